@@ -1,0 +1,58 @@
+"""Settings from the environment. Only bootstraps read this; nothing connects at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICES = ("listings", "matching", "ledger")
+DEFAULT_PORTS = {"gateway": 8080, "listings": 8081, "matching": 8082, "ledger": 8083}
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("PARKLOOP_DATA", "./var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def read_or_create_secret(path: Path, make=lambda: secrets.token_urlsafe(32)) -> str:
+    """A secret kept in the data directory, created with owner-only permissions on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one service needs to start: its database, the bus, and how to trust the gateway."""
+
+    service: str
+    data_dir: Path
+    database_url: str
+    event_bus_url: str
+    internal_secret: str
+    search_url: str | None = None
+
+    @classmethod
+    def from_env(cls, service: str) -> "Settings":
+        base = data_dir()
+        env_name = f"{service.upper()}_DATABASE_URL"
+        secret = os.environ.get("PARKLOOP_INTERNAL_SECRET") or read_or_create_secret(base / "internal.secret")
+        return cls(
+            service=service,
+            data_dir=base,
+            database_url=os.environ.get(env_name) or f"sqlite:///{base / (service + '.db')}",
+            event_bus_url=os.environ.get("EVENT_BUS") or f"sqlite:///{base / 'events.db'}",
+            internal_secret=secret,
+            search_url=os.environ.get("SEARCH_URL"),
+        )
+
+
+def service_url(service: str) -> str:
+    """Where the gateway reaches a service (LISTINGS_URL, …), defaulting to the local port."""
+    return os.environ.get(f"{service.upper()}_URL") or f"http://127.0.0.1:{DEFAULT_PORTS[service]}"

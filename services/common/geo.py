@@ -1,0 +1,41 @@
+"""Great-circle distance, as search engines compute it: planar shortcuts are wrong across provinces."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the value Elasticsearch's arc distance uses
+LATITUDE_RANGE = (-90.0, 90.0)
+LONGITUDE_RANGE = (-180.0, 180.0)
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+    def __post_init__(self):
+        if not LATITUDE_RANGE[0] <= self.lat <= LATITUDE_RANGE[1]:
+            raise ValueError(f"latitude {self.lat} is outside {LATITUDE_RANGE[0]}..{LATITUDE_RANGE[1]}")
+        if not LONGITUDE_RANGE[0] <= self.lon <= LONGITUDE_RANGE[1]:
+            raise ValueError(f"longitude {self.lon} is outside {LONGITUDE_RANGE[0]}..{LONGITUDE_RANGE[1]}")
+
+    def to_dict(self) -> dict:
+        return {"lat": self.lat, "lon": self.lon}
+
+
+def distance_km(a: Location, b: Location) -> float:
+    """Haversine distance on a sphere of the mean Earth radius."""
+    phi1, phi2 = math.radians(a.lat), math.radians(b.lat)
+    dphi = phi2 - phi1
+    dlmb = math.radians(b.lon - a.lon)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def bounding_box(center: Location, radius_km: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap index pre-filter."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = max(math.cos(math.radians(center.lat)), 1e-6)
+    dlon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    return center.lat - dlat, center.lat + dlat, center.lon - dlon, center.lon + dlon

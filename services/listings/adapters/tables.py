@@ -1,0 +1,64 @@
+"""The listings service's tables. Alembic migrations (../migrations) create them; this
+module is what the repositories query."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from services.common.outbox import outbox_table
+
+metadata = sa.MetaData()
+
+parks = sa.Table(
+    "parks", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("province", sa.String(40), nullable=False),
+    sa.Column("level", sa.String(20), nullable=False),
+    sa.Column("park_type", sa.String(40), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("baselines", sa.JSON, nullable=False),
+)
+
+enterprises = sa.Table(
+    "enterprises", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("park_id", sa.String(36), sa.ForeignKey("parks.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("credit_code", sa.String(18), nullable=False, unique=True),
+    sa.Column("industry_code", sa.String(8), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("licences", sa.JSON, nullable=False),
+    sa.Column("contact", sa.JSON, nullable=False),
+)
+
+listings = sa.Table(
+    "listings", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("side", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("enterprise_id", sa.String(36), sa.ForeignKey("enterprises.id"), nullable=False, index=True),
+    sa.Column("park_id", sa.String(36), sa.ForeignKey("parks.id"), nullable=False, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("max_distance_km", sa.Float, nullable=False),
+    sa.Column("available_from", sa.Date, nullable=False),
+    sa.Column("available_until", sa.Date, nullable=True),
+    sa.Column("spec", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Index("ix_listings_side_kind_status", "side", "kind", "status"),
+)
+
+# One row per waste code a listing names, so "who offers 900-249-08" is an index lookup.
+listing_codes = sa.Table(
+    "listing_codes", metadata,
+    sa.Column("listing_id", sa.String(36), sa.ForeignKey("listings.id"), primary_key=True),
+    sa.Column("code", sa.String(16), primary_key=True, index=True),
+)
+
+outbox = outbox_table(metadata)
