@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Elasticsearch 9.5.3 for the test suite: elasticsearch.sh start|stop DIR
+# The distribution is not on Maven Central, so elasticsearch/ holds a small launcher of our own
+# (compiled here with javac) that builds a node from the published jars: core + transport-netty4
+# + a root-info plugin. No painless, no x-pack. Data, logs and PID file in DIR/elasticsearch/.
+set -euo pipefail
+ENGINE=elasticsearch
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+usage_and_dir "$@"
+
+if [[ "$ACTION" == stop ]]; then
+  stop_from_pidfile
+  exit 0
+fi
+
+require_java21
+stop_from_pidfile
+rm -rf "$EDIR/home" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs" \
+  "$EDIR/elasticsearch.log" "$EDIR/env" "$EDIR/startup_seconds"
+ensure_classpath elasticsearch
+
+# Compile the launcher when its sources (or the jars) are newer than the last build.
+MODULE="$ENGINES_HOME/elasticsearch"
+CLASSES="$MODULE/target/classes"
+LIB_CP="$(classpath_of elasticsearch)"
+if [[ ! -f "$CLASSES/.complete" || -n "$(find "$MODULE/src" "$MODULE/target/lib/.complete" -newer "$CLASSES/.complete" -print -quit)" ]]; then
+  log "compiling the launcher"
+  rm -rf "$CLASSES"
+  mkdir -p "$CLASSES"
+  "$JAVA21_HOME/bin/javac" -nowarn -d "$CLASSES" -cp "$LIB_CP" $(find "$MODULE/src/main/java" -name '*.java') >&2 \
+    || die "launcher does not compile against these Elasticsearch jars"
+  touch "$CLASSES/.complete"
+fi
+
+mkdir -p "$EDIR/home/config" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs"
+# Console-only logging: the launcher's stdout is the log file.
+cat >"$EDIR/home/config/log4j2.properties" <<'PROPS'
+status = error
+appender.console.type = Console
+appender.console.name = console
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] [%node_name]%marker %m%n
+rootLogger.level = info
+rootLogger.appenderRef.console.ref = console
+PROPS
+
+# ES loads zstd by the name libzstd.so; Debian ships only libzstd.so.1 (without it,
+# best_compression indices go red).
+ZSTD="$(ls /usr/lib/x86_64-linux-gnu/libzstd.so.1 /usr/lib/aarch64-linux-gnu/libzstd.so.1 /usr/lib64/libzstd.so.1 2>/dev/null | head -n 1 || true)"
+[[ -n "$ZSTD" ]] || die "libzstd.so.1 not found (apt-get install -y libzstd1)"
+ln -sfn "$ZSTD" "$EDIR/nativelibs/libzstd.so"
+
+HTTP_PORT="$(free_port)"
+TRANSPORT_PORT="$(free_port)"
+[[ "$HTTP_PORT" != "$TRANSPORT_PORT" ]] || TRANSPORT_PORT="$(free_port)"
+
+JVM_OPTS=(-Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dfile.encoding=UTF-8
+  --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector
+  -Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false
+  "-Des.nativelibs.path=$EDIR/nativelibs" -Dlog4j.shutdownHookEnabled=false
+  "-Djava.io.tmpdir=$EDIR/tmp")
+SETTINGS=(cluster.name=parkloop node.name=parkloop-es discovery.type=single-node
+  network.host=127.0.0.1 "http.port=$HTTP_PORT" "transport.port=$TRANSPORT_PORT"
+  "path.data=$EDIR/data" "path.logs=$EDIR/logs"
+  cluster.routing.allocation.disk.threshold_enabled=false)
+
+T0="$(now)"
+launch_detached "$EDIR/elasticsearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" -cp "$CLASSES:$LIB_CP" \
+  org.elasticsearch.node.ParkLoopEsLauncher "$EDIR/home" "${SETTINGS[@]}"
+wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" search-health "http://127.0.0.1:$HTTP_PORT" \
+  || fail_start "$EDIR/elasticsearch.log"
+record_ready "$(seconds_since "$T0")" "export PARKLOOP_TEST_ELASTICSEARCH_URL=http://127.0.0.1:$HTTP_PORT"

@@ -1,0 +1,128 @@
+# Shared helpers for the engine scripts; sourced, not run. Callers set ENGINE before sourcing.
+# Conventions: every engine lives in DIR/<engine>/ (data, logs, <engine>.pid, env, startup_seconds),
+# binds 127.0.0.1 only, and is stopped only through its own PID file.
+
+ENGINES_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
+PROBE="$ENGINES_HOME/probe.py"
+# Elasticsearch 9 and OpenSearch 3 need Java 21+; Kafka is fine on the default Java 17.
+JAVA21_HOME="${PARKLOOP_JAVA21_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+# Seconds to wait for readiness (2 cores, engines starting in parallel).
+START_TIMEOUT="${PARKLOOP_ENGINE_START_TIMEOUT:-180}"
+STOP_TIMEOUT="${PARKLOOP_ENGINE_STOP_TIMEOUT:-30}"
+
+log() { echo "[$ENGINE] $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+usage_and_dir() {
+  # usage_and_dir "$@": checks "start|stop DIR", sets ACTION, DIR (absolute), EDIR=DIR/ENGINE.
+  if [[ $# -ne 2 || ( "$1" != start && "$1" != stop ) ]]; then
+    echo "usage: $0 start|stop DIR" >&2
+    exit 2
+  fi
+  ACTION="$1"
+  if [[ "$ACTION" == stop && ! -d "$2/$ENGINE" ]]; then
+    exit 0 # nothing was started there: stopping is a no-op
+  fi
+  mkdir -p "$2/$ENGINE"
+  DIR="$(cd "$2" && pwd -P)"
+  EDIR="$DIR/$ENGINE"
+  PIDFILE="$EDIR/$ENGINE.pid"
+}
+
+now() { date +%s.%N; }
+seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+free_port() { python3 "$PROBE" free-port; }
+
+require_java21() {
+  [[ -x "$JAVA21_HOME/bin/java" ]] || die "Java 21+ not found at $JAVA21_HOME (set PARKLOOP_JAVA21_HOME)"
+}
+
+ensure_classpath() {
+  # ensure_classpath MODULE: MODULE/target/lib from MODULE/pom.xml, rebuilt only when the pom
+  # changed. One Maven at a time (flock): parallel runs would race on the same ~/.m2 files.
+  local module="$ENGINES_HOME/$1" stamp="$ENGINES_HOME/$1/target/lib/.complete"
+  if [[ -f "$stamp" && "$stamp" -nt "$module/pom.xml" ]]; then
+    return 0
+  fi
+  mkdir -p "${HOME}/.m2"
+  log "resolving $1 jars with Maven (first run downloads them)"
+  (
+    flock 9
+    rm -rf "$module/target/lib"
+    mvn -B -q -f "$module/pom.xml" package >"$module/target.mvn.log" 2>&1 \
+      || { cat "$module/target.mvn.log" >&2; exit 1; }
+    touch "$stamp"
+  ) 9>"${HOME}/.m2/.parkloop-engines.lock" || die "Maven could not assemble $1 (see above)"
+  rm -f "$module/target.mvn.log"
+}
+
+classpath_of() { local m="$ENGINES_HOME/$1"; printf '%s' "$(ls "$m"/target/lib/*.jar | tr '\n' ':')"; }
+
+pid_matches() {
+  # pid_matches PID MARKER: alive and its command line mentions MARKER (guards against PID reuse).
+  local pid="$1" marker="$2"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
+}
+
+stop_pid() {
+  # stop_pid PID MARKER: SIGTERM, wait STOP_TIMEOUT seconds, then SIGKILL. Only that one PID.
+  local pid="$1" marker="$2" i
+  pid_matches "$pid" "$marker" || return 0
+  log "stopping PID $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < STOP_TIMEOUT * 4; i++)); do
+    pid_matches "$pid" "$marker" || return 0
+    sleep 0.25
+  done
+  log "PID $pid ignored SIGTERM for ${STOP_TIMEOUT}s; sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 40; i++)); do
+    pid_matches "$pid" "$marker" || return 0
+    sleep 0.25
+  done
+  die "PID $pid is still running"
+}
+
+stop_from_pidfile() {
+  # The marker is the engine directory: every process we launch has it on its command line.
+  [[ -f "$PIDFILE" ]] || return 0
+  stop_pid "$(cat "$PIDFILE")" "$EDIR"
+  rm -f "$PIDFILE" "$EDIR/env"
+}
+
+wait_ready() {
+  # wait_ready PID CHECK...: polls CHECK until it succeeds; fails fast if PID exits.
+  local pid="$1" deadline
+  shift
+  deadline=$(($(date +%s) + START_TIMEOUT))
+  while ! "$@" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { log "process $pid exited during start-up"; return 1; }
+    (($(date +%s) < deadline)) || { log "not ready after ${START_TIMEOUT}s"; return 1; }
+    sleep 0.5
+  done
+}
+
+launch_detached() {
+  # launch_detached LOGFILE CMD...: own session (no terminal signals), output to LOGFILE, PID file.
+  local logfile="$1"
+  shift
+  setsid "$@" >"$logfile" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+}
+
+record_ready() {
+  # record_ready SECONDS ENV_LINE: what up.sh collects.
+  echo "$1" >"$EDIR/startup_seconds"
+  echo "$2" >"$EDIR/env"
+  log "ready in $1 s: $2"
+}
+
+fail_start() {
+  # Leave nothing running after a failed start; show why.
+  tail -n 40 "$1" >&2 2>/dev/null || true
+  stop_from_pidfile || true
+  log "start FAILED (last 40 lines of $1 above)"
+  exit 1
+}
