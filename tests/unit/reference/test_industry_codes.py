@@ -29,8 +29,19 @@ def test_all_twenty_sections_and_ninety_seven_divisions_are_shipped():
 
 @pytest.mark.parametrize(
     "division, section",
-    [("01", "A"), ("05", "A"), ("06", "B"), ("12", "B"), ("13", "C"), ("43", "C"),
-     ("44", "D"), ("46", "D"), ("77", "N"), ("96", "S"), ("97", "T")],
+    [
+        ("01", "A"),
+        ("05", "A"),
+        ("06", "B"),
+        ("12", "B"),
+        ("13", "C"),
+        ("43", "C"),
+        ("44", "D"),
+        ("46", "D"),
+        ("77", "N"),
+        ("96", "S"),
+        ("97", "T"),
+    ],
 )
 def test_section_boundaries(division, section):
     assert validate_industry_code(division).section == section

@@ -97,8 +97,15 @@ def test_s08_is_refused_as_excluded_from_industrial_solid_waste(shipped):
         shipped.classify("261-001-S08")
 
 
-@pytest.mark.parametrize("cls, kind", [("S60", "household"), ("S75", "construction"),
-                                       ("S89", "agricultural"), ("S99", "other solid waste")])
+@pytest.mark.parametrize(
+    "cls, kind",
+    [
+        ("S60", "household"),
+        ("S75", "construction"),
+        ("S89", "agricultural"),
+        ("S99", "other solid waste"),
+    ],
+)
 def test_non_industrial_solid_waste_classes_are_refused(shipped, cls, kind):
     with pytest.raises(ValueError, match=f"class {cls} is {kind}"):
         shipped.classify(f"261-001-{cls}")
@@ -143,8 +150,11 @@ def test_import_without_category_column_infers_it(tmp_path):
     assert import_official_table(source, destination) == 2
     with destination.open(encoding="utf-8") as handle:
         rows = list(csv.reader(line for line in handle if not line.startswith("#")))
-    assert rows == [["code", "name", "category"], ["261-001-S02", "示例固废", "general"],
-                    ["900-249-08", "示例危废", "hazardous"]]
+    assert rows == [
+        ["code", "name", "category"],
+        ["261-001-S02", "示例固废", "general"],
+        ["900-249-08", "示例危废", "hazardous"],
+    ]
 
 
 def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(tmp_path, official):
@@ -164,9 +174,13 @@ def test_bad_rows_are_reported_with_line_numbers_and_nothing_is_written(tmp_path
         import_official_table(source, official)
     message = str(raised.value)
     assert "5 bad row(s)" in message
-    for fragment in ("line 4: hazardous waste code '900-249-41'", "line 5: code 261-001-S02 has an empty name",
-                     "line 6: category 'hazardous' contradicts", "line 7: code 900-249-08 repeats line 3",
-                     "line 8: expected 3 columns"):
+    for fragment in (
+        "line 4: hazardous waste code '900-249-41'",
+        "line 5: code 261-001-S02 has an empty name",
+        "line 6: category 'hazardous' contradicts",
+        "line 7: code 900-249-08 repeats line 3",
+        "line 8: expected 3 columns",
+    ):
         assert fragment in message
     assert official.read_bytes() == before
     assert [p.name for p in official.parent.iterdir()] == ["official_codes.csv"]

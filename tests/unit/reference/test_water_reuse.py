@@ -9,7 +9,11 @@ LADDER = ["washing", "circulating_cooling", "boiler_makeup", "process"]
 
 def test_machine_names_are_the_enum_values():
     assert [c.value for c in ReuseCategory] == [
-        "washing", "direct_cooling", "circulating_cooling", "boiler_makeup", "process"
+        "washing",
+        "direct_cooling",
+        "circulating_cooling",
+        "boiler_makeup",
+        "process",
     ]
 
 
@@ -19,7 +23,9 @@ def test_washing_and_direct_cooling_share_the_lowest_rung():
     assert reaches(ReuseCategory.DIRECT_COOLING, ReuseCategory.WASHING)
 
 
-@pytest.mark.parametrize("low, high", [(LADDER[i], LADDER[j]) for i in range(4) for j in range(i + 1, 4)])
+@pytest.mark.parametrize(
+    "low, high", [(LADDER[i], LADDER[j]) for i in range(4) for j in range(i + 1, 4)]
+)
 def test_higher_grade_supply_reaches_lower_want_but_not_the_reverse(low, high):
     assert reaches(ReuseCategory(high), ReuseCategory(low))
     assert not reaches(ReuseCategory(low), ReuseCategory(high))

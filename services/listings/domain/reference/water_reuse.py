@@ -44,7 +44,7 @@ class ReuseCategory(str, Enum):
         return _LABELS[self]
 
     @classmethod
-    def parse(cls, value: str) -> "ReuseCategory":
+    def parse(cls, value: str) -> ReuseCategory:
         """Accept a machine name; raise ValueError listing the allowed ones otherwise."""
         try:
             return cls(str(value).strip().lower())
