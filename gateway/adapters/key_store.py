@@ -1,0 +1,70 @@
+"""The gateway's own table: API keys by hash."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from gateway.domain.keys import ApiKey
+from services.common.identity import Role
+
+metadata = sa.MetaData()
+
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("park_id", sa.String(36), nullable=True),
+    sa.Column("enterprise_id", sa.String(36), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+def _key(row) -> ApiKey:
+    aware = lambda t: t if t is None or t.tzinfo else t.replace(tzinfo=timezone.utc)  # noqa: E731
+    return ApiKey(row.id, Role(row.role), row.key_hash, row.label, row.park_id, row.enterprise_id,
+                  aware(row.created_at), aware(row.revoked_at))
+
+
+class KeyStore:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    def add(self, key: ApiKey) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(api_keys.insert().values(
+                id=key.id, key_hash=key.key_hash, role=key.role.value, label=key.label, park_id=key.park_id,
+                enterprise_id=key.enterprise_id, created_at=key.created_at, revoked_at=key.revoked_at))
+
+    def by_hash(self, key_hash: str) -> ApiKey | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == key_hash)).first()
+        return _key(row) if row else None
+
+    def get(self, key_id: str) -> ApiKey | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id)).first()
+        return _key(row) if row else None
+
+    def list(self, offset: int, limit: int) -> tuple[list[ApiKey], int]:
+        with self.engine.connect() as conn:
+            total = conn.scalar(sa.select(sa.func.count()).select_from(api_keys))
+            rows = conn.execute(sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
+                                .offset(offset).limit(limit))
+            return [_key(row) for row in rows], total
+
+    def revoke(self, key_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                         .values(revoked_at=datetime.now(timezone.utc)))
+
+    def bind_enterprise(self, key_id: str, enterprise_id: str) -> bool:
+        """Bind an enrolment key to the enterprise it registered; only once."""
+        with self.engine.begin() as conn:
+            result = conn.execute(api_keys.update().where(api_keys.c.id == key_id,
+                                                          api_keys.c.enterprise_id.is_(None))
+                                  .values(enterprise_id=enterprise_id))
+            return result.rowcount == 1

@@ -1,0 +1,39 @@
+"""Wires the gateway: its key store, the admin key, and where the services are."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gateway.adapters.key_store import KeyStore
+from gateway.domain.keys import ApiKey, hash_key
+from services.common.config import SERVICES, Settings, read_or_create_secret, service_url
+from services.common.db import create_engine, migrate
+from services.common.identity import Role
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    keys: KeyStore
+    service_urls: dict[str, str]
+
+
+def ensure_admin_key(keys: KeyStore, data_dir: Path) -> Path | None:
+    """PARKLOOP_ADMIN_KEY when set; otherwise a key generated once into $PARKLOOP_DATA/admin.key."""
+    given = os.environ.get("PARKLOOP_ADMIN_KEY")
+    path = None if given else data_dir / "admin.key"
+    secret = given or read_or_create_secret(path, make=lambda: ApiKey.issue(Role.ADMIN, "admin")[1])
+    if keys.by_hash(hash_key(secret)) is None:
+        key, _ = ApiKey.issue(Role.ADMIN, "admin (from configuration)", secret=secret)
+        keys.add(key)
+    return path
+
+
+def bootstrap(settings: Settings) -> Gateway:
+    migrate(settings.database_url, MIGRATIONS)
+    keys = KeyStore(create_engine(settings.database_url))
+    ensure_admin_key(keys, settings.data_dir)
+    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES})

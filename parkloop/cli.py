@@ -1,0 +1,148 @@
+"""The `parkloop` command: run the embedded system, load the demo park, manage keys and
+code tables, run benchmarks."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def cmd_run(args) -> int:
+    from services.common.config import data_dir
+
+    from .demo import load_demo_once
+    from .supervisor import Supervisor
+
+    supervisor = Supervisor(args.port, args.host)
+    supervisor.start()
+    try:
+        supervisor.wait_ready()
+        url = f"http://{args.host}:{args.port}"
+        key_note = "PARKLOOP_ADMIN_KEY" if os.environ.get("PARKLOOP_ADMIN_KEY") else str(data_dir() / "admin.key")
+        if os.environ.get("PARKLOOP_DEMO", "1") != "0":
+            load_demo_once(url, data_dir())
+        console.print(f"[bold green]ParkLoop is running at {url}[/]  (API docs: {url}/docs)")
+        console.print(f"Admin key: {key_note}    Data: {data_dir()}    Stop: Ctrl-C")
+        supervisor.serve_forever()
+    except RuntimeError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 1
+    finally:
+        supervisor.stop()
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from services.common.config import data_dir
+
+    from .demo import load_demo
+
+    summary = load_demo(args.url, data_dir(), args.admin_key)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def cmd_keys(args) -> int:
+    from gateway.adapters.key_store import KeyStore
+    from gateway.bootstrap import MIGRATIONS
+    from gateway.domain.keys import ApiKey
+    from services.common.config import Settings
+    from services.common.db import create_engine, migrate
+    from services.common.errors import DomainError
+    from services.common.identity import Role
+
+    settings = Settings.from_env("gateway")
+    migrate(settings.database_url, MIGRATIONS)
+    keys = KeyStore(create_engine(settings.database_url))
+    if args.action == "issue":
+        try:
+            key, secret = ApiKey.issue(Role(args.role), args.label, args.park, args.enterprise)
+        except DomainError as exc:
+            console.print(f"[red]{exc.detail}[/]")
+            return 2
+        keys.add(key)
+        print(json.dumps({"id": key.id, "role": key.role.value, "key": secret}))
+    elif args.action == "list":
+        for key in keys.list(0, 10_000)[0]:
+            print(f"{key.id}  {key.role.value:13} {key.label}  park={key.park_id} enterprise={key.enterprise_id}"
+                  f"{'  REVOKED' if key.revoked_at else ''}")
+    else:
+        keys.revoke(args.id)
+        print(f"revoked {args.id}")
+    return 0
+
+
+def cmd_codes(args) -> int:
+    from services.common.config import Settings
+    from services.listings.bootstrap import official_table_path
+    from services.listings.domain.reference.waste_codes import import_official_table
+
+    destination = official_table_path(Settings.from_env("listings"))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        count = import_official_table(args.file, destination)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
+    print(f"imported {count} codes into {destination}; restart ParkLoop to use them")
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_benchmark
+
+    print(json.dumps(run_benchmark(args.name, args.requests), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parkloop", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start gateway, services and workers (embedded default)")
+    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
+    run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="load the demo park into a running ParkLoop")
+    demo.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT', 8080)}")
+    demo.add_argument("--admin-key", default=None, help="defaults to PARKLOOP_ADMIN_KEY or $PARKLOOP_DATA/admin.key")
+    demo.set_defaults(func=cmd_demo)
+
+    keys = sub.add_parser("keys", help="issue, list or revoke API keys (operators, on the gateway's database)")
+    keys_sub = keys.add_subparsers(dest="action", required=True)
+    issue = keys_sub.add_parser("issue")
+    issue.add_argument("--role", required=True, choices=["admin", "park_manager", "enterprise"])
+    issue.add_argument("--label", required=True)
+    issue.add_argument("--park")
+    issue.add_argument("--enterprise")
+    keys_sub.add_parser("list")
+    revoke = keys_sub.add_parser("revoke")
+    revoke.add_argument("id")
+    keys.set_defaults(func=cmd_keys)
+
+    codes = sub.add_parser("codes", help="waste code tables")
+    codes_sub = codes.add_subparsers(dest="action", required=True)
+    imp = codes_sub.add_parser("import", help="import the official hazardous waste list (CSV: code,name[,category])")
+    imp.add_argument("file")
+    codes.set_defaults(func=cmd_codes)
+
+    bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
+    bench.add_argument("name", choices=["gateway"])
+    bench.add_argument("--requests", type=int, default=500)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

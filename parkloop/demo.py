@@ -1,0 +1,75 @@
+"""Loads the demo park through the public API, exactly as its users would create it."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import requests
+from rich.progress import track
+
+from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+
+from . import demo_park
+
+MARKER = "demo-loaded.json"
+
+
+def credit_code(org_body: str) -> str:
+    return make_credit_code("91" + demo_park.ADMIN_DIVISION + org_body + organisation_check_char(org_body))
+
+
+class Client:
+    def __init__(self, url: str, key: str):
+        self.url, self.session = url.rstrip("/"), requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def post(self, path: str, body: dict) -> dict:
+        response = self.session.post(f"{self.url}/api/v1/{path}", json=body, timeout=30)
+        if response.status_code >= 400:
+            raise RuntimeError(f"POST {path} failed ({response.status_code}): {response.text}")
+        return response.json()
+
+
+def _admin_key(data_dir: Path, given: str | None) -> str:
+    return given or os.environ.get("PARKLOOP_ADMIN_KEY") or (data_dir / "admin.key").read_text().strip()
+
+
+def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
+    """Create the park, a manager key, each enterprise (with its own key) and their listings."""
+    admin = Client(url, _admin_key(data_dir, admin_key))
+    park = admin.post("parks", demo_park.PARK)
+    manager = admin.post("keys", {"role": "park_manager", "label": "Demo park manager", "park_id": park["id"]})
+    keys, ids = {"park_manager": manager["key"]}, {}
+    for e in track(demo_park.ENTERPRISES, description="Registering enterprises"):
+        issued = admin.post("keys", {"role": "enterprise", "label": e["name"], "park_id": park["id"]})
+        client = Client(url, issued["key"])
+        body = {"name": e["name"], "credit_code": credit_code(e["org"]), "industry_code": e["industry_code"],
+                "location": e["location"], "licences": e.get("licences", []),
+                "contact": {"name": "Environmental Office", "email": f"{e['key'].replace('_', '-')}@example.com"}}
+        ids[e["key"]] = client.post("enterprises", body)["id"]
+        keys[e["key"]] = issued["key"]
+    listings = [("offers", o) for o in demo_park.OFFERS] + [("wants", w) for w in demo_park.WANTS]
+    for path, (owner, title, max_km, details) in track(listings, description="Posting listings"):
+        Client(url, keys[owner]).post(path, {"title": title, "max_distance_km": max_km,
+                                             "available_from": "2025-01-01", **details})
+    summary = {"park_id": park["id"], "enterprises": len(ids), "offers": len(demo_park.OFFERS),
+               "wants": len(demo_park.WANTS)}
+    _write_private(data_dir / "demo-keys.json", {"park_id": park["id"], "keys": keys})
+    return summary
+
+
+def load_demo_once(url: str, data_dir: Path) -> None:
+    marker = data_dir / MARKER
+    if marker.exists():
+        return
+    summary = load_demo(url, data_dir)
+    marker.write_text(json.dumps(summary))
+    print(f"Loaded the demo park: {summary['enterprises']} enterprises, {summary['offers']} offers, "
+          f"{summary['wants']} wants; their keys are in {data_dir / 'demo-keys.json'}")
+
+
+def _write_private(path: Path, data: dict) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, indent=2)

@@ -1,0 +1,90 @@
+"""`parkloop run`: the whole embedded system on one machine — gateway, services, workers.
+
+Each service is its own gunicorn process on a local port next to the gateway's; Ctrl-C
+(or SIGTERM) stops them all. If one dies, the rest are stopped too rather than limping on.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from services.common.config import SERVICES, data_dir
+
+APPS = {"gateway": "gateway.app:create_app()", "listings": "services.listings.app:create_app()",
+        "matching": "services.matching.app:create_app()", "ledger": "services.ledger.app:create_app()"}
+WORKERS = {"listings-relay": "services.listings.worker"}
+
+
+def _environment(port: int) -> dict[str, str]:
+    env = dict(os.environ, PARKLOOP_DATA=str(data_dir()), PYTHONUNBUFFERED="1")
+    for offset, name in enumerate(SERVICES, start=1):
+        env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port + offset}")
+    return env
+
+
+def _gunicorn(name: str, bind: str) -> list[str]:
+    # One process per service keeps SQLite writers few; threads serve concurrent requests.
+    return [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", "1", "--threads", "8",
+            "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-", "--log-level", "warning",
+            "--name", f"parkloop-{name}", APPS[name]]
+
+
+class Supervisor:
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.port, self.host = port, host
+        self.env = _environment(port)
+        self.children: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        # Services first, so they migrate their databases before the gateway asks for their specs.
+        for offset, name in enumerate(SERVICES, start=1):
+            self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}"))
+        self._spawn("gateway", _gunicorn("gateway", f"{self.host}:{self.port}"))
+        for name, module in WORKERS.items():
+            self._spawn(name, [sys.executable, "-m", module])
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        self.children[name] = subprocess.Popen(argv, env=self.env)
+
+    def wait_ready(self, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.check_alive()
+            try:
+                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"ParkLoop did not become ready within {timeout_s:.0f} s")
+
+    def check_alive(self) -> None:
+        for name, child in self.children.items():
+            if child.poll() is not None:
+                raise RuntimeError(f"{name} exited with code {child.returncode}")
+
+    def stop(self) -> None:
+        for child in self.children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in self.children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    def serve_forever(self) -> None:
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        try:
+            while not stopping:
+                self.check_alive()
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass

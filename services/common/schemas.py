@@ -1,0 +1,68 @@
+"""Marshmallow building blocks every service's API uses, so each rule is written once."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .geo import LATITUDE_RANGE, LONGITUDE_RANGE
+
+MAX_PAGE = 100_000
+MAX_PAGE_SIZE = 200
+
+
+def _printable(value: str) -> None:
+    # NUL and other control characters break PostgreSQL text and every log line.
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+        raise ma.ValidationError("must not contain control characters")
+
+
+def Text(max_length: int = 200, **kwargs) -> fields.String:
+    """A user-supplied string: non-empty, bounded, printable."""
+    return fields.String(validate=[validate.Length(min=1, max=max_length), _printable], **kwargs)
+
+
+def Number(**kwargs) -> fields.Float:
+    return fields.Float(allow_nan=False, **kwargs)
+
+
+class LocationSchema(ma.Schema):
+    lat = Number(required=True, validate=validate.Range(*LATITUDE_RANGE))
+    lon = Number(required=True, validate=validate.Range(*LONGITUDE_RANGE))
+
+
+class PageArgsSchema(ma.Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+
+
+class PageSchema(ma.Schema):
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+def page_of(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A paginated response schema (`{items, page, page_size, total}`) named for OpenAPI."""
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item_schema), required=True)})
+
+
+def paged(items: list, total: int, args: dict) -> dict:
+    return {"items": items, "page": args["page"], "page_size": args["page_size"], "total": total}
+
+
+def offset_limit(args: dict) -> tuple[int, int]:
+    return (args["page"] - 1) * args["page_size"], args["page_size"]
+
+
+class Date(fields.Date):
+    """An ISO date that domain dicts may already hold as a string (as events carry it)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
+class DateTime(fields.DateTime):
+    """An ISO date-time that domain dicts may already hold as a string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)

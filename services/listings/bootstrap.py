@@ -1,0 +1,32 @@
+"""Wires the listings service from settings: database, migrations, code tables, bus, relay."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.common.bus import connect_bus
+from services.common.config import Settings
+from services.common.db import create_engine, migrate
+from services.common.outbox import OutboxRelay
+from services.listings.adapters.repositories import ListingsUnitOfWork
+from services.listings.adapters.tables import outbox
+from services.listings.domain.reference.waste_codes import WasteCatalogue
+from services.listings.service_layer.handlers import ListingsContext
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def official_table_path(settings: Settings) -> Path:
+    """Where `parkloop codes import` puts an operator's official waste-code table."""
+    return settings.data_dir / "reference" / "hazardous_waste_codes.csv"
+
+
+def bootstrap(settings: Settings, run_migrations: bool = True) -> ListingsContext:
+    if run_migrations:
+        migrate(settings.database_url, MIGRATIONS)
+    engine = create_engine(settings.database_url)
+    catalogue = WasteCatalogue.shipped(official_table_path(settings))
+    return ListingsContext(uow=lambda: ListingsUnitOfWork(engine, outbox), catalogue=catalogue)
+
+
+def outbox_relay(settings: Settings) -> OutboxRelay:
+    return OutboxRelay(create_engine(settings.database_url), outbox, connect_bus(settings.event_bus_url))
