@@ -19,17 +19,21 @@ rm -rf "$EDIR/home" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs" \
   "$EDIR/elasticsearch.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath elasticsearch
 
-# Compile the launcher when its sources (or the jars) are newer than the last build.
+# Compile the launcher into a jar (class-data sharing takes jars only) when its sources or the
+# Elasticsearch jars are newer than the last build.
 MODULE="$ENGINES_HOME/elasticsearch"
-CLASSES="$MODULE/target/classes"
+LAUNCHER="$MODULE/target/parkloop-es-launcher.jar"
 LIB_CP="$(classpath_of elasticsearch)"
-if [[ ! -f "$CLASSES/.complete" || -n "$(find "$MODULE/src" "$MODULE/target/lib/.complete" -newer "$CLASSES/.complete" -print -quit)" ]]; then
+if [[ ! -f "$LAUNCHER" || -n "$(find "$MODULE/src" "$MODULE/target/lib/.complete" -newer "$LAUNCHER" -print -quit)" ]]; then
   log "compiling the launcher"
-  rm -rf "$CLASSES"
-  mkdir -p "$CLASSES"
-  "$JAVA21_HOME/bin/javac" -nowarn -d "$CLASSES" -cp "$LIB_CP" $(find "$MODULE/src/main/java" -name '*.java') >&2 \
-    || die "launcher does not compile against these Elasticsearch jars"
-  touch "$CLASSES/.complete"
+  (
+    flock 9
+    rm -rf "$MODULE/target/classes" "$LAUNCHER" "$MODULE"/target/*.jsa
+    mkdir -p "$MODULE/target/classes"
+    "$JAVA21_HOME/bin/javac" -nowarn -d "$MODULE/target/classes" -cp "$LIB_CP" \
+      $(find "$MODULE/src/main/java" -name '*.java') >&2
+    "$JAVA21_HOME/bin/jar" cf "$LAUNCHER" -C "$MODULE/target/classes" .
+  ) 9>"$MODULE/target/.compile.lock" || die "the launcher does not compile against these Elasticsearch jars"
 fi
 
 mkdir -p "$EDIR/home/config" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs"
@@ -64,8 +68,10 @@ SETTINGS=(cluster.name=parkloop node.name=parkloop-es discovery.type=single-node
   "path.data=$EDIR/data" "path.logs=$EDIR/logs"
   cluster.routing.allocation.disk.threshold_enabled=false)
 
+read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$MODULE/target/elasticsearch.jsa")"
+
 T0="$(now)"
-launch_detached "$EDIR/elasticsearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" -cp "$CLASSES:$LIB_CP" \
+launch_detached "$EDIR/elasticsearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$LAUNCHER:$LIB_CP" \
   org.elasticsearch.node.ParkLoopEsLauncher "$EDIR/home" "${SETTINGS[@]}"
 wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" search-health "http://127.0.0.1:$HTTP_PORT" \
   || fail_start "$EDIR/elasticsearch.log"

@@ -68,11 +68,12 @@ PROPS
 JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
   "-Dlog4j2.configurationFile=$EDIR/config/log4j2.properties" "-Dkafka.logs.dir=$EDIR/logs"
   "-Djava.io.tmpdir=$EDIR/data")
+read -r -a CDS <<<"$(cds_opts "$JAVA" "$ENGINES_HOME/kafka/target/kafka.jsa")"
 
 T0="$(now)"
 "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
   -t "$(python3 "$PROBE" kafka-uuid)" -c "$EDIR/config/server.properties" >"$EDIR/format.log" 2>&1 \
   || fail_start "$EDIR/format.log"
-launch_detached "$EDIR/kafka.log" "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.Kafka "$EDIR/config/server.properties"
+launch_detached "$EDIR/kafka.log" "$JAVA" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" kafka.Kafka "$EDIR/config/server.properties"
 wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" kafka 127.0.0.1 "$PORT" || fail_start "$EDIR/kafka.log"
 record_ready "$(seconds_since "$T0")" "export PARKLOOP_TEST_KAFKA_BOOTSTRAP=127.0.0.1:$PORT"

@@ -44,7 +44,8 @@ JVM_OPTS=(-Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dfile.encoding=
   --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector "-Djava.io.tmpdir=$EDIR/tmp")
 
 T0="$(now)"
-launch_detached "$EDIR/opensearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" -cp "$CP" \
+read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$ENGINES_HOME/opensearch/target/opensearch.jsa")"
+launch_detached "$EDIR/opensearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" \
   org.codelibs.opensearch.runner.OpenSearchRunner -basePath "$EDIR/base" -confPath "$EDIR/conf" \
   -numOfNode 1 -baseHttpPort "$((HTTP_PORT - 1))" -clusterName parkloop
 wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" search-health "http://127.0.0.1:$HTTP_PORT" \

@@ -53,7 +53,8 @@ for e in "${FAILED[@]}"; do
   [[ -s "$log" ]] || log="$DIR/$e/start.log"
   echo "----- $e: last 40 lines of $log -----"
   tail -n 40 "$log" || true
-  echo "----- $e: $(tail -n 1 "$DIR/$e/start.log")"
+  # The start script's last line says why it gave up.
+  [[ "$log" == */start.log ]] || echo "----- $e: $(tail -n 1 "$DIR/$e/start.log")"
 done
 
 WALL="$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
