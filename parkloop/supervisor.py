@@ -1,7 +1,9 @@
 """`parkloop run`: the whole embedded system on one machine — gateway, services, workers.
 
 Each service is its own gunicorn process on a local port next to the gateway's; Ctrl-C
-(or SIGTERM) stops them all. If one dies, the rest are stopped too rather than limping on.
+(or SIGTERM) stops them all. A web process that dies stops the whole system rather than
+leaving it half up; a worker that dies is restarted (its work is durable, so it resumes).
+Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class Supervisor:
         self.port, self.host = port, host
         self.env = _environment(port)
         self.children: dict[str, subprocess.Popen] = {}
+        self.argv: dict[str, list[str]] = {}
 
     def start(self) -> None:
         # Services first, so they migrate their databases before the gateway asks for their specs.
@@ -49,7 +52,11 @@ class Supervisor:
             self._spawn(name, [sys.executable, "-m", module])
 
     def _spawn(self, name: str, argv: list[str]) -> None:
+        self.argv[name] = argv
         self.children[name] = subprocess.Popen(argv, env=self.env)
+        run_dir = data_dir() / "run"
+        run_dir.mkdir(exist_ok=True)
+        (run_dir / f"{name}.pid").write_text(f"{self.children[name].pid}\n")
 
     def wait_ready(self, timeout_s: float = 60) -> None:
         deadline = time.monotonic() + timeout_s
@@ -64,9 +71,13 @@ class Supervisor:
         raise RuntimeError(f"ParkLoop did not become ready within {timeout_s:.0f} s")
 
     def check_alive(self) -> None:
-        for name, child in self.children.items():
-            if child.poll() is not None:
+        for name, child in list(self.children.items()):
+            if child.poll() is None:
+                continue
+            if name not in WORKERS:
                 raise RuntimeError(f"{name} exited with code {child.returncode}")
+            print(f"{name} exited with code {child.returncode}; restarting it", file=sys.stderr)
+            self._spawn(name, self.argv[name])
 
     def stop(self) -> None:
         for child in self.children.values():

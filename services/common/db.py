@@ -12,6 +12,9 @@ from alembic import command
 from alembic.config import Config
 
 
+WRITE = "parkloop_write"  # execution option: this connection's transactions will write
+
+
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -29,7 +32,9 @@ def create_engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A unit of work reads then writes: it takes the write lock up front so two of
+            # them cannot deadlock on the upgrade. Plain reads never hold the lock.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, future=True)

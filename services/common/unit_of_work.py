@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from .db import WRITE
 from .outbox import add_to_outbox
 
 
@@ -30,7 +31,7 @@ class SqlUnitOfWork:
         raise NotImplementedError
 
     def __enter__(self):
-        self.conn = self.engine.connect()
+        self.conn = self.engine.connect().execution_options(**{WRITE: True})
         self.tx = self.conn.begin()
         self.repositories = self.open_repositories(self.conn)
         return self

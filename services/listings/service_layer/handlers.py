@@ -170,9 +170,9 @@ def _terms_and_spec(ctx, side: Side, kind: Kind, data: dict, default_location: L
 
 def publish_listing(ctx: ListingsContext, p: Principal, side: Side, data: dict) -> Listing:
     enterprise_id = data.get("enterprise_id") or p.enterprise_id
+    access.may_act_for(p, enterprise_id)
     if not enterprise_id:
         raise InvalidFields.single("enterprise_id", "an admin must name the enterprise the listing belongs to")
-    access.may_act_for(p, enterprise_id)
     kind = Kind(data["kind"])
     with ctx.uow() as uow:
         enterprise = uow.enterprises.get(enterprise_id)

@@ -1,0 +1,184 @@
+"""Starts the embedded system the way a user does (`parkloop run`) and drives it over HTTP."""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+
+def free_port_block(size: int = 4) -> int:
+    """A base port with `size` consecutive free ports (gateway + three services)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + size >= 65535:
+            continue
+        try:
+            socks = []
+            for port in range(base, base + size):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", port))
+                socks.append(sock)
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no block of free ports")
+
+
+@dataclass
+class System:
+    url: str
+    admin_key: str
+    data_dir: Path
+    process: subprocess.Popen
+
+    def client(self, key: str | None) -> "Api":
+        return Api(self.url, key)
+
+    def pid_of(self, name: str) -> int:
+        return int((self.data_dir / "run" / f"{name}.pid").read_text())
+
+
+class Api:
+    """A tiny client for tests: `api.post("offers", {...})` returns the requests.Response."""
+
+    def __init__(self, url: str, key: str | None):
+        self.url = url
+        self.session = requests.Session()
+        if key:
+            self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def __getattr__(self, method):
+        def call(path, body=None, **kwargs):
+            if body is not None:
+                kwargs["json"] = body
+            return self.session.request(method.upper(), f"{self.url}/api/v1/{path}", timeout=30, **kwargs)
+
+        return call
+
+
+def start_system(data_dir: Path, demo: bool) -> System:
+    port = free_port_block()
+    admin_key = "plk_" + secrets.token_urlsafe(24)
+    env = dict(os.environ, PARKLOOP_DATA=str(data_dir), PORT=str(port), PARKLOOP_ADMIN_KEY=admin_key,
+               PARKLOOP_DEMO="1" if demo else "0")
+    for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
+        env.pop(name, None)
+    log = open(data_dir / "parkloop.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "parkloop.cli", "run"], env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    marker = data_dir / "demo-loaded.json"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError((data_dir / "parkloop.log").read_text()[-3000:])
+        try:
+            ready = requests.get(f"{url}/readyz", timeout=2).status_code == 200
+        except requests.RequestException:
+            ready = False
+        if ready and (not demo or marker.exists()):
+            return System(url, admin_key, data_dir, process)
+        time.sleep(0.3)
+    stop_system(process)
+    raise RuntimeError("ParkLoop did not start:\n" + (data_dir / "parkloop.log").read_text()[-3000:])
+
+
+def stop_system(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory):
+    running = start_system(tmp_path_factory.mktemp("parkloop"), demo=True)
+    yield running
+    stop_system(running.process)
+
+
+@pytest.fixture(scope="session")
+def admin(system) -> Api:
+    return system.client(system.admin_key)
+
+
+PARK = {"name": "Test Chemical Park", "province": "Jiangsu", "level": "provincial", "park_type": "chemical_park",
+        "centroid": {"lat": 34.59, "lon": 119.59},
+        "baselines": [{"year": 2025, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900,
+                       "solid_waste_generated_t": 40}]}
+
+
+def credit_code(seed: int) -> str:
+    from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+
+    body = f"MA{seed:06d}"
+    return make_credit_code("91320703" + body + organisation_check_char(body))
+
+
+def steam_offer(**overrides) -> dict:
+    body = {"kind": "heat", "title": "Extraction steam", "max_distance_km": 15,
+            "heat": {"medium": "steam", "temperature_c": 250, "pressure_mpa": 1.6, "thermal_power_mw": 20,
+                     "hours_per_day": 24, "days_per_year": 330}}
+    return {**body, **overrides}
+
+
+@dataclass
+class Tenant:
+    key: str
+    api: Api
+    enterprise_id: str | None = None
+
+
+@dataclass
+class World:
+    """Two parks; enterprises A1, A2 in park A and B1 in park B; a manager for each park."""
+
+    park_a: str
+    park_b: str
+    a1: Tenant
+    a2: Tenant
+    b1: Tenant
+    manager_a: Tenant
+    manager_b: Tenant
+
+
+_seed = iter(range(100000, 999999))
+
+
+def new_enterprise(system: System, admin: Api, park_id: str, name: str) -> Tenant:
+    key = admin.post("keys", {"role": "enterprise", "label": name, "park_id": park_id}).json()["key"]
+    api = system.client(key)
+    response = api.post("enterprises", {"name": name, "credit_code": credit_code(next(_seed)), "industry_code": "C2614",
+                                        "location": {"lat": 34.6, "lon": 119.6},
+                                        "contact": {"name": "EHS office", "phone": "0518-0000000"}})
+    assert response.status_code == 201, response.text
+    return Tenant(key, api, response.json()["id"])
+
+
+@pytest.fixture(scope="session")
+def world(system, admin) -> World:
+    park_a = admin.post("parks", {**PARK, "name": "Park A"}).json()["id"]
+    park_b = admin.post("parks", {**PARK, "name": "Park B", "province": "Shandong"}).json()["id"]
+
+    def manager(park_id):
+        key = admin.post("keys", {"role": "park_manager", "label": "manager", "park_id": park_id}).json()["key"]
+        return Tenant(key, system.client(key))
+
+    return World(park_a, park_b, new_enterprise(system, admin, park_a, "A1 Chemicals"),
+                 new_enterprise(system, admin, park_a, "A2 Materials"),
+                 new_enterprise(system, admin, park_b, "B1 Energy"), manager(park_a), manager(park_b))
