@@ -25,7 +25,15 @@ def Number(**kwargs) -> fields.Float:
     return fields.Float(allow_nan=False, **kwargs)
 
 
-class LocationSchema(ma.Schema):
+class WholeSchema(ma.Schema):
+    """A value replaced as a whole: a partial update of its parent (PATCH) never makes its
+    own fields optional, so `{"location": {"lat": 1}}` is refused rather than half-applied."""
+
+    def load(self, data, *, many=None, partial=None, unknown=None):
+        return super().load(data, many=many, partial=False, unknown=unknown)
+
+
+class LocationSchema(WholeSchema):
     lat = Number(required=True, validate=validate.Range(*LATITUDE_RANGE))
     lon = Number(required=True, validate=validate.Range(*LONGITUDE_RANGE))
 

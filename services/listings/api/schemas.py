@@ -8,7 +8,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.common.schemas import Date, DateTime, LocationSchema, Number, PageArgsSchema, Text, page_of
+from services.common.schemas import Date, DateTime, LocationSchema, Number, PageArgsSchema, Text, WholeSchema, page_of
 from services.listings.domain.listings import Status
 from services.listings.domain.parks import PROVINCES, ParkLevel, ParkType
 from services.listings.domain.reference.water_reuse import ReuseCategory
@@ -50,7 +50,7 @@ class ParkListSchema(ma.Schema):
 
 # --- enterprises -----------------------------------------------------------------------
 
-class LicenceSchema(ma.Schema):
+class LicenceSchema(WholeSchema):
     number = Text(required=True, max_length=64)
     codes = fields.List(Text(max_length=16), required=True, validate=validate.Length(min=1, max=500))
     capacity_t_per_year = Number(required=True)
@@ -102,19 +102,19 @@ EnterprisePageSchema = page_of(EnterpriseSchema, "EnterprisePageSchema")
 
 # --- listings --------------------------------------------------------------------------
 
-class QuantitySchema(ma.Schema):
+class QuantitySchema(WholeSchema):
     amount = Number(required=True)
     unit = Choice(QuantityUnit, required=True)
     recurrence = Choice(Recurrence, required=True)
 
 
-class MeasuredSchema(ma.Schema):
+class MeasuredSchema(WholeSchema):
     name = Text(required=True, max_length=60)
     value = Number(required=True)
     unit = Text(required=True, max_length=20)
 
 
-class BoundSchema(ma.Schema):
+class BoundSchema(WholeSchema):
     name = Text(required=True, max_length=60)
     unit = Text(required=True, max_length=20)
     min = Number(allow_none=True)

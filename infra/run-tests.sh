@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make test`: start the real engines the suite needs (infra/engines), run pytest with the
+# fast unit tests first, and stop the engines again — also when tests fail or are interrupted.
+#
+# PARKLOOP_TEST_ENGINES lists the engines to start (comma-separated; empty starts none).
+# With CI=true an engine that fails to start fails the run; elsewhere its tests skip.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+ENGINES="${PARKLOOP_TEST_ENGINES-postgres}"
+DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/test}"
+
+if [[ -n "$ENGINES" ]]; then
+  trap 'bash infra/engines/down.sh "$DIR" >/dev/null 2>&1' EXIT
+  trap 'exit 130' INT TERM
+  if ! ENGINES="$ENGINES" bash infra/engines/up.sh "$DIR"; then
+    if [[ "${CI:-}" == "true" ]]; then
+      echo "run-tests: an engine failed to start (log tail above); in CI that fails the run." >&2
+      exit 1
+    fi
+    echo "run-tests: some engines are down; their tests will skip (make engines-up to retry)." >&2
+  fi
+  # shellcheck disable=SC1091
+  source "$DIR/engines.env"
+fi
+
+"$PY" -m pytest tests/unit -q -p no:cacheprovider || exit $?
+"$PY" -m pytest tests/integration tests/contract tests/e2e -q -p no:cacheprovider -rs
+status=$?
+# pytest's 5 means "no tests collected": an empty suite is a failure here, not a pass.
+exit $status

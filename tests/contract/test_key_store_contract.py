@@ -1,0 +1,23 @@
+"""The gateway's key store behaves the same on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from gateway.adapters.key_store import KeyStore
+from gateway.bootstrap import MIGRATIONS
+from gateway.domain.keys import ApiKey, hash_key
+from services.common.db import create_engine, migrate
+from services.common.identity import Role
+
+
+def test_keys_are_found_by_hash_bound_once_and_revoked(database_url):
+    migrate(database_url, MIGRATIONS)
+    store = KeyStore(create_engine(database_url))
+    key, secret = ApiKey.issue(Role.ENTERPRISE, "enrolment", park_id="park-1")
+    store.add(key)
+    found = store.by_hash(hash_key(secret))
+    assert found.id == key.id and found.active and found.enterprise_id is None
+    assert store.bind_enterprise(key.id, "ent-1") is True
+    assert store.bind_enterprise(key.id, "ent-2") is False
+    assert store.get(key.id).enterprise_id == "ent-1"
+    store.revoke(key.id)
+    assert not store.by_hash(hash_key(secret)).active
+    assert store.list(0, 10)[1] == 1
