@@ -1,0 +1,83 @@
+"""The event bus on Apache Kafka (kafka-python).
+
+Topics are created by the project (`ensure_topics`), events are keyed by aggregate so one
+aggregate's events stay in one partition and in order, the producer is idempotent and waits
+for all in-sync replicas, and consumers commit only what they say is done.
+"""
+from __future__ import annotations
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from ..events import Event
+from .port import AbstractConsumer, AbstractEventBus, Delivery
+
+DEFAULT_PARTITIONS = 3
+SEND_TIMEOUT_S = 30
+
+
+class KafkaEventBus(AbstractEventBus):
+    def __init__(self, bootstrap_servers: str, partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1):
+        self.bootstrap = bootstrap_servers.split(",")
+        self.partitions, self.replication_factor = partitions, replication_factor
+        self._producer: KafkaProducer | None = None
+
+    def ensure_topics(self, topics: list[str]) -> None:
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="parkloop-admin")
+        try:
+            existing = set(admin.list_topics())
+            new = [NewTopic(t, self.partitions, self.replication_factor) for t in topics if t not in existing]
+            if new:
+                try:
+                    admin.create_topics(new)
+                except TopicAlreadyExistsError:  # another replica created it first
+                    pass
+        finally:
+            admin.close()
+
+    @property
+    def producer(self) -> KafkaProducer:
+        if self._producer is None:
+            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
+                                           retries=2**31 - 1, linger_ms=0, client_id="parkloop-producer")
+        return self._producer
+
+    def publish(self, topic: str, event: Event) -> None:
+        future = self.producer.send(topic, key=event.key.encode(), value=event.to_json(),
+                                    headers=[("event_id", event.id.encode()), ("type", event.type.encode())])
+        future.get(timeout=SEND_TIMEOUT_S)  # acknowledged by the broker, or an exception
+
+    def consumer(self, group: str, topics: list[str]) -> "KafkaBusConsumer":
+        return KafkaBusConsumer(self.bootstrap, group, topics)
+
+    def close(self) -> None:
+        if self._producer is not None:
+            self._producer.close()
+            self._producer = None
+
+
+class KafkaBusConsumer(AbstractConsumer):
+    def __init__(self, bootstrap: list[str], group: str, topics: list[str]):
+        self._consumer = KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group,
+                                       enable_auto_commit=False, auto_offset_reset="earliest",
+                                       client_id=f"parkloop-{group}")
+
+    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[Delivery]:
+        batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        records = [record for batch in batches.values() for record in batch]
+        return [Delivery(r.topic, r.partition, r.offset, Event.from_json(r.value)) for r in records]
+
+    def commit(self, delivery: Delivery) -> None:
+        self._consumer.commit({TopicPartition(delivery.topic, delivery.partition):
+                               OffsetAndMetadata(delivery.offset + 1, "", -1)})
+
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        tp = TopicPartition(topic, partition)
+        if not self._consumer.assignment():
+            self._consumer.poll(timeout_ms=1000, max_records=1, update_offsets=False)
+        self._consumer.seek(tp, offset)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
