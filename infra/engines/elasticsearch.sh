@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Elasticsearch 9.5.3 for the test suite: elasticsearch.sh start|stop DIR
 # The distribution is not on Maven Central, so elasticsearch/ holds a small launcher of our own
-# (compiled here with javac) that builds a node from the published jars: core + transport-netty4
+# (compiled here with javac into the engines cache, see lib.sh) that builds a node from the published jars: core + transport-netty4
 # + a root-info plugin. No painless, no x-pack. Data, logs and PID file in DIR/elasticsearch/.
 set -euo pipefail
 ENGINE=elasticsearch
@@ -19,21 +19,25 @@ rm -rf "$EDIR/home" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs" \
   "$EDIR/elasticsearch.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath elasticsearch
 
-# Compile the launcher into a jar (class-data sharing takes jars only) when its sources or the
-# Elasticsearch jars are newer than the last build.
+# Compile the launcher into a jar (class-data sharing takes jars only), cached by the hash of
+# its sources and the pom, next to its class-data archive.
 MODULE="$ENGINES_HOME/elasticsearch"
-LAUNCHER="$MODULE/target/parkloop-es-launcher.jar"
-LIB_CP="$(classpath_of elasticsearch)"
-if [[ ! -f "$LAUNCHER" || -n "$(find "$MODULE/src" "$MODULE/target/lib/.complete" -newer "$LAUNCHER" -print -quit)" ]]; then
-  log "compiling the launcher"
+LIB_CP="$(classpath_of "$MODULE_CACHE/lib")"
+SRC_HASH="$(cd "$MODULE" && find src pom.xml -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)"
+BUILD="$CACHE_ROOT/elasticsearch-launcher-$SRC_HASH"
+LAUNCHER="$BUILD/parkloop-es-launcher.jar"
+if [[ ! -f "$LAUNCHER" ]]; then
+  log "compiling the launcher into $BUILD"
   (
     flock 9
-    rm -rf "$MODULE/target/classes" "$LAUNCHER" "$MODULE"/target/*.jsa
-    mkdir -p "$MODULE/target/classes"
-    "$JAVA21_HOME/bin/javac" -nowarn -d "$MODULE/target/classes" -cp "$LIB_CP" \
+    [[ -f "$LAUNCHER" ]] && exit 0
+    rm -rf "$BUILD"
+    mkdir -p "$BUILD/classes"
+    "$JAVA21_HOME/bin/javac" -nowarn -d "$BUILD/classes" -cp "$LIB_CP" \
       $(find "$MODULE/src/main/java" -name '*.java') >&2
-    "$JAVA21_HOME/bin/jar" cf "$LAUNCHER" -C "$MODULE/target/classes" .
-  ) 9>"$MODULE/target/.compile.lock" || die "the launcher does not compile against these Elasticsearch jars"
+    "$JAVA21_HOME/bin/jar" cf "$LAUNCHER.tmp" -C "$BUILD/classes" .
+    mv "$LAUNCHER.tmp" "$LAUNCHER"
+  ) 9>"$CACHE_ROOT/.lock" || die "the launcher does not compile against these Elasticsearch jars"
 fi
 
 mkdir -p "$EDIR/home/config" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs"
@@ -68,7 +72,7 @@ SETTINGS=(cluster.name=parkloop node.name=parkloop-es discovery.type=single-node
   "path.data=$EDIR/data" "path.logs=$EDIR/logs"
   cluster.routing.allocation.disk.threshold_enabled=false)
 
-read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$MODULE/target/elasticsearch.jsa")"
+read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$BUILD/elasticsearch.jsa")"
 
 T0="$(now)"
 launch_detached "$EDIR/elasticsearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$LAUNCHER:$LIB_CP" \

@@ -19,7 +19,7 @@ JAVA="${PARKLOOP_KAFKA_JAVA:-$(command -v java || true)}"
 stop_from_pidfile
 rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath kafka
-CP="$(classpath_of kafka)"
+CP="$(classpath_of "$MODULE_CACHE/lib")"
 mkdir -p "$EDIR/data" "$EDIR/config" "$EDIR/logs"
 
 PORT="$(free_port)"
@@ -68,7 +68,7 @@ PROPS
 JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
   "-Dlog4j2.configurationFile=$EDIR/config/log4j2.properties" "-Dkafka.logs.dir=$EDIR/logs"
   "-Djava.io.tmpdir=$EDIR/data")
-read -r -a CDS <<<"$(cds_opts "$JAVA" "$ENGINES_HOME/kafka/target/kafka.jsa")"
+read -r -a CDS <<<"$(cds_opts "$JAVA" "$MODULE_CACHE/kafka.jsa")"
 
 T0="$(now)"
 "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \

@@ -9,6 +9,9 @@ JAVA21_HOME="${PARKLOOP_JAVA21_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 # Seconds to wait for readiness (2 cores, engines starting in parallel).
 START_TIMEOUT="${PARKLOOP_ENGINE_START_TIMEOUT:-180}"
 STOP_TIMEOUT="${PARKLOOP_ENGINE_STOP_TIMEOUT:-30}"
+# Assembled classpaths, the compiled ES launcher and class-data archives: build output, reusable
+# across checkouts on one machine. Safe to delete at any time.
+CACHE_ROOT="${PARKLOOP_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parkloop-engines}"
 
 log() { echo "[$ENGINE] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -39,29 +42,30 @@ require_java21() {
 }
 
 ensure_classpath() {
-  # ensure_classpath MODULE: MODULE/target/lib from MODULE/pom.xml, rebuilt only when the pom
-  # changed. One Maven at a time (flock): parallel runs would race on the same ~/.m2 files.
-  local module="$ENGINES_HOME/$1" stamp="$ENGINES_HOME/$1/target/lib/.complete"
-  if [[ -f "$stamp" && "$stamp" -nt "$module/pom.xml" ]]; then
-    return 0
-  fi
-  mkdir -p "${HOME}/.m2"
-  log "resolving $1 jars with Maven (first run downloads them)"
+  # ensure_classpath MODULE: sets MODULE_CACHE to a directory holding lib/ (the jars that
+  # MODULE/pom.xml resolves) and, later, the JVM's class-data archive. It lives in a cache outside
+  # the checkout, keyed by the pom's hash, so a fresh clone on the same machine (CI) reuses it
+  # instead of running Maven again. One Maven at a time (flock): parallel runs would race on ~/.m2.
+  MODULE_CACHE="$CACHE_ROOT/$1-$(sha256sum "$ENGINES_HOME/$1/pom.xml" | cut -c1-12)"
+  [[ -f "$MODULE_CACHE/.complete" ]] && return 0
+  mkdir -p "$CACHE_ROOT"
+  log "resolving $1 jars with Maven into $MODULE_CACHE (first run downloads them)"
   (
     flock 9
-    rm -rf "$module/target/lib" "$module"/target/*.jsa   # a class-data archive is tied to the jars
-    mvn -B -q -f "$module/pom.xml" package >"$module/target.mvn.log" 2>&1 \
-      || { cat "$module/target.mvn.log" >&2; exit 1; }
-    touch "$stamp"
-  ) 9>"${HOME}/.m2/.parkloop-engines.lock" || die "Maven could not assemble $1 (see above)"
-  rm -f "$module/target.mvn.log"
+    [[ -f "$MODULE_CACHE/.complete" ]] && exit 0 # built meanwhile by a parallel run
+    rm -rf "$MODULE_CACHE"
+    mkdir -p "$MODULE_CACHE"
+    mvn -B -q -f "$ENGINES_HOME/$1/pom.xml" "-Dengine.lib.dir=$MODULE_CACHE/lib" package \
+      >"$MODULE_CACHE/mvn.log" 2>&1 || { cat "$MODULE_CACHE/mvn.log" >&2; exit 1; }
+    touch "$MODULE_CACHE/.complete"
+  ) 9>"$CACHE_ROOT/.lock" || die "Maven could not assemble $1 (see above)"
 }
 
-classpath_of() { local m="$ENGINES_HOME/$1"; printf '%s' "$(ls "$m"/target/lib/*.jar | tr '\n' ':')"; }
+classpath_of() { printf '%s' "$(ls "$1"/*.jar | tr '\n' ':')"; } # classpath_of LIBDIR
 
 cds_opts() {
-  # cds_opts JAVA ARCHIVE: flags for an application class-data-sharing archive kept in the build
-  # dir. The JVM writes it when the engine exits and maps it on later starts, which roughly halves
+  # cds_opts JAVA ARCHIVE: flags for an application class-data-sharing archive kept in the
+  # cache. The JVM writes it when the engine exits and maps it on later starts, which roughly halves
   # start-up CPU (matters on 2 cores with three JVMs starting at once). Classpath must be jars only.
   # PARKLOOP_ENGINE_CDS=0 turns it off.
   local java="$1" archive="$2" major

@@ -17,7 +17,7 @@ require_java21
 stop_from_pidfile
 rm -rf "$EDIR/base" "$EDIR/conf" "$EDIR/tmp" "$EDIR/opensearch.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath opensearch
-CP="$(classpath_of opensearch)"
+CP="$(classpath_of "$MODULE_CACHE/lib")"
 mkdir -p "$EDIR/base" "$EDIR/conf" "$EDIR/tmp"
 
 HTTP_PORT="$(python3 "$PROBE" free-port-below 9299)"
@@ -44,7 +44,7 @@ JVM_OPTS=(-Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dfile.encoding=
   --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector "-Djava.io.tmpdir=$EDIR/tmp")
 
 T0="$(now)"
-read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$ENGINES_HOME/opensearch/target/opensearch.jsa")"
+read -r -a CDS <<<"$(cds_opts "$JAVA21_HOME/bin/java" "$MODULE_CACHE/opensearch.jsa")"
 launch_detached "$EDIR/opensearch.log" "$JAVA21_HOME/bin/java" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" \
   org.codelibs.opensearch.runner.OpenSearchRunner -basePath "$EDIR/base" -confPath "$EDIR/conf" \
   -numOfNode 1 -baseHttpPort "$((HTTP_PORT - 1))" -clusterName parkloop
