@@ -17,10 +17,10 @@ JAVA="${PARKLOOP_KAFKA_JAVA:-$(command -v java || true)}"
 [[ -x "$JAVA" ]] || die "java not found (set PARKLOOP_KAFKA_JAVA)"
 
 stop_from_pidfile
-rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
+rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath kafka
 CP="$(classpath_of "$MODULE_CACHE/lib")"
-mkdir -p "$EDIR/data" "$EDIR/config" "$EDIR/logs"
+mkdir -p "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp"
 
 PORT="$(free_port)"
 CONTROLLER_PORT="$(free_port)"
@@ -67,7 +67,7 @@ PROPS
 # log4j's own shutdown hook would cut the broker's shutdown log short.
 JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
   "-Dlog4j2.configurationFile=$EDIR/config/log4j2.properties" "-Dkafka.logs.dir=$EDIR/logs"
-  "-Djava.io.tmpdir=$EDIR/data")
+  "-Djava.io.tmpdir=$EDIR/tmp")
 read -r -a CDS <<<"$(cds_opts "$JAVA" "$MODULE_CACHE/kafka.jsa")"
 
 T0="$(now)"

@@ -20,11 +20,18 @@ done
 # A previous run in this DIR is stopped first, so up.sh can simply be run again.
 "$HERE/down.sh" "$DIR"
 rm -f "$DIR/engines.env" "$DIR/startup-times.txt"
-trap 'echo "up.sh: interrupted; stopping engines" >&2; "$HERE/down.sh" "$DIR"; exit 130' INT TERM
+declare -A PIDS
+on_interrupt() {
+  echo "up.sh: interrupted; stopping engines" >&2
+  kill "${PIDS[@]}" 2>/dev/null || true
+  wait
+  "$HERE/down.sh" "$DIR"
+  exit 130
+}
+trap on_interrupt INT TERM
 
 START="$(date +%s.%N)"
 echo "up.sh: starting ${SELECTED[*]} in $DIR"
-declare -A PIDS
 for e in "${SELECTED[@]}"; do
   mkdir -p "$DIR/$e"
   "$HERE/$e.sh" start "$DIR" >"$DIR/$e/start.log" 2>&1 &
