@@ -10,7 +10,7 @@ JAVA21_HOME="${PARKLOOP_JAVA21_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 START_TIMEOUT="${PARKLOOP_ENGINE_START_TIMEOUT:-180}"
 STOP_TIMEOUT="${PARKLOOP_ENGINE_STOP_TIMEOUT:-30}"
 # Assembled classpaths, the compiled ES launcher and class-data archives: build output, reusable
-# across checkouts on one machine. Safe to delete at any time.
+# across checkouts on one machine. Safe to delete while no engine is running.
 CACHE_ROOT="${PARKLOOP_ENGINES_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parkloop-engines}"
 
 log() { echo "[$ENGINE] $*" >&2; }
