@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-ENGINES="${PARKLOOP_TEST_ENGINES-postgres}"
+ENGINES="${PARKLOOP_TEST_ENGINES-postgres,kafka}"
 DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/test}"
 
 if [[ -n "$ENGINES" ]]; then
@@ -20,6 +20,7 @@ if [[ -n "$ENGINES" ]]; then
     fi
     echo "run-tests: some engines are down; their tests will skip (make engines-up to retry)." >&2
   fi
+  export PARKLOOP_TEST_ENGINES_DIR="$DIR"  # the bus contract test restarts the Kafka broker there
   # shellcheck disable=SC1091
   source "$DIR/engines.env"
 fi

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Apache Kafka 4.x, KRaft, one node acting as broker and controller: kafka.sh start|stop DIR
+# Apache Kafka 4.x, KRaft, one node acting as broker and controller: kafka.sh start|stop|restart DIR
 # Jars come from Maven Central through kafka/pom.xml. Storage is formatted afresh on every start;
 # data, config, log and PID file live in DIR/kafka/. Listens on 127.0.0.1:<free port>.
+# `restart` stops the broker and starts it again on the same data and port, as a crashed and
+# recovered broker looks to clients (the bus contract tests use it).
 set -euo pipefail
 ENGINE=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,9 +19,23 @@ JAVA="${PARKLOOP_KAFKA_JAVA:-$(command -v java || true)}"
 [[ -x "$JAVA" ]] || die "java not found (set PARKLOOP_KAFKA_JAVA)"
 
 stop_from_pidfile
-rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath kafka
 CP="$(classpath_of "$MODULE_CACHE/lib")"
+# log4j's own shutdown hook would cut the broker's shutdown log short.
+JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
+  "-Dlog4j2.configurationFile=$EDIR/config/log4j2.properties" "-Dkafka.logs.dir=$EDIR/logs"
+  "-Djava.io.tmpdir=$EDIR/tmp")
+read -r -a CDS <<<"$(cds_opts "$JAVA" "$MODULE_CACHE/kafka.jsa")"
+
+if [[ "$ACTION" == restart ]]; then
+  [[ -f "$EDIR/config/server.properties" ]] || die "no broker was started in $DIR"
+  PORT="$(sed -n 's#^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*#\1#p' "$EDIR/config/server.properties")"
+  launch_detached "$EDIR/kafka.log" "$JAVA" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" kafka.Kafka "$EDIR/config/server.properties"
+  wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" kafka 127.0.0.1 "$PORT" || fail_start "$EDIR/kafka.log"
+  exit 0
+fi
+
+rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
 mkdir -p "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp"
 
 PORT="$(free_port)"
@@ -63,12 +79,6 @@ logger.kafka.level = info
 logger.state.name = state.change.logger
 logger.state.level = warn
 PROPS
-
-# log4j's own shutdown hook would cut the broker's shutdown log short.
-JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false
-  "-Dlog4j2.configurationFile=$EDIR/config/log4j2.properties" "-Dkafka.logs.dir=$EDIR/logs"
-  "-Djava.io.tmpdir=$EDIR/tmp")
-read -r -a CDS <<<"$(cds_opts "$JAVA" "$MODULE_CACHE/kafka.jsa")"
 
 T0="$(now)"
 "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \

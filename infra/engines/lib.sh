@@ -18,8 +18,8 @@ die() { log "ERROR: $*"; exit 1; }
 
 usage_and_dir() {
   # usage_and_dir "$@": checks "start|stop DIR", sets ACTION, DIR (absolute), EDIR=DIR/ENGINE.
-  if [[ $# -ne 2 || ( "$1" != start && "$1" != stop ) ]]; then
-    echo "usage: $0 start|stop DIR" >&2
+  if [[ $# -ne 2 || ( "$1" != start && "$1" != stop && "$1" != restart ) ]]; then
+    echo "usage: $0 start|stop|restart DIR" >&2
     exit 2
   fi
   ACTION="$1"

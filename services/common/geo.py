@@ -34,8 +34,17 @@ def distance_km(a: Location, b: Location) -> float:
 
 
 def bounding_box(center: Location, radius_km: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap index pre-filter."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = max(math.cos(math.radians(center.lat)), 1e-6)
-    dlon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
-    return center.lat - dlat, center.lat + dlat, center.lon - dlon, center.lon + dlon
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap index pre-filter.
+
+    The circle's widest longitude span is not at the centre's latitude but where meridians
+    touch it: Δlon = asin(sin(r/R) / cos φ). Near a pole (or for huge radii) it spans all
+    longitudes.
+    """
+    angular = radius_km / EARTH_RADIUS_KM
+    min_lat = max(LATITUDE_RANGE[0], center.lat - math.degrees(angular))
+    max_lat = min(LATITUDE_RANGE[1], center.lat + math.degrees(angular))
+    cos_lat = math.cos(math.radians(center.lat))
+    if angular >= math.pi / 2 or math.sin(angular) >= cos_lat or min_lat <= -90 or max_lat >= 90:
+        return min_lat, max_lat, LONGITUDE_RANGE[0], LONGITUDE_RANGE[1]
+    dlon = math.degrees(math.asin(math.sin(angular) / cos_lat))
+    return min_lat, max_lat, center.lon - dlon, center.lon + dlon

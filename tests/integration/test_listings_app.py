@@ -185,9 +185,6 @@ def test_pausing_twice_is_a_409_problem(client, enterprise):
     assert "paused" in body["detail"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the `code` search argument is compared verbatim (views.py listing "
-                                       "search -> ListingRepository.search), while stored codes are canonical; "
-                                       "'90024908' is accepted on input but finds nothing")
 def test_searching_by_a_code_typed_without_hyphens_finds_the_offer(client, enterprise):
     created = client.post("/api/v1/offers", headers=signed(), json={
         "enterprise_id": enterprise["id"], "kind": "material", "title": "Waste oil", "max_distance_km": 100,

@@ -142,7 +142,7 @@ class ListingRepository(TrackingRepository):
             return [(self._listing(row), None) for row in rows], total
         # A bounding box narrows the rows in SQL; the exact great-circle test is done here.
         min_lat, max_lat, min_lon, max_lon = bounding_box(q.near, q.radius_km)
-        query = query.where(listings.c.lat.between(min_lat, max_lat), listings.c.lon.between(min_lon, max_lon))
+        query = query.where(listings.c.lat.between(min_lat, max_lat), _longitude_between(min_lon, max_lon))
         found = [(listing, distance_km(q.near, listing.terms.location))
                  for listing in map(self._listing, self.conn.execute(query))]
         found = sorted(((l, d) for l, d in found if d <= q.radius_km), key=lambda pair: (pair[1], pair[0].id))
@@ -179,6 +179,15 @@ class ListingRepository(TrackingRepository):
                       row.available_until)
         return Listing(row.id, side, kind, row.enterprise_id, row.park_id, terms, restore_spec(kind, side, row.spec),
                        Status(row.status), _aware(row.created_at), _aware(row.updated_at), row.version)
+
+
+def _longitude_between(min_lon: float, max_lon: float):
+    """A longitude band that may cross the antimeridian (e.g. 170 .. 190 is 170..180 or -180..-170)."""
+    if min_lon < -180:
+        return sa.or_(listings.c.lon >= min_lon + 360, listings.c.lon <= max_lon)
+    if max_lon > 180:
+        return sa.or_(listings.c.lon >= min_lon, listings.c.lon <= max_lon - 360)
+    return listings.c.lon.between(min_lon, max_lon)
 
 
 def _aware(moment: datetime) -> datetime:

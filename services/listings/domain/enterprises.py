@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from services.common.errors import FieldCollector
@@ -54,36 +54,42 @@ class Enterprise:
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @staticmethod
-    def validate(name: str, credit_code: str, industry_code: str, catalogue, licences) -> tuple[str, str]:
-        """Check every field at once; returns the normalised credit and industry codes."""
+    def validate(name: str, credit_code: str, industry_code: str, catalogue, licences):
+        """Check every field at once; returns the credit code, industry code and licences in
+        canonical form, so a licence typed `90024908` covers the `900-249-08` listings carry."""
         errors = FieldCollector()
         errors.require("name", bool(name and name.strip()), "must not be blank")
         credit = errors.check("credit_code", validate_credit_code, credit_code)
         industry = errors.check("industry_code", validate_industry_code, industry_code)
+        canonical = []
         for i, licence in enumerate(licences):
+            codes = []
             for j, code in enumerate(licence.codes):
                 waste = errors.check(f"licences.{i}.codes.{j}", catalogue.classify, code)
                 if waste is not None:
                     errors.require(f"licences.{i}.codes.{j}", waste.category == "hazardous",
                                    "a hazardous-waste licence covers hazardous codes only")
+                    codes.append(waste.code)
+            if len(codes) == len(licence.codes):  # otherwise the errors below are raised anyway
+                canonical.append(replace(licence, codes=tuple(dict.fromkeys(codes))))
         errors.raise_if_any()
-        return credit, industry.code
+        return credit, industry.code, canonical
 
     @classmethod
     def register(cls, park_id, name, credit_code, industry_code, location, licences, contact, catalogue):
-        credit, industry = cls.validate(name, credit_code, industry_code, catalogue, licences)
+        credit, industry, licences = cls.validate(name, credit_code, industry_code, catalogue, licences)
         enterprise = cls(str(uuid.uuid4()), park_id, name.strip(), credit, industry, location,
-                         list(licences), dict(contact or {}))
+                         licences, dict(contact or {}))
         enterprise.events.append(Event("EnterpriseRegistered", enterprise.id, enterprise.to_dict()))
         return enterprise
 
     def update(self, catalogue, **changes) -> None:
         merged = {**self.__dict__, **changes}
-        credit, industry = self.validate(merged["name"], merged["credit_code"], merged["industry_code"],
-                                         catalogue, merged["licences"])
+        credit, industry, licences = self.validate(merged["name"], merged["credit_code"], merged["industry_code"],
+                                                   catalogue, merged["licences"])
         for key, value in changes.items():
             setattr(self, key, value)
-        self.name, self.credit_code, self.industry_code = self.name.strip(), credit, industry
+        self.name, self.credit_code, self.industry_code, self.licences = self.name.strip(), credit, industry, licences
         self.events.append(Event("EnterpriseUpdated", self.id, self.to_dict()))
 
     def licensed_for(self, code: str, on: date) -> bool:

@@ -14,6 +14,9 @@ from .reference.steam import check_steam_state
 from .reference.water_reuse import ReuseCategory
 
 
+MAX_PRESSURE_MPA = 100.0  # the upper limit of IAPWS-IF97, and far above any industrial steam main
+
+
 class Side(str, Enum):
     OFFER = "offer"
     WANT = "want"
@@ -139,13 +142,13 @@ class HeatSpec:
         errors.require("thermal_power_mw", spec.thermal_power_mw > 0, "must be greater than 0")
         errors.require("hours_per_day", 0 < spec.hours_per_day <= 24, "must be above 0 and at most 24")
         errors.require("days_per_year", 1 <= spec.days_per_year <= 366, "must be between 1 and 366")
+        errors.require("pressure_mpa", spec.pressure_mpa is None or 0 < spec.pressure_mpa <= MAX_PRESSURE_MPA,
+                       f"must be above 0 and at most {MAX_PRESSURE_MPA:g} MPa (absolute)")
         if spec.medium is HeatMedium.STEAM:
             errors.require("pressure_mpa", side is Side.WANT or spec.pressure_mpa is not None,
                            "steam on offer must state its absolute pressure")
             if spec.pressure_mpa is not None and not errors.errors:
                 errors.check("temperature_c", check_steam_state, spec.temperature_c, spec.pressure_mpa)
-        else:
-            errors.require("pressure_mpa", spec.pressure_mpa is None or spec.pressure_mpa > 0, "must be greater than 0")
         errors.raise_if_any()
         return spec
 

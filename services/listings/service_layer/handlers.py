@@ -2,7 +2,7 @@
 unit of work; checks access (domain.access) and rules (domain); commits rows and events."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Callable
 
@@ -226,5 +226,10 @@ def get_listing(ctx: ListingsContext, p: Principal, side: Side, listing_id: str)
 
 
 def search_listings(ctx: ListingsContext, p: Principal, query: ListingQuery):
+    if query.code:  # listings store canonical codes; `90024908` must find `900-249-08`
+        errors = FieldCollector()
+        waste = errors.check("code", ctx.catalogue.classify, query.code)
+        errors.raise_if_any()
+        query = replace(query, code=waste.code)
     with ctx.uow() as uow:
         return uow.listings.search(query, access.listing_scope(p))

@@ -95,8 +95,6 @@ def test_an_enterprise_is_licensed_for_a_code_if_any_valid_licence_covers_it(reg
     assert not enterprise.licensed_for("900-218-08", date(2025, 6, 1))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: licence codes are validated but stored as typed (enterprises.py "
-                                       "Enterprise.register/update), so '90024908' never covers '900-249-08'")
 def test_a_licence_typed_without_hyphens_covers_the_canonical_code_listings_carry(register):
     enterprise = register(licences=[licence("90024908")])
 

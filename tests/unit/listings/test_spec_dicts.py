@@ -159,8 +159,6 @@ def test_a_steam_want_may_leave_pressure_open(catalogue, make_want_data):
     assert spec.pressure_mpa is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a steam pressure outside IF97 (<= 0 or > 100 MPa) is reported under heat.temperature_c "
-                                       "(specs.py HeatSpec.build checks it only through check_steam_state)")
 @pytest.mark.parametrize("pressure", [0.0, -1.0, 150.0])
 def test_a_steam_offer_with_an_impossible_pressure_is_refused_under_pressure(catalogue, make_offer_data, pressure):
     errors = refused_fields(Kind.HEAT, Side.OFFER, make_offer_data("heat", pressure_mpa=pressure), catalogue)

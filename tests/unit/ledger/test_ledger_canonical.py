@@ -1,0 +1,84 @@
+"""Ledger entries as RFC 8785 canonical JSON; the examples are the RFC's own (§3.2.2, §3.2.3)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import rfc8785
+
+from services.ledger.domain.canonical import EntryEncodingError, canonical_entry, is_canonical, parse_entry
+
+# RFC 8785 §3.2.3, "Sorting of Object Properties": keys sort by UTF-16 code units, so the emoji
+# (surrogates D83D DE00) sorts before U+FB33 although its code point is larger.
+SORTING_INPUT = {
+    "\u20ac": "Euro Sign",
+    "\r": "Carriage Return",
+    "\ufb33": "Hebrew Letter Dalet With Dagesh",
+    "1": "One",
+    "\U0001f600": "Emoji: Grinning Face",
+    "\u0080": "Control",
+    "\u00f6": "Latin Small Letter O With Diaeresis",
+}
+SORTING_OUTPUT = ('{"\\r":"Carriage Return","1":"One","\u0080":"Control",'
+                  '"\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",'
+                  '"\U0001f600":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}')
+
+# RFC 8785 §3.2.2 example: "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"
+RFC_STRING = "\u20ac$\u000f\nA'B\"\\\\\"/"
+RFC_STRING_OUT = '"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"'
+
+
+def test_rfc8785_property_sorting_example():
+    assert canonical_entry(SORTING_INPUT) == SORTING_OUTPUT.encode("utf-8")
+
+
+def test_rfc8785_string_and_literals_example():
+    entry = {"string": RFC_STRING, "literals": [None, True, False]}
+    assert canonical_entry(entry) == ('{"literals":[null,true,false],"string":' + RFC_STRING_OUT + "}").encode()
+
+
+def test_the_library_formats_the_rfc_number_example():
+    """The numbers part of §3.2.2, pinned on the library: it is why we refuse floats ourselves."""
+    value = {"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+             "string": RFC_STRING, "literals": [None, True, False]}
+    expected = ('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+                '"string":' + RFC_STRING_OUT + "}")
+    assert rfc8785.dumps(value) == expected.encode("utf-8")
+
+
+def test_floats_are_refused_with_their_place():
+    with pytest.raises(EntryEncodingError) as err:
+        canonical_entry({"lines": [{"qty": "1"}, {"qty": 12.5}]})
+    assert err.value.path == "$.lines[1].qty"
+    assert "decimal strings" in str(err.value)
+
+
+def test_decimals_become_decimal_strings_with_their_scale():
+    entry = {"amount": Decimal("1250.50"), "tiny": Decimal("1E-7"), "count": 3}
+    assert canonical_entry(entry) == b'{"amount":"1250.50","count":3,"tiny":"0.0000001"}'
+    with pytest.raises(EntryEncodingError):
+        canonical_entry({"amount": Decimal("NaN")})
+
+
+@pytest.mark.parametrize("bad", [{"n": 2**53}, {"n": -(2**53)}, {1: "x"}, {"b": b"bytes"}, {"s": {1, 2}}, ["list"]])
+def test_other_ambiguous_values_are_refused(bad):
+    with pytest.raises(EntryEncodingError):
+        canonical_entry(bad)
+
+
+def test_largest_exact_integers_are_fine():
+    assert canonical_entry({"n": 2**53 - 1, "m": -(2**53 - 1)}) == b'{"m":-9007199254740991,"n":9007199254740991}'
+
+
+def test_lone_surrogates_are_refused():
+    with pytest.raises(EntryEncodingError):
+        canonical_entry({"s": "\ud800"})
+
+
+def test_parse_entry_round_trips_and_insists_on_the_canonical_form():
+    entry = {"exchange": "ex-1", "amount": "12.50", "park": "苏州工业园区", "items": [1, 2]}
+    data = canonical_entry(entry)
+    assert parse_entry(data) == entry and is_canonical(data)
+    for not_canonical in (b'{"b":1, "a":2}', b'{"b":1,"a":2}', b'{"a":1.5}', b'{"a":1,"a":1}',
+                          b'{"a":NaN}', b"[1]", b"\xff", b'{"a":"x"}\n'):
+        assert not is_canonical(not_canonical), not_canonical
