@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
+
 from gateway.adapters.key_store import KeyStore
 from gateway.domain.keys import ApiKey, hash_key
 from services.common.config import SERVICES, Settings, read_or_create_secret, service_url
@@ -28,12 +30,16 @@ def ensure_admin_key(keys: KeyStore, data_dir: Path) -> Path | None:
     secret = given or read_or_create_secret(path, make=lambda: ApiKey.issue(Role.ADMIN, "admin")[1])
     if keys.by_hash(hash_key(secret)) is None:
         key, _ = ApiKey.issue(Role.ADMIN, "admin (from configuration)", secret=secret)
-        keys.add(key)
+        try:
+            keys.add(key)
+        except IntegrityError:  # another replica starting at the same moment stored it first
+            pass
     return path
 
 
 def bootstrap(settings: Settings) -> Gateway:
-    migrate(settings.database_url, MIGRATIONS)
+    if settings.migrate_on_start:
+        migrate(settings.database_url, MIGRATIONS)
     keys = KeyStore(create_engine(settings.database_url))
     ensure_admin_key(keys, settings.data_dir)
     return Gateway(settings, keys, {name: service_url(name) for name in SERVICES})

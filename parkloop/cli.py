@@ -93,6 +93,32 @@ def cmd_codes(args) -> int:
     return 0
 
 
+MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap"}
+
+
+def cmd_migrate(args) -> int:
+    """Bring each named service's database to its newest revision (deployments run this once
+    before starting replicas with PARKLOOP_MIGRATE_ON_START=0)."""
+    import importlib
+
+    from services.common.config import Settings
+    from services.common.db import migrate
+
+    for name in args.services or list(MIGRATED):
+        migrate(Settings.from_env(name).database_url, importlib.import_module(MIGRATED[name]).MIGRATIONS)
+        print(f"{name}: database at the newest revision")
+    return 0
+
+
+def cmd_worker(args) -> int:
+    import importlib
+
+    from .supervisor import WORKERS
+
+    importlib.import_module(WORKERS[args.name]).main()
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .bench import run_benchmark
 
@@ -131,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     imp = codes_sub.add_parser("import", help="import the official hazardous waste list (CSV: code,name[,category])")
     imp.add_argument("file")
     codes.set_defaults(func=cmd_codes)
+
+    mig = sub.add_parser("migrate", help="apply database migrations (all services, or those named)")
+    mig.add_argument("services", nargs="*", choices=sorted(MIGRATED))
+    mig.set_defaults(func=cmd_migrate)
+
+    worker = sub.add_parser("worker", help="run one background worker (e.g. listings-relay)")
+    worker.add_argument("name", choices=["listings-relay"])
+    worker.set_defaults(func=cmd_worker)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
     bench.add_argument("name", choices=["gateway"])

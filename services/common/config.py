@@ -37,6 +37,7 @@ class Settings:
     event_bus_url: str
     internal_secret: str
     search_url: str | None = None
+    migrate_on_start: bool = True  # off when a deployment migrates once before starting replicas
 
     @classmethod
     def from_env(cls, service: str) -> "Settings":
@@ -50,6 +51,7 @@ class Settings:
             event_bus_url=os.environ.get("EVENT_BUS") or f"sqlite:///{base / 'events.db'}",
             internal_secret=secret,
             search_url=os.environ.get("SEARCH_URL"),
+            migrate_on_start=os.environ.get("PARKLOOP_MIGRATE_ON_START", "1") != "0",
         )
 
 

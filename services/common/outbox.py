@@ -35,8 +35,10 @@ def add_to_outbox(conn: sa.Connection, outbox: sa.Table, topic: str, event: Even
 class OutboxRelay:
     """Publishes outbox rows in the order they were written, then marks them published."""
 
-    def __init__(self, engine: sa.Engine, outbox: sa.Table, bus: AbstractEventBus, batch_size: int = 200):
+    def __init__(self, engine: sa.Engine, outbox: sa.Table, bus: AbstractEventBus, topics: tuple[str, ...] = (),
+                 batch_size: int = 200):
         self.engine, self.outbox, self.bus, self.batch_size = engine, outbox, bus, batch_size
+        self.topics = list(topics)  # created on the bus before the first publish
 
     def pending(self) -> int:
         with self.engine.connect() as conn:
@@ -62,7 +64,16 @@ class OutboxRelay:
         return len(rows)
 
     def run_forever(self, idle_sleep_s: float = 0.2, stop=lambda: False) -> None:
+        topics_ready = not self.topics
         while not stop():
+            if not topics_ready:  # the bus may still be starting: keep asking until it answers
+                try:
+                    self.bus.ensure_topics(self.topics)
+                    topics_ready = True
+                except Exception:
+                    log.exception("cannot create topics on the event bus yet; retrying")
+                    time.sleep(2)
+                    continue
             try:
                 sent = self.relay_once()
             except Exception:  # the bus may be down: keep the rows, try again shortly

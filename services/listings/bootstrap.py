@@ -5,6 +5,7 @@ from pathlib import Path
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
+from services.common.events import LISTINGS_TOPIC
 from services.common.db import create_engine, migrate
 from services.common.outbox import OutboxRelay
 from services.listings.adapters.repositories import ListingsUnitOfWork
@@ -20,8 +21,8 @@ def official_table_path(settings: Settings) -> Path:
     return settings.data_dir / "reference" / "hazardous_waste_codes.csv"
 
 
-def bootstrap(settings: Settings, run_migrations: bool = True) -> ListingsContext:
-    if run_migrations:
+def bootstrap(settings: Settings) -> ListingsContext:
+    if settings.migrate_on_start:
         migrate(settings.database_url, MIGRATIONS)
     engine = create_engine(settings.database_url)
     catalogue = WasteCatalogue.shipped(official_table_path(settings))
@@ -29,4 +30,5 @@ def bootstrap(settings: Settings, run_migrations: bool = True) -> ListingsContex
 
 
 def outbox_relay(settings: Settings) -> OutboxRelay:
-    return OutboxRelay(create_engine(settings.database_url), outbox, connect_bus(settings.event_bus_url))
+    return OutboxRelay(create_engine(settings.database_url), outbox, connect_bus(settings.event_bus_url),
+                       [LISTINGS_TOPIC])

@@ -3,7 +3,6 @@ delivery with committed offsets, independent consumer groups, replay, and no los
 broker restarts in the middle of a stream."""
 from __future__ import annotations
 
-import os
 import subprocess
 import threading
 import time
@@ -16,7 +15,7 @@ import pytest
 from services.common.bus.port import AbstractEventBus
 from services.common.events import Event
 
-from .conftest import engine_address
+from real_engines import engine_address
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,7 +39,7 @@ class BusUnderTest:
 
     def restart_broker(self) -> None:
         if self.kind == "kafka":
-            engines_dir = os.environ["PARKLOOP_TEST_ENGINES_DIR"]
+            engines_dir = engine_address("PARKLOOP_TEST_ENGINES_DIR", "the engines directory")
             subprocess.run(["bash", str(REPO / "infra/engines/kafka.sh"), "restart", engines_dir], check=True,
                            capture_output=True, timeout=120)
         # The SQLite log has no broker process: its "restart" is every process reopening the file,

@@ -70,13 +70,14 @@ class Api:
         return call
 
 
-def start_system(data_dir: Path, demo: bool) -> System:
+def start_system(data_dir: Path, demo: bool, extra_env: dict | None = None) -> System:
     port = free_port_block()
     admin_key = "plk_" + secrets.token_urlsafe(24)
     env = dict(os.environ, PARKLOOP_DATA=str(data_dir), PORT=str(port), PARKLOOP_ADMIN_KEY=admin_key,
                PARKLOOP_DEMO="1" if demo else "0")
     for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
         env.pop(name, None)
+    env.update(extra_env or {})
     log = open(data_dir / "parkloop.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "parkloop.cli", "run"], env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)

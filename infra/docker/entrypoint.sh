@@ -1,0 +1,36 @@
+#!/bin/sh
+# parkloop-entrypoint ROLE: wait for the dependencies named in WAIT_FOR (host:port,…), then
+#   gateway | listings | matching | ledger  -> migrate (unless PARKLOOP_MIGRATE_ON_START=0), exec gunicorn
+#   listings-relay                           -> exec the worker
+#   any other command                        -> exec it (e.g. `parkloop keys issue …`)
+set -eu
+role="${1:-gateway}"
+
+for target in $(echo "${WAIT_FOR:-}" | tr ',' ' '); do
+  host="${target%:*}"; port="${target##*:}"
+  echo "waiting for $host:$port"
+  until python -c "import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 2)" "$host" "$port" 2>/dev/null; do
+    sleep 1
+  done
+done
+
+case "$role" in
+  gateway|listings|matching|ledger)
+    if [ "${PARKLOOP_MIGRATE_ON_START:-1}" != 0 ] && [ "$role" != matching ] && [ "$role" != ledger ]; then
+      parkloop migrate "$role"
+    fi
+    export PARKLOOP_MIGRATE_ON_START=0  # done once above; replicas must not race on it
+    case "$role" in
+      gateway) app="gateway.app:create_app()" ;;
+      *) app="services.$role.app:create_app()" ;;
+    esac
+    exec gunicorn --bind "0.0.0.0:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" \
+      --access-logfile - "$app"
+    ;;
+  listings-relay)
+    exec parkloop worker "$role"
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
