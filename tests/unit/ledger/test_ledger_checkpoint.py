@@ -138,6 +138,8 @@ def test_other_signatures_are_ignored_but_one_from_our_key_is_required(key):
     "body\n\n\u2014 name AAAAAAAA\n\u2014 x",  # no final newline
     "bo\tdy\n\n\u2014 name AAAAAAA=\n",  # control character
     "body\n\n\u2014 name !!!!\n",  # not base64
+    b"body\n\n\xe2\x80\x94 name AAAAAAA=\n\xff\n",  # not UTF-8
+    "body\ud800\n\n\u2014 name AAAAAAA=\n",  # lone surrogate
 ])
 def test_malformed_notes_are_refused(key, note):
     with pytest.raises(MalformedNoteError):
