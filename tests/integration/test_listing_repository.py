@@ -258,3 +258,12 @@ def test_the_search_scope_agrees_with_listing_visible_for_every_caller(scoped):
     for caller in callers:
         expected = {name for name, listing in made.items() if access.listing_visible(caller, listing)}
         assert visible_to(scoped, caller) == expected, caller
+
+
+def test_a_search_across_the_antimeridian_finds_the_listing_on_the_other_side(world):
+    east_of_the_line = world.add(world.e3, location=Location(-16.5, -179.95))  # Fiji/Taveuni longitudes
+
+    found = world.search(near=Location(-16.5, 179.95), radius_km=50.0)[0]
+
+    assert [l.id for l, _ in found] == [east_of_the_line.id]
+    assert found[0][1] == pytest.approx(10.7, abs=0.2)

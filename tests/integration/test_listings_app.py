@@ -195,3 +195,9 @@ def test_searching_by_a_code_typed_without_hyphens_finds_the_offer(client, enter
     found = client.get("/api/v1/offers?code=90024908", headers=signed()).get_json()
 
     assert created.get_json()["id"] in [item["id"] for item in found["items"]]
+
+
+def test_searching_by_a_malformed_code_is_a_422_naming_code(client):
+    body = problem(client.get("/api/v1/offers?code=not-a-code", headers=signed()), 422)
+
+    assert list(body["errors"]) == ["code"]

@@ -90,3 +90,11 @@ def test_a_location_out_of_range_is_refused(lat, lon):
 def test_the_extremes_of_latitude_and_longitude_are_valid():
     assert Location(90.0, 180.0).to_dict() == {"lat": 90.0, "lon": 180.0}
     assert Location(-90.0, -180.0).lat == -90.0
+
+
+def test_a_circle_around_a_pole_spans_every_longitude():
+    min_lat, max_lat, min_lon, max_lon = bounding_box(Location(85.0, 30.0), 1000.0)
+
+    assert (min_lon, max_lon) == (-180.0, 180.0)
+    assert max_lat == 90.0
+    assert inside((min_lat, max_lat, min_lon, max_lon), Location(88.0, -150.0))

@@ -135,3 +135,9 @@ def test_a_refused_update_leaves_the_enterprise_unchanged(register, catalogue):
     assert list(caught.value.errors) == ["licences.0.codes.0"]
     assert enterprise.to_dict() == before
     assert len(enterprise.events) == 1
+
+
+def test_a_licence_listing_one_code_in_two_spellings_keeps_it_once(register):
+    enterprise = register(licences=[licence("90024908", "900-249-08", "900－218－08")])
+
+    assert enterprise.licences[0].codes == ("900-249-08", "900-218-08")
