@@ -93,7 +93,8 @@ def cmd_codes(args) -> int:
     return 0
 
 
-MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap"}
+MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap",
+            "matching": "services.matching.bootstrap"}
 
 
 def cmd_migrate(args) -> int:
@@ -163,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     mig.set_defaults(func=cmd_migrate)
 
     worker = sub.add_parser("worker", help="run one background worker (e.g. listings-relay)")
-    worker.add_argument("name", choices=["listings-relay"])
+    worker.add_argument("name", choices=["listings-relay", "matching-worker"])
     worker.set_defaults(func=cmd_worker)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")

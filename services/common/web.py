@@ -117,7 +117,11 @@ def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
 
     @app.before_request
     def _identify_caller():
+        # Checked before any body is parsed: an unsigned call learns nothing, not even validation.
         g.principal = verify_principal(request.headers, settings.internal_secret)
+        if g.principal is None and request.path.startswith("/api/"):
+            return problem_response(403, "this service only accepts requests forwarded by the gateway")
+        return None
 
     @app.get("/healthz")
     def healthz():

@@ -1,5 +1,4 @@
-"""`create_app()` for gunicorn. Ranking and webhook alerts arrive with the matching issue;
-until then the service answers health checks and an empty API so the gateway's routes exist."""
+"""`create_app()` for gunicorn: `gunicorn 'services.matching.app:create_app()'`."""
 from __future__ import annotations
 
 from flask import Flask
@@ -7,6 +6,12 @@ from flask import Flask
 from services.common.config import Settings
 from services.common.web import create_service_app
 
+from .api.views import BLUEPRINTS
+from .bootstrap import bootstrap
+
 
 def create_app(settings: Settings | None = None) -> Flask:
-    return create_service_app("matching", settings or Settings.from_env("matching"), [], "ParkLoop matching")
+    settings = settings or Settings.from_env("matching")
+    app = create_service_app("matching", settings, BLUEPRINTS, "ParkLoop matching")
+    app.extensions["parkloop.matching"] = bootstrap(settings)
+    return app

@@ -1,0 +1,77 @@
+"""The matching service's document store: listings and licences as matching knows them."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+import sqlalchemy as sa
+
+from services.common.db import WRITE
+from services.matching.domain.documents import Licence, ListingDoc, doc_from_dict, doc_to_dict
+
+from .tables import enterprise_licences, listing_docs, processed_events
+
+
+class StoreTransaction:
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+
+    def already_processed(self, event_id: str) -> bool:
+        found = self.conn.execute(sa.select(processed_events.c.event_id).where(processed_events.c.event_id == event_id))
+        return found.first() is not None
+
+    def mark_processed(self, event_id: str) -> None:
+        self.conn.execute(processed_events.insert().values(event_id=event_id))
+
+    def upsert_doc(self, doc: ListingDoc) -> None:
+        row = {"side": doc.side, "kind": doc.kind, "status": doc.status, "enterprise_id": doc.enterprise_id,
+               "lat": doc.lat, "lon": doc.lon, "doc": doc_to_dict(doc)}
+        if self.conn.execute(listing_docs.update().where(listing_docs.c.id == doc.id).values(**row)).rowcount == 0:
+            self.conn.execute(listing_docs.insert().values(id=doc.id, **row))
+
+    def get_doc(self, listing_id: str) -> ListingDoc:
+        row = self.conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.id == listing_id)).one()
+        return doc_from_dict(row.doc)
+
+    def docs_of_enterprise(self, enterprise_id: str) -> list[ListingDoc]:
+        rows = self.conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.enterprise_id == enterprise_id))
+        return [doc_from_dict(row.doc) for row in rows]
+
+    def licences_of(self, enterprise_id: str) -> tuple[Licence, ...]:
+        row = self.conn.execute(sa.select(enterprise_licences.c.licences)
+                                .where(enterprise_licences.c.enterprise_id == enterprise_id)).first()
+        return tuple(Licence(**lic) for lic in row.licences) if row else ()
+
+    def set_licences(self, enterprise_id: str, licences: tuple[Licence, ...]) -> None:
+        data = [lic.__dict__ for lic in licences]
+        updated = self.conn.execute(enterprise_licences.update()
+                                    .where(enterprise_licences.c.enterprise_id == enterprise_id).values(licences=data))
+        if updated.rowcount == 0:
+            self.conn.execute(enterprise_licences.insert().values(enterprise_id=enterprise_id, licences=data))
+
+
+class MatchingStore:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreTransaction]:
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield StoreTransaction(conn)
+
+    def get(self, listing_id: str) -> ListingDoc | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.id == listing_id)).first()
+        return doc_from_dict(row.doc) if row else None
+
+    def all_docs(self, batch: int = 1000) -> Iterator[ListingDoc]:
+        last = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(listing_docs.c.id, listing_docs.c.doc).where(listing_docs.c.id > last)
+                                    .order_by(listing_docs.c.id).limit(batch)).all()
+            if not rows:
+                return
+            for row in rows:
+                yield doc_from_dict(row.doc)
+            last = rows[-1].id

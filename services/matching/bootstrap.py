@@ -1,0 +1,37 @@
+"""Wires the matching service: its store, the search adapter SEARCH_URL picks, settings."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from services.common.config import Settings
+from services.common.db import create_engine, migrate
+from services.matching.adapters.embedded_search import EmbeddedSearch
+from services.matching.adapters.search import AbstractSearchIndex
+from services.matching.adapters.store import MatchingStore
+from services.matching.service_layer.matches import DEFAULT_DELTA_T_MIN_K, MatchingContext
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+INDEX_ALIAS = "parkloop-listings"
+
+
+def connect_search(url: str | None, engine) -> AbstractSearchIndex:
+    """No URL: the embedded matcher. `http(s)://` or `elasticsearch+http(s)://`: Elasticsearch;
+    `opensearch+http(s)://`: OpenSearch."""
+    if not url:
+        return EmbeddedSearch(engine)
+    if url.startswith("opensearch+"):
+        from services.matching.adapters.opensearch_search import OpenSearchSearch
+
+        return OpenSearchSearch(url.removeprefix("opensearch+"), INDEX_ALIAS)
+    from services.matching.adapters.elasticsearch_search import ElasticsearchSearch
+
+    return ElasticsearchSearch(url.removeprefix("elasticsearch+"), INDEX_ALIAS)
+
+
+def bootstrap(settings: Settings) -> MatchingContext:
+    if settings.migrate_on_start:
+        migrate(settings.database_url, MIGRATIONS)
+    engine = create_engine(settings.database_url)
+    delta_t = float(os.environ.get("MATCHING_DELTA_T_MIN_K", DEFAULT_DELTA_T_MIN_K))
+    return MatchingContext(MatchingStore(engine), connect_search(settings.search_url, engine), delta_t)

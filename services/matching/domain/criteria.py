@@ -1,0 +1,128 @@
+"""The hard filters a candidate must pass, derived once from the source listing and the
+user's filters. No result may ever break one; adapters translate them (the embedded
+matcher evaluates `accepts`, the engine adapters build query filters from the fields).
+
+Compatibility rules (see DESIGN.md §5):
+- same kind, opposite side, active, another enterprise, availability windows overlap;
+- distance within both listings' limits (and the user's, if smaller);
+- material: the offer's code is one the want accepts; a hazardous code goes only to a
+  receiver whose hazardous-waste licence covers it today; the offer's properties lie
+  within every bound the want sets (same name and unit);
+- heat: a medium the want can use; supply ≥ required + ΔTmin; steam pressure ≥ required;
+- water: the supply reaches the want's GB/T 19923 category; parameters within bounds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .documents import ListingDoc
+
+# Which supplied media can serve a wanted medium (a heat exchanger turns any hotter medium
+# into hot water; steam and flue gas users need the medium itself).
+USABLE_SUPPLY = {
+    "steam": ("steam",),
+    "hot_water": ("hot_water", "steam", "thermal_oil", "flue_gas"),
+    "thermal_oil": ("thermal_oil", "flue_gas"),
+    "flue_gas": ("flue_gas",),
+}
+
+
+def is_hazardous_code(code: str) -> bool:
+    """Canonical hazardous codes end in a 2-digit HW class (900-249-08); general ones in an
+    S class (441-001-S02)."""
+    return code[-3:-2] != "S"
+
+
+@dataclass(frozen=True)
+class Criteria:
+    kind: str
+    side: str  # the candidates' side
+    exclude_enterprise: str
+    origin: tuple[float, float]
+    max_distance_km: float
+    window_from: str
+    window_until: str
+    on: str  # today, for licence validity
+    codes_any: tuple[str, ...] | None = None
+    licence_for: str | None = None
+    park_ids: tuple[str, ...] | None = None
+    media: tuple[str, ...] | None = None
+    temperature_min: float | None = None
+    temperature_max: float | None = None
+    pressure_min: float | None = None
+    pressure_max: float | None = None
+    rank_min: int | None = None
+    rank_max: int | None = None
+    required_measures: tuple[tuple[str, float | None, float | None], ...] = ()  # candidate offers must meet
+    offered_measures: dict[str, float] = field(default_factory=dict)  # must meet every candidate want bound
+
+    def accepts(self, doc: ListingDoc, distance_km: float) -> bool:
+        checks = (
+            doc.kind == self.kind and doc.side == self.side and doc.status == "active",
+            doc.enterprise_id != self.exclude_enterprise,
+            doc.available_from <= self.window_until and doc.available_until >= self.window_from,
+            distance_km <= self.max_distance_km and distance_km <= doc.max_distance_km,
+            self.park_ids is None or doc.park_id in self.park_ids,
+            self.codes_any is None or bool(set(doc.codes) & set(self.codes_any)),
+            self.licence_for is None or doc.licensed_for(self.licence_for, date.fromisoformat(self.on)),
+            self.media is None or doc.medium in self.media,
+            _at_least(doc.temperature_c, self.temperature_min), _at_most(doc.temperature_c, self.temperature_max),
+            _at_least(doc.pressure_mpa, self.pressure_min),
+            self.pressure_max is None or doc.pressure_mpa is None or doc.pressure_mpa <= self.pressure_max,
+            _at_least(doc.reuse_rank, self.rank_min), _at_most(doc.reuse_rank, self.rank_max),
+            all(_within(dict(doc.measures).get(key), low, high) for key, low, high in self.required_measures),
+            all(_within(self.offered_measures.get(key), low, high) for key, low, high in doc.bounds),
+        )
+        return all(checks)
+
+
+def _at_least(value, limit) -> bool:
+    return limit is None or (value is not None and value >= limit)
+
+
+def _at_most(value, limit) -> bool:
+    return limit is None or (value is not None and value <= limit)
+
+
+def _within(value, low, high) -> bool:
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+
+@dataclass(frozen=True)
+class MatchFilters:
+    """What a user may add: codes, parks, a tighter distance, a minimum score."""
+
+    codes: tuple[str, ...] | None = None
+    park_ids: tuple[str, ...] | None = None
+    max_distance_km: float | None = None
+    min_score: float = 0.0
+
+
+def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t_min: float) -> Criteria:
+    limit = min(source.max_distance_km, filters.max_distance_km or source.max_distance_km)
+    base = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
+                exclude_enterprise=source.enterprise_id, origin=(source.lat, source.lon), max_distance_km=limit,
+                window_from=source.available_from, window_until=source.available_until, on=today.isoformat(),
+                park_ids=filters.park_ids)
+    if source.kind == "material":
+        if source.side == "offer":
+            code = source.codes[0]
+            codes = (code,) if not filters.codes or code in filters.codes else ()
+            return Criteria(**base, codes_any=codes, licence_for=code if is_hazardous_code(code) else None,
+                            offered_measures=dict(source.measures))
+        usable = tuple(c for c in source.codes
+                       if not is_hazardous_code(c) or source.licensed_for(c, today))
+        codes = tuple(c for c in usable if not filters.codes or c in filters.codes)
+        return Criteria(**base, codes_any=codes, required_measures=source.bounds)
+    if source.kind == "heat":
+        if source.side == "want":
+            return Criteria(**base, media=USABLE_SUPPLY[source.medium],
+                            temperature_min=source.temperature_c + delta_t_min,
+                            pressure_min=source.pressure_mpa if source.medium == "steam" else None)
+        media = tuple(m for m, supplies in USABLE_SUPPLY.items() if source.medium in supplies)
+        return Criteria(**base, media=media, temperature_max=source.temperature_c - delta_t_min,
+                        pressure_max=source.pressure_mpa if source.medium == "steam" else None)
+    if source.side == "want":
+        return Criteria(**base, rank_min=source.reuse_rank, required_measures=source.bounds)
+    return Criteria(**base, rank_max=source.reuse_rank, offered_measures=dict(source.measures))

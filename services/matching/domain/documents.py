@@ -1,0 +1,119 @@
+"""What matching knows of a listing: a flat document built from listing events, the same
+shape the search engines index. Quantities are normalised so offers and wants compare:
+materials in tonnes a year, heat in MW, water in m³ a day."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+OPEN_END = "9999-12-31"  # an open availability window, as a date engines can range over
+REUSE_RANK = {"washing": 1, "direct_cooling": 1, "circulating_cooling": 2, "boiler_makeup": 3, "process": 4}
+PER_YEAR = {"one_off": 1, "per_month": 12, "per_year": 1}
+TONNES = {"t": 1.0, "kg": 0.001, "m3": 1.0}  # liquid wastes by volume: taken at water's density
+
+
+def measure_key(name: str, unit: str) -> str:
+    """Properties compare only by the same name in the same unit."""
+    return f"{name.strip().lower()}|{unit.strip()}"
+
+
+@dataclass(frozen=True)
+class Licence:
+    code: str
+    valid_from: str
+    valid_until: str
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day.isoformat() <= self.valid_until
+
+
+@dataclass(frozen=True)
+class ListingDoc:
+    id: str
+    side: str  # offer | want
+    kind: str  # material | heat | water
+    status: str
+    enterprise_id: str
+    park_id: str
+    title: str
+    lat: float
+    lon: float
+    max_distance_km: float
+    available_from: str
+    available_until: str
+    quantity: float
+    codes: tuple[str, ...] = ()
+    hazardous: bool = False
+    medium: str | None = None
+    temperature_c: float | None = None
+    pressure_mpa: float | None = None
+    reuse_rank: int | None = None
+    measures: tuple[tuple[str, float], ...] = ()  # offers: (key, value)
+    bounds: tuple[tuple[str, float | None, float | None], ...] = ()  # wants: (key, min, max)
+    licences: tuple[Licence, ...] = field(default=(), compare=False)
+
+    @property
+    def log_quantity(self) -> float:
+        return math.log(self.quantity)
+
+    def licensed_for(self, code: str, day: date) -> bool:
+        return any(lic.code == code and lic.valid_on(day) for lic in self.licences)
+
+    def with_licences(self, licences: tuple[Licence, ...]) -> "ListingDoc":
+        return ListingDoc(**{**self.__dict__, "licences": licences})
+
+    @classmethod
+    def from_listing(cls, data: dict, licences: tuple[Licence, ...] = ()) -> "ListingDoc":
+        """From the listing dict that listing events carry (services/listings Listing.to_dict)."""
+        kind, spec = data["kind"], data[data["kind"]]
+        common = dict(
+            id=data["id"], side=data["side"], kind=kind, status=data["status"], enterprise_id=data["enterprise_id"],
+            park_id=data["park_id"], title=data["title"], lat=data["location"]["lat"], lon=data["location"]["lon"],
+            max_distance_km=data["max_distance_km"], available_from=data["available_from"],
+            available_until=data["available_until"] or OPEN_END, licences=licences)
+        if kind == "material":
+            q = spec["quantity"]
+            codes = (spec["waste_code"],) if data["side"] == "offer" else tuple(spec["waste_codes"])
+            return cls(**common, quantity=q["amount"] * TONNES[q["unit"]] * PER_YEAR[q["recurrence"]], codes=codes,
+                       hazardous=spec["hazardous"], measures=_measures(spec.get("properties")),
+                       bounds=_bounds(spec.get("property_bounds")))
+        if kind == "heat":
+            return cls(**common, quantity=spec["thermal_power_mw"], medium=spec["medium"],
+                       temperature_c=spec["temperature_c"], pressure_mpa=spec.get("pressure_mpa"))
+        return cls(**common, quantity=spec["flow_m3_per_day"], reuse_rank=REUSE_RANK[spec["reuse_category"]],
+                   measures=_measures(spec.get("parameters")), bounds=_bounds(spec.get("parameter_bounds")))
+
+
+def _measures(items) -> tuple[tuple[str, float], ...]:
+    return tuple((measure_key(m["name"], m["unit"]), float(m["value"])) for m in items or ())
+
+
+def _bounds(items) -> tuple[tuple[str, float | None, float | None], ...]:
+    return tuple((measure_key(b["name"], b["unit"]), b.get("min"), b.get("max")) for b in items or ())
+
+
+def licences_from_enterprise(data: dict) -> tuple[Licence, ...]:
+    """The (code, validity) pairs of an enterprise's hazardous-waste licences, from its event."""
+    return tuple(Licence(code, lic["valid_from"], lic["valid_until"])
+                 for lic in data.get("licences", []) for code in lic["codes"])
+
+
+def doc_to_dict(doc: ListingDoc) -> dict:
+    """The stored and indexed form; `location` and `log_quantity` are what engines query."""
+    data = {k: v for k, v in doc.__dict__.items() if k not in ("measures", "bounds", "licences", "codes")}
+    return {**data, "codes": list(doc.codes), "location": {"lat": doc.lat, "lon": doc.lon},
+            "log_quantity": doc.log_quantity,
+            "measures": [{"key": k, "value": v} for k, v in doc.measures],
+            "bounds": [{"key": k, "min": lo, "max": hi} for k, lo, hi in doc.bounds],
+            "licences": [{"code": lic.code, "valid_from": lic.valid_from, "valid_until": lic.valid_until}
+                         for lic in doc.licences]}
+
+
+def doc_from_dict(data: dict) -> ListingDoc:
+    plain = {k: v for k, v in data.items() if k not in ("location", "log_quantity", "measures", "bounds",
+                                                          "licences", "codes")}
+    return ListingDoc(**plain, codes=tuple(data["codes"]),
+                      measures=tuple((m["key"], m["value"]) for m in data["measures"]),
+                      bounds=tuple((b["key"], b["min"], b["max"]) for b in data["bounds"]),
+                      licences=tuple(Licence(**lic) for lic in data["licences"]))

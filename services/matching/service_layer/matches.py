@@ -1,0 +1,44 @@
+"""Ranked counterparts for one listing, explained."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from services.common.errors import NotFound
+from services.common.identity import Principal, Role
+from services.matching.adapters.search import AbstractSearchIndex, Hit
+from services.matching.adapters.store import MatchingStore
+from services.matching.domain.criteria import MatchFilters, criteria_for
+from services.matching.domain.documents import ListingDoc
+from services.matching.domain.scoring import components_for
+
+DEFAULT_DELTA_T_MIN_K = 10.0
+
+
+@dataclass
+class MatchingContext:
+    store: MatchingStore
+    search: AbstractSearchIndex
+    delta_t_min_k: float = DEFAULT_DELTA_T_MIN_K
+    today: Callable[[], date] = date.today
+
+
+def may_see_matches(p: Principal, doc: ListingDoc) -> bool:
+    """A listing's matches are for its owner, its park's managers and admins."""
+    return (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == doc.park_id)
+            or (p.role is Role.ENTERPRISE and p.enterprise_id == doc.enterprise_id))
+
+
+def ranked_matches(ctx: MatchingContext, source: ListingDoc, filters: MatchFilters,
+                   offset: int = 0, limit: int = 20) -> list[Hit]:
+    criteria = criteria_for(source, filters, ctx.today(), ctx.delta_t_min_k)
+    return ctx.search.search(criteria, components_for(source, ctx.delta_t_min_k), filters.min_score, offset, limit)
+
+
+def find_matches(ctx: MatchingContext, p: Principal, side: str, listing_id: str, filters: MatchFilters,
+                 offset: int, limit: int) -> tuple[ListingDoc, list[Hit]]:
+    source = ctx.store.get(listing_id)
+    if source is None or source.side != side or not may_see_matches(p, source):
+        raise NotFound(f"no {side} {listing_id} whose matches you may see (new listings appear within seconds)")
+    return source, ranked_matches(ctx, source, filters, offset, limit)
