@@ -72,7 +72,7 @@ class WebhookSender:
                  resolve: Resolver = socket.getaddrinfo, max_response_bytes: int = MAX_RESPONSE_BYTES):
         self.timeout_s = timeout_s
         self.allow_private = allow_private
-        self.session = session or make_session()
+        self.session = session if session is not None else make_session()
         self._resolve = resolve
         self._max_response_bytes = max_response_bytes
 
