@@ -1,0 +1,366 @@
+"""One query builder and one adapter body for both search engines (Elasticsearch 9, OpenSearch 3).
+
+Everything here is plain query DSL as dicts and calls that both official clients accept
+(`body=`, `refresh=`): `elasticsearch_search.py` and `opensearch_search.py` only build a client.
+Nothing needs scripts, custom analyzers, `_reindex` or x-pack, which the engines run here lack.
+
+How `Criteria` maps to the DSL (see `Criteria.accepts`, which stays the definition):
+
+- kind, side, status "active": `term` filters; the source's enterprise: `must_not` `term`;
+- availability windows overlap: `range` available_from <= window_until, available_until >= window_from;
+- distance: `geo_distance` <= criteria.max_distance_km (padded a little outwards), plus a
+  conservative band prefilter for the candidate's own limit (see `_distance_filters`). The
+  candidate's limit itself needs the per-document distance, i.e. a script, so the adapter
+  re-checks every returned hit with `Criteria.accepts` and pages on with search_after;
+- park_ids, codes_any, media: `terms`; an empty tuple matches nothing (`match_none`);
+- licence_for: `nested` licences with that code and valid_from <= on <= valid_until;
+- temperature/pressure/rank min and max: `range` (a missing value fails, as in `accepts`),
+  except pressure_max, which also accepts documents without a pressure;
+- required_measures: one `nested` measures query per bound: the key present and in range;
+- offered_measures: `must_not` a `nested` bound that the offer violates: a key not offered,
+  a min above the offered value or a max below it (a missing min/max is open).
+
+The score is `function_score` (`score_mode` sum, `boost_mode` replace), one decay function
+with `weight` per domain `Decay`; results sort by `_score` desc then `id` asc.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from services.common.geo import Location, distance_km
+from services.matching.domain.criteria import Criteria
+from services.matching.domain.documents import ListingDoc, doc_from_dict, doc_to_dict
+from services.matching.domain.scoring import Decay, Score, score
+
+from .search import AbstractSearchIndex, Hit
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ALIAS = "parkloop-listings"
+
+_KEYWORD = {"type": "keyword"}
+_DOUBLE = {"type": "double"}
+_DATE = {"type": "date", "format": "strict_date"}  # ISO dates, as ListingDoc keeps them
+
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
+INDEX_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD, "side": _KEYWORD, "kind": _KEYWORD, "status": _KEYWORD,
+        "enterprise_id": _KEYWORD, "park_id": _KEYWORD, "codes": _KEYWORD, "medium": _KEYWORD,
+        "title": {"type": "text"},
+        "location": {"type": "geo_point"},
+        "lat": _DOUBLE, "lon": _DOUBLE,
+        # double, not float: filters compare exactly as Python does, decays read exact values
+        "max_distance_km": _DOUBLE, "quantity": _DOUBLE, "log_quantity": _DOUBLE,
+        "temperature_c": _DOUBLE, "pressure_mpa": _DOUBLE,
+        "reuse_rank": {"type": "integer"},
+        "hazardous": {"type": "boolean"},
+        "available_from": _DATE, "available_until": _DATE,
+        "measures": {"type": "nested", "properties": {"key": _KEYWORD, "value": _DOUBLE}},
+        "bounds": {"type": "nested", "properties": {"key": _KEYWORD, "min": _DOUBLE, "max": _DOUBLE}},
+        "licences": {"type": "nested", "properties": {"code": _KEYWORD, "valid_from": _DATE, "valid_until": _DATE}},
+    },
+}
+
+SORT = [{"_score": "desc"}, {"id": "asc"}]
+
+# The engine filters are a superset of `accepts`; Python has the last word. Pads cover the
+# engines' quantised coordinates and sloppy trigonometry (millimetres) with a wide margin.
+DISTANCE_PAD_KM = 0.01
+DISTANCE_PAD_REL = 1e-6
+BAND_RATIO = 1.5  # candidate-limit bands: a candidate whose own limit is below d/1.5 is never fetched
+MIN_BAND_KM = 0.5
+# Engine scores are float32: let the engine keep candidates just under min_score, and the
+# domain's own score decide, exactly as the embedded matcher does.
+MIN_SCORE_SLACK = 1e-5
+SCORE_MISMATCH_REL = 1e-4
+
+
+def index_body() -> dict:
+    return {"settings": INDEX_SETTINGS, "mappings": INDEX_MAPPING}
+
+
+# ---------------------------------------------------------------- query builder
+
+def _term(field: str, value: Any) -> dict:
+    return {"term": {field: value}}
+
+
+def _terms(field: str, values: Iterable) -> dict:
+    values = list(values)
+    return {"terms": {field: values}} if values else {"match_none": {}}
+
+
+def _range(field: str, **bounds) -> dict:
+    return {"range": {field: {op: v for op, v in bounds.items() if v is not None}}}
+
+
+def _nested(path: str, *filters: dict, must_not: Iterable[dict] = ()) -> dict:
+    inner: dict = {"filter": list(filters)}
+    must_not = list(must_not)
+    if must_not:
+        inner["must_not"] = must_not
+    return {"nested": {"path": path, "query": {"bool": inner}, "score_mode": "none"}}
+
+
+def _geo_within(origin: tuple[float, float], km: float) -> dict:
+    padded = km * (1 + DISTANCE_PAD_REL) + DISTANCE_PAD_KM
+    return {"geo_distance": {"distance": f"{padded!r}km", "location": {"lat": origin[0], "lon": origin[1]}}}
+
+
+def _distance_filters(criteria: Criteria) -> list[dict]:
+    """Within the criteria's distance, and a prefilter for the candidate's own limit.
+
+    `distance <= doc.max_distance_km` needs each document's distance, so no script-free query
+    says it exactly. Instead the disc is cut into rings (r/1.5, r] and a candidate in a ring
+    must have a limit of at least its inner radius: one `should` per ring. Any candidate within
+    its own limit passes (a superset of `accepts`); most beyond it are never fetched; the
+    adapter's Python re-check drops the rest.
+    """
+    origin, outer = criteria.origin, criteria.max_distance_km
+    rings = []
+    while True:
+        inner = outer / BAND_RATIO
+        if inner < MIN_BAND_KM:
+            rings.append(_geo_within(origin, outer))
+            break
+        low = inner * (1 - DISTANCE_PAD_REL) - DISTANCE_PAD_KM
+        rings.append({"bool": {"filter": [_geo_within(origin, outer), _range("max_distance_km", gte=low)]}})
+        outer = inner
+    return [_geo_within(origin, criteria.max_distance_km),
+            {"bool": {"should": rings, "minimum_should_match": 1}}]
+
+
+def _within(key: str, low: float | None, high: float | None) -> dict:
+    """A measure with this key exists and lies in [low, high] (either side open)."""
+    clauses = [_term("measures.key", key)]
+    if low is not None or high is not None:
+        clauses.append(_range("measures.value", gte=low, lte=high))
+    return _nested("measures", *clauses)
+
+
+def _violated_bound(offered: dict[str, float]) -> dict:
+    """A candidate bound the offer fails: its key is not offered, or the value is outside it."""
+    ways = [_nested("bounds", {"match_all": {}}, must_not=[_terms("bounds.key", offered)] if offered else [])]
+    for key, value in offered.items():
+        ways.append(_nested("bounds", _term("bounds.key", key),
+                            {"bool": {"should": [_range("bounds.min", gt=value), _range("bounds.max", lt=value)],
+                                      "minimum_should_match": 1}}))
+    return {"bool": {"should": ways, "minimum_should_match": 1}}
+
+
+def criteria_filters(criteria: Criteria) -> dict:
+    """A `bool` query (filter and must_not only) equal to `criteria.accepts`, except that the
+    candidate's own distance limit is only prefiltered (see `_distance_filters`)."""
+    c = criteria
+    filters = [_term("kind", c.kind), _term("side", c.side), _term("status", "active"),
+               _range("available_from", lte=c.window_until), _range("available_until", gte=c.window_from),
+               *_distance_filters(c)]
+    must_not = [_term("enterprise_id", c.exclude_enterprise), _violated_bound(c.offered_measures)]
+    if c.park_ids is not None:
+        filters.append(_terms("park_id", c.park_ids))
+    if c.codes_any is not None:
+        filters.append(_terms("codes", c.codes_any))
+    if c.licence_for is not None:
+        filters.append(_nested("licences", _term("licences.code", c.licence_for),
+                               _range("licences.valid_from", lte=c.on), _range("licences.valid_until", gte=c.on)))
+    if c.media is not None:
+        filters.append(_terms("medium", c.media))
+    if c.temperature_min is not None or c.temperature_max is not None:
+        filters.append(_range("temperature_c", gte=c.temperature_min, lte=c.temperature_max))
+    if c.pressure_min is not None:
+        filters.append(_range("pressure_mpa", gte=c.pressure_min))
+    if c.pressure_max is not None:
+        filters.append({"bool": {"should": [_range("pressure_mpa", lte=c.pressure_max),
+                                            {"bool": {"must_not": [{"exists": {"field": "pressure_mpa"}}]}}],
+                                 "minimum_should_match": 1}})
+    if c.rank_min is not None or c.rank_max is not None:
+        filters.append(_range("reuse_rank", gte=c.rank_min, lte=c.rank_max))
+    for key, low, high in c.required_measures:
+        filters.append(_within(key, low, high))
+    return {"bool": {"filter": filters, "must_not": must_not}}
+
+
+def decay_function(part: Decay) -> dict:
+    """One weighted decay function, the engines' version of `Decay.value`."""
+    scale, decay = part.scale, part.decay
+    if not 0 < decay < 1:
+        # The engines refuse a decay outside (0, 1). A linear ramp depends only on
+        # scale / (1 - decay), so the same ramp is written with decay 0.5; gauss and exp
+        # have no equivalent.
+        if part.function != "linear" or not 0 <= decay < 1:
+            raise ValueError(f"{part.name}: the engines accept a {part.function} decay only in (0, 1), got {decay}")
+        scale, decay = scale / (1.0 - decay) * 0.5, 0.5
+    if part.field == "location":
+        lat, lon = part.origin
+        spec = {"origin": {"lat": lat, "lon": lon}, "scale": f"{scale!r}km", "offset": f"{part.offset!r}km",
+                "decay": decay}
+    else:
+        spec = {"origin": part.origin, "scale": scale, "offset": part.offset, "decay": decay}
+    return {part.function: {part.field: spec}, "weight": part.weight}
+
+
+def build_query(criteria: Criteria, components: tuple[Decay, ...], min_score: float, size: int,
+                search_after: list | None = None) -> dict:
+    """The search body: filters equal to the criteria (but the candidate's own distance limit),
+    the score plan as a function_score, best first and ties by id."""
+    body: dict = {
+        "query": {"function_score": {"query": criteria_filters(criteria),
+                                     "functions": [decay_function(part) for part in components],
+                                     "score_mode": "sum", "boost_mode": "replace"}},
+        "sort": SORT, "size": size, "track_total_hits": False,
+    }
+    if min_score > 0:
+        body["min_score"] = max(0.0, min_score - MIN_SCORE_SLACK)
+    if search_after is not None:
+        body["search_after"] = list(search_after)
+    return body
+
+
+# ---------------------------------------------------------------- the adapter both engines share
+
+class EngineSearchIndex(AbstractSearchIndex):
+    """The adapter over a client of either engine (both accept `body=` and `refresh=`).
+
+    Queries go to an alias; `rebuild` loads a new concrete index `<alias>-<timestamp>` and
+    swaps the alias in one atomic `_aliases` call, so searches never see an empty index.
+    """
+
+    PAGE_MIN, PAGE_MAX, BULK_CHUNK = 50, 1000, 1000
+
+    def __init__(self, client, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for"):
+        self.client = client
+        self.alias = alias
+        self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
+        self._ready = False
+
+    # -- index lifecycle
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+
+    def concrete_indices(self) -> list[str]:
+        if not self.client.indices.exists_alias(name=self.alias):
+            return []
+        return sorted(self.client.indices.get_alias(name=self.alias))
+
+    def ensure_index(self) -> None:
+        """Create a first concrete index behind the alias if there is none."""
+        if self._ready:
+            return
+        if not self.concrete_indices():
+            body = index_body()
+            body["aliases"] = {self.alias: {}}
+            self.client.indices.create(index=self._new_index_name(), body=body)
+        self._ready = True
+
+    def drop(self) -> None:
+        """Delete every index behind the alias (tests, teardown)."""
+        for name in self.concrete_indices():
+            self.client.indices.delete(index=name)
+        self._ready = False
+
+    # -- writes
+
+    def _bulk(self, actions: list[dict], index: str, refresh) -> None:
+        for start in range(0, len(actions), self.BULK_CHUNK * 2):
+            chunk = actions[start:start + self.BULK_CHUNK * 2]
+            response = self.client.bulk(body=chunk, index=index, refresh=refresh)
+            if response["errors"]:
+                failed = [item for item in response["items"] for op, result in item.items()
+                          if result.get("error") and not (op == "delete" and result.get("status") == 404)]
+                if failed:
+                    raise RuntimeError(f"bulk request failed for {len(failed)} documents, first: {failed[0]}")
+
+    @staticmethod
+    def _index_actions(docs: Iterable[ListingDoc]) -> list[dict]:
+        actions = []
+        for doc in docs:
+            actions += [{"index": {"_id": doc.id}}, doc_to_dict(doc)]
+        return actions
+
+    def upsert(self, docs: Iterable[ListingDoc]) -> None:
+        actions = self._index_actions(docs)
+        if actions:
+            self.ensure_index()
+            self._bulk(actions, self.alias, self.refresh)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        actions = [{"delete": {"_id": doc_id}} for doc_id in ids]
+        if actions:
+            self.ensure_index()
+            self._bulk(actions, self.alias, self.refresh)
+
+    def rebuild(self, docs: Iterable[ListingDoc]) -> int:
+        """Load a new index, swap the alias atomically, then delete the old indices.
+
+        Writes that reach the old index while the new one loads are not carried over: replay
+        the events since the rebuild started (the consumer is idempotent) if writers keep running.
+        """
+        name = self._new_index_name()
+        body = index_body()
+        body["settings"] = {**INDEX_SETTINGS, "refresh_interval": "-1"}  # faster bulk load
+        self.client.indices.create(index=name, body=body)
+        try:
+            actions = self._index_actions(docs)
+            self._bulk(actions, name, False)
+            self.client.indices.put_settings(index=name, body={"index": {"refresh_interval": None}})
+            self.client.indices.refresh(index=name)
+            old = self.concrete_indices()
+            self.client.indices.update_aliases(body={"actions": [
+                *({"remove": {"index": o, "alias": self.alias}} for o in old),
+                {"add": {"index": name, "alias": self.alias}}]})
+        except Exception:
+            self.client.indices.delete(index=name)
+            raise
+        for o in old:
+            self.client.indices.delete(index=o)
+        self._ready = True
+        return len(actions) // 2
+
+    # -- reads
+
+    def search(self, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
+               offset: int, limit: int) -> list[Hit]:
+        wanted = offset + limit
+        if limit <= 0:
+            return []
+        self.ensure_index()
+        origin = Location(*criteria.origin)
+        page = min(max(2 * wanted, self.PAGE_MIN), self.PAGE_MAX)
+        accepted: list[Hit] = []
+        after = None
+        while len(accepted) < wanted:
+            body = build_query(criteria, components, min_score, page, after)
+            raw = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+            for item in raw:
+                hit = self._hit(item, criteria, components, min_score, origin)
+                if hit is not None:
+                    accepted.append(hit)
+                    if len(accepted) == wanted:
+                        break
+            if len(raw) < page:
+                break
+            after = raw[-1]["sort"]
+        return accepted[offset:wanted]
+
+    @staticmethod
+    def _hit(item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
+             origin: Location) -> Hit | None:
+        """The Python re-check (the candidate's own limit, and every other criterion for good
+        measure); the domain explains the score, the engine's `_score` is its total."""
+        doc = doc_from_dict(item["_source"])
+        km = distance_km(origin, Location(doc.lat, doc.lon))
+        if not criteria.accepts(doc, km):
+            return None
+        explained = score(components, doc, km)
+        if explained.total < min_score:
+            return None
+        engine_total = float(item["_score"])
+        if not math.isclose(engine_total, explained.total, rel_tol=SCORE_MISMATCH_REL, abs_tol=1e-6):
+            log.warning("engine score %s differs from the domain's %s for %s", engine_total, explained.total, doc.id)
+        return Hit(doc, Score(engine_total, explained.components), km)
