@@ -1,0 +1,290 @@
+"""What one completed exchange contributes to the park's circular-economy indicators.
+
+`contributions(payload, coefficients)` turns an ExchangeCompleted payload into a `Contribution`:
+per delivery, the indicators the 1004号 notice asks parks to report, each with its value (a
+Decimal, or `Unknown(reason)` - never a zero standing in for "don't know"), the coefficient
+ids/versions it used, the arithmetic written out, and the assumptions made. An indicator that
+does not apply to a kind (water saved by a steam delivery) is simply absent.
+
+Heat replacing the receiver's own boiler: fuel energy displaced = heat / boiler efficiency
+(default 0.9, recorded). Energy saved is that fuel energy in standard coal: 1 kgce = 29 307 kJ
+(GB/T 2589), so tce = MJ / 29 307. GB/T 2589's heat coefficient 0.03412 kgce/MJ is the same
+ratio rounded; dividing by 29 307 avoids compounding that rounding. CO2 = fuel energy (TJ) x the
+IPCC default factor of the fuel (tCO2/TJ). An electric boiler displaces kWh = MJ / 3.6, counted
+at 0.1229 kgce/kWh (equivalent value) and at the grid factor of the delivery's year. Savings
+are gross: pumping power and network losses on the supplier side are not deducted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import Any, Mapping, get_args
+
+from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload, Fuel
+from services.ledger.domain.coefficients import CoefficientNotFound, Coefficients, Selected
+
+UNITS = {"energy_saved_tce": "tce", "water_saved_m3": "m3", "co2_reduced_t": "t",
+         "solid_waste_utilised_t": "t", "hazardous_waste_utilised_t": "t", "wastewater_avoided_m3": "m3"}
+DEFAULT_BOILER_EFFICIENCY = Decimal("0.9")
+GJ_PER_MWH, MJ_PER_KWH = Decimal("3.6"), Decimal("3.6")
+PRECISION = 34
+FUEL_READING = {"coal": "coal taken as IPCC 'other bituminous coal'",
+                "fuel_oil": "fuel oil taken as IPCC 'residual fuel oil'"}
+
+
+class InvalidPayload(ValueError):
+    """The payload breaks the ExchangeCompleted contract; `field` names where."""
+
+    def __init__(self, field_path: str, message: str) -> None:
+        super().__init__(f"{field_path}: {message}")
+        self.field = field_path
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+
+
+Value = Decimal | Unknown
+
+
+@dataclass(frozen=True)
+class CoefficientUse:
+    id: str
+    version: int
+    value: Decimal
+    unit: str
+    source: str
+    fallback: str | None = None
+
+    @classmethod
+    def of(cls, selected: Selected) -> "CoefficientUse":
+        c = selected.coefficient
+        return cls(c.id, c.version, c.value, c.unit, f"{c.source}, {c.reference}", selected.fallback)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    value: Value
+    basis: str
+    coefficients: tuple[CoefficientUse, ...] = ()
+    assumptions: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> str:
+        return UNITS[self.name]
+
+    @property
+    def known(self) -> bool:
+        return isinstance(self.value, Decimal)
+
+
+@dataclass(frozen=True)
+class DeliveryContribution:
+    delivery_id: str
+    delivered_on: str
+    indicators: tuple[Indicator, ...]
+
+    def get(self, name: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.name == name), None)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    exchange_id: str
+    kind: str
+    hazardous: bool
+    deliveries: tuple[DeliveryContribution, ...] = field(default_factory=tuple)
+
+    @property
+    def totals(self) -> dict[str, Indicator]:
+        """Each indicator summed over the deliveries; Unknown if any delivery's value is unknown."""
+        return {name: combine(name, [d.get(name) for d in self.deliveries if d.get(name)])
+                for name in UNITS if any(d.get(name) for d in self.deliveries)}
+
+    def coefficient_versions(self) -> dict[str, int]:
+        return {u.id: u.version for d in self.deliveries for i in d.indicators for u in i.coefficients}
+
+
+def combine(name: str, parts: list[Indicator]) -> Indicator:
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return _combine(name, parts)
+
+
+def _combine(name: str, parts: list[Indicator]) -> Indicator:
+    uses = tuple(dict.fromkeys(u for p in parts for u in p.coefficients))
+    assumptions = tuple(dict.fromkeys(a for p in parts for a in p.assumptions))
+    unknown = [p.value.reason for p in parts if isinstance(p.value, Unknown)]
+    if unknown:
+        reasons = "; ".join(dict.fromkeys(unknown))
+        value: Value = Unknown(f"{len(unknown)} of {len(parts)} deliveries unknown: {reasons}")
+    else:
+        value = sum((p.value for p in parts), Decimal(0))
+    return Indicator(name, value, f"sum of {len(parts)} deliveries", uses, assumptions)
+
+
+def contributions(payload: ExchangeCompletedPayload, coefficients: Coefficients,
+                  region: str | None = None) -> Contribution:
+    """The exchange's contribution. `region` (GB/T 2260 province code of the receiving park)
+    selects regional grid factors where shipped; otherwise the national one, recorded."""
+    kind = payload["kind"]
+    if kind not in DELIVERY_UNITS:
+        raise InvalidPayload("kind", f"unknown kind {kind!r}")
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        deliveries = tuple(_delivery(payload, i, coefficients, region) for i in range(len(payload["deliveries"])))
+    return Contribution(payload["exchange_id"], kind, bool(payload.get("hazardous")), deliveries)
+
+
+def _delivery(payload: Mapping[str, Any], i: int, coefficients: Coefficients, region: str | None):
+    delivery = payload["deliveries"][i]
+    where = f"deliveries[{i}]"
+    amount = _decimal(delivery.get("amount"), f"{where}.amount")
+    unit = delivery.get("unit")
+    if unit not in DELIVERY_UNITS[payload["kind"]]:
+        raise InvalidPayload(f"{where}.unit", f"{unit!r} is not one of {DELIVERY_UNITS[payload['kind']]}")
+    try:
+        on = date.fromisoformat(delivery["delivered_on"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidPayload(f"{where}.delivered_on", "not a YYYY-MM-DD date") from None
+    substitution = delivery.get("substitution") or {}
+    if payload["kind"] == "heat":
+        indicators = _heat(amount, unit, substitution, on.year, coefficients, region, where)
+    elif payload["kind"] == "water":
+        indicators = _water(amount, substitution)
+    else:
+        indicators = _material(amount, bool(payload.get("hazardous")), substitution)
+    return DeliveryContribution(delivery["id"], on.isoformat(), tuple(indicators))
+
+
+def _decimal(raw: Any, where: str) -> Decimal:
+    if not isinstance(raw, str):
+        raise InvalidPayload(where, "amounts are decimal strings")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise InvalidPayload(where, f"{raw!r} is not a decimal number") from None
+    if not value.is_finite() or value < 0:
+        raise InvalidPayload(where, f"{raw!r} must be a finite, non-negative number")
+    return value
+
+
+def show(value: Decimal, places: int = 4) -> str:
+    """A Decimal rounded for people to read (values themselves are never rounded)."""
+    return f"{value.quantize(Decimal(1).scaleb(-places)):,}"
+
+
+def _heat(amount, unit, substitution, year, coefficients, region, where) -> list[Indicator]:
+    gj = amount * GJ_PER_MWH if unit == "MWh" else amount
+    heat_text = f"{amount} MWh x 3.6 GJ/MWh = {gj} GJ" if unit == "MWh" else f"{gj} GJ"
+    efficiency, assumptions = _efficiency(substitution, where)
+    fuel = substitution.get("fuel")
+    if fuel is not None and fuel not in get_args(Fuel):
+        raise InvalidPayload(f"{where}.substitution.fuel", f"{fuel!r} is not one of {get_args(Fuel)}")
+    if substitution.get("substitutes") != "boiler_heat" or not fuel:
+        why = Unknown("the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)")
+        return [Indicator("energy_saved_tce", why, heat_text), Indicator("co2_reduced_t", why, heat_text)]
+    mj = gj * 1000 / efficiency
+    displaced = f"{heat_text} / efficiency {efficiency} = {show(mj, 3)} MJ of {fuel} energy displaced"
+    if fuel == "electricity":
+        return _electric(mj, displaced, year, coefficients, region, assumptions)
+    return _fuel_boiler(mj, displaced, fuel, coefficients, assumptions)
+
+
+def _efficiency(substitution: Mapping[str, Any], where: str) -> tuple[Decimal, tuple[str, ...]]:
+    if substitution.get("boiler_efficiency") is None:
+        return DEFAULT_BOILER_EFFICIENCY, ("boiler efficiency not stated; assumed 0.9",)
+    efficiency = _decimal(substitution["boiler_efficiency"], f"{where}.substitution.boiler_efficiency")
+    if not 0 < efficiency <= 1:
+        raise InvalidPayload(f"{where}.substitution.boiler_efficiency", "must be in (0, 1]")
+    return efficiency, ()
+
+
+def _fuel_boiler(mj, displaced, fuel, coefficients, assumptions) -> list[Indicator]:
+    kgce = CoefficientUse.of(coefficients.latest("kgce_lhv"))
+    tce = mj * 1000 / kgce.value / 1000
+    energy = Indicator("energy_saved_tce", tce, f"{displaced}; x 1000 kJ/MJ / {kgce.value} kJ/kgce / 1000 kg/t"
+                       f" = {show(tce)} tce", (kgce,), assumptions)
+    co2_assumptions = assumptions + ((FUEL_READING[fuel],) if fuel in FUEL_READING else ())
+    try:
+        ef = CoefficientUse.of(coefficients.latest(f"fuel_co2.{fuel}"))
+    except CoefficientNotFound as missing:
+        return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), displaced, (), co2_assumptions)]
+    tj = mj / 1_000_000
+    co2 = Indicator("co2_reduced_t", tj * ef.value,
+                    f"{displaced} = {tj} TJ; x {ef.value} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
+                    (ef,), co2_assumptions)
+    return [energy, co2]
+
+
+def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[Indicator]:
+    kwh = mj / MJ_PER_KWH
+    text = f"{displaced}; / 3.6 MJ/kWh = {show(kwh, 3)} kWh"
+    kgce = CoefficientUse.of(coefficients.latest("electricity_kgce"))
+    energy = Indicator("energy_saved_tce", kwh * kgce.value / 1000,
+                       f"{text}; x {kgce.value} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
+                       (kgce,), assumptions)
+    try:
+        grid = CoefficientUse.of(coefficients.latest("grid_co2", year, region))
+    except CoefficientNotFound as missing:
+        return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), text, (), assumptions)]
+    notes = assumptions + ((grid.fallback,) if grid.fallback else ())
+    co2 = Indicator("co2_reduced_t", kwh * grid.value / 1000,
+                    f"{text}; x {grid.value} kgCO2/kWh ({year} grid) / 1000 = {show(kwh * grid.value / 1000, 3)} t CO2",
+                    (grid,), notes)
+    return [energy, co2]
+
+
+def _water(amount: Decimal, substitution: Mapping[str, Any]) -> list[Indicator]:
+    replaces = substitution.get("substitutes")
+    if replaces in ("fresh_water", "municipal_water"):
+        saved = Indicator("water_saved_m3", amount, f"{amount} m3 metered, replacing {replaces.replace('_', ' ')}")
+    else:
+        saved = Indicator("water_saved_m3", Unknown("the delivery does not say it replaces fresh or municipal water"),
+                          f"{amount} m3 metered")
+    avoided = Indicator("wastewater_avoided_m3", amount, f"{amount} m3 metered",
+                        assumptions=("reclaimed water that the supplier would otherwise have discharged",))
+    return [saved, avoided]
+
+
+def _material(amount: Decimal, hazardous: bool, substitution: Mapping[str, Any]) -> list[Indicator]:
+    name = "hazardous_waste_utilised_t" if hazardous else "solid_waste_utilised_t"
+    what = "hazardous waste (reported apart from the general-waste utilisation rate)" if hazardous \
+        else "general industrial solid waste"
+    replaced = substitution.get("material") or "virgin material"
+    no_factor = Unknown(f"no verified factor for substituting {replaced}; not computed")
+    return [Indicator(name, amount, f"{amount} t weighed, {what}, utilised by the receiver"),
+            Indicator("energy_saved_tce", no_factor, f"{amount} t replacing {replaced}"),
+            Indicator("co2_reduced_t", no_factor, f"{amount} t replacing {replaced}")]
+
+
+def to_dict(contribution: Contribution) -> dict[str, Any]:
+    """Plain JSON (decimal strings, no floats) for a ledger entry."""
+    return {"exchange_id": contribution.exchange_id, "kind": contribution.kind,
+            "hazardous": contribution.hazardous,
+            "deliveries": [{"delivery_id": d.delivery_id, "delivered_on": d.delivered_on,
+                            "indicators": [_indicator_dict(i) for i in d.indicators]}
+                           for d in contribution.deliveries]}
+
+
+def _indicator_dict(i: Indicator) -> dict[str, Any]:
+    known = isinstance(i.value, Decimal)
+    return {"name": i.name, "unit": i.unit, "value": format(i.value, "f") if known else None,
+            "unknown": None if known else i.value.reason, "basis": i.basis,
+            "assumptions": list(i.assumptions),
+            "coefficients": [{"id": u.id, "version": u.version, "value": format(u.value, "f"), "unit": u.unit,
+                              "source": u.source, "fallback": u.fallback} for u in i.coefficients]}
+
+
+def from_dict(data: Mapping[str, Any]) -> Contribution:
+    def indicator(raw: Mapping[str, Any]) -> Indicator:
+        value: Value = Decimal(raw["value"]) if raw.get("value") is not None else Unknown(raw["unknown"])
+        uses = tuple(CoefficientUse(u["id"], int(u["version"]), Decimal(u["value"]), u["unit"], u["source"],
+                                    u.get("fallback")) for u in raw.get("coefficients", ()))
+        return Indicator(raw["name"], value, raw.get("basis", ""), uses, tuple(raw.get("assumptions", ())))
+    return Contribution(data["exchange_id"], data["kind"], bool(data.get("hazardous")), tuple(
+        DeliveryContribution(d["delivery_id"], d["delivered_on"], tuple(indicator(i) for i in d["indicators"]))
+        for d in data["deliveries"]))
