@@ -5,7 +5,7 @@ from pathlib import Path
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
-from services.common.events import LISTINGS_TOPIC
+from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.db import create_engine, migrate
 from services.common.outbox import OutboxRelay
 from services.listings.adapters.repositories import ListingsUnitOfWork
@@ -31,4 +31,4 @@ def bootstrap(settings: Settings) -> ListingsContext:
 
 def outbox_relay(settings: Settings) -> OutboxRelay:
     return OutboxRelay(create_engine(settings.database_url), outbox, connect_bus(settings.event_bus_url),
-                       [LISTINGS_TOPIC])
+                       [LISTINGS_TOPIC, EXCHANGES_TOPIC])

@@ -3,19 +3,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 
-from services.common.events import LISTINGS_TOPIC
+from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
+from services.common.outbox import add_to_outbox
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
 from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
+from services.listings.domain.exchanges import Delivery, Exchange, ExchangeStatus, Party, decimal_str
 from services.listings.domain.listings import Listing, Status, Terms
 from services.listings.domain.parks import Park, ParkLevel, ParkType, YearlyBaseline
 from services.listings.domain.spec_dicts import restore_spec, spec_to_dict, waste_codes_of
 from services.listings.domain.specs import Kind, Side
 
-from .tables import enterprises, listing_codes, listings, parks
+from .tables import enterprises, exchange_deliveries, exchanges, listing_codes, listings, parks
 
 
 class ParkRepository(TrackingRepository):
@@ -195,6 +198,97 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class ExchangeRepository(TrackingRepository):
+    """Exchanges and their deliveries; their events go to exchanges.v1, not listings.v1."""
+
+    topic = EXCHANGES_TOPIC
+
+    def add(self, exchange: Exchange) -> None:
+        self.conn.execute(exchanges.insert().values(**self._row(exchange)))
+        self._write_new_deliveries(exchange, stored=0)
+        self._track(exchange)
+
+    def save(self, exchange: Exchange) -> None:
+        stored = self.conn.scalar(sa.select(sa.func.count()).where(exchange_deliveries.c.exchange_id == exchange.id))
+        self.conn.execute(exchanges.update().where(exchanges.c.id == exchange.id).values(**self._row(exchange)))
+        self._write_new_deliveries(exchange, stored)
+        self._track(exchange)
+
+    def get(self, exchange_id: str, for_update: bool = False) -> Exchange | None:
+        """`for_update` locks the row (PostgreSQL) so two changes to one exchange serialise."""
+        query = sa.select(exchanges).where(exchanges.c.id == exchange_id)
+        row = self.conn.execute(query.with_for_update() if for_update else query).first()
+        return self._exchange(row, self._deliveries([exchange_id]).get(exchange_id, [])) if row else None
+
+    def list(self, scope: dict, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
+        """Newest first, restricted by `scope` (domain.exchanges.exchange_scope)."""
+        where = self._scope(scope)
+        for column, value in ((exchanges.c.status, status), (exchanges.c.kind, kind)):
+            if value is not None:
+                where.append(column == value.value)
+        total = self.conn.scalar(sa.select(sa.func.count()).select_from(exchanges).where(*where))
+        rows = self.conn.execute(sa.select(exchanges).where(*where)
+                                 .order_by(exchanges.c.created_at.desc(), exchanges.c.id).offset(offset).limit(limit)).all()
+        deliveries = self._deliveries([row.id for row in rows])
+        return [self._exchange(row, deliveries.get(row.id, [])) for row in rows], total
+
+    @staticmethod
+    def _scope(scope: dict) -> list:
+        if "park_id" in scope:
+            return [sa.or_(exchanges.c.supplier_park_id == scope["park_id"],
+                           exchanges.c.receiver_park_id == scope["park_id"])]
+        if "enterprise_id" in scope:
+            return [sa.or_(exchanges.c.supplier_id == scope["enterprise_id"],
+                           exchanges.c.receiver_id == scope["enterprise_id"])]
+        return []
+
+    def _write_new_deliveries(self, exchange: Exchange, stored: int) -> None:
+        new = exchange.deliveries[stored:]
+        if new:
+            self.conn.execute(exchange_deliveries.insert(), [
+                {"id": d.id, "exchange_id": exchange.id, "seq": stored + i, "delivered_on": d.delivered_on,
+                 "amount": decimal_str(d.amount), "unit": d.unit, "evidence": d.evidence,
+                 "substitution": d.substitution, "recorded_by": d.recorded_by, "recorded_at": d.recorded_at}
+                for i, d in enumerate(new)])
+
+    def _deliveries(self, exchange_ids: list[str]) -> dict[str, list[Delivery]]:
+        found: dict[str, list[Delivery]] = {}
+        if exchange_ids:
+            rows = self.conn.execute(sa.select(exchange_deliveries)
+                                     .where(exchange_deliveries.c.exchange_id.in_(exchange_ids))
+                                     .order_by(exchange_deliveries.c.exchange_id, exchange_deliveries.c.seq))
+            for r in rows:
+                found.setdefault(r.exchange_id, []).append(Delivery(
+                    r.id, r.delivered_on, Decimal(r.amount), r.unit, dict(r.evidence), dict(r.substitution),
+                    r.recorded_by, _aware(r.recorded_at)))
+        return found
+
+    @staticmethod
+    def _row(e: Exchange) -> dict:
+        return {"id": e.id, "kind": e.kind.value, "status": e.status.value, "offer_id": e.offer_id,
+                "want_id": e.want_id, "supplier_id": e.supplier.enterprise_id, "supplier_park_id": e.supplier.park_id,
+                "receiver_id": e.receiver.enterprise_id, "receiver_park_id": e.receiver.park_id,
+                "proposed_by": e.proposed_by, "waste_code": e.waste_code, "hazardous": e.hazardous,
+                "agreed_amount": decimal_str(e.agreed_amount), "agreed_unit": e.agreed_unit,
+                "price_cny_per_unit": None if e.price_cny_per_unit is None else decimal_str(e.price_cny_per_unit),
+                "note": e.note,
+                "proposed_on": e.proposed_on, "accepted_on": e.accepted_on, "completed_at": e.completed_at,
+                "created_at": e.created_at, "updated_at": e.updated_at, "version": e.version}
+
+    @staticmethod
+    def _exchange(row, deliveries: list[Delivery]) -> Exchange:
+        return Exchange(
+            id=row.id, kind=Kind(row.kind), offer_id=row.offer_id, want_id=row.want_id,
+            supplier=Party(row.supplier_id, row.supplier_park_id), receiver=Party(row.receiver_id, row.receiver_park_id),
+            proposed_by=row.proposed_by, waste_code=row.waste_code, hazardous=row.hazardous,
+            agreed_amount=Decimal(row.agreed_amount), agreed_unit=row.agreed_unit,
+            price_cny_per_unit=None if row.price_cny_per_unit is None else Decimal(row.price_cny_per_unit),
+            note=row.note, proposed_on=row.proposed_on, status=ExchangeStatus(row.status),
+            accepted_on=row.accepted_on, completed_at=_aware(row.completed_at) if row.completed_at else None,
+            deliveries=deliveries, created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
+            version=row.version)
+
+
 class ListingsUnitOfWork(SqlUnitOfWork):
     topic = LISTINGS_TOPIC
 
@@ -202,4 +296,17 @@ class ListingsUnitOfWork(SqlUnitOfWork):
         self.parks = ParkRepository(conn)
         self.enterprises = EnterpriseRepository(conn)
         self.listings = ListingRepository(conn)
-        return [self.parks, self.enterprises, self.listings]
+        self.exchanges = ExchangeRepository(conn)
+        return [self.parks, self.enterprises, self.listings, self.exchanges]
+
+    def commit(self) -> None:
+        # A repository may name its own topic (exchanges → exchanges.v1); its events are
+        # written here, so the shared commit finds none left and writes the rest to `topic`.
+        for repository in self.repositories:
+            topic = getattr(repository, "topic", self.topic)
+            if topic != self.topic:
+                for aggregate in repository.seen:
+                    for event in aggregate.events:
+                        add_to_outbox(self.conn, self.outbox, topic, event)
+                    aggregate.events.clear()
+        super().commit()

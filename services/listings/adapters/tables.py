@@ -61,4 +61,48 @@ listing_codes = sa.Table(
     sa.Column("code", sa.String(16), primary_key=True, index=True),
 )
 
+# Exchanges between two enterprises on a match. Amounts are decimal strings: exact on SQLite
+# and PostgreSQL alike, and the ledger gets them digit for digit.
+exchanges = sa.Table(
+    "exchanges", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("offer_id", sa.String(36), sa.ForeignKey("listings.id"), nullable=False, index=True),
+    sa.Column("want_id", sa.String(36), sa.ForeignKey("listings.id"), nullable=True),
+    sa.Column("supplier_id", sa.String(36), sa.ForeignKey("enterprises.id"), nullable=False, index=True),
+    sa.Column("supplier_park_id", sa.String(36), sa.ForeignKey("parks.id"), nullable=False, index=True),
+    sa.Column("receiver_id", sa.String(36), sa.ForeignKey("enterprises.id"), nullable=False, index=True),
+    sa.Column("receiver_park_id", sa.String(36), sa.ForeignKey("parks.id"), nullable=False, index=True),
+    sa.Column("proposed_by", sa.String(36), nullable=False),
+    sa.Column("waste_code", sa.String(16), nullable=True),
+    sa.Column("hazardous", sa.Boolean, nullable=False),
+    sa.Column("agreed_amount", sa.String(40), nullable=False),
+    sa.Column("agreed_unit", sa.String(8), nullable=False),
+    sa.Column("price_cny_per_unit", sa.String(40), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("proposed_on", sa.Date, nullable=False),
+    sa.Column("accepted_on", sa.Date, nullable=True),
+    sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Deliveries are appended, never changed; `seq` keeps the order they were recorded in.
+exchange_deliveries = sa.Table(
+    "exchange_deliveries", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("exchange_id", sa.String(36), sa.ForeignKey("exchanges.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("delivered_on", sa.Date, nullable=False),
+    sa.Column("amount", sa.String(40), nullable=False),
+    sa.Column("unit", sa.String(8), nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("substitution", sa.JSON, nullable=False),
+    sa.Column("recorded_by", sa.String(36), nullable=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("exchange_id", "seq", name="uq_exchange_deliveries_exchange_id_seq"),
+)
+
 outbox = outbox_table(metadata)

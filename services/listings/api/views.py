@@ -13,6 +13,7 @@ from services.listings.domain.listings import Status
 from services.listings.domain.specs import Kind, Side
 from services.listings.service_layer import handlers
 
+from .exchanges import exchanges
 from .schemas import (BaselineSchema, EnterpriseArgsSchema, EnterpriseCreateSchema, EnterprisePageSchema,
                       EnterpriseSchema, EnterpriseUpdateSchema, ListingArgsSchema, ParkCreateSchema,
                       ParkListSchema, ParkSchema, listing_schemas)
@@ -177,4 +178,4 @@ def listing_blueprint(side: Side) -> Blueprint:
     return blp
 
 
-BLUEPRINTS = [parks, enterprises, listing_blueprint(Side.OFFER), listing_blueprint(Side.WANT)]
+BLUEPRINTS = [parks, enterprises, listing_blueprint(Side.OFFER), listing_blueprint(Side.WANT), exchanges]
