@@ -93,6 +93,7 @@ def cmd_codes(args) -> int:
     return 0
 
 
+WORKER_NAMES = ("listings-relay", "matching-worker", "webhook-dispatcher")
 MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap",
             "matching": "services.matching.bootstrap"}
 
@@ -164,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     mig.set_defaults(func=cmd_migrate)
 
     worker = sub.add_parser("worker", help="run one background worker (e.g. listings-relay)")
-    worker.add_argument("name", choices=["listings-relay", "matching-worker"])
+    worker.add_argument("name", choices=sorted(WORKER_NAMES))
     worker.set_defaults(func=cmd_worker)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")

@@ -19,7 +19,8 @@ from services.common.config import SERVICES, data_dir
 
 APPS = {"gateway": "gateway.app:create_app()", "listings": "services.listings.app:create_app()",
         "matching": "services.matching.app:create_app()", "ledger": "services.ledger.app:create_app()"}
-WORKERS = {"listings-relay": "services.listings.worker", "matching-worker": "services.matching.worker"}
+WORKERS = {"listings-relay": "services.listings.worker", "matching-worker": "services.matching.worker",
+           "webhook-dispatcher": "services.matching.dispatcher"}
 
 
 def _environment(port: int) -> dict[str, str]:

@@ -13,5 +13,7 @@ from .bootstrap import bootstrap
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("matching")
     app = create_service_app("matching", settings, BLUEPRINTS, "ParkLoop matching")
-    app.extensions["parkloop.matching"] = bootstrap(settings)
+    matching = bootstrap(settings)
+    app.extensions["parkloop.matching"] = matching.matches
+    app.extensions["parkloop.webhooks"] = matching.webhooks
     return app

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.config import Settings
 from services.common.db import create_engine, migrate
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.search import AbstractSearchIndex
+from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
+from services.matching.adapters.webhook_store import WebhookStore
+from services.matching.domain.webhooks.retry import RetryPolicy
+from services.matching.service_layer.webhooks import WebhookContext
 from services.matching.service_layer.matches import DEFAULT_DELTA_T_MIN_K, MatchingContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -29,9 +34,26 @@ def connect_search(url: str | None, engine) -> AbstractSearchIndex:
     return ElasticsearchSearch(url.removeprefix("elasticsearch+"), INDEX_ALIAS)
 
 
-def bootstrap(settings: Settings) -> MatchingContext:
+@dataclass
+class Matching:
+    matches: MatchingContext
+    webhooks: WebhookContext
+    retry_policy: RetryPolicy
+
+
+def retry_policy_from_env() -> RetryPolicy:
+    """WEBHOOK_RETRY_SCHEDULE: seconds between attempts, e.g. `5,300,1800,7200,18000,36000`."""
+    schedule = os.environ.get("WEBHOOK_RETRY_SCHEDULE")
+    return RetryPolicy(tuple(float(s) for s in schedule.split(","))) if schedule else RetryPolicy()
+
+
+def bootstrap(settings: Settings) -> Matching:
     if settings.migrate_on_start:
         migrate(settings.database_url, MIGRATIONS)
     engine = create_engine(settings.database_url)
     delta_t = float(os.environ.get("MATCHING_DELTA_T_MIN_K", DEFAULT_DELTA_T_MIN_K))
-    return MatchingContext(MatchingStore(engine), connect_search(settings.search_url, engine), delta_t)
+    store = MatchingStore(engine)
+    allow_private = os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1"
+    webhooks = WebhookContext(WebhookStore(engine, SecretBox.from_env(settings.data_dir)), store, allow_private)
+    return Matching(MatchingContext(store, connect_search(settings.search_url, engine), delta_t), webhooks,
+                    retry_policy_from_env())

@@ -1,11 +1,14 @@
-"""The matching worker: follows listing events into the store and the search index.
+"""The matching workers.
 
-An offset is committed only after the event's effects are durable in the store and the
-index, so a crash redelivers it and the projection (idempotent by event id) catches up.
+`matching-worker` follows listing events into the store and the search index, then raises
+alerts; an offset is committed only after all of that is durable, so a crash redelivers the
+event and the idempotent projection and alert log catch up without doubling anything.
+`webhook-dispatcher` sends the queued alerts; run more of them to deliver faster.
 """
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 
@@ -13,37 +16,58 @@ from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.events import LISTINGS_TOPIC
 
+from .adapters.webhook_sender import WebhookSender
 from .bootstrap import bootstrap
+from .service_layer.alerts import raise_alerts
+from .service_layer.dispatch import deliver_due
 from .service_layer.projection import apply_event
 
 GROUP = "matching"
-log = logging.getLogger("matching-worker")
+log = logging.getLogger("matching")
 
 
-def follow_listings(ctx, bus, stop) -> None:
+def follow_listings(matching, bus, stop) -> None:
     bus.ensure_topics([LISTINGS_TOPIC])
     with bus.consumer(GROUP, [LISTINGS_TOPIC]) as consumer:
         while not stop():
             for delivery in consumer.poll(max_records=200, timeout_s=0.5):
-                changed = apply_event(ctx.store, delivery.event)
+                changed = apply_event(matching.matches.store, delivery.event)
                 if changed:
-                    ctx.search.upsert(changed)
+                    matching.matches.search.upsert(changed)
+                    for doc in changed:
+                        raise_alerts(matching.matches, matching.webhooks.store, doc)
                 consumer.commit(delivery)
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s matching-worker %(levelname)s %(message)s")
+def dispatch_webhooks(matching, stop) -> None:
+    sender = WebhookSender(timeout_s=float(os.environ.get("WEBHOOK_TIMEOUT_S", 10)),
+                           allow_private=matching.webhooks.allow_private_targets)
+    while not stop():
+        if not deliver_due(matching.webhooks.store, sender, matching.retry_policy):
+            time.sleep(0.5)
+
+
+def _run(name: str, loop) -> None:
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
     settings = Settings.from_env("matching")
-    ctx = bootstrap(settings)
+    matching = bootstrap(settings)
     while not stopping:
         try:
-            follow_listings(ctx, connect_bus(settings.event_bus_url), lambda: bool(stopping))
-        except Exception:  # the bus or the index is down: start again from the last commit
-            log.exception("following listings failed; retrying")
+            loop(matching, settings, lambda: bool(stopping))
+        except Exception:  # the bus, the index or the database is down: start again shortly
+            log.exception("%s failed; retrying", name)
             time.sleep(2)
+
+
+def main() -> None:
+    _run("matching-worker", lambda m, s, stop: follow_listings(m, connect_bus(s.event_bus_url), stop))
+
+
+def dispatcher_main() -> None:
+    _run("webhook-dispatcher", lambda m, s, stop: dispatch_webhooks(m, stop))
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ class Api:
 def start_system(data_dir: Path, demo: bool, extra_env: dict | None = None) -> System:
     port = free_port_block()
     admin_key = "plk_" + secrets.token_urlsafe(24)
+    # Webhook receivers in tests listen on 127.0.0.1, which only this operator setting allows.
     env = dict(os.environ, PARKLOOP_DATA=str(data_dir), PORT=str(port), PARKLOOP_ADMIN_KEY=admin_key,
-               PARKLOOP_DEMO="1" if demo else "0")
+               PARKLOOP_DEMO="1" if demo else "0", WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
+               WEBHOOK_RETRY_SCHEDULE="0.5,1,2")
     for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
         env.pop(name, None)
     env.update(extra_env or {})

@@ -64,6 +64,17 @@ class MatchingStore:
             row = conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.id == listing_id)).first()
         return doc_from_dict(row.doc) if row else None
 
+    def listing_ids_of(self, enterprise_id: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(listing_docs.c.id)
+                                    .where(listing_docs.c.enterprise_id == enterprise_id)).scalars())
+
+    def park_of(self, enterprise_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.enterprise_id == enterprise_id)
+                               .limit(1)).first()
+        return row.doc["park_id"] if row else None
+
     def all_docs(self, batch: int = 1000) -> Iterator[ListingDoc]:
         last = ""
         while True:

@@ -31,3 +31,50 @@ processed_events = sa.Table(
     sa.Column("event_id", sa.String(36), primary_key=True),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+webhook_subscriptions = sa.Table(
+    "webhook_subscriptions", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("enterprise_id", sa.String(36), nullable=False, index=True),
+    sa.Column("park_id", sa.String(36), nullable=False, index=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secrets", sa.Text, nullable=False),  # encrypted (Fernet) JSON: current first, then rotating-out
+    sa.Column("listing_ids", sa.JSON, nullable=True),  # None: every listing of the enterprise
+    sa.Column("min_score", sa.Float, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("disabled_reason", sa.String(500), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# One row per (subscription, subscriber's listing, counterpart): a match is alerted once.
+match_alerts = sa.Table(
+    "match_alerts", metadata,
+    sa.Column("subscription_id", sa.String(36), primary_key=True),
+    sa.Column("listing_id", sa.String(36), primary_key=True),
+    sa.Column("match_id", sa.String(36), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # the webhook-id header
+    sa.Column("subscription_id", sa.String(36), nullable=False, index=True),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | delivered | failed
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True, index=True),
+    sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("delivery_id", sa.String(64), nullable=False, index=True),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=True),
+    sa.Column("latency_ms", sa.Integer, nullable=False),
+    sa.Column("error", sa.String(500), nullable=True),
+    sa.Column("response_excerpt", sa.String(4096), nullable=True),
+)

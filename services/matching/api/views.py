@@ -12,6 +12,7 @@ from services.matching.domain.scoring import WEIGHTS
 from services.matching.service_layer.matches import find_matches
 
 from .schemas import MatchArgsSchema, MatchPageSchema
+from .webhooks import blp as webhooks_blp
 
 FORMULA = ("score = Σ weight × component; components are decay functions: distance (gauss on great-circle km), "
            "quantity (min/max ratio), temperature margin (heat), reuse category fit (water). Weights: "
@@ -50,4 +51,4 @@ def matches_blueprint(side: str) -> Blueprint:
     return blp
 
 
-BLUEPRINTS = [matches_blueprint("offer"), matches_blueprint("want")]
+BLUEPRINTS = [matches_blueprint("offer"), matches_blueprint("want"), webhooks_blp]

@@ -1,0 +1,134 @@
+"""Matching through the gateway as enterprises use it: ranked, explained, legal, alerted."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from standardwebhooks import Webhook
+
+from .conftest import PARK, credit_code, new_enterprise
+
+
+class Receiver:
+    """A local webhook endpoint that records what it receives."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parkloop"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, count: int, timeout_s: float = 30) -> list:
+        deadline = time.monotonic() + timeout_s
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.received
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    r = Receiver()
+    yield r
+    r.server.shutdown()
+
+
+def eventually(fetch, predicate, timeout_s: float = 20):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = fetch()
+        if predicate(value) or time.monotonic() > deadline:
+            return value
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def heat_park(system, admin):
+    park = admin.post("parks", {**PARK, "name": "Matching Park", "centroid": {"lat": 31.0, "lon": 121.0}}).json()["id"]
+    return {name: new_enterprise(system, admin, park, name) for name in ("Steam Co", "Dye Works", "Oil Co")}
+
+
+def test_a_heat_want_is_alerted_with_a_signed_webhook_and_a_hazardous_offer_never_reaches_an_unlicensed_buyer(
+        heat_park, receiver):
+    steam_co, dye_works, oil_co = heat_park["Steam Co"], heat_park["Dye Works"], heat_park["Oil Co"]
+    # The buyer wants 120 °C heat and subscribes before anything is on offer.
+    want = dye_works.api.post("wants", {
+        "kind": "heat", "title": "Dyeing heat", "max_distance_km": 10, "location": {"lat": 31.0, "lon": 121.0},
+        "heat": {"medium": "hot_water", "temperature_c": 120, "thermal_power_mw": 4, "hours_per_day": 16,
+                 "days_per_year": 300}}).json()
+    oil_want = dye_works.api.post("wants", {
+        "kind": "material", "title": "Waste oil for our boiler", "max_distance_km": 50,
+        "location": {"lat": 31.0, "lon": 121.0},
+        "material": {"waste_codes": ["900-249-08"], "quantity": {"amount": 5, "unit": "t", "recurrence": "per_month"}}}
+    ).json()
+    subscription = dye_works.api.post("webhooks", {"url": receiver.url, "min_score": 0.2}).json()
+    assert subscription["secret"].startswith("whsec_")
+
+    # 5 km east: steam at 180 °C; and hazardous waste oil from an enterprise next door.
+    steam = steam_co.api.post("offers", {
+        "kind": "heat", "title": "Surplus steam", "max_distance_km": 8, "location": {"lat": 31.0, "lon": 121.0526},
+        "heat": {"medium": "steam", "temperature_c": 180, "pressure_mpa": 0.8, "thermal_power_mw": 6,
+                 "hours_per_day": 24, "days_per_year": 330}}).json()
+    oil = oil_co.api.post("offers", {
+        "kind": "material", "title": "Waste mineral oil", "max_distance_km": 50, "location": {"lat": 31.01, "lon": 121.0},
+        "material": {"waste_code": "900-249-08", "quantity": {"amount": 8, "unit": "t", "recurrence": "per_month"}}}
+    ).json()
+
+    matches = eventually(lambda: dye_works.api.get(f"wants/{want['id']}/matches").json(),
+                         lambda body: body.get("items"))
+    best = matches["items"][0]
+    assert best["listing"]["id"] == steam["id"]
+    assert best["distance_km"] == pytest.approx(5.0, abs=0.1)
+    assert set(best["components"]) == {"distance", "quantity", "temperature"}
+    assert best["score"] == pytest.approx(sum(c["contribution"] for c in best["components"].values()), abs=1e-5)
+
+    [(headers, body)] = receiver.wait_for(1)
+    event = Webhook(subscription["secret"]).verify(body, headers)  # raises if the signature is wrong
+    assert event["type"] == "match.found"
+    assert event["data"]["listing_id"] == want["id"] and event["data"]["match"]["id"] == steam["id"]
+
+    # The hazardous offer is never shown to (or alerted for) a buyer without a licence.
+    oil_matches = eventually(lambda: dye_works.api.get(f"wants/{oil_want['id']}/matches").json(),
+                             lambda body: "items" in body, timeout_s=3)
+    assert oil["id"] not in [m["listing"]["id"] for m in oil_matches["items"]]
+    buyers = oil_co.api.get(f"offers/{oil['id']}/matches").json()["items"]
+    assert oil_want["id"] not in [m["listing"]["id"] for m in buyers]
+    time.sleep(2)
+    assert len(receiver.received) == 1, "only the heat match may be alerted, and only once"
+
+    deliveries = dye_works.api.get(f"webhooks/{subscription['id']}/deliveries").json()["items"]
+    assert deliveries[0]["status"] == "delivered" and deliveries[0]["attempt_log"][0]["status_code"] == 204
+
+
+def test_a_licensed_buyer_sees_the_hazardous_offer(system, admin, heat_park):
+    oil_co = heat_park["Oil Co"]
+    licensed = admin.post("keys", {"role": "enterprise", "label": "Re-refiner",
+                                   "park_id": oil_co.api.get("keys/me").json()["park_id"]}).json()
+    api = system.client(licensed["key"])
+    today = date.today()
+    api.post("enterprises", {"name": "Licensed Re-refiner", "credit_code": credit_code(888001),
+                             "industry_code": "N7724", "location": {"lat": 31.02, "lon": 121.0},
+                             "licences": [{"number": "HW-1", "codes": ["900-249-08"], "capacity_t_per_year": 1000,
+                                           "valid_from": (today - timedelta(days=30)).isoformat(),
+                                           "valid_until": (today + timedelta(days=365)).isoformat()}]})
+    want = api.post("wants", {"kind": "material", "title": "Waste oil to re-refine", "max_distance_km": 50,
+                              "material": {"waste_codes": ["900-249-08"],
+                                           "quantity": {"amount": 10, "unit": "t", "recurrence": "per_month"}}}).json()
+    found = eventually(lambda: api.get(f"wants/{want['id']}/matches").json(), lambda b: b.get("items"))
+    assert [m["listing"]["title"] for m in found["items"]] == ["Waste mineral oil"]
+    assert json.dumps(found["items"][0]["listing"]["codes"]) == '["900-249-08"]'
