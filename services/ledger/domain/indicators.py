@@ -109,12 +109,6 @@ class Contribution:
 
 
 def combine(name: str, parts: list[Indicator]) -> Indicator:
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        return _combine(name, parts)
-
-
-def _combine(name: str, parts: list[Indicator]) -> Indicator:
     uses = tuple(dict.fromkeys(u for p in parts for u in p.coefficients))
     assumptions = tuple(dict.fromkeys(a for p in parts for a in p.assumptions))
     unknown = [p.value.reason for p in parts if isinstance(p.value, Unknown)]
@@ -122,7 +116,9 @@ def _combine(name: str, parts: list[Indicator]) -> Indicator:
         reasons = "; ".join(dict.fromkeys(unknown))
         value: Value = Unknown(f"{len(unknown)} of {len(parts)} deliveries unknown: {reasons}")
     else:
-        value = sum((p.value for p in parts), Decimal(0))
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            value = sum((p.value for p in parts), Decimal(0))
     return Indicator(name, value, f"sum of {len(parts)} deliveries", uses, assumptions)
 
 

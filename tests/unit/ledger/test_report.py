@@ -183,3 +183,9 @@ def test_the_csv_has_a_header_and_one_row_per_indicator_and_view(report):
         "hazardous_waste_utilised_t": "12.500"}
     cement = [r for r in rows if r["group"] == "cement"]
     assert {r["view"] for r in cement} == {"receiver"}
+
+
+def test_a_partly_computed_total_says_at_least_and_how_many_are_missing():
+    steam_and_slag = [e for e in park_entries() if e["exchange_id"] in ("ex-steam", "ex-slag")]
+    en = annual_report(PARK, 2024, BASELINE, steam_and_slag)["summary"]["en"]
+    assert "CO2 reduced: at least 111.294 t (1 delivery not computed)" in en
