@@ -1,0 +1,278 @@
+"""The search port behaves the same on every adapter: the embedded matcher (the definition:
+`Criteria.accepts` and the domain's score plan, in Python), Elasticsearch and OpenSearch.
+
+One deterministic data set (tests/contract/search_dataset.py, ~4000 listings in 16 parks over
+five provinces) is loaded once per adapter; 60 source listings (both sides, all kinds, some with
+user filters) are matched on each, and the results held to the embedded matcher's:
+
+- the same top-k ids in the same order, scores within 1e-4 relative (engines score in float32).
+  Ties: consecutive embedded scores within 1e-6 of each other form a tie group, compared as a
+  set (float32 may merge near-equal scores, which the engines then order by id); the group cut
+  by the k-th place must contain the engine's last ids. Exactly equal scores order by id everywhere;
+- no hit ever breaks `criteria.accepts(hit.doc, hit.distance_km)`, checked on its own;
+- paging by offset is consistent, writes show within a request, and `rebuild` swaps without a
+  moment of missing results.
+
+Real engines: `infra/engines/up.sh` exports their addresses; each run uses its own alias and
+deletes its indices afterwards.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from typing import Callable
+
+import pytest
+import sqlalchemy as sa
+from real_engines import engine_address
+
+from services.common.geo import Location, distance_km
+from services.matching.adapters.embedded_search import EmbeddedSearch
+from services.matching.adapters.search import AbstractSearchIndex, Hit
+from services.matching.adapters.tables import listing_docs, metadata
+from services.matching.domain.criteria import criteria_for
+from services.matching.domain.documents import ListingDoc, doc_to_dict
+from services.matching.domain.scoring import components_for
+
+from .search_dataset import TODAY, Case, Dataset, generate, sample_cases
+
+ADAPTERS = ["embedded", "elasticsearch", "opensearch"]
+K = 20
+EXTRA = 30  # the reference fetches beyond k to know the whole tie group at the k-th place
+TIE = 1e-6
+SCORE_REL = 1e-4
+DELTA_T = 10
+
+
+# ------------------------------------------------------------ adapters under test
+
+@dataclass
+class Backend:
+    name: str
+    index: AbstractSearchIndex
+    put: Callable[[list[ListingDoc]], None]  # what the consumer does on an event
+    remove: Callable[[list[str]], None]
+    close: Callable[[], None]
+
+
+def _rows(docs: list[ListingDoc]) -> list[dict]:
+    return [{"id": d.id, "side": d.side, "kind": d.kind, "status": d.status, "enterprise_id": d.enterprise_id,
+             "lat": d.lat, "lon": d.lon, "doc": doc_to_dict(d)} for d in docs]
+
+
+def embedded_backend(path, docs: list[ListingDoc]) -> Backend:
+    """EmbeddedSearch reads the table the consumer writes: create it, and write rows as the consumer would."""
+    engine = sa.create_engine(f"sqlite:///{path}")
+    metadata.create_all(engine)
+
+    def put(new: list[ListingDoc]) -> None:
+        with engine.begin() as conn:
+            conn.execute(listing_docs.delete().where(listing_docs.c.id.in_([d.id for d in new])))
+            conn.execute(listing_docs.insert(), _rows(new))
+
+    def remove(ids: list[str]) -> None:
+        with engine.begin() as conn:
+            conn.execute(listing_docs.delete().where(listing_docs.c.id.in_(ids)))
+
+    with engine.begin() as conn:
+        conn.execute(listing_docs.insert(), _rows(docs))
+    index = EmbeddedSearch(engine)
+    return Backend("embedded", index, lambda new: (put(new), index.upsert(new)),
+                   lambda ids: (remove(ids), index.delete(ids)), engine.dispose)
+
+
+def engine_backend(name: str, docs: list[ListingDoc]) -> Backend:
+    alias = f"parkloop-test-{uuid.uuid4().hex[:10]}"
+    if name == "elasticsearch":
+        from services.matching.adapters.elasticsearch_search import ElasticsearchSearch
+        index = ElasticsearchSearch(engine_address("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch"), alias)
+    else:
+        from services.matching.adapters.opensearch_search import OpenSearchSearch
+        index = OpenSearchSearch(engine_address("PARKLOOP_TEST_OPENSEARCH_URL", "OpenSearch"), alias)
+    assert index.rebuild(docs) == len(docs)
+    return Backend(name, index, index.upsert, index.delete, index.drop)
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return generate()
+
+
+@pytest.fixture(scope="module")
+def cases(dataset) -> list[Case]:
+    return sample_cases(dataset)
+
+
+@pytest.fixture(scope="module")
+def reference(dataset, tmp_path_factory) -> Backend:
+    backend = embedded_backend(tmp_path_factory.mktemp("reference") / "reference.db", dataset.docs)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="module", params=ADAPTERS, ids=ADAPTERS)
+def backend(request, dataset, tmp_path_factory) -> Backend:
+    started = time.perf_counter()
+    if request.param == "embedded":
+        made = embedded_backend(tmp_path_factory.mktemp("embedded") / "matching.db", dataset.docs)
+    else:
+        made = engine_backend(request.param, dataset.docs)
+    print(f"\n{request.param}: {len(dataset.docs)} documents loaded in {time.perf_counter() - started:.2f} s")
+    yield made
+    made.close()
+
+
+def run(index: AbstractSearchIndex, case: Case, offset: int = 0, limit: int = K) -> list[Hit]:
+    criteria = criteria_for(case.source, case.filters, TODAY, DELTA_T)
+    return index.search(criteria, components_for(case.source, DELTA_T), case.filters.min_score, offset, limit)
+
+
+@pytest.fixture(scope="module")
+def expected(reference, cases) -> dict[str, list[Hit]]:
+    return {case.label: run(reference.index, case, 0, K + EXTRA) for case in cases}
+
+
+# ------------------------------------------------------------ comparing rankings
+
+def tie_groups(hits: list[Hit]) -> list[list[Hit]]:
+    """Consecutive hits whose scores chain within TIE of each other."""
+    groups: list[list[Hit]] = []
+    for hit in hits:
+        if groups and groups[-1][-1].score.total - hit.score.total <= TIE:
+            groups[-1].append(hit)
+        else:
+            groups.append([hit])
+    return groups
+
+
+def ranking_problems(expected_hits: list[Hit], actual: list[Hit], k: int) -> tuple[list[str], int]:
+    """What differs between the reference's ranking (fetched beyond k) and an adapter's top k;
+    and how many tie groups the adapter ordered differently (allowed)."""
+    top = expected_hits[:k]
+    ids = [h.doc.id for h in actual]
+    if len(set(ids)) != len(ids):
+        return [f"duplicate ids {ids}"], 0
+    if len(actual) != len(top):
+        return [f"{len(actual)} hits, expected {len(top)}: {ids} vs {[h.doc.id for h in top]}"], 0
+    problems = []
+    for pos, (e, a) in enumerate(zip(top, actual)):
+        if not math.isclose(a.score.total, e.score.total, rel_tol=SCORE_REL, abs_tol=1e-9):
+            problems.append(f"#{pos}: score {a.score.total} vs {e.score.total}")
+        if a.distance_km != pytest.approx(e.distance_km, rel=1e-12, abs=1e-9):
+            problems.append(f"#{pos}: distance {a.distance_km} vs {e.distance_km}")
+    reordered, start = 0, 0
+    for group in tie_groups(expected_hits):
+        if start >= k:
+            break
+        end = start + len(group)
+        got = [h.doc.id for h in actual[start:min(end, k)]]
+        allowed = [h.doc.id for h in group]
+        if not set(got) <= set(allowed):
+            problems.append(f"#{start}..{end - 1}: {got}, expected (in any order) {allowed}")
+        elif got != allowed[:len(got)]:
+            reordered += 1
+        start = end
+    return problems, reordered
+
+
+def test_ranking_is_the_embedded_ranking(backend, cases, expected):
+    problems, reordered, hits, started = [], 0, 0, time.perf_counter()
+    for case in cases:
+        actual = run(backend.index, case)
+        hits += len(actual)
+        found, shuffled = ranking_problems(expected[case.label], actual, K)
+        reordered += shuffled
+        problems += [f"{case.label}: {p}" for p in found]
+    elapsed = time.perf_counter() - started
+    print(f"\n{backend.name}: {len(cases)} searches, {hits} hits, {reordered} tie groups reordered, "
+          f"{len(problems)} problems, {elapsed:.2f} s")
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_the_data_set_exercises_every_kind_and_side(expected, cases):
+    """Guard against a vacuous contract: most searches find something, some fill the top k."""
+    by_group: dict[tuple[str, str], int] = {}
+    for case in cases:
+        key = (case.source.kind, case.source.side)
+        by_group[key] = by_group.get(key, 0) + bool(expected[case.label])
+    assert len(by_group) == 6 and all(n >= 6 for n in by_group.values()), by_group
+    assert sum(len(expected[c.label]) > K for c in cases) >= 5
+    assert any(not expected[c.label] for c in cases if c.label.endswith("codes_excluded"))
+
+
+def test_no_hit_ever_breaks_a_criterion(backend, cases, dataset):
+    """Independently of the reference: every hit passes `accepts` at its own distance, which is
+    the great-circle distance; its components add up to its score; the document is intact."""
+    originals = {d.id: doc_to_dict(d) for d in dataset.docs}
+    checked = 0
+    for case in cases:
+        criteria = criteria_for(case.source, case.filters, TODAY, DELTA_T)
+        for hit in run(backend.index, case, 0, 60):
+            checked += 1
+            km = distance_km(Location(*criteria.origin), Location(hit.doc.lat, hit.doc.lon))
+            assert hit.distance_km == pytest.approx(km, abs=1e-9), case.label
+            assert criteria.accepts(hit.doc, hit.distance_km), (case.label, hit.doc.id)
+            assert hit.score.total >= case.filters.min_score - 1e-6, case.label
+            parts = sum(c["contribution"] for c in hit.score.components.values())
+            assert hit.score.total == pytest.approx(parts, rel=SCORE_REL), case.label
+            assert doc_to_dict(hit.doc) == originals[hit.doc.id]
+    assert checked > 300
+
+
+def test_paging_by_offset_is_consistent(backend, cases):
+    paged_cases = 0
+    for case in cases:
+        whole = [h.doc.id for h in run(backend.index, case, 0, 35)]
+        if len(whole) < 12:
+            continue
+        paged_cases += 1
+        pages = [h.doc.id for offset in range(0, 35, 7) for h in run(backend.index, case, offset, 7)]
+        assert pages == whole, case.label
+        if len(whole) < 35:
+            assert run(backend.index, case, len(whole), 5) == [], case.label
+    assert paged_cases >= 5
+
+
+def test_a_write_shows_in_the_next_search_and_a_delete_removes_it(backend, cases, expected):
+    case = next(c for c in cases if len(expected[c.label]) >= 3 and c.filters.min_score == 0)
+    before = [h.doc.id for h in run(backend.index, case)]
+    top = expected[case.label][0].doc
+    # the best possible candidate: the top hit moved onto the source, with the source's quantity;
+    # its id sorts first, so it leads even if it ties
+    best = replace(top, id="00000000-0000-4000-8000-000000000000", lat=case.source.lat, lon=case.source.lon,
+                   quantity=case.source.quantity)
+    backend.put([best])
+    try:
+        assert [h.doc.id for h in run(backend.index, case)][:2] == [best.id, *before[:1]]
+    finally:
+        backend.remove([best.id])
+    assert [h.doc.id for h in run(backend.index, case)] == before
+
+
+def test_rebuild_swaps_the_index_without_missing_a_result(backend, cases, dataset):
+    case = max(cases, key=lambda c: len(run(backend.index, c, 0, 50)))
+    before = run(backend.index, case)
+    assert before
+    old_indices = getattr(backend.index, "concrete_indices", list)()
+    answers, stop = [], threading.Event()
+
+    def keep_searching():
+        while not stop.is_set():
+            answers.append([h.doc.id for h in run(backend.index, case)])
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        assert backend.index.rebuild(dataset.docs) == len(dataset.docs)
+    finally:
+        stop.set()
+        searcher.join()
+    ids = [h.doc.id for h in before]
+    assert answers and all(answer == ids for answer in answers), "a search during the rebuild saw other results"
+    assert [h.doc.id for h in run(backend.index, case)] == ids
+    if old_indices:  # the engines: one new concrete index behind the alias, the old one gone
+        now = backend.index.concrete_indices()
+        assert len(now) == 1 and now[0] not in old_indices
