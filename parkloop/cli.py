@@ -9,6 +9,8 @@ import sys
 
 from rich.console import Console
 
+from .supervisor import MIGRATED, WORKERS
+
 console = Console(stderr=True)
 
 
@@ -93,22 +95,16 @@ def cmd_codes(args) -> int:
     return 0
 
 
-WORKER_NAMES = ("listings-relay", "matching-worker", "webhook-dispatcher")
-MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap",
-            "matching": "services.matching.bootstrap"}
+
 
 
 def cmd_migrate(args) -> int:
     """Bring each named service's database to its newest revision (deployments run this once
     before starting replicas with PARKLOOP_MIGRATE_ON_START=0)."""
-    import importlib
+    from .supervisor import migrate_all
 
-    from services.common.config import Settings
-    from services.common.db import migrate
-
-    for name in args.services or list(MIGRATED):
-        migrate(Settings.from_env(name).database_url, importlib.import_module(MIGRATED[name]).MIGRATIONS)
-        print(f"{name}: database at the newest revision")
+    migrate_all(args.services or tuple(MIGRATED))
+    print("databases at their newest revision: " + ", ".join(args.services or MIGRATED))
     return 0
 
 
@@ -165,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     mig.set_defaults(func=cmd_migrate)
 
     worker = sub.add_parser("worker", help="run one background worker (e.g. listings-relay)")
-    worker.add_argument("name", choices=sorted(WORKER_NAMES))
+    worker.add_argument("name", choices=sorted(WORKERS))
     worker.set_defaults(func=cmd_worker)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import requests
@@ -31,6 +32,20 @@ class Client:
         return response.json()
 
 
+def complete_exchange(url: str, keys: dict, offer: tuple, want: tuple, amount: str, unit: str, deliveries) -> None:
+    """The supplier proposes, the receiver accepts, the supplier delivers with evidence, then completes."""
+    (supplier, offer_id), (receiver, want_id) = offer, want
+    seller, buyer = Client(url, keys[supplier]), Client(url, keys[receiver])
+    exchange = seller.post("exchanges", {"offer_id": offer_id, "want_id": want_id, "agreed_amount": amount,
+                                         "agreed_unit": unit})
+    buyer.post(f"exchanges/{exchange['id']}/accept", {})
+    for delivered, evidence, substitution in deliveries:
+        seller.post(f"exchanges/{exchange['id']}/deliveries", {
+            "delivered_on": date.today().isoformat(), "amount": delivered, "unit": unit, "evidence": evidence,
+            "substitution": substitution})
+    seller.post(f"exchanges/{exchange['id']}/complete", {})
+
+
 def _admin_key(data_dir: Path, given: str | None) -> str:
     return given or os.environ.get("PARKLOOP_ADMIN_KEY") or (data_dir / "admin.key").read_text().strip()
 
@@ -50,11 +65,15 @@ def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
         ids[e["key"]] = client.post("enterprises", body)["id"]
         keys[e["key"]] = issued["key"]
     listings = [("offers", o) for o in demo_park.OFFERS] + [("wants", w) for w in demo_park.WANTS]
+    posted = {}  # title -> (owner, id)
     for path, (owner, title, max_km, details) in track(listings, description="Posting listings"):
-        Client(url, keys[owner]).post(path, {"title": title, "max_distance_km": max_km,
-                                             "available_from": "2025-01-01", **details})
+        created = Client(url, keys[owner]).post(path, {"title": title, "max_distance_km": max_km,
+                                                       "available_from": "2025-01-01", **details})
+        posted[title] = (owner, created["id"])
+    for offer, want, amount, unit, deliveries in track(demo_park.EXCHANGES, description="Completing exchanges"):
+        complete_exchange(url, keys, posted[offer], posted[want], amount, unit, deliveries)
     summary = {"park_id": park["id"], "enterprises": len(ids), "offers": len(demo_park.OFFERS),
-               "wants": len(demo_park.WANTS)}
+               "wants": len(demo_park.WANTS), "completed_exchanges": len(demo_park.EXCHANGES)}
     _write_private(data_dir / "demo-keys.json", {"park_id": park["id"], "keys": keys})
     return summary
 
@@ -66,7 +85,8 @@ def load_demo_once(url: str, data_dir: Path) -> None:
     summary = load_demo(url, data_dir)
     marker.write_text(json.dumps(summary))
     print(f"Loaded the demo park: {summary['enterprises']} enterprises, {summary['offers']} offers, "
-          f"{summary['wants']} wants; their keys are in {data_dir / 'demo-keys.json'}")
+          f"{summary['wants']} wants, {summary['completed_exchanges']} completed exchanges; "
+          f"their keys are in {data_dir / 'demo-keys.json'}")
 
 
 def _write_private(path: Path, data: dict) -> None:

@@ -18,6 +18,8 @@ PARK = {
     "baselines": [
         {"year": 2025, "gdp_10k_cny": 8_650_000, "energy_tce": 4_120_000, "water_m3": 61_500_000,
          "solid_waste_generated_t": 1_380_000},
+        {"year": 2026, "gdp_10k_cny": 9_120_000, "energy_tce": 4_260_000, "water_m3": 62_800_000,
+         "solid_waste_generated_t": 1_410_000},
     ],
 }
 
@@ -119,4 +121,28 @@ WANTS = [
     ("catalyst", "Spent hydroprocessing catalysts", 500, material(["261-151-50", "261-152-50"], 300,
                                                                    recurrence="per_year", price_cny_per_t=-1200)),
     ("solvent", "Spent organic solvents for distillation", 300, material(["900-404-06"], 500, price_cny_per_t=-500)),
+]
+
+# Exchanges completed through ParkLoop, so the ledger and the annual report have evidence:
+# (offer title, want title, agreed amount, unit, deliveries as (amount, evidence, substitution)).
+EXCHANGES = [
+    ("Fly ash from pulverised-coal boilers", "Fly ash as cement admixture", "1500", "t", [
+        ("620.40", {"weighbridge_ticket": "HB-WB-0001"}, {"substitutes": "virgin_material", "material": "clinker"}),
+        ("598.75", {"weighbridge_ticket": "HB-WB-0002"}, {"substitutes": "virgin_material", "material": "clinker"}),
+    ]),
+    ("Flue-gas desulfurisation gypsum", "FGD gypsum for plasterboard", "800", "t", [
+        ("786.20", {"weighbridge_ticket": "HB-WB-0107"},
+         {"substitutes": "virgin_material", "material": "natural gypsum"}),
+    ]),
+    ("Medium-pressure extraction steam", "Process steam for oxidation section", "20000", "GJ", [
+        ("18450", {"meter_reading": "FT-301 0018450 GJ", "period": "2026-Q3"},
+         {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0.85"}),
+    ]),
+    ("Reclaimed water for cooling towers", "Cooling-tower make-up water", "240000", "m3", [
+        ("221300", {"meter_reading": "RW-02 221300 m3", "period": "2026-Q3"}, {"substitutes": "municipal_water"}),
+    ]),
+    ("Waste mineral oil and oily packaging", "Waste mineral oil for re-refining", "25", "t", [
+        ("23.86", {"weighbridge_ticket": "HB-WB-0213", "manifest_number": "320700-2026-000481"},
+         {"substitutes": "virgin_material", "material": "base oil"}),
+    ]),
 ]

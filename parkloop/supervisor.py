@@ -7,6 +7,7 @@ Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
 """
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -19,12 +20,22 @@ from services.common.config import SERVICES, data_dir
 
 APPS = {"gateway": "gateway.app:create_app()", "listings": "services.listings.app:create_app()",
         "matching": "services.matching.app:create_app()", "ledger": "services.ledger.app:create_app()"}
+MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap",
+            "matching": "services.matching.bootstrap", "ledger": "services.ledger.bootstrap"}
 WORKERS = {"listings-relay": "services.listings.worker", "matching-worker": "services.matching.worker",
-           "webhook-dispatcher": "services.matching.dispatcher"}
+           "webhook-dispatcher": "services.matching.dispatcher", "ledger-worker": "services.ledger.worker"}
+
+
+def migrate_all(services=tuple(MIGRATED)) -> None:
+    from services.common.config import Settings
+    from services.common.db import migrate
+
+    for name in services:
+        migrate(Settings.from_env(name).database_url, importlib.import_module(MIGRATED[name]).MIGRATIONS)
 
 
 def _environment(port: int) -> dict[str, str]:
-    env = dict(os.environ, PARKLOOP_DATA=str(data_dir()), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PARKLOOP_DATA=str(data_dir()), PYTHONUNBUFFERED="1", PARKLOOP_MIGRATE_ON_START="0")
     for offset, name in enumerate(SERVICES, start=1):
         env.setdefault(f"{name.upper()}_URL", f"http://127.0.0.1:{port + offset}")
     return env
@@ -45,7 +56,7 @@ class Supervisor:
         self.argv: dict[str, list[str]] = {}
 
     def start(self) -> None:
-        # Services first, so they migrate their databases before the gateway asks for their specs.
+        migrate_all()  # once, before any process starts: none of them races another to migrate
         for offset, name in enumerate(SERVICES, start=1):
             self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}"))
         self._spawn("gateway", _gunicorn("gateway", f"{self.host}:{self.port}"))

@@ -1,5 +1,4 @@
-"""`create_app()` for gunicorn. The evidence ledger arrives with the exchanges-and-ledger issue;
-until then the service answers health checks and an empty API so the gateway's routes exist."""
+"""`create_app()` for gunicorn: `gunicorn 'services.ledger.app:create_app()'`."""
 from __future__ import annotations
 
 from flask import Flask
@@ -7,6 +6,13 @@ from flask import Flask
 from services.common.config import Settings
 from services.common.web import create_service_app
 
+from .api.reports import blp as reports_blp
+from .api.views import blp as ledger_blp
+from .bootstrap import bootstrap
+
 
 def create_app(settings: Settings | None = None) -> Flask:
-    return create_service_app("ledger", settings or Settings.from_env("ledger"), [], "ParkLoop ledger")
+    settings = settings or Settings.from_env("ledger")
+    app = create_service_app("ledger", settings, [ledger_blp, reports_blp], "ParkLoop ledger")
+    app.extensions["parkloop.ledger"] = bootstrap(settings)
+    return app

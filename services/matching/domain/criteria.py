@@ -3,7 +3,7 @@ user's filters. No result may ever break one; adapters translate them (the embed
 matcher evaluates `accepts`, the engine adapters build query filters from the fields).
 
 Compatibility rules (see DESIGN.md §5):
-- same kind, opposite side, active, another enterprise, availability windows overlap;
+- same kind, opposite side, active, another enterprise, availability windows overlap from today on;
 - distance within both listings' limits (and the user's, if smaller);
 - material: the offer's code is one the want accepts; a hazardous code goes only to a
   receiver whose hazardous-waste licence covers it today; the offer's properties lie
@@ -51,7 +51,7 @@ class Criteria:
     temperature_min: float | None = None
     temperature_max: float | None = None
     pressure_min: float | None = None
-    pressure_max: float | None = None
+    pressure_max: float | None = None  # a ceiling on what steam wants may require
     rank_min: int | None = None
     rank_max: int | None = None
     required_measures: tuple[tuple[str, float | None, float | None], ...] = ()  # candidate offers must meet
@@ -69,7 +69,8 @@ class Criteria:
             self.media is None or doc.medium in self.media,
             _at_least(doc.temperature_c, self.temperature_min), _at_most(doc.temperature_c, self.temperature_max),
             _at_least(doc.pressure_mpa, self.pressure_min),
-            self.pressure_max is None or doc.pressure_mpa is None or doc.pressure_mpa <= self.pressure_max,
+            self.pressure_max is None or doc.medium != "steam" or doc.pressure_mpa is None
+            or doc.pressure_mpa <= self.pressure_max,
             _at_least(doc.reuse_rank, self.rank_min), _at_most(doc.reuse_rank, self.rank_max),
             all(_within(dict(doc.measures).get(key), low, high) for key, low, high in self.required_measures),
             all(_within(self.offered_measures.get(key), low, high) for key, low, high in doc.bounds),
@@ -103,7 +104,8 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
     limit = min(source.max_distance_km, filters.max_distance_km or source.max_distance_km)
     base = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
                 exclude_enterprise=source.enterprise_id, origin=(source.lat, source.lon), max_distance_km=limit,
-                window_from=source.available_from, window_until=source.available_until, on=today.isoformat(),
+                window_from=max(source.available_from, today.isoformat()), window_until=source.available_until,
+                on=today.isoformat(),
                 park_ids=filters.park_ids)
     if source.kind == "material":
         if source.side == "offer":

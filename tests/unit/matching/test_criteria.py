@@ -312,8 +312,6 @@ def test_a_steam_want_without_a_pressure_accepts_any_pressure(supplied_mpa):
     assert both_ways(offer, want) == (True, True)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: criteria.py:72/125 applies the steam offer's pressure as a ceiling to "
-                                       "every wanted medium; the want side ignores pressure for hot water")
 def test_a_hot_water_want_stating_its_network_pressure_matches_steam_from_either_side():
     offer = heat_offer("steam", 250.0, 1.6, owner="power")
     want = heat_want("hot_water", 90.0, 2.0, owner="fine_chem")  # a pressurised hot-water loop

@@ -1,0 +1,129 @@
+"""The ledger store: append-only entries with their leaf hashes, and signed checkpoints.
+
+Entries are never updated or deleted by the service; a correction is a new entry. The leaf
+hash recorded at append time lets a later audit name the first entry whose stored bytes
+no longer match what was signed.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import sqlalchemy as sa
+
+from services.common.db import WRITE
+from services.ledger.domain.merkle import leaf_hash
+
+from .tables import checkpoints, entries, ledger_head, parks, processed_events
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    index: int
+    leaf_data: bytes
+    leaf_hash: bytes
+
+
+@dataclass(frozen=True)
+class EntryScope:
+    """Which entries a query covers: a park (either party in it), an enterprise, a year, a kind."""
+
+    park_id: str | None = None
+    enterprise_id: str | None = None
+    year: int | None = None
+    kind: str | None = None
+
+
+class LedgerTransaction:
+    def __init__(self, conn: sa.Connection):
+        self.conn = conn
+
+    def already_processed(self, event_id: str) -> bool:
+        return self.conn.execute(sa.select(processed_events.c.event_id)
+                                 .where(processed_events.c.event_id == event_id)).first() is not None
+
+    def mark_processed(self, event_id: str) -> None:
+        self.conn.execute(processed_events.insert().values(event_id=event_id))
+
+    def next_index(self) -> int:
+        """Claims the next index; the row update holds the append lock until commit."""
+        self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=ledger_head.c.size + 1))
+        return self.conn.scalar(sa.select(ledger_head.c.size).where(ledger_head.c.id == 1)) - 1
+
+    def append(self, index: int, event_id: str, leaf_data: bytes, facts: dict) -> None:
+        self.conn.execute(entries.insert().values(idx=index, event_id=event_id, leaf_data=leaf_data,
+                                                  leaf_hash=leaf_hash(leaf_data), **facts))
+
+    def upsert_park(self, park_id: str, name: str, province: str, baselines: list[dict]) -> None:
+        values = {"name": name, "province": province, "baselines": baselines}
+        if self.conn.execute(parks.update().where(parks.c.id == park_id).values(**values)).rowcount == 0:
+            self.conn.execute(parks.insert().values(id=park_id, **values))
+
+    def park(self, park_id: str) -> dict | None:
+        row = self.conn.execute(sa.select(parks).where(parks.c.id == park_id)).first()
+        return dict(row._mapping) if row else None
+
+
+class LedgerStore:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[LedgerTransaction]:
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            yield LedgerTransaction(conn)
+
+    def size(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(ledger_head.c.size).where(ledger_head.c.id == 1))
+
+    def entry(self, index: int) -> StoredEntry | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash)
+                               .where(entries.c.idx == index)).first()
+        return StoredEntry(row.idx, bytes(row.leaf_data), bytes(row.leaf_hash)) if row else None
+
+    def all_entries(self, upto: int | None = None) -> list[StoredEntry]:
+        query = sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).order_by(entries.c.idx)
+        if upto is not None:
+            query = query.where(entries.c.idx < upto)
+        with self.engine.connect() as conn:
+            return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in conn.execute(query)]
+
+    def recorded_leaf_hashes(self) -> list[bytes]:
+        with self.engine.connect() as conn:
+            return [bytes(h) for h in conn.execute(sa.select(entries.c.leaf_hash).order_by(entries.c.idx)).scalars()]
+
+    def find(self, scope: EntryScope, offset: int, limit: int) -> tuple[list[StoredEntry], int]:
+        where = []
+        if scope.park_id:
+            where.append(sa.or_(entries.c.supplier_park_id == scope.park_id, entries.c.receiver_park_id == scope.park_id))
+        if scope.enterprise_id:
+            where.append(sa.or_(entries.c.supplier_id == scope.enterprise_id, entries.c.receiver_id == scope.enterprise_id))
+        if scope.year:
+            where.append(entries.c.year == scope.year)
+        if scope.kind:
+            where.append(entries.c.kind == scope.kind)
+        with self.engine.connect() as conn:
+            total = conn.scalar(sa.select(sa.func.count()).select_from(entries).where(*where))
+            rows = conn.execute(sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).where(*where)
+                                .order_by(entries.c.idx).offset(offset).limit(limit))
+            return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in rows], total
+
+    def add_checkpoint(self, size: int, root: bytes, signed_note: str) -> None:
+        with self.engine.begin() as conn:
+            exists = conn.execute(sa.select(checkpoints.c.size).where(checkpoints.c.size == size)).first()
+            if not exists:
+                conn.execute(checkpoints.insert().values(size=size, root_hash=root, signed_note=signed_note))
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.signed_note)
+                               .order_by(checkpoints.c.size.desc()).limit(1)).first()
+        return (row.size, row.signed_note) if row else None
+
+    def park(self, park_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(parks).where(parks.c.id == park_id)).first()
+        return dict(row._mapping) if row else None

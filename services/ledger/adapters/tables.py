@@ -1,0 +1,51 @@
+"""The ledger's tables: the append-only entries (leaf bytes and hashes), signed checkpoints,
+the parks it reports on (projected from listings events) and the events it has applied."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# One row; updating it serialises appends so indexes stay dense under concurrent consumers.
+ledger_head = sa.Table(
+    "ledger_head", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("size", sa.Integer, nullable=False),
+)
+
+entries = sa.Table(
+    "entries", metadata,
+    sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+    sa.Column("exchange_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("supplier_park_id", sa.String(36), nullable=False, index=True),
+    sa.Column("receiver_park_id", sa.String(36), nullable=False, index=True),
+    sa.Column("supplier_id", sa.String(36), nullable=False),
+    sa.Column("receiver_id", sa.String(36), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("leaf_data", sa.LargeBinary, nullable=False),  # RFC 8785 canonical JSON, exactly as hashed
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),  # as recorded when appended
+)
+
+checkpoints = sa.Table(
+    "checkpoints", metadata,
+    sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("signed_note", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)
+
+parks = sa.Table(
+    "parks", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("province", sa.String(40), nullable=False),
+    sa.Column("baselines", sa.JSON, nullable=False),
+)
+
+processed_events = sa.Table(
+    "processed_events", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)

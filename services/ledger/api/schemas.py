@@ -1,0 +1,79 @@
+"""Shapes of the ledger API."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from services.common.schemas import PageArgsSchema, Text
+
+KINDS = ("material", "heat", "water")
+
+
+class EntryArgsSchema(PageArgsSchema):
+    park_id = fields.String(validate=validate.Length(max=36))
+    enterprise_id = fields.String(validate=validate.Length(max=36))
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+
+
+class EntryListItemSchema(ma.Schema):
+    index = fields.Integer(required=True)
+    leaf_hash = fields.String(required=True, metadata={"description": "base64 SHA-256(0x00 ‖ leaf data)"})
+    entry = fields.Dict(required=True, metadata={"description": "The entry; GET /ledger/entries/{index} gives its exact bytes"})
+
+
+class EntryPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(EntryListItemSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class ProofArgsSchema(ma.Schema):
+    tree_size = fields.Integer(validate=validate.Range(min=1, max=2**40))
+
+
+class InclusionProofSchema(ma.Schema):
+    index = fields.Integer(required=True)
+    tree_size = fields.Integer(required=True)
+    hashes = fields.List(fields.String(), required=True, metadata={"description": "RFC 9162 path, leaf side first"})
+
+
+class ConsistencyArgsSchema(ma.Schema):
+    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**40))
+    to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**40))
+
+
+class ConsistencyProofSchema(ma.Schema):
+    from_ = fields.Integer(required=True, data_key="from")
+    to = fields.Integer(required=True)
+    hashes = fields.List(fields.String(), required=True)
+
+
+class VerifyResultSchema(ma.Schema):
+    ok = fields.Boolean(required=True)
+    first_bad_index = fields.Integer(allow_none=True)
+    kind = fields.String(allow_none=True)
+    reason = fields.String(required=True)
+    size = fields.Integer(required=True)
+
+
+class ExportSchema(ma.Schema):
+    origin = fields.String(required=True)
+    entries = fields.List(fields.String(), required=True, metadata={"description": "base64 leaf data, in order"})
+    leaf_hashes = fields.List(fields.String(), required=True)
+    checkpoint = fields.String(required=True)
+    public_key = fields.String(required=True)
+
+
+class CorrectionSchema(ma.Schema):
+    corrects = fields.Integer(required=True, validate=validate.Range(min=0, max=2**40))
+    reason = Text(required=True, max_length=1000)
+
+
+class CorrectionResultSchema(ma.Schema):
+    index = fields.Integer(required=True)
+
+
+class ReportArgsSchema(ma.Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))

@@ -1,0 +1,89 @@
+"""Reading the ledger: entries (as their exact leaf bytes), proofs, checkpoints, audits,
+exports and the annual report — each for the callers allowed to see it."""
+from __future__ import annotations
+
+import base64
+
+from services.common.errors import Forbidden, InvalidFields, NotFound
+from services.common.identity import Principal, Role
+from services.ledger.adapters.store import EntryScope, StoredEntry
+from services.ledger.domain.audit import audit_ledger
+from services.ledger.domain.entries import read_entry
+from services.ledger.domain.merkle_log import MerkleLog
+
+from .recording import LedgerContext, sign_latest
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def scope_for(p: Principal, requested: EntryScope) -> EntryScope:
+    """Park managers see their park's entries, enterprises their own exchanges."""
+    if p.is_admin:
+        return requested
+    if p.role is Role.PARK_MANAGER:
+        return EntryScope(p.park_id, requested.enterprise_id, requested.year, requested.kind)
+    return EntryScope(requested.park_id, p.enterprise_id, requested.year, requested.kind)
+
+
+def _visible(p: Principal, entry: StoredEntry) -> bool:
+    if p.is_admin:
+        return True
+    exchange = read_entry(entry.leaf_data)["exchange"]
+    parties = (exchange["supplier"], exchange["receiver"])
+    if p.role is Role.PARK_MANAGER:
+        return any(party["park_id"] == p.park_id for party in parties)
+    return any(party["enterprise_id"] == p.enterprise_id for party in parties)
+
+
+def visible_entry(ctx: LedgerContext, p: Principal, index: int) -> StoredEntry:
+    entry = ctx.store.entry(index)
+    if entry is None or not _visible(p, entry):
+        raise NotFound(f"no ledger entry {index} you may see")
+    return entry
+
+
+def inclusion(ctx: LedgerContext, p: Principal, index: int, tree_size: int | None) -> dict:
+    visible_entry(ctx, p, index)
+    size = ctx.store.size() if tree_size is None else tree_size
+    if not index < size <= ctx.store.size():
+        raise InvalidFields.single("tree_size", f"must be above the index and at most the ledger size {ctx.store.size()}")
+    proof = MerkleLog(ctx.store.recorded_leaf_hashes()).inclusion_proof(index, size)
+    return {"index": index, "tree_size": size, "hashes": [b64(h) for h in proof]}
+
+
+def consistency(ctx: LedgerContext, old: int, new: int) -> dict:
+    size = ctx.store.size()
+    if not 0 < old <= new <= size:
+        raise InvalidFields.single("from", f"need 0 < from <= to <= {size}")
+    proof = MerkleLog(ctx.store.recorded_leaf_hashes()).consistency_proof(old, new)
+    return {"from": old, "to": new, "hashes": [b64(h) for h in proof]}
+
+
+def checkpoint_text(ctx: LedgerContext) -> str:
+    sign_latest(ctx)
+    return ctx.store.latest_checkpoint()[1]
+
+
+def verify_store(ctx: LedgerContext, p: Principal) -> dict:
+    """Re-hash every stored entry against the latest signed checkpoint; name the first bad one."""
+    if not p.is_admin:
+        raise Forbidden("only an admin may audit the whole ledger")
+    exported = export(ctx, p)
+    result = audit_ledger([base64.b64decode(e) for e in exported["entries"]], exported["checkpoint"],
+                          exported["public_key"],
+                          recorded_leaf_hashes=[base64.b64decode(h) for h in exported["leaf_hashes"]])
+    return {"ok": result.ok, "first_bad_index": result.first_bad_index, "kind": result.kind, "reason": result.reason,
+            "size": ctx.store.size()}
+
+
+def export(ctx: LedgerContext, p: Principal) -> dict:
+    """Everything an auditor needs offline: entries, recorded hashes, checkpoint, public key."""
+    if not p.is_admin:
+        raise Forbidden("only an admin may export the whole ledger")
+    checkpoint = checkpoint_text(ctx)
+    stored = ctx.store.all_entries()
+    return {"origin": ctx.origin, "entries": [b64(e.leaf_data) for e in stored],
+            "leaf_hashes": [b64(e.leaf_hash) for e in stored], "checkpoint": checkpoint,
+            "public_key": ctx.signing_key.verifier_text()}

@@ -1,0 +1,89 @@
+"""Turns bus events into ledger entries and keeps the parks the reports need.
+
+Each event is applied once, in one transaction with its entry; a redelivered or duplicated
+`ExchangeCompleted` never makes a second entry. After a batch a new checkpoint is signed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from services.common.errors import Conflict
+from services.common.events import Event
+from services.ledger.adapters.store import LedgerStore
+from services.ledger.domain.checkpoint import sign_checkpoint
+from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
+from services.ledger.domain.merkle_log import MerkleLog
+from services.ledger.domain.note_keys import SigningKey
+
+
+@dataclass
+class LedgerContext:
+    store: LedgerStore
+    signing_key: SigningKey
+    origin: str
+    contribute: Callable[[dict], dict]  # ExchangeCompleted payload -> contribution (decimal strings)
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+
+
+def apply_event(ctx: LedgerContext, event: Event) -> bool:
+    """True when the event added an entry."""
+    with ctx.store.transaction() as tx:
+        if tx.already_processed(event.id):
+            return False
+        added = False
+        if event.type == "ParkCreated":
+            p = event.payload
+            tx.upsert_park(p["id"], p["name"], p["province"], p["baselines"])
+        elif event.type == "ParkBaselineSet":
+            park = tx.park(event.payload["park_id"])
+            if park is not None:
+                baseline = {k: v for k, v in event.payload.items() if k != "park_id"}
+                kept = [b for b in park["baselines"] if b["year"] != baseline["year"]]
+                tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
+        elif event.type == "ExchangeCompleted":
+            exchange = event.payload
+            index = tx.next_index()
+            data = exchange_entry(index, event.id, ctx.now().isoformat(), exchange, ctx.contribute(exchange))
+            tx.append(index, event.id, data, _facts(exchange))
+            added = True
+        tx.mark_processed(event.id)
+    return added
+
+
+def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
+    """Append a correction reversing entry `index`; returns the correction's index."""
+    original = ctx.store.entry(index)
+    if original is None:
+        raise LookupError(index)
+    corrected = read_entry(original.leaf_data)
+    if corrected["type"] != "ExchangeCompleted":
+        raise Conflict(f"entry {index} is a {corrected['type']}; only exchange entries can be corrected")
+    if any(read_entry(e.leaf_data).get("corrects") == index for e in ctx.store.all_entries()):
+        raise Conflict(f"entry {index} has already been corrected")
+    with ctx.store.transaction() as tx:
+        new_index = tx.next_index()
+        data = correction_entry(new_index, event_id, ctx.now().isoformat(), corrected, reason)
+        tx.append(new_index, event_id, data, _facts(corrected["exchange"]))
+    sign_latest(ctx)
+    return new_index
+
+
+def sign_latest(ctx: LedgerContext) -> None:
+    """Sign a checkpoint for the current tree unless one exists for this size."""
+    size = ctx.store.size()
+    latest = ctx.store.latest_checkpoint()
+    if latest is not None and latest[0] >= size:
+        return
+    log = MerkleLog(ctx.store.recorded_leaf_hashes())
+    root = log.root(size)
+    ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key))
+
+
+def _facts(exchange: dict) -> dict:
+    """The columns entries are found by (the leaf data itself stays the evidence)."""
+    return {"exchange_id": exchange["exchange_id"], "kind": exchange["kind"],
+            "supplier_park_id": exchange["supplier"]["park_id"], "receiver_park_id": exchange["receiver"]["park_id"],
+            "supplier_id": exchange["supplier"]["enterprise_id"], "receiver_id": exchange["receiver"]["enterprise_id"],
+            "year": int(exchange["completed_at"][:4])}

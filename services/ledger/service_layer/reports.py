@@ -1,0 +1,43 @@
+"""The 1004 notice's annual report for one park and year, from the entries in force."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from services.common.errors import NotFound
+from services.common.identity import Principal, Role
+from services.ledger.adapters.store import EntryScope
+from services.ledger.domain.entries import in_force, read_entry
+from services.ledger.domain.report import annual_report
+
+from .recording import LedgerContext
+
+
+def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> dict:
+    if not (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == park_id)):
+        raise NotFound(f"no report for park {park_id} that you may see")
+    park = ctx.store.park(park_id)
+    if park is None:
+        raise NotFound(f"the ledger knows no park {park_id}")
+    stored, _ = ctx.store.find(EntryScope(park_id=park_id), 0, 10**9)
+    entries = [read_entry(e.leaf_data) for e in stored]
+    report_entries = [{"index": e["index"], "exchange_id": e["exchange"]["exchange_id"], "kind": e["exchange"]["kind"],
+                       "supplier_enterprise_id": e["exchange"]["supplier"]["enterprise_id"],
+                       "receiver_enterprise_id": e["exchange"]["receiver"]["enterprise_id"],
+                       "completed_at": e["exchange"]["completed_at"], "contribution": e["contribution"]}
+                      for e in in_force(entries)]
+    baseline = next((b for b in park["baselines"] if b["year"] == year), None)
+    return annual_report({"id": park_id, "name": park["name"]}, year, baseline, report_entries)
+
+
+def jsonable(value):
+    """Decimals as decimal strings (never floats), dates as ISO strings."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
