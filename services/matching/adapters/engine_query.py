@@ -15,7 +15,7 @@ How `Criteria` maps to the DSL (see `Criteria.accepts`, which stays the definiti
 - park_ids, codes_any, media: `terms`; an empty tuple matches nothing (`match_none`);
 - licence_for: `nested` licences with that code and valid_from <= on <= valid_until;
 - temperature/pressure/rank min and max: `range` (a missing value fails, as in `accepts`),
-  except pressure_max, which also accepts documents without a pressure;
+  except pressure_max, which also accepts documents without a pressure and non-steam wants;
 - required_measures: one `nested` measures query per bound: the key present and in range;
 - offered_measures: `must_not` a `nested` bound that the offer violates: a key not offered,
   a min above the offered value or a max below it (a missing min/max is open).
@@ -176,7 +176,8 @@ def criteria_filters(criteria: Criteria) -> dict:
         filters.append(_range("pressure_mpa", gte=c.pressure_min))
     if c.pressure_max is not None:
         filters.append({"bool": {"should": [_range("pressure_mpa", lte=c.pressure_max),
-                                            {"bool": {"must_not": [{"exists": {"field": "pressure_mpa"}}]}}],
+                                            {"bool": {"must_not": [{"exists": {"field": "pressure_mpa"}}]}},
+                                            {"bool": {"must_not": [{"term": {"medium": "steam"}}]}}],
                                  "minimum_should_match": 1}})
     if c.rank_min is not None or c.rank_max is not None:
         filters.append(_range("reuse_rank", gte=c.rank_min, lte=c.rank_max))
