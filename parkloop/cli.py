@@ -117,6 +117,23 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def cmd_ledger(args) -> int:
+    from pathlib import Path
+
+    from services.common.config import data_dir
+
+    from .ledger_cli import admin_key_from_env, export_ledger, verify_export
+
+    if args.action == "export":
+        count = export_ledger(args.url, admin_key_from_env(data_dir(), args.admin_key), Path(args.file))
+        print(f"exported {count} entries with the latest signed checkpoint to {args.file}")
+        return 0
+    public_key = Path(args.public_key).read_text().strip() if args.public_key else None
+    ok, message = verify_export(Path(args.file), public_key)
+    print(message)
+    return 0 if ok else 1
+
+
 def cmd_bench(args) -> int:
     from .bench import run_benchmark
 
@@ -163,6 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run one background worker (e.g. listings-relay)")
     worker.add_argument("name", choices=sorted(WORKERS))
     worker.set_defaults(func=cmd_worker)
+
+    ledger = sub.add_parser("ledger", help="export the ledger, or verify an export offline")
+    ledger_sub = ledger.add_subparsers(dest="action", required=True)
+    exp = ledger_sub.add_parser("export", help="download entries, recorded hashes, checkpoint and public key")
+    exp.add_argument("file")
+    exp.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT', 8080)}")
+    exp.add_argument("--admin-key", default=None)
+    ver = ledger_sub.add_parser("verify", help="check an export offline; exit 1 and name the first bad entry")
+    ver.add_argument("file")
+    ver.add_argument("--public-key", help="a file with the verifier key obtained independently (recommended)")
+    ledger.set_defaults(func=cmd_ledger)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
     bench.add_argument("name", choices=["gateway"])
