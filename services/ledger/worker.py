@@ -6,6 +6,7 @@ already recorded and adds nothing. A checkpoint is signed after every batch.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 
@@ -16,7 +17,7 @@ from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from .bootstrap import bootstrap
 from .service_layer.recording import apply_event, sign_latest
 
-GROUP = "ledger"
+GROUP = os.environ.get("LEDGER_CONSUMER_GROUP", "ledger")  # replicas share it; a new one replays
 log = logging.getLogger("ledger-worker")
 
 

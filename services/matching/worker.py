@@ -22,7 +22,7 @@ from .service_layer.alerts import raise_alerts
 from .service_layer.dispatch import deliver_due
 from .service_layer.projection import apply_event
 
-GROUP = "matching"
+GROUP = os.environ.get("MATCHING_CONSUMER_GROUP", "matching")  # replicas share it; a new one replays
 log = logging.getLogger("matching")
 
 
