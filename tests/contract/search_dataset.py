@@ -117,7 +117,7 @@ def _material(rng: random.Random, side: str) -> dict:
     if side == "offer":
         c = code()
         unit = "m3" if c[-2:] in LIQUID_HW_CLASSES and rng.random() < 0.5 else rng.choice(["t", "t", "t", "kg"])
-        props = rng.sample(MATERIAL_PROPERTIES, rng.randint(0, 3))
+        props = rng.sample(MATERIAL_PROPERTIES, rng.randint(1, 4))
         spec.update(hazardous=c[-3] != "S", waste_code=c,
                     properties=[{"name": n, "value": round(rng.uniform(lo, hi), 1), "unit": u} for n, u, lo, hi in props])
         codes = [c]
@@ -125,7 +125,7 @@ def _material(rng: random.Random, side: str) -> dict:
         codes = list(dict.fromkeys(code() for _ in range(rng.randint(1, 4))))
         unit = rng.choice(["t", "t", "kg"])
         bounds = []
-        for n, u, lo, hi in rng.sample(MATERIAL_PROPERTIES, rng.choice([0, 0, 0, 1, 1, 2])):
+        for n, u, lo, hi in rng.sample(MATERIAL_PROPERTIES, rng.choice([0, 0, 0, 0, 1, 1, 2])):
             mid = rng.uniform(lo, hi)
             shape = rng.choice(["min", "max", "both"])
             bounds.append({"name": n, "unit": u, "min": round(mid - (hi - lo) * 0.3, 1) if shape != "max" else None,
@@ -179,7 +179,13 @@ def _listing(rng: random.Random, n: int, enterprise: dict) -> dict:
     loc = enterprise["location"]
     lat, lon = (loc["lat"], loc["lon"]) if rng.random() < 0.6 else _near(rng, loc["lat"], loc["lon"], 0.3)
     start = TODAY + timedelta(days=rng.randint(-500, 120))
-    until = None if rng.random() < 0.4 else start + timedelta(days=rng.randint(30, 900))
+    ends = rng.random()
+    if ends < 0.4:
+        until = None  # open-ended
+    elif ends < 0.5:  # ended before today: never a match
+        until = start + timedelta(days=rng.randint(0, max(0, (TODAY - start).days - 1)))
+    else:  # ends today or later (today itself now and then)
+        until = max(start, TODAY) + timedelta(days=rng.choice([0, rng.randint(1, 900)]))
     return {
         "id": _uuid(rng), "side": side, "kind": kind,
         "status": rng.choices(["active", "paused", "withdrawn"], weights=[88, 7, 5])[0],

@@ -106,6 +106,7 @@ CASES = [  # (criteria, doc, accepted?) — each line one rule of Criteria.accep
                                                             Licence("900-214-08", "2020-01-01", "2030-01-01"))), False),
     (criteria(kind="heat", media=("steam",), pressure_max=1.0), make_doc(kind="heat", medium="steam"), True),
     (criteria(kind="heat", media=("steam",), pressure_max=1.0), make_doc(kind="heat", medium="steam", pressure_mpa=1.5), False),
+    (criteria(kind="heat", pressure_max=1.0), make_doc(kind="heat", medium="hot_water", pressure_mpa=1.5), True),
     (criteria(kind="heat", pressure_min=1.0), make_doc(kind="heat", medium="steam"), False),
     (criteria(kind="heat", temperature_min=150.0), make_doc(kind="heat", temperature_c=150.0), True),
     (criteria(kind="heat", temperature_max=150.0), make_doc(kind="heat"), False),
