@@ -9,7 +9,10 @@ from .outbox import add_to_outbox
 
 
 class TrackingRepository:
-    """Remembers the aggregates it stored so the unit of work can collect their events."""
+    """Remembers the aggregates it stored so the unit of work can collect their events, and
+    names the topic those events go to."""
+
+    topic: str
 
     def __init__(self, conn: sa.Connection):
         self.conn = conn
@@ -20,9 +23,7 @@ class TrackingRepository:
 
 
 class SqlUnitOfWork:
-    """Subclasses build their repositories in `open_repositories` and name their topic."""
-
-    topic: str
+    """Subclasses build their repositories in `open_repositories`."""
 
     def __init__(self, engine: sa.Engine, outbox: sa.Table):
         self.engine, self.outbox = engine, outbox
@@ -40,7 +41,7 @@ class SqlUnitOfWork:
         for repository in self.repositories:
             for aggregate in repository.seen:
                 for event in aggregate.events:
-                    add_to_outbox(self.conn, self.outbox, self.topic, event)
+                    add_to_outbox(self.conn, self.outbox, repository.topic, event)
                 aggregate.events.clear()
         self.tx.commit()
 

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
-from services.common.outbox import add_to_outbox
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
 from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
 from services.listings.domain.exchanges import Delivery, Exchange, ExchangeStatus, Party, decimal_str
@@ -22,6 +21,8 @@ from .tables import enterprises, exchange_deliveries, exchanges, listing_codes, 
 
 
 class ParkRepository(TrackingRepository):
+    topic = LISTINGS_TOPIC
+
     def add(self, park: Park) -> None:
         self.conn.execute(parks.insert().values(**self._row(park)))
         self._track(park)
@@ -53,6 +54,8 @@ class ParkRepository(TrackingRepository):
 
 
 class EnterpriseRepository(TrackingRepository):
+    topic = LISTINGS_TOPIC
+
     def add(self, e: Enterprise) -> None:
         self.conn.execute(enterprises.insert().values(**self._row(e)))
         self._track(e)
@@ -110,6 +113,8 @@ class ListingQuery:
 
 
 class ListingRepository(TrackingRepository):
+    topic = LISTINGS_TOPIC
+
     def add(self, listing: Listing) -> None:
         self.conn.execute(listings.insert().values(**self._row(listing)))
         self._write_codes(listing)
@@ -290,7 +295,6 @@ class ExchangeRepository(TrackingRepository):
 
 
 class ListingsUnitOfWork(SqlUnitOfWork):
-    topic = LISTINGS_TOPIC
 
     def open_repositories(self, conn):
         self.parks = ParkRepository(conn)
@@ -299,14 +303,3 @@ class ListingsUnitOfWork(SqlUnitOfWork):
         self.exchanges = ExchangeRepository(conn)
         return [self.parks, self.enterprises, self.listings, self.exchanges]
 
-    def commit(self) -> None:
-        # A repository may name its own topic (exchanges → exchanges.v1); its events are
-        # written here, so the shared commit finds none left and writes the rest to `topic`.
-        for repository in self.repositories:
-            topic = getattr(repository, "topic", self.topic)
-            if topic != self.topic:
-                for aggregate in repository.seen:
-                    for event in aggregate.events:
-                        add_to_outbox(self.conn, self.outbox, topic, event)
-                    aggregate.events.clear()
-        super().commit()
