@@ -178,6 +178,27 @@ def ranking_problems(expected_hits: list[Hit], actual: list[Hit], k: int) -> tup
     return problems, reordered
 
 
+def test_tie_groups_compare_as_sets():
+    """The comparison itself: order inside a tie group may differ, nothing else may."""
+    from services.matching.domain.scoring import Score
+
+    def hits(*pairs):
+        return [Hit(replace(_TIE_DOC, id=i), Score(s, {}), 1.0) for i, s in pairs]
+
+    ref = hits(("a", 0.9), ("b", 0.5), ("c", 0.5 - 4e-7), ("d", 0.5 - 8e-7), ("e", 0.2), ("f", 0.2))
+    assert ranking_problems(ref, hits(("a", 0.9), ("d", 0.5), ("b", 0.5), ("c", 0.5)), 4) == ([], 1)
+    assert ranking_problems(ref, hits(("a", 0.9), ("b", 0.5), ("c", 0.5), ("d", 0.5), ("f", 0.2)), 5) == ([], 1)
+    problems, _ = ranking_problems(ref, hits(("b", 0.5), ("a", 0.9), ("c", 0.5), ("d", 0.5)), 4)
+    assert problems
+    problems, _ = ranking_problems(ref, hits(("a", 0.9), ("b", 0.5), ("c", 0.5), ("e", 0.2)), 4)
+    assert problems
+
+
+_TIE_DOC = ListingDoc(id="x", side="offer", kind="heat", status="active", enterprise_id="e", park_id="p", title="t",
+                      lat=30.0, lon=120.0, max_distance_km=10.0, available_from="2026-01-01",
+                      available_until="9999-12-31", quantity=1.0)
+
+
 def test_ranking_is_the_embedded_ranking(backend, cases, expected):
     problems, reordered, hits, started = [], 0, 0, time.perf_counter()
     for case in cases:

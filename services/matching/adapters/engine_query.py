@@ -234,6 +234,8 @@ class EngineSearchIndex(AbstractSearchIndex):
     PAGE_MIN, PAGE_MAX, BULK_CHUNK = 50, 1000, 1000
 
     def __init__(self, client, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for"):
+        if alias != alias.lower():
+            raise ValueError(f"index and alias names are lower case: {alias!r}")
         self.client = client
         self.alias = alias
         self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
@@ -250,13 +252,18 @@ class EngineSearchIndex(AbstractSearchIndex):
         return sorted(self.client.indices.get_alias(name=self.alias))
 
     def ensure_index(self) -> None:
-        """Create a first concrete index behind the alias if there is none."""
+        """Create a first concrete index behind the alias if there is none. Its name is fixed,
+        so two processes starting together create it once (the loser's 400 is ignored)."""
         if self._ready:
             return
         if not self.concrete_indices():
             body = index_body()
             body["aliases"] = {self.alias: {}}
-            self.client.indices.create(index=self._new_index_name(), body=body)
+            try:
+                self.client.indices.create(index=f"{self.alias}-initial", body=body)
+            except Exception as exc:  # both clients' errors carry the HTTP status
+                if getattr(exc, "status_code", None) != 400 or "resource_already_exists" not in str(exc):
+                    raise
         self._ready = True
 
     def drop(self) -> None:
