@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p benchmarks/results
-for name in $(.venv/bin/python -c "from parkloop.bench import BENCHMARKS; print(' '.join(BENCHMARKS))"); do
+for name in $(.venv/bin/python -c "from parkloop.benchmarks import BENCHMARKS; print(' '.join(BENCHMARKS))"); do
   command=".venv/bin/parkloop bench $name"
   echo "bench: $command"
   $command | .venv/bin/python -c "

@@ -135,9 +135,9 @@ def cmd_ledger(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_benchmark
+    from .benchmarks import run_benchmark
 
-    print(json.dumps(run_benchmark(args.name, args.requests), indent=2))
+    print(json.dumps(run_benchmark(args.name, args.scale), indent=2))
     return 0
 
 
@@ -193,8 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.set_defaults(func=cmd_ledger)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
-    bench.add_argument("name", choices=["gateway"])
-    bench.add_argument("--requests", type=int, default=500)
+    bench.add_argument("name", choices=["gateway", "ledger", "match"])
+    bench.add_argument("--scale", type=int, default=None, help="requests or events (each benchmark has a default)")
     bench.set_defaults(func=cmd_bench)
     return parser
 

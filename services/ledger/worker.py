@@ -26,12 +26,10 @@ def follow(ctx, bus, stop, batch: int = 500) -> None:
     with bus.consumer(GROUP, [LISTINGS_TOPIC, EXCHANGES_TOPIC]) as consumer:
         while not stop():
             deliveries = consumer.poll(max_records=batch, timeout_s=0.5)
-            added = 0
-            for delivery in deliveries:
-                added += apply_event(ctx, delivery.event)
-                consumer.commit(delivery)
+            added = sum(apply_event(ctx, delivery.event) for delivery in deliveries)
             if added:
                 sign_latest(ctx)
+            consumer.commit_all(deliveries)  # every entry of the batch is durable by now
 
 
 def main() -> None:

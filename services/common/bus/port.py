@@ -28,6 +28,16 @@ class AbstractConsumer(ABC):
     def commit(self, delivery: Delivery) -> None:
         """Mark `delivery` and everything before it in its partition as done for the group."""
 
+    def commit_all(self, deliveries: list[Delivery]) -> None:
+        """Commit a processed batch: one commit per partition, at its last delivery."""
+        last: dict[tuple[str, int], Delivery] = {}
+        for delivery in deliveries:
+            key = (delivery.topic, delivery.partition)
+            if key not in last or delivery.offset > last[key].offset:
+                last[key] = delivery
+        for delivery in last.values():
+            self.commit(delivery)
+
     @abstractmethod
     def seek(self, topic: str, partition: int, offset: int) -> None:
         """Replay: the next poll starts at `offset` of that partition."""

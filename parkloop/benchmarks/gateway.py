@@ -1,41 +1,29 @@
-"""Benchmarks: `parkloop bench NAME` prints one JSON object with the figures, the scale and
-the versions. Each compares against a baseline measured side by side in the same run,
-because the ratio, not the absolute time, is what survives a noisy shared machine."""
+"""`parkloop bench gateway`: a listing read through the gateway (authentication and
+forwarding) against the same read straight to the listings service, interleaved."""
 from __future__ import annotations
 
 import os
-import platform
 import secrets
-import statistics
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 import requests
 
 from services.common.identity import Principal, Role, sign_principal
 
-
-def _percentiles(samples_s: list[float]) -> dict:
-    ms = sorted(s * 1000 for s in samples_s)
-    return {"p50_ms": round(statistics.median(ms), 3), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 3)}
+from .common import environment, free_port_block, percentiles
 
 
-def _versions() -> dict:
-    return {"python": platform.python_version(),
-            **{name: metadata.version(name) for name in ("parkloop", "flask", "gunicorn", "sqlalchemy")}}
-
-
-def bench_gateway(requests_per_path: int) -> dict:
-    """A listing read through the gateway (auth + forwarding) vs. straight to the listings service."""
+def run(scale: int | None) -> dict:
     from parkloop.demo import load_demo
     from parkloop.supervisor import Supervisor
 
+    requests_per_path = scale or 500
     with tempfile.TemporaryDirectory() as data:
         admin_key = "plk_" + secrets.token_urlsafe(24)
         os.environ.update(PARKLOOP_DATA=data, PARKLOOP_ADMIN_KEY=admin_key)
-        port = 18480
+        port = free_port_block()
         supervisor = Supervisor(port)
         supervisor.start()
         try:
@@ -59,17 +47,11 @@ def bench_gateway(requests_per_path: int) -> dict:
                     response.raise_for_status()
         finally:
             supervisor.stop()
-    g, s = _percentiles(via_gateway), _percentiles(straight)
+    g, s = percentiles(via_gateway), percentiles(straight)
     return {"benchmark": "gateway", "scale": {"requests_per_path": requests_per_path, "listings": 21},
             "via_gateway": g, "direct_to_service": s,
             "gateway_overhead": {"p50_ms": round(g["p50_ms"] - s["p50_ms"], 3),
                                  "p95_ms": round(g["p95_ms"] - s["p95_ms"], 3),
                                  "p50_ratio": round(g["p50_ms"] / s["p50_ms"], 2)},
-            "versions": _versions(), "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}}
+            **environment()}
 
-
-BENCHMARKS = {"gateway": bench_gateway}
-
-
-def run_benchmark(name: str, requests_per_path: int) -> dict:
-    return BENCHMARKS[name](requests_per_path)
