@@ -1,0 +1,412 @@
+"""The ledger's HTTP API (services/ledger/app.create_app) as the gateway calls it, with signed
+principals: exact leaf bytes, proofs that verify against the published checkpoint and key, who may
+see which entries and reports, admin-only audits and corrections, RFC 9457 problems naming the
+bad field, and the annual report as CSV."""
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from services.common.config import Settings
+from services.common.events import Event
+from services.common.identity import Principal, Role, sign_principal
+from services.ledger.app import create_app
+from services.ledger.domain import merkle
+from services.ledger.domain.audit import audit_ledger
+from services.ledger.domain.canonical import is_canonical
+from services.ledger.domain.checkpoint import open_checkpoint
+from services.ledger.domain.report import CSV_HEADER
+from services.ledger.service_layer.recording import apply_event, sign_latest
+
+SECRET = "integration-secret"
+YEAR = 2026
+PARK_A, PARK_B = "park-a", "park-b"
+ADMIN = Principal(Role.ADMIN, "admin-key")
+MANAGER_A = Principal(Role.PARK_MANAGER, "manager-a", park_id=PARK_A)
+MANAGER_B = Principal(Role.PARK_MANAGER, "manager-b", park_id=PARK_B)
+DYE_WORKS = Principal(Role.ENTERPRISE, "dye-works-key", park_id=PARK_A, enterprise_id="dye-works")
+CEMENT = Principal(Role.ENTERPRISE, "cement-key", park_id=PARK_B, enterprise_id="cement")
+ENROLLING = Principal(Role.ENTERPRISE, "enrolment-key", park_id=PARK_A, enterprise_id=None)
+INDICATORS = {"energy_saved_tce", "water_saved_m3", "co2_reduced_t", "solid_waste_utilised_t",
+              "hazardous_waste_utilised_t", "wastewater_avoided_m3"}
+RATES = {"solid_waste_utilisation_rate_pct", "energy_per_gdp_tce_per_10k_cny", "water_per_gdp_m3_per_10k_cny"}
+
+
+def delivery(kind: str, amount: str) -> dict:
+    unit, evidence, substitution = {
+        "heat": ("GJ", {"meter_reading": "FT-301"}, {"substitutes": "boiler_heat", "fuel": "natural_gas",
+                                                     "boiler_efficiency": "0.9"}),
+        "water": ("m3", {"meter_reading": "RW-02"}, {"substitutes": "municipal_water"}),
+        "material": ("t", {"weighbridge_ticket": "HB-WB-0001"}, {"substitutes": "virgin_material"}),
+    }[kind]
+    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": amount, "unit": unit,
+            "evidence": evidence, "substitution": substitution}
+
+
+def completed(kind: str, amount: str, supplier: tuple[str, str], receiver: tuple[str, str],
+              completed_at: str = f"{YEAR}-06-30T02:00:00+00:00") -> Event:
+    d = delivery(kind, amount)
+    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
+               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
+               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
+               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
+               "agreed_amount": amount, "agreed_unit": d["unit"], "completed_at": completed_at, "deliveries": [d]}
+    return Event("ExchangeCompleted", payload["exchange_id"], payload)
+
+
+def park_created(park_id: str, name: str, baselines=()) -> Event:
+    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
+                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
+                                          "baselines": list(baselines)})
+
+
+BASELINE_A = {"year": YEAR, "gdp_10k_cny": 50000.0, "energy_tce": 20000.0, "water_m3": 1000000.0,
+              "solid_waste_generated_t": 8000.0}
+
+
+def standard_events() -> list[Event]:
+    """Entries 0..4: three exchanges inside park A, one from A to B, one inside park B."""
+    return [
+        park_created(PARK_A, "Park A", [BASELINE_A]), park_created(PARK_B, "Park B"),
+        completed("heat", "1000", ("steam-co", PARK_A), ("dye-works", PARK_A)),      # 0
+        completed("water", "500", ("wwtp", PARK_A), ("refinery", PARK_A)),           # 1
+        completed("material", "2000", ("power", PARK_A), ("cement", PARK_B)),        # 2
+        completed("water", "999", ("wwtp-b", PARK_B), ("paper", PARK_B)),            # 3
+        completed("heat", "200", ("steam-co", PARK_A), ("refinery", PARK_A)),        # 4
+    ]
+
+
+class Caller:
+    """A Flask test client that sends each request as the gateway would, for one principal."""
+
+    def __init__(self, client, principal: Principal | None):
+        self.client, self.principal = client, principal
+
+    def _headers(self):
+        return sign_principal(self.principal, SECRET) if self.principal else {}
+
+    def get(self, path, **params):
+        return self.client.get(f"/api/v1/{path}", query_string=params, headers=self._headers())
+
+    def post(self, path, body=None):
+        return self.client.post(f"/api/v1/{path}", json=body if body is not None else {}, headers=self._headers())
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEDGER_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("LEDGER_ORIGIN", raising=False)
+    settings = Settings(service="ledger", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
+                        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret=SECRET)
+    application = create_app(settings)
+    yield application
+    application.extensions["parkloop.ledger"].store.engine.dispose()
+
+
+def feed(app, events) -> None:
+    ctx = app.extensions["parkloop.ledger"]
+    for event in events:
+        apply_event(ctx, event)
+    sign_latest(ctx)
+
+
+@pytest.fixture
+def ledger(app):
+    feed(app, standard_events())
+    return app
+
+
+def as_(app, principal: Principal | None) -> Caller:
+    return Caller(app.test_client(), principal)
+
+
+def indexes(response) -> list[int]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return [item["index"] for item in response.get_json()["items"]]
+
+
+def published_checkpoint(caller: Caller):
+    text = caller.get("ledger/checkpoint")
+    key = caller.get("ledger/public-key")
+    assert text.status_code == 200 and text.mimetype == "text/plain"
+    assert key.status_code == 200 and key.mimetype == "text/plain"
+    return open_checkpoint(text.get_data(as_text=True), key.get_data(as_text=True).strip())
+
+
+def assert_problem(response, status: int, field: str) -> None:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status
+    assert field in body["errors"], body
+
+
+# --- entries and proofs ----------------------------------------------------------------------
+
+def test_an_entry_is_served_as_exactly_its_leaf_bytes(ledger):
+    ctx = ledger.extensions["parkloop.ledger"]
+    for index in range(5):
+        response = as_(ledger, ADMIN).get(f"ledger/entries/{index}")
+        assert response.status_code == 200 and response.mimetype == "application/json"
+        assert response.get_data() == ctx.store.entry(index).leaf_data
+        assert is_canonical(response.get_data())
+
+
+def test_the_entry_list_gives_each_entry_with_its_leaf_hash(ledger):
+    body = as_(ledger, ADMIN).get("ledger/entries", page_size=2, page=2).get_json()
+    assert body["total"] == 5 and [item["index"] for item in body["items"]] == [2, 3]
+    for item in body["items"]:
+        leaf = as_(ledger, ADMIN).get(f"ledger/entries/{item['index']}").get_data()
+        assert base64.b64decode(item["leaf_hash"]) == merkle.leaf_hash(leaf)
+        assert item["entry"]["exchange"]["kind"] in ("material", "water")
+
+
+def test_entries_can_be_filtered_by_kind_and_year(ledger):
+    admin = as_(ledger, ADMIN)
+    assert indexes(admin.get("ledger/entries", kind="water")) == [1, 3]
+    assert indexes(admin.get("ledger/entries", year=YEAR)) == [0, 1, 2, 3, 4]
+    assert indexes(admin.get("ledger/entries", year=YEAR - 1)) == []
+
+
+def test_every_inclusion_proof_verifies_against_the_published_checkpoint_and_key(ledger):
+    admin = as_(ledger, ADMIN)
+    cp = published_checkpoint(admin)
+    assert cp.size == 5
+    for index in range(5):
+        leaf = admin.get(f"ledger/entries/{index}").get_data()
+        proof = admin.get(f"ledger/entries/{index}/proof").get_json()
+        assert proof["tree_size"] == 5
+        hashes = [base64.b64decode(h) for h in proof["hashes"]]
+        assert merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(leaf), hashes, cp.root)
+
+
+def test_a_consistency_proof_links_an_earlier_checkpoint_to_the_latest(ledger):
+    admin = as_(ledger, ADMIN)
+    old = published_checkpoint(admin)
+    feed(ledger, [completed("water", str(n), ("wwtp", PARK_A), ("refinery", PARK_A)) for n in (1, 2, 3)])
+    new = published_checkpoint(admin)
+    assert (old.size, new.size) == (5, 8)
+    body = admin.get("ledger/consistency", **{"from": 5, "to": 8}).get_json()
+    assert body["to"] == 8
+    hashes = [base64.b64decode(h) for h in body["hashes"]]
+    assert merkle.verify_consistency(5, 8, old.root, new.root, hashes)
+    # an inclusion proof against the older tree still verifies with the older checkpoint
+    proof = admin.get("ledger/entries/1/proof", tree_size=5).get_json()
+    leaf = admin.get("ledger/entries/1").get_data()
+    assert merkle.verify_inclusion(1, 5, merkle.leaf_hash(leaf), [base64.b64decode(h) for h in proof["hashes"]],
+                                   old.root)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/api/schemas.py:48 ConsistencyProofSchema.from_ "
+                   "(data_key 'from') dumps the attribute `from_`, but queries.consistency (service_layer/queries.py:61) "
+                   "returns the key 'from', so the response silently omits which size the proof starts from")
+def test_a_consistency_proof_names_both_tree_sizes(ledger):
+    body = as_(ledger, ADMIN).get("ledger/consistency", **{"from": 2, "to": 5}).get_json()
+    assert (body.get("from"), body["to"]) == (2, 5)
+
+
+def test_an_empty_ledger_has_no_checkpoint_yet(app):
+    assert as_(app, ADMIN).get("ledger/checkpoint").status_code == 404
+    assert as_(app, ADMIN).get("ledger/entries").get_json()["total"] == 0
+
+
+def test_the_export_verifies_offline_with_the_published_key(ledger):
+    admin = as_(ledger, ADMIN)
+    exported = admin.get("ledger/export").get_json()
+    key = admin.get("ledger/public-key").get_data(as_text=True).strip()
+    result = audit_ledger([base64.b64decode(e) for e in exported["entries"]], exported["checkpoint"], key,
+                          recorded_leaf_hashes=[base64.b64decode(h) for h in exported["leaf_hashes"]],
+                          origin=exported["origin"])
+    assert result.ok and result.checkpoint.size == 5
+    assert admin.post("ledger/verify").get_json() == {"ok": True, "first_bad_index": None, "kind": None,
+                                                      "reason": result.reason, "size": 5}
+
+
+# --- who sees what -----------------------------------------------------------------------------
+
+def test_a_park_manager_lists_only_the_entries_touching_their_park(ledger):
+    assert indexes(as_(ledger, MANAGER_A).get("ledger/entries")) == [0, 1, 2, 4]
+    assert indexes(as_(ledger, MANAGER_B).get("ledger/entries")) == [2, 3]
+    # asking for the other park changes nothing: the scope is the manager's own park
+    assert indexes(as_(ledger, MANAGER_A).get("ledger/entries", park_id=PARK_B)) == [0, 1, 2, 4]
+
+
+def test_a_park_manager_cannot_read_or_prove_another_parks_entry(ledger):
+    manager = as_(ledger, MANAGER_A)
+    assert manager.get("ledger/entries/3").status_code == 404
+    assert manager.get("ledger/entries/3/proof").status_code == 404
+    assert manager.get("ledger/entries/2").status_code == 200  # park A supplied it
+
+
+def test_a_park_manager_reads_their_parks_report_and_not_another_parks(ledger):
+    own = as_(ledger, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}")
+    assert own.status_code == 200 and own.get_json()["park_id"] == PARK_A
+    other = as_(ledger, MANAGER_A).get(f"parks/{PARK_B}/reports/{YEAR}")
+    assert other.status_code == 404 and other.mimetype == "application/problem+json"
+    assert as_(ledger, MANAGER_B).get(f"parks/{PARK_B}/reports/{YEAR}").status_code == 200
+
+
+def test_an_enterprise_sees_only_the_entries_of_its_own_exchanges(ledger):
+    assert indexes(as_(ledger, DYE_WORKS).get("ledger/entries")) == [0]
+    assert indexes(as_(ledger, CEMENT).get("ledger/entries")) == [2]
+    assert indexes(as_(ledger, DYE_WORKS).get("ledger/entries", enterprise_id="refinery")) == [0]
+    assert as_(ledger, DYE_WORKS).get("ledger/entries/0").status_code == 200
+    assert as_(ledger, DYE_WORKS).get("ledger/entries/1").status_code == 404
+    assert as_(ledger, DYE_WORKS).get("ledger/entries/1/proof").status_code == 404
+
+
+def test_an_enterprise_gets_no_park_report(ledger):
+    assert as_(ledger, DYE_WORKS).get(f"parks/{PARK_A}/reports/{YEAR}").status_code == 404
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/service_layer/queries.py:27 scope_for gives an "
+                   "enterprise key not yet bound to an enterprise (enterprise_id None, as the gateway issues "
+                   "enrolment keys) EntryScope(enterprise_id=None), which store.find treats as no filter: "
+                   "GET /ledger/entries lists the whole ledger")
+def test_an_enterprise_key_without_an_enterprise_lists_no_entries(ledger):
+    response = as_(ledger, ENROLLING).get("ledger/entries")
+    assert response.status_code == 403 or indexes(response) == []
+
+
+def test_an_enterprise_key_without_an_enterprise_cannot_read_an_entry(ledger):
+    assert as_(ledger, ENROLLING).get("ledger/entries/0").status_code == 404
+
+
+def test_the_proof_material_is_public_to_every_signed_caller(ledger):
+    for principal in (MANAGER_B, DYE_WORKS):
+        caller = as_(ledger, principal)
+        assert published_checkpoint(caller).size == 5
+        assert caller.get("ledger/consistency", **{"from": 2, "to": 5}).status_code == 200
+
+
+def test_a_request_that_did_not_come_through_the_gateway_is_refused(ledger):
+    response = as_(ledger, None).get("ledger/entries/0")
+    assert response.status_code == 403 and response.mimetype == "application/problem+json"
+    forged = ledger.test_client().get("/api/v1/ledger/entries/0", headers=sign_principal(ADMIN, "wrong-secret"))
+    assert forged.status_code == 403
+
+
+@pytest.mark.parametrize("principal", [MANAGER_A, DYE_WORKS], ids=["park-manager", "enterprise"])
+def test_verify_export_and_corrections_are_for_admins_only(ledger, principal):
+    caller = as_(ledger, principal)
+    assert caller.post("ledger/verify").status_code == 403
+    assert caller.get("ledger/export").status_code == 403
+    refused = caller.post("ledger/corrections", {"corrects": 0, "reason": "wrong meter"})
+    assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+    assert as_(ledger, ADMIN).get("ledger/entries").get_json()["total"] == 5
+
+
+# --- corrections --------------------------------------------------------------------------------
+
+def test_an_admin_correction_appends_a_reversing_entry_and_the_report_drops_the_exchange(ledger):
+    admin = as_(ledger, ADMIN)
+    before = admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
+    original = admin.get("ledger/entries/1").get_data()
+
+    response = admin.post("ledger/corrections", {"corrects": 1, "reason": "meter RW-02 misread"})
+    assert response.status_code == 201 and response.get_json() == {"index": 5}
+    assert admin.get("ledger/entries/1").get_data() == original
+    correction = admin.get("ledger/entries/5").get_json()
+    assert (correction["type"], correction["corrects"]) == ("Correction", 1)
+    assert published_checkpoint(admin).size == 6
+
+    after = admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
+    assert Decimal(before["indicators"]["water_saved_m3"]["value"]) == Decimal("500")
+    assert Decimal(after["indicators"]["water_saved_m3"]["value"]) == Decimal("0")
+    assert after["entries"]["indexes"] == [0, 2, 4]
+
+
+def test_a_second_correction_or_a_correction_of_a_correction_is_a_conflict(ledger):
+    admin = as_(ledger, ADMIN)
+    assert admin.post("ledger/corrections", {"corrects": 1, "reason": "first"}).status_code == 201
+    again = admin.post("ledger/corrections", {"corrects": 1, "reason": "again"})
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    assert admin.post("ledger/corrections", {"corrects": 5, "reason": "undo"}).status_code == 409
+    assert admin.post("ledger/corrections", {"corrects": 99, "reason": "nothing there"}).status_code == 404
+    assert admin.get("ledger/entries").get_json()["total"] == 6
+
+
+# --- bad input: 422 problems naming the field ---------------------------------------------------
+
+@pytest.mark.parametrize("path, params, field", [
+    ("ledger/entries", {"year": "1900"}, "year"),
+    ("ledger/entries", {"year": "last"}, "year"),
+    ("ledger/entries", {"kind": "steam"}, "kind"),
+    ("ledger/entries", {"page_size": "0"}, "page_size"),
+    ("ledger/entries/0/proof", {"tree_size": "0"}, "tree_size"),
+    ("ledger/entries/0/proof", {"tree_size": "6"}, "tree_size"),
+    ("ledger/entries/3/proof", {"tree_size": "3"}, "tree_size"),
+    ("ledger/consistency", {"from": "4", "to": "2"}, "from"),
+    ("ledger/consistency", {"from": "2", "to": "9"}, "from"),
+    ("ledger/consistency", {"from": "2"}, "to"),
+    ("ledger/consistency", {"from": "x", "to": "3"}, "from"),
+    (f"parks/{PARK_A}/reports/{YEAR}", {"format": "xml"}, "format"),
+], ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()))
+def test_a_bad_query_value_is_a_422_problem_naming_the_field(ledger, path, params, field):
+    assert_problem(as_(ledger, ADMIN).get(path, **params), 422, field)
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"reason": "no index"}, "corrects"),
+    ({"corrects": 1}, "reason"),
+    ({"corrects": -1, "reason": "negative"}, "corrects"),
+    ({"corrects": 1, "reason": "x" * 1001}, "reason"),
+])
+def test_a_bad_correction_is_a_422_problem_naming_the_field(ledger, body, field):
+    assert_problem(as_(ledger, ADMIN).post("ledger/corrections", body), 422, field)
+    assert as_(ledger, ADMIN).get("ledger/entries").get_json()["total"] == 5
+
+
+# --- the annual report --------------------------------------------------------------------------
+
+def test_the_report_json_carries_amounts_as_decimal_strings(ledger):
+    report = as_(ledger, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
+    assert report["entries"]["indexes"] == [0, 1, 2, 4]
+    energy = report["indicators"]["energy_saved_tce"]
+    assert isinstance(energy["value"], str)
+    # (1,000 + 200) GJ / 0.9 = 1,333,333.33 MJ; x 1000 / 29,307 kJ/kgce / 1000 = 45.4954 tce
+    assert round(Decimal(energy["value"]), 4) == Decimal("45.4954")
+    assert Decimal(report["rates"]["solid_waste_utilisation_rate_pct"]["value"]) == Decimal("25")
+
+
+def test_the_report_as_csv_has_a_header_and_a_row_per_indicator(ledger):
+    response = as_(ledger, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}", format="csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == CSV_HEADER
+    records = [dict(zip(rows[0], row)) for row in rows[1:]]
+    assert all(len(row) == len(CSV_HEADER) for row in rows)
+    park_rows = {r["indicator"]: r for r in records if r["section"] == "park"}
+    assert set(park_rows) == INDICATORS | RATES and len(park_rows) == len(INDICATORS | RATES)
+    assert park_rows["water_saved_m3"]["value"] == "500.000" and park_rows["water_saved_m3"]["unit"] == "m3"
+    assert park_rows["solid_waste_utilisation_rate_pct"]["value"] == "25.00"
+    assert park_rows["energy_saved_tce"]["complete"] == "no"  # the fly ash's energy is not computed
+    assert {r["group"] for r in records if r["section"] == "kind"} == {"heat", "water", "material"}
+
+
+def test_a_report_without_a_baseline_says_the_rates_are_unknown_in_json_and_csv(ledger):
+    manager = as_(ledger, MANAGER_B)
+    report = manager.get(f"parks/{PARK_B}/reports/{YEAR}").get_json()
+    assert all(rate["value"] is None and rate["unknown"] for rate in report["rates"].values())
+    rows = list(csv.DictReader(io.StringIO(manager.get(f"parks/{PARK_B}/reports/{YEAR}", format="csv")
+                                            .get_data(as_text=True))))
+    for row in (r for r in rows if r["section"] == "park" and r["indicator"] in RATES):
+        assert row["value"] == "" and row["complete"] == "no" and "no park baseline" in row["not_computed"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/service_layer/recording.py:91 _facts files an entry "
+                   "under the UTC year of completed_at, while the report (domain/report.china_date) counts it in "
+                   "China's calendar year: an exchange completed 2026-12-31T20:00Z (01:00 on 1 Jan in China) is in "
+                   "the 2027 report but not in GET /ledger/entries?year=2027")
+def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledger):
+    feed(ledger, [completed("water", "42", ("wwtp", PARK_A), ("refinery", PARK_A),
+                            completed_at=f"{YEAR}-12-31T20:00:00+00:00")])
+    admin = as_(ledger, ADMIN)
+    assert admin.get(f"parks/{PARK_A}/reports/{YEAR + 1}").get_json()["entries"]["indexes"] == [5]
+    assert indexes(admin.get("ledger/entries", year=YEAR + 1)) == [5]
