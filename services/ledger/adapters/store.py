@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from services.common.db import WRITE
 from services.ledger.domain.merkle import leaf_hash
 
-from .tables import checkpoints, entries, ledger_head, parks, processed_events
+from .tables import checkpoints, entries, ledger_head, parks, processed_events, rejected_events
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ class LedgerTransaction:
     def append(self, index: int, event_id: str, leaf_data: bytes, facts: dict) -> None:
         self.conn.execute(entries.insert().values(idx=index, event_id=event_id, leaf_data=leaf_data,
                                                   leaf_hash=leaf_hash(leaf_data), **facts))
+
+    def reject(self, event, reason: str) -> None:
+        self.conn.execute(rejected_events.insert().values(event_id=event.id, type=event.type, reason=reason[:2000],
+                                                          event=event.to_json().decode()))
 
     def upsert_park(self, park_id: str, name: str, province: str, baselines: list[dict]) -> None:
         values = {"name": name, "province": province, "baselines": baselines}
@@ -116,6 +120,12 @@ class LedgerStore:
             exists = conn.execute(sa.select(checkpoints.c.size).where(checkpoints.c.size == size)).first()
             if not exists:
                 conn.execute(checkpoints.insert().values(size=size, root_hash=root, signed_note=signed_note))
+
+    def checkpoint_history(self) -> list[tuple[int, bytes]]:
+        """Every checkpoint signed so far, (size, root), oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size))
+            return [(r.size, bytes(r.root_hash)) for r in rows]
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:

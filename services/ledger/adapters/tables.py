@@ -49,3 +49,13 @@ processed_events = sa.Table(
     sa.Column("event_id", sa.String(36), primary_key=True),
     sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# Events that break the contract: kept for operators, never blocking the events behind them.
+rejected_events = sa.Table(
+    "rejected_events", metadata,
+    sa.Column("event_id", sa.String(36), primary_key=True),
+    sa.Column("type", sa.String(64), nullable=False),
+    sa.Column("reason", sa.String(2000), nullable=False),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("rejected_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+)

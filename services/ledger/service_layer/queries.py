@@ -67,15 +67,39 @@ def checkpoint_text(ctx: LedgerContext) -> str:
 
 
 def verify_store(ctx: LedgerContext, p: Principal) -> dict:
-    """Re-hash every stored entry against the latest signed checkpoint; name the first bad one."""
+    """Check the stored ledger against everything ever signed; name the first bad entry.
+
+    Three checks, each catching what the others cannot: every appended index still has its
+    row (a deleted row takes its recorded hash with it); the entries and their recorded
+    hashes rebuild the latest signed checkpoint (names edits and swaps); the entries' own
+    bytes rebuild every earlier checkpoint's root (a forger who rewrote an entry and its
+    recorded hash still cannot re-sign what auditors already hold)."""
     if not p.is_admin:
         raise Forbidden("only an admin may audit the whole ledger")
+    size, stored = ctx.store.size(), ctx.store.all_entries()
+    present = [e.index for e in stored]
+    missing = next((i for i, idx in enumerate(present) if idx != i), len(present) if len(present) < size else None)
+    if missing is not None:
+        return _verdict(False, missing, "deleted", f"entry {missing} is missing from the store", size)
     exported = export(ctx, p)
-    result = audit_ledger([base64.b64decode(e) for e in exported["entries"]], exported["checkpoint"],
-                          exported["public_key"],
-                          recorded_leaf_hashes=[base64.b64decode(h) for h in exported["leaf_hashes"]])
-    return {"ok": result.ok, "first_bad_index": result.first_bad_index, "kind": result.kind, "reason": result.reason,
-            "size": ctx.store.size()}
+    result = audit_ledger([e.leaf_data for e in stored], exported["checkpoint"], exported["public_key"],
+                          recorded_leaf_hashes=[e.leaf_hash for e in stored])
+    if not result.ok:
+        return _verdict(False, result.first_bad_index, result.kind, result.reason, size)
+    rebuilt, checked = MerkleLog(), 0
+    for checkpoint_size, root in ctx.store.checkpoint_history():
+        for entry in stored[checked:checkpoint_size]:
+            rebuilt.append(entry.leaf_data)
+        if rebuilt.root(checkpoint_size) != root:
+            return _verdict(False, checked, "forged",
+                            f"entries {checked}..{checkpoint_size - 1} no longer rebuild the checkpoint signed at "
+                            f"size {checkpoint_size}: one of them was rewritten with its recorded hash", size)
+        checked = checkpoint_size
+    return _verdict(True, None, None, result.reason, size)
+
+
+def _verdict(ok: bool, index: int | None, kind: str | None, reason: str, size: int) -> dict:
+    return {"ok": ok, "first_bad_index": index, "kind": kind, "reason": reason, "size": size}
 
 
 def export(ctx: LedgerContext, p: Principal) -> dict:

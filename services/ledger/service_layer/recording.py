@@ -5,6 +5,7 @@ Each event is applied once, in one transaction with its entry; a redelivered or 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
@@ -16,6 +17,8 @@ from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.merkle_log import MerkleLog
 from services.ledger.domain.note_keys import SigningKey
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,10 +47,17 @@ def apply_event(ctx: LedgerContext, event: Event) -> bool:
                 tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
         elif event.type == "ExchangeCompleted":
             exchange = event.payload
-            index = tx.next_index()
-            data = exchange_entry(index, event.id, ctx.now().isoformat(), exchange, ctx.contribute(exchange))
-            tx.append(index, event.id, data, _facts(exchange))
-            added = True
+            try:
+                contribution = ctx.contribute(exchange)
+                facts = _facts(exchange)
+            except (ValueError, KeyError, TypeError) as exc:  # breaks the contract: keep it aside
+                log.error("rejected %s %s: %s", event.type, event.id, exc)
+                tx.reject(event, f"{type(exc).__name__}: {exc}")
+            else:
+                index = tx.next_index()
+                tx.append(index, event.id, exchange_entry(index, event.id, ctx.now().isoformat(), exchange,
+                                                          contribution), facts)
+                added = True
         tx.mark_processed(event.id)
     return added
 
@@ -70,15 +80,25 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
     return new_index
 
 
-def sign_latest(ctx: LedgerContext) -> None:
-    """Sign a checkpoint for the current tree unless one exists for this size."""
+def sign_latest(ctx: LedgerContext) -> bool:
+    """Sign a checkpoint for the current tree unless one exists for this size. Refuses (and
+    says so) when the store no longer extends what was signed before: a signature must never
+    launder a deleted or rewritten entry into a new checkpoint."""
     size = ctx.store.size()
-    latest = ctx.store.latest_checkpoint()
-    if latest is not None and latest[0] >= size:
-        return
-    log = MerkleLog(ctx.store.recorded_leaf_hashes())
-    root = log.root(size)
+    history = ctx.store.checkpoint_history()
+    if history and history[-1][0] >= size:
+        return False
+    hashes = ctx.store.recorded_leaf_hashes()
+    if len(hashes) != size:
+        log.error("not signing: the ledger holds %d entries but has appended %d", len(hashes), size)
+        return False
+    tree = MerkleLog(hashes)
+    if history and tree.root(history[-1][0]) != history[-1][1]:
+        log.error("not signing: entries before %d no longer match the last signed checkpoint", history[-1][0])
+        return False
+    root = tree.root(size)
     ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key))
+    return True
 
 
 def _facts(exchange: dict) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from services.common.errors import FieldCollector
+from services.common.measures import measure_key
 
 from .reference.steam import check_steam_state
 from .reference.water_reuse import ReuseCategory
@@ -85,8 +86,8 @@ class Bound:
 
 
 def _check_measures(errors: FieldCollector, field: str, measures, bounds, side: Side) -> None:
-    names = [m.name for m in (measures if side is Side.OFFER else bounds)]
-    errors.require(field, len(names) == len(set(names)), "each property may appear only once")
+    keys = [measure_key(m.name, m.unit) for m in (measures if side is Side.OFFER else bounds)]
+    errors.require(field, len(keys) == len(set(keys)), "each property (name and unit) may appear only once")
     for i, bound in enumerate(bounds):
         problem = bound.check()
         errors.require(f"{field}.{i}", problem is None, problem or "")

@@ -188,14 +188,7 @@ def criteria_filters(criteria: Criteria) -> dict:
 
 def decay_function(part: Decay) -> dict:
     """One weighted decay function, the engines' version of `Decay.value`."""
-    scale, decay = part.scale, part.decay
-    if not 0 < decay < 1:
-        # The engines refuse a decay outside (0, 1). A linear ramp depends only on
-        # scale / (1 - decay), so the same ramp is written with decay 0.5; gauss and exp
-        # have no equivalent.
-        if part.function != "linear" or not 0 <= decay < 1:
-            raise ValueError(f"{part.name}: the engines accept a {part.function} decay only in (0, 1), got {decay}")
-        scale, decay = scale / (1.0 - decay) * 0.5, 0.5
+    scale, decay = part.scale, part.decay  # Decay guarantees 0 < decay < 1, as the engines require
     if part.field == "location":
         lat, lon = part.origin
         spec = {"origin": {"lat": lat, "lon": lon}, "scale": f"{scale!r}km", "offset": f"{part.offset!r}km",

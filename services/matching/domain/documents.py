@@ -7,15 +7,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+from services.common.measures import measure_key
+
 OPEN_END = "9999-12-31"  # an open availability window, as a date engines can range over
 REUSE_RANK = {"washing": 1, "direct_cooling": 1, "circulating_cooling": 2, "boiler_makeup": 3, "process": 4}
 PER_YEAR = {"one_off": 1, "per_month": 12, "per_year": 1}
 TONNES = {"t": 1.0, "kg": 0.001, "m3": 1.0}  # liquid wastes by volume: taken at water's density
-
-
-def measure_key(name: str, unit: str) -> str:
-    """Properties compare only by the same name in the same unit."""
-    return f"{name.strip().lower()}|{unit.strip()}"
 
 
 @dataclass(frozen=True)

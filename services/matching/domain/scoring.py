@@ -42,6 +42,12 @@ class Decay:
     offset: float = 0.0
     decay: float = 0.5
 
+    def __post_init__(self):
+        # The engines refuse other decays; the candidate's field must be present (they score a
+        # missing field as 1, this plan would fail).
+        if not 0 < self.decay < 1:
+            raise ValueError(f"{self.name}: decay must lie strictly between 0 and 1, got {self.decay}")
+
     def value(self, x: float) -> float:
         """x is the candidate's field value, or its distance in km for `location`."""
         d = max(0.0, abs(x - (0.0 if self.field == "location" else self.origin)) - self.offset)
@@ -65,8 +71,9 @@ def components_for(source: ListingDoc, delta_t_min: float) -> tuple[Decay, ...]:
             origin = source.temperature_c + delta_t_min + FULL_MARGIN_K + FAR
         else:  # candidates are wants: a lower requirement leaves a larger margin
             origin = source.temperature_c - delta_t_min - FULL_MARGIN_K - FAR
+        # linear ramp: s = scale / (1 - decay) = FULL_MARGIN_K, from 0 at the minimum margin to 1
         parts.append(Decay("temperature", weights["temperature"], "linear", "temperature_c", origin,
-                           FULL_MARGIN_K, offset=FAR, decay=0.0))
+                           FULL_MARGIN_K / 2, offset=FAR, decay=0.5))
     if source.kind == "water":
         parts.append(Decay("category", weights["category"], "exp", "reuse_rank", float(source.reuse_rank), 1.0))
     return tuple(parts)
