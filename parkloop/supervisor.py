@@ -65,7 +65,8 @@ class Supervisor:
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         self.argv[name] = argv
-        self.children[name] = subprocess.Popen(argv, env=self.env)
+        # Logs go to stderr: stdout stays for what the command itself prints (a benchmark's JSON).
+        self.children[name] = subprocess.Popen(argv, env=self.env, stdout=sys.stderr)
         run_dir = data_dir() / "run"
         run_dir.mkdir(exist_ok=True)
         (run_dir / f"{name}.pid").write_text(f"{self.children[name].pid}\n")

@@ -1,7 +1,7 @@
 """The search port behaves the same on every adapter: the embedded matcher (the definition:
 `Criteria.accepts` and the domain's score plan, in Python), Elasticsearch and OpenSearch.
 
-One deterministic data set (tests/contract/search_dataset.py, ~4000 listings in 16 parks over
+One deterministic data set (parkloop/synthetic.py, ~4000 listings in 16 parks over
 five provinces) is loaded once per adapter; 60 source listings (both sides, all kinds, some with
 user filters) are matched on each, and the results held to the embedded matcher's:
 
@@ -37,7 +37,7 @@ from services.matching.domain.criteria import criteria_for
 from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import components_for
 
-from .search_dataset import TODAY, Case, Dataset, generate, sample_cases
+from parkloop.synthetic import TODAY, Case, Dataset, generate, sample_cases
 
 ADAPTERS = ["embedded", "elasticsearch", "opensearch"]
 K = 20

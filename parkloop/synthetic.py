@@ -1,4 +1,5 @@
-"""A deterministic data set of listings for the search contract: parks in five provinces,
+"""A deterministic synthetic data set of listings, for the search contract tests and the match
+benchmark: parks in five provinces,
 enterprises around them (some with hazardous-waste licences of various validity), and
 material, heat and water offers and wants. Documents are built the production way: listing
 event dicts (the shape of `Listing.to_dict`) through `ListingDoc.from_listing`, and licences
