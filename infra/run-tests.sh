@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-ENGINES="${PARKLOOP_TEST_ENGINES-postgres,kafka}"
+ENGINES="${PARKLOOP_TEST_ENGINES-postgres,kafka,elasticsearch,opensearch}"
 DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/test}"
 
 if [[ -n "$ENGINES" ]]; then

@@ -1,7 +1,7 @@
 #!/bin/sh
 # parkloop-entrypoint ROLE: wait for the dependencies named in WAIT_FOR (host:port,…), then
 #   gateway | listings | matching | ledger  -> migrate (unless PARKLOOP_MIGRATE_ON_START=0), exec gunicorn
-#   listings-relay                           -> exec the worker
+#   listings-relay | matching-worker | webhook-dispatcher | ledger-worker -> exec that worker
 #   any other command                        -> exec it (e.g. `parkloop keys issue …`)
 set -eu
 role="${1:-gateway}"
@@ -16,7 +16,7 @@ done
 
 case "$role" in
   gateway|listings|matching|ledger)
-    if [ "${PARKLOOP_MIGRATE_ON_START:-1}" != 0 ] && [ "$role" != matching ] && [ "$role" != ledger ]; then
+    if [ "${PARKLOOP_MIGRATE_ON_START:-1}" != 0 ]; then
       parkloop migrate "$role"
     fi
     export PARKLOOP_MIGRATE_ON_START=0  # done once above; replicas must not race on it
@@ -27,7 +27,7 @@ case "$role" in
     exec gunicorn --bind "0.0.0.0:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" \
       --access-logfile - "$app"
     ;;
-  listings-relay)
+  listings-relay|matching-worker|webhook-dispatcher|ledger-worker)
     exec parkloop worker "$role"
     ;;
   *)
