@@ -40,7 +40,7 @@ def _authenticate(gw) -> Response | None:
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("gateway")
     gw = bootstrap(settings)
-    app = Flask("gateway")
+    app = Flask(__name__)
     app.config.update(API_TITLE="ParkLoop gateway", API_VERSION=API_VERSION, OPENAPI_VERSION="3.0.3",
                       MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.extensions["parkloop.gateway"] = gw

@@ -99,7 +99,7 @@ def handle_domain_error(error: DomainError):
 
 def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
     """The Flask app every service builds the same way: config, API docs, errors, identity, health."""
-    app = Flask(name)
+    app = Flask(f"services.{name}")  # the real package: a bare name can collide with other paths
     app.config.update(
         API_TITLE=title,
         API_VERSION="v1",

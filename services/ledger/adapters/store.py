@@ -33,6 +33,7 @@ class EntryScope:
     enterprise_id: str | None = None
     year: int | None = None
     kind: str | None = None
+    nothing: bool = False  # a caller entitled to no entries at all
 
 
 class LedgerTransaction:
@@ -100,6 +101,8 @@ class LedgerStore:
             return [bytes(h) for h in conn.execute(sa.select(entries.c.leaf_hash).order_by(entries.c.idx)).scalars()]
 
     def find(self, scope: EntryScope, offset: int, limit: int) -> tuple[list[StoredEntry], int]:
+        if scope.nothing:
+            return [], 0
         where = []
         if scope.park_id:
             where.append(sa.or_(entries.c.supplier_park_id == scope.park_id, entries.c.receiver_park_id == scope.park_id))

@@ -3,6 +3,7 @@ exports and the annual report — each for the callers allowed to see it."""
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 
 from services.common.errors import Forbidden, InvalidFields, NotFound
 from services.common.identity import Principal, Role
@@ -19,12 +20,13 @@ def b64(data: bytes) -> str:
 
 
 def scope_for(p: Principal, requested: EntryScope) -> EntryScope:
-    """Park managers see their park's entries, enterprises their own exchanges."""
+    """Park managers see their park's entries, enterprises their own exchanges; an enrolment
+    key not yet bound to an enterprise sees none."""
     if p.is_admin:
         return requested
     if p.role is Role.PARK_MANAGER:
-        return EntryScope(p.park_id, requested.enterprise_id, requested.year, requested.kind)
-    return EntryScope(requested.park_id, p.enterprise_id, requested.year, requested.kind)
+        return replace(requested, park_id=p.park_id)
+    return replace(requested, enterprise_id=p.enterprise_id, nothing=p.enterprise_id is None)
 
 
 def _visible(p: Principal, entry: StoredEntry) -> bool:
@@ -58,7 +60,7 @@ def consistency(ctx: LedgerContext, old: int, new: int) -> dict:
     if not 0 < old <= new <= size:
         raise InvalidFields.single("from", f"need 0 < from <= to <= {size}")
     proof = MerkleLog(ctx.store.recorded_leaf_hashes()).consistency_proof(old, new)
-    return {"from": old, "to": new, "hashes": [b64(h) for h in proof]}
+    return {"from_": old, "to": new, "hashes": [b64(h) for h in proof]}
 
 
 def checkpoint_text(ctx: LedgerContext) -> str:

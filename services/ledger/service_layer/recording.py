@@ -16,6 +16,7 @@ from services.ledger.adapters.store import LedgerStore
 from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.merkle_log import MerkleLog
+from services.ledger.domain.report import china_date
 from services.ledger.domain.note_keys import SigningKey
 
 log = logging.getLogger(__name__)
@@ -106,4 +107,4 @@ def _facts(exchange: dict) -> dict:
     return {"exchange_id": exchange["exchange_id"], "kind": exchange["kind"],
             "supplier_park_id": exchange["supplier"]["park_id"], "receiver_park_id": exchange["receiver"]["park_id"],
             "supplier_id": exchange["supplier"]["enterprise_id"], "receiver_id": exchange["receiver"]["enterprise_id"],
-            "year": int(exchange["completed_at"][:4])}
+            "year": china_date(exchange["completed_at"]).year}  # the report's calendar: China's

@@ -202,9 +202,6 @@ def test_a_consistency_proof_links_an_earlier_checkpoint_to_the_latest(ledger):
                                    old.root)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/api/schemas.py:48 ConsistencyProofSchema.from_ "
-                   "(data_key 'from') dumps the attribute `from_`, but queries.consistency (service_layer/queries.py:61) "
-                   "returns the key 'from', so the response silently omits which size the proof starts from")
 def test_a_consistency_proof_names_both_tree_sizes(ledger):
     body = as_(ledger, ADMIN).get("ledger/consistency", **{"from": 2, "to": 5}).get_json()
     assert (body.get("from"), body["to"]) == (2, 5)
@@ -264,10 +261,6 @@ def test_an_enterprise_gets_no_park_report(ledger):
     assert as_(ledger, DYE_WORKS).get(f"parks/{PARK_A}/reports/{YEAR}").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/service_layer/queries.py:27 scope_for gives an "
-                   "enterprise key not yet bound to an enterprise (enterprise_id None, as the gateway issues "
-                   "enrolment keys) EntryScope(enterprise_id=None), which store.find treats as no filter: "
-                   "GET /ledger/entries lists the whole ledger")
 def test_an_enterprise_key_without_an_enterprise_lists_no_entries(ledger):
     response = as_(ledger, ENROLLING).get("ledger/entries")
     assert response.status_code == 403 or indexes(response) == []
@@ -400,10 +393,6 @@ def test_a_report_without_a_baseline_says_the_rates_are_unknown_in_json_and_csv(
         assert row["value"] == "" and row["complete"] == "no" and "no park baseline" in row["not_computed"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/service_layer/recording.py:91 _facts files an entry "
-                   "under the UTC year of completed_at, while the report (domain/report.china_date) counts it in "
-                   "China's calendar year: an exchange completed 2026-12-31T20:00Z (01:00 on 1 Jan in China) is in "
-                   "the 2027 report but not in GET /ledger/entries?year=2027")
 def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledger):
     feed(ledger, [completed("water", "42", ("wwtp", PARK_A), ("refinery", PARK_A),
                             completed_at=f"{YEAR}-12-31T20:00:00+00:00")])

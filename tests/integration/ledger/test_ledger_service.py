@@ -252,10 +252,6 @@ def test_deleting_an_entry_row_makes_the_ledger_fail_verification(six):
     assert result["ok"] is False and result["size"] == 6
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the recorded leaf hash lives in the same `entries` row "
-                   "(adapters/tables.py:27), so deleting the row deletes it too; queries.verify_store then finds "
-                   "fewer recorded hashes than the checkpoint size and answers 'unlocated' with no index, although "
-                   "the gap in idx (and in the leaves' own index field) names entry 3")
 def test_deleting_an_entry_row_is_named_at_that_entry(six):
     delete_row(six, 3)
     result = queries.verify_store(six, ADMIN)
@@ -283,9 +279,6 @@ def test_an_edit_is_still_named_after_the_ledger_has_grown_and_signed_again(six)
     assert (result["ok"], result["first_bad_index"], result["size"]) == (False, 2, 7)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: recording.sign_latest builds MerkleLog(recorded hashes).root(head size); "
-                   "after a row is deleted and one more entry is appended there is one hash too few, it raises "
-                   "ValueError, so verify (and every later checkpoint) fails instead of naming the deleted entry")
 def test_a_deleted_entry_still_fails_verification_after_the_ledger_has_grown(six):
     delete_row(six, 3)
     recording.apply_event(six, completed(exchange()))
@@ -293,9 +286,6 @@ def test_a_deleted_entry_still_fails_verification_after_the_ledger_has_grown(six
     assert result["ok"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: sign_latest signs whatever leaf hashes the table holds; a forger who "
-                   "rewrites an entry's leaf_data AND leaf_hash gets the forgery signed into the next checkpoint, "
-                   "and verify_store (latest checkpoint only) then reports ok")
 def test_a_forged_entry_and_recorded_hash_are_not_laundered_into_the_next_checkpoint(six):
     forged = six.store.entry(2).leaf_data.replace(b'"500"', b'"5000"')
     with six.store.engine.begin() as conn:
@@ -439,9 +429,6 @@ def test_park_b_sees_the_shared_exchange_but_not_park_as_own(ctx):
 
 # --- the worker ------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: services/ledger/worker.py follow() lets a payload that breaks the "
-                   "contract (InvalidPayload from contribute) escape; main() retries from the last commit forever, "
-                   "so every later event on that partition is never recorded")
 def test_a_malformed_exchange_completed_event_does_not_block_the_events_behind_it(ctx, tmp_path):
     from services.ledger import worker
 
