@@ -13,6 +13,7 @@ from typing import Iterator
 import sqlalchemy as sa
 
 from services.common.db import WRITE
+from services.common.idempotency import ProcessedEvents
 from services.ledger.domain.merkle import leaf_hash
 
 from .tables import checkpoints, entries, ledger_head, parks, processed_events, rejected_events
@@ -36,16 +37,10 @@ class EntryScope:
     nothing: bool = False  # a caller entitled to no entries at all
 
 
-class LedgerTransaction:
+class LedgerTransaction(ProcessedEvents):
     def __init__(self, conn: sa.Connection):
-        self.conn = conn
+        super().__init__(conn, processed_events)
 
-    def already_processed(self, event_id: str) -> bool:
-        return self.conn.execute(sa.select(processed_events.c.event_id)
-                                 .where(processed_events.c.event_id == event_id)).first() is not None
-
-    def mark_processed(self, event_id: str) -> None:
-        self.conn.execute(processed_events.insert().values(event_id=event_id))
 
     def next_index(self) -> int:
         """Claims the next index; the row update holds the append lock until commit."""

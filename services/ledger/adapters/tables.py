@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from services.common.idempotency import processed_events_table
+
 metadata = sa.MetaData()
 
 # One row; updating it serialises appends so indexes stay dense under concurrent consumers.
@@ -44,11 +46,7 @@ parks = sa.Table(
     sa.Column("baselines", sa.JSON, nullable=False),
 )
 
-processed_events = sa.Table(
-    "processed_events", metadata,
-    sa.Column("event_id", sa.String(36), primary_key=True),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-)
+processed_events = processed_events_table(metadata)
 
 # Events that break the contract: kept for operators, never blocking the events behind them.
 rejected_events = sa.Table(

@@ -7,21 +7,16 @@ from typing import Iterator
 import sqlalchemy as sa
 
 from services.common.db import WRITE
+from services.common.idempotency import ProcessedEvents
 from services.matching.domain.documents import Licence, ListingDoc, doc_from_dict, doc_to_dict
 
 from .tables import enterprise_licences, listing_docs, processed_events
 
 
-class StoreTransaction:
+class StoreTransaction(ProcessedEvents):
     def __init__(self, conn: sa.Connection):
-        self.conn = conn
+        super().__init__(conn, processed_events)
 
-    def already_processed(self, event_id: str) -> bool:
-        found = self.conn.execute(sa.select(processed_events.c.event_id).where(processed_events.c.event_id == event_id))
-        return found.first() is not None
-
-    def mark_processed(self, event_id: str) -> None:
-        self.conn.execute(processed_events.insert().values(event_id=event_id))
 
     def upsert_doc(self, doc: ListingDoc) -> None:
         row = {"side": doc.side, "kind": doc.kind, "status": doc.status, "enterprise_id": doc.enterprise_id,

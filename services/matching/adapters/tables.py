@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from services.common.idempotency import processed_events_table
+
 metadata = sa.MetaData()
 
 listing_docs = sa.Table(
@@ -26,11 +28,7 @@ enterprise_licences = sa.Table(
 )
 
 # Every applied event id: a redelivered event changes nothing (at-least-once in, exactly-once effect).
-processed_events = sa.Table(
-    "processed_events", metadata,
-    sa.Column("event_id", sa.String(36), primary_key=True),
-    sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-)
+processed_events = processed_events_table(metadata)
 
 webhook_subscriptions = sa.Table(
     "webhook_subscriptions", metadata,
