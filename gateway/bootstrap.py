@@ -21,25 +21,28 @@ class Gateway:
     settings: Settings
     keys: KeyStore
     service_urls: dict[str, str]
+    configured_admin_key_id: str  # changed only in configuration, never revoked through the API
 
 
-def ensure_admin_key(keys: KeyStore, data_dir: Path) -> Path | None:
-    """PARKLOOP_ADMIN_KEY when set; otherwise a key generated once into $PARKLOOP_DATA/admin.key."""
+def ensure_admin_key(keys: KeyStore, data_dir: Path) -> str:
+    """PARKLOOP_ADMIN_KEY when set; otherwise a key generated once into $PARKLOOP_DATA/admin.key.
+    Returns its key id."""
     given = os.environ.get("PARKLOOP_ADMIN_KEY")
-    path = None if given else data_dir / "admin.key"
-    secret = given or read_or_create_secret(path, make=lambda: ApiKey.issue(Role.ADMIN, "admin")[1])
-    if keys.by_hash(hash_key(secret)) is None:
-        key, _ = ApiKey.issue(Role.ADMIN, "admin (from configuration)", secret=secret)
-        try:
-            keys.add(key)
-        except IntegrityError:  # another replica starting at the same moment stored it first
-            pass
-    return path
+    secret = given or read_or_create_secret(data_dir / "admin.key", make=lambda: ApiKey.issue(Role.ADMIN, "admin")[1])
+    existing = keys.by_hash(hash_key(secret))
+    if existing is not None:
+        return existing.id
+    key, _ = ApiKey.issue(Role.ADMIN, "admin (from configuration)", secret=secret)
+    try:
+        keys.add(key)
+    except IntegrityError:  # another replica starting at the same moment stored it first
+        return keys.by_hash(hash_key(secret)).id
+    return key.id
 
 
 def bootstrap(settings: Settings) -> Gateway:
     if settings.migrate_on_start:
         migrate(settings.database_url, MIGRATIONS)
     keys = KeyStore(create_engine(settings.database_url))
-    ensure_admin_key(keys, settings.data_dir)
-    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES})
+    admin_key_id = ensure_admin_key(keys, settings.data_dir)
+    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES}, admin_key_id)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from gateway.domain.keys import ApiKey
-from services.common.errors import Forbidden, InvalidFields, NotFound
+from services.common.errors import Conflict, Forbidden, InvalidFields, NotFound
 from services.common.identity import Role, sign_principal
 from services.common.schemas import DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
 
@@ -103,9 +103,14 @@ class KeyById(MethodView):
     @blp.response(204)
     @blp.alt_response(403, description="Only admins revoke keys")
     @blp.alt_response(404, description="No such key")
+    @blp.alt_response(409, description="The calling key, or the configured admin key")
     def delete(self, key_id):
         """Revoke a key (admins); it stops working at once"""
         require_admin()
         if gateway().keys.get(key_id) is None:
             raise NotFound(f"no key {key_id}")
+        if key_id == g.principal.key_id:
+            raise Conflict("a key cannot revoke itself; use another admin key")
+        if key_id == gateway().configured_admin_key_id:
+            raise Conflict("the admin key from configuration (PARKLOOP_ADMIN_KEY or admin.key) changes only there")
         gateway().keys.revoke(key_id)

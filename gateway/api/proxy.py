@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 from flask import Response, current_app, g, request
 
 from services.common.errors import NotFound
@@ -15,6 +17,10 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
               "authorization"}
 TIMEOUT_S = 30
 _session = requests.Session()
+# A service may close an idle keep-alive connection just as we reuse it; idempotent calls are
+# safely sent again on a fresh one (a POST is not: the service may have acted on it).
+_session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0, other=0,
+                                                        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
 
 
 def forward(path: str) -> Response:

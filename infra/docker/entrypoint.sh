@@ -24,7 +24,7 @@ case "$role" in
       gateway) app="gateway.app:create_app()" ;;
       *) app="services.$role.app:create_app()" ;;
     esac
-    exec gunicorn --bind "0.0.0.0:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" \
+    exec gunicorn --bind "0.0.0.0:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" --keep-alive 75 --limit-request-line 0 \
       --access-logfile - "$app"
     ;;
   listings-relay|matching-worker|webhook-dispatcher|ledger-worker)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 
 def free_port_block(size: int = 4) -> int:
@@ -58,6 +60,9 @@ class Api:
     def __init__(self, url: str, key: str | None):
         self.url = url
         self.session = requests.Session()
+        # Like any client: resend an idempotent call whose idle keep-alive connection was closed.
+        self.session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0,
+                                                                    allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
         if key:
             self.session.headers["Authorization"] = f"Bearer {key}"
 

@@ -39,8 +39,11 @@ def _visible(p: Principal, entry: StoredEntry) -> bool:
     return any(party["enterprise_id"] == p.enterprise_id for party in parties)
 
 
+MAX_INDEX = 2**53  # beyond any ledger, and beyond what databases store as an integer
+
+
 def visible_entry(ctx: LedgerContext, p: Principal, index: int) -> StoredEntry:
-    entry = ctx.store.entry(index)
+    entry = ctx.store.entry(index) if 0 <= index < MAX_INDEX else None
     if entry is None or not _visible(p, entry):
         raise NotFound(f"no ledger entry {index} you may see")
     return entry

@@ -14,7 +14,7 @@ from .recording import LedgerContext
 
 
 def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> dict:
-    if not (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == park_id)):
+    if not 2000 <= year <= 2100 or not (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == park_id)):
         raise NotFound(f"no report for park {park_id} that you may see")
     park = ctx.store.park(park_id)
     if park is None:
