@@ -134,6 +134,26 @@ def cmd_ledger(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_matching(args) -> int:
+    """Rebuild the search index from matching's own store (the projection of every listing
+    event): a new index is bulk-loaded, then the alias swaps to it, so searches never see a gap."""
+    from rich.progress import Progress
+
+    from services.common.config import Settings
+    from services.matching.bootstrap import bootstrap
+
+    matching = bootstrap(Settings.from_env("matching")).matches
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Reading listings", total=None)
+        docs = []
+        for doc in matching.store.all_docs():
+            docs.append(doc)
+            progress.advance(task)
+    count = matching.search.rebuild(docs)
+    print(f"reindexed {count} listings into {type(matching.search).__name__}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .benchmarks import run_benchmark
 
@@ -191,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("file")
     ver.add_argument("--public-key", help="a file with the verifier key obtained independently (recommended)")
     ledger.set_defaults(func=cmd_ledger)
+
+    matching = sub.add_parser("matching", help="matching maintenance")
+    matching_sub = matching.add_subparsers(dest="action", required=True)
+    matching_sub.add_parser("reindex", help="rebuild the search index without downtime (new index, alias swap)")
+    matching.set_defaults(func=cmd_matching)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
     bench.add_argument("name", choices=["gateway", "ledger", "match"])

@@ -17,7 +17,6 @@ from services.matching.service_layer.webhooks import WebhookContext
 from services.matching.service_layer.matches import DEFAULT_DELTA_T_MIN_K, MatchingContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-INDEX_ALIAS = "parkloop-listings"
 
 
 def connect_search(url: str | None, engine) -> AbstractSearchIndex:
@@ -25,13 +24,14 @@ def connect_search(url: str | None, engine) -> AbstractSearchIndex:
     `opensearch+http(s)://`: OpenSearch."""
     if not url:
         return EmbeddedSearch(engine)
+    alias = os.environ.get("MATCHING_INDEX_ALIAS", "parkloop-listings")
     if url.startswith("opensearch+"):
         from services.matching.adapters.opensearch_search import OpenSearchSearch
 
-        return OpenSearchSearch(url.removeprefix("opensearch+"), INDEX_ALIAS)
+        return OpenSearchSearch(url.removeprefix("opensearch+"), alias)
     from services.matching.adapters.elasticsearch_search import ElasticsearchSearch
 
-    return ElasticsearchSearch(url.removeprefix("elasticsearch+"), INDEX_ALIAS)
+    return ElasticsearchSearch(url.removeprefix("elasticsearch+"), alias)
 
 
 @dataclass

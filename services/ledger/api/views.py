@@ -1,6 +1,8 @@
 """Ledger endpoints: entries, proofs, checkpoints, the verifier key, audits, corrections."""
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 
 from flask import Response, current_app
@@ -39,6 +41,31 @@ class Entries(MethodView):
         items = [{"index": e.index, "leaf_hash": queries.b64(e.leaf_hash), "entry": read_entry(e.leaf_data)}
                  for e in found]
         return paged(items, total, args)
+
+
+CSV_COLUMNS = ("index", "type", "exchange_id", "kind", "completed_at", "supplier_enterprise_id", "supplier_park_id",
+               "receiver_enterprise_id", "receiver_park_id", "corrects", "leaf_hash")
+
+
+@blp.route("/entries.csv")
+class EntriesCsv(MethodView):
+    @blp.arguments(EntryArgsSchema, location="query")
+    @blp.response(200, description="One row per entry (the JSON list's filters and paging)", content_type="text/csv")
+    def get(self, args):
+        """The entries the caller may see, as CSV"""
+        scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
+                                                                   args.get("year"), args.get("kind")))
+        found, _ = ctx().store.find(scope, *offset_limit(args))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for stored in found:
+            e = read_entry(stored.leaf_data)
+            x = e["exchange"]
+            writer.writerow([e["index"], e["type"], x["exchange_id"], x["kind"], x["completed_at"],
+                             x["supplier"]["enterprise_id"], x["supplier"]["park_id"], x["receiver"]["enterprise_id"],
+                             x["receiver"]["park_id"], e.get("corrects", ""), queries.b64(stored.leaf_hash)])
+        return Response(out.getvalue(), mimetype="text/csv")
 
 
 @blp.route("/entries/<int:index>")
