@@ -1,0 +1,330 @@
+"""The ledger behaves the same on SQLite and on PostgreSQL.
+
+One body per test, run on each database adapter (`sqlite`, `postgres`), through the service's
+own bootstrap (`bootstrap(Settings(... database_url ...))`, its migrations included) and the
+calls the worker and the API make: ExchangeCompleted events (as services/common/contracts.py
+writes them down) become entries once each, with dense indexes also under two concurrent
+writers; leaf bytes come back byte for byte (LargeBinary: BLOB / bytea); checkpoints are signed
+and verify, proofs verify against them; `verify_store` passes on an untouched store and names
+a tampered row; the park report adds up."""
+from __future__ import annotations
+
+import base64
+import threading
+import uuid
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from services.common.config import Settings
+from services.common.events import Event
+from services.common.identity import Principal, Role
+from services.ledger.adapters.store import EntryScope
+from services.ledger.adapters.tables import checkpoints, entries, processed_events
+from services.ledger.bootstrap import bootstrap
+from services.ledger.domain import merkle
+from services.ledger.domain.canonical import is_canonical
+from services.ledger.domain.checkpoint import open_checkpoint
+from services.ledger.domain.entries import exchange_entry, read_entry
+from services.ledger.service_layer import queries, recording, reports
+
+ADMIN = Principal(Role.ADMIN, "admin-key")
+PARK_A, PARK_B = "park-a", "park-b"
+YEAR = 2026
+COMPLETED_AT = f"{YEAR}-06-30T02:00:00+00:00"
+RECORDED_AT = datetime(2026, 7, 1, 1, 2, 3, 456789, tzinfo=timezone.utc)
+
+
+# --- payload builders (copied from tests/integration/ledger/test_ledger_service.py) --------------
+
+def heat_delivery(gj: str = "1000", fuel: str = "natural_gas", efficiency: str | None = "0.9") -> dict:
+    substitution = {"substitutes": "boiler_heat", "fuel": fuel}
+    if efficiency is not None:
+        substitution["boiler_efficiency"] = efficiency
+    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": gj, "unit": "GJ",
+            "evidence": {"meter_reading": "FT-301 0001000 GJ 蒸汽表", "period": f"{YEAR}-06"},
+            "substitution": substitution}
+
+
+def water_delivery(m3: str = "500") -> dict:
+    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": m3, "unit": "m3",
+            "evidence": {"meter_reading": "RW-02 500 m3"}, "substitution": {"substitutes": "municipal_water"}}
+
+
+def material_delivery(t: str = "2000") -> dict:
+    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": t, "unit": "t",
+            "evidence": {"weighbridge_ticket": "HB-WB-0001"},
+            "substitution": {"substitutes": "virgin_material", "material": "熟料 clinker"}}
+
+
+def exchange(kind: str = "heat", deliveries: list[dict] | None = None, supplier=("steam-co", PARK_A),
+             receiver=("dye-works", PARK_A), completed_at: str = COMPLETED_AT, **overrides) -> dict:
+    """A valid ExchangeCompleted payload (services/common/contracts.py)."""
+    deliveries = deliveries or [{"heat": heat_delivery, "water": water_delivery, "material": material_delivery}[kind]()]
+    unit = deliveries[0]["unit"]
+    total = str(sum(Decimal(d["amount"]) for d in deliveries))
+    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
+               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
+               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
+               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
+               "agreed_amount": total, "agreed_unit": unit, "completed_at": completed_at, "deliveries": deliveries}
+    return {**payload, **overrides}
+
+
+def completed(payload: dict) -> Event:
+    return Event("ExchangeCompleted", payload["exchange_id"], payload)
+
+
+def park_created(park_id: str, name: str = "Lianyungang Petrochemical Park", baselines: list[dict] = ()) -> Event:
+    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
+                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
+                                          "baselines": list(baselines)})
+
+
+def baseline(year: int = YEAR, gdp: float = 50000.0, energy: float = 20000.0, water: float = 1000000.0,
+             waste: float = 8000.0) -> dict:
+    return {"year": year, "gdp_10k_cny": gdp, "energy_tce": energy, "water_m3": water, "solid_waste_generated_t": waste}
+
+
+def baseline_set(park_id: str, **figures) -> Event:
+    return Event("ParkBaselineSet", park_id, {"park_id": park_id, **baseline(**figures)})
+
+
+def feed(ctx, *events: Event) -> list[bool]:
+    """What the worker does with a batch: apply each event, then sign a checkpoint."""
+    added = [recording.apply_event(ctx, event) for event in events]
+    recording.sign_latest(ctx)
+    return added
+
+
+def checkpoint(ctx):
+    return open_checkpoint(queries.checkpoint_text(ctx), ctx.signing_key.verifier_text(), origin=ctx.origin)
+
+
+def stored_rows(ctx) -> list[tuple]:
+    with ctx.store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.select(entries.c.idx, entries.c.event_id, entries.c.exchange_id,
+                                                         entries.c.year, entries.c.leaf_data).order_by(entries.c.idx))]
+
+
+def set_leaf_data(ctx, index: int, data: bytes) -> None:
+    with ctx.store.engine.begin() as conn:
+        conn.execute(entries.update().where(entries.c.idx == index).values(leaf_data=data))
+
+
+@pytest.fixture
+def ctx(database_url, tmp_path, monkeypatch):
+    monkeypatch.delenv("LEDGER_SIGNING_KEY", raising=False)
+    monkeypatch.delenv("LEDGER_ORIGIN", raising=False)
+    settings = Settings(service="ledger", data_dir=tmp_path, database_url=database_url,
+                        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret="contract-secret")
+    context = bootstrap(settings)
+    context.now = lambda: RECORDED_AT
+    yield context
+    context.store.engine.dispose()
+
+
+@pytest.fixture
+def six(ctx):
+    """Six completed exchanges in park A, a checkpoint signed over them."""
+    feed(ctx, park_created(PARK_A), *[completed(exchange("water")) for _ in range(6)])
+    return ctx
+
+
+# --- events become entries, once each, densely indexed ---------------------------------------------
+
+def test_exchange_completed_events_become_one_entry_each_in_arrival_order_redeliveries_ignored(ctx):
+    payloads = [exchange("heat"), exchange("water"), exchange("material")]
+    events = [completed(p) for p in payloads]
+    assert feed(ctx, park_created(PARK_A), events[0], events[1], events[0], events[2], events[1]) == \
+        [False, True, True, False, True, False]
+    rows = stored_rows(ctx)
+    assert [(idx, event_id, exchange_id, year) for idx, event_id, exchange_id, year, _ in rows] == \
+        [(i, e.id, p["exchange_id"], YEAR) for i, (e, p) in enumerate(zip(events, payloads))]
+    assert ctx.store.size() == 3
+    with ctx.store.engine.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(processed_events)) == 4  # the park too
+
+
+def test_leaf_bytes_come_back_byte_for_byte_and_hash_to_the_recorded_leaf_hash(ctx):
+    payload = exchange("heat", [heat_delivery("1000.000001"), heat_delivery("0.5", "coal", None)])
+    event = completed(payload)
+    feed(ctx, event)
+    expected = exchange_entry(0, event.id, RECORDED_AT.isoformat(), payload, ctx.contribute(payload))
+    stored = ctx.store.entry(0)
+    assert type(stored.leaf_data) is bytes and stored.leaf_data == expected
+    assert "蒸汽表".encode() in stored.leaf_data and is_canonical(stored.leaf_data)
+    assert stored.leaf_hash == merkle.leaf_hash(expected) and len(stored.leaf_hash) == 32
+    assert read_entry(stored.leaf_data)["exchange"] == payload
+    assert ctx.store.all_entries() == [stored] and ctx.store.recorded_leaf_hashes() == [stored.leaf_hash]
+
+
+def test_the_blob_columns_keep_every_byte_value(ctx):
+    """Below the service: whatever bytes are appended (NUL, 0x80-0xFF, invalid UTF-8) read back identical."""
+    every_byte = bytes(range(256)) * 3 + b"\x00\xff\x00"
+    with ctx.store.transaction() as tx:
+        index = tx.next_index()
+        tx.append(index, str(uuid.uuid4()), every_byte, {
+            "exchange_id": "x", "kind": "heat", "supplier_park_id": PARK_A, "receiver_park_id": PARK_A,
+            "supplier_id": "s", "receiver_id": "r", "year": YEAR})
+    stored = ctx.store.entry(index)
+    assert stored.leaf_data == every_byte and stored.leaf_hash == merkle.leaf_hash(every_byte)
+    with ctx.store.engine.connect() as conn:
+        assert bytes(conn.scalar(sa.select(entries.c.leaf_data).where(entries.c.idx == index))) == every_byte
+
+
+def test_two_concurrent_writers_leave_dense_indexes_and_one_entry_per_exchange(ctx):
+    batches = [[completed(exchange("water")) for _ in range(15)] for _ in range(2)]
+    start, errors = threading.Barrier(2), []
+
+    def write(batch):
+        try:
+            start.wait(10)
+            for event in batch:
+                recording.apply_event(ctx, event)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(b,)) for b in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    rows = stored_rows(ctx)
+    assert [r[0] for r in rows] == list(range(30)) and ctx.store.size() == 30
+    assert sorted(r[1] for r in rows) == sorted(e.id for b in batches for e in b)
+    assert all(read_entry(r[4])["index"] == r[0] for r in rows)  # each leaf names the index it got
+    assert recording.sign_latest(ctx) and queries.verify_store(ctx, ADMIN)["ok"] is True
+
+
+def test_entries_are_found_by_park_enterprise_year_and_kind_and_filed_under_chinas_calendar_year(ctx):
+    new_year = exchange("water", completed_at=f"{YEAR}-12-31T17:00:00+00:00")  # 01:00 on 1 January in Beijing
+    shared = exchange("material", supplier=("power", PARK_A), receiver=("cement", PARK_B))
+    feed(ctx, completed(exchange("heat")), completed(new_year), completed(shared))
+    assert stored_rows(ctx)[1][3] == YEAR + 1
+
+    def found(**scope):
+        found_entries, total = ctx.store.find(EntryScope(**scope), 0, 100)
+        assert total == len(found_entries)
+        return [e.index for e in found_entries]
+
+    assert found() == [0, 1, 2]
+    assert found(park_id=PARK_B) == [2] and found(park_id=PARK_A) == [0, 1, 2]
+    assert found(enterprise_id="cement") == [2] and found(enterprise_id="dye-works") == [0, 1]
+    assert found(year=YEAR) == [0, 2] and found(year=YEAR + 1) == [1]
+    assert found(kind="material") == [2] and found(park_id=PARK_A, year=YEAR, kind="heat") == [0]
+    assert found(nothing=True) == []
+    page, total = ctx.store.find(EntryScope(park_id=PARK_A), 1, 1)
+    assert [e.index for e in page] == [1] and total == 3
+
+
+# --- checkpoints and proofs -------------------------------------------------------------------------
+
+def test_checkpoints_are_signed_per_size_and_every_proof_verifies_against_them(ctx):
+    signed = {}
+    for _ in range(5):
+        feed(ctx, completed(exchange("water")))
+        cp = checkpoint(ctx)
+        signed[cp.size] = cp.root
+    assert sorted(signed) == [1, 2, 3, 4, 5] and recording.sign_latest(ctx) is False  # one per size
+    history = ctx.store.checkpoint_history()
+    assert history == sorted(signed.items()) and all(type(root) is bytes for _, root in history)
+    with ctx.store.engine.connect() as conn:
+        notes = list(conn.scalars(sa.select(checkpoints.c.signed_note).order_by(checkpoints.c.size)))
+    assert [open_checkpoint(n, ctx.signing_key.verifier_text()).size for n in notes] == [1, 2, 3, 4, 5]
+    assert ctx.store.latest_checkpoint() == (5, notes[-1])
+    for stored in ctx.store.all_entries():
+        for size in range(stored.index + 1, 6):
+            proof = _decode(queries.inclusion(ctx, ADMIN, stored.index, size))
+            assert merkle.verify_inclusion(stored.index, size, merkle.leaf_hash(stored.leaf_data), proof, signed[size])
+    for old in signed:
+        for new in signed:
+            if old <= new:
+                proof = _decode(queries.consistency(ctx, old, new))
+                assert merkle.verify_consistency(old, new, signed[old], signed[new], proof), (old, new)
+
+
+def _decode(proof: dict) -> list[bytes]:
+    return [base64.b64decode(h) for h in proof["hashes"]]
+
+
+def test_the_signing_key_persists_and_a_restarted_service_still_verifies_its_checkpoints(six, database_url, tmp_path):
+    before = checkpoint(six)
+    again = bootstrap(Settings(service="ledger", data_dir=tmp_path, database_url=database_url,
+                               event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret="contract-secret"))
+    try:
+        assert again.signing_key.verifier_text() == six.signing_key.verifier_text()
+        assert checkpoint(again) == before and queries.verify_store(again, ADMIN)["ok"] is True
+    finally:
+        again.store.engine.dispose()
+
+
+# --- audits ----------------------------------------------------------------------------------------
+
+def test_an_untouched_store_verifies_and_its_export_is_complete(six):
+    result = queries.verify_store(six, ADMIN)
+    assert (result["ok"], result["first_bad_index"], result["size"]) == (True, None, 6)
+    exported = queries.export(six, ADMIN)
+    assert len(exported["entries"]) == len(exported["leaf_hashes"]) == 6
+    assert open_checkpoint(exported["checkpoint"], exported["public_key"]).size == 6
+
+
+def test_an_edited_row_is_named(six):
+    set_leaf_data(six, 2, six.store.entry(2).leaf_data.replace(b'"500"', b'"5000"'))
+    result = queries.verify_store(six, ADMIN)
+    assert (result["ok"], result["first_bad_index"], result["kind"]) == (False, 2, "edited")
+
+
+def test_a_swap_a_deletion_and_a_forged_hash_are_each_named(six):
+    second, fifth = six.store.entry(1).leaf_data, six.store.entry(4).leaf_data
+    set_leaf_data(six, 1, fifth)
+    set_leaf_data(six, 4, second)
+    result = queries.verify_store(six, ADMIN)
+    assert (result["ok"], result["first_bad_index"], result["kind"]) == (False, 1, "reordered")
+    set_leaf_data(six, 1, second)
+    set_leaf_data(six, 4, fifth)
+    assert queries.verify_store(six, ADMIN)["ok"] is True
+
+    forged = six.store.entry(3).leaf_data.replace(b'"500"', b'"5000"')
+    with six.store.engine.begin() as conn:
+        conn.execute(entries.update().where(entries.c.idx == 3).values(leaf_data=forged,
+                                                                         leaf_hash=merkle.leaf_hash(forged)))
+    assert queries.verify_store(six, ADMIN)["ok"] is False
+    feed(six, completed(exchange("water")))  # the forgery is not laundered into the next checkpoint
+    assert checkpoint(six).size == 6 and queries.verify_store(six, ADMIN)["ok"] is False
+
+    with six.store.engine.begin() as conn:
+        conn.execute(entries.delete().where(entries.c.idx == 3))
+    result = queries.verify_store(six, ADMIN)
+    assert (result["ok"], result["first_bad_index"], result["kind"]) == (False, 3, "deleted")
+
+
+# --- the annual report -----------------------------------------------------------------------------
+
+def test_the_park_report_adds_up_and_follows_baselines_and_corrections(ctx):
+    steam = exchange("heat", [heat_delivery("1000", "natural_gas", "0.9")])
+    water = exchange("water", [water_delivery("500")], supplier=("wwtp", PARK_A), receiver=("refinery", PARK_A))
+    ash = exchange("material", [material_delivery("2000")], supplier=("power", PARK_A), receiver=("cement", PARK_B))
+    elsewhere = exchange("water", [water_delivery("999")], supplier=("x", PARK_B), receiver=("y", PARK_B))
+    feed(ctx, park_created(PARK_A, baselines=[baseline(gdp=10.0)]), park_created(PARK_B, name="Park B"),
+         baseline_set(PARK_A, gdp=50000.0), *[completed(p) for p in (steam, water, ash, elsewhere)])
+
+    report = reports.park_report(ctx, ADMIN, PARK_A, YEAR)
+    ind, rates = report["indicators"], report["rates"]
+    assert report["entries"]["included"] == 3 and report["entries"]["indexes"] == [0, 1, 2]
+    assert round(ind["energy_saved_tce"]["value"], 4) == Decimal("37.9128")  # 1000 GJ / 0.9 / 29.307 GJ/tce
+    assert round(ind["co2_reduced_t"]["value"], 3) == Decimal("62.333")  # 1.1111 TJ x 56.1 t/TJ
+    assert ind["water_saved_m3"]["value"] == Decimal("500")
+    assert ind["solid_waste_utilised_t"]["value"] == Decimal("2000")
+    assert rates["solid_waste_utilisation_rate_pct"]["value"] == Decimal("25")
+    assert rates["energy_per_gdp_tce_per_10k_cny"]["value"] == Decimal("0.4")  # the later baseline won
+    assert reports.park_report(ctx, ADMIN, PARK_B, YEAR)["entries"]["indexes"] == [2, 3]
+
+    recording.correct(ctx, 1, "delivered to the wrong meter", str(uuid.uuid4()))
+    after = reports.park_report(ctx, ADMIN, PARK_A, YEAR)
+    assert after["indicators"]["water_saved_m3"]["value"] == Decimal("0")
+    assert after["entries"]["indexes"] == [0, 2]
+    assert checkpoint(ctx).size == 5 and queries.verify_store(ctx, ADMIN)["ok"] is True
