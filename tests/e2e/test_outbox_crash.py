@@ -24,9 +24,33 @@ def wait_for(predicate, timeout_s: float = 20):
     return False
 
 
+def holds_a_write_lock(path) -> bool:
+    conn = sqlite3.connect(path, timeout=0.05)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        conn.close()
+
+
+def freeze_between_transactions(system, pid: int) -> None:
+    """SIGSTOP the relay at a moment it holds no write lock on the listings database (a relay
+    frozen inside a transaction would block the service, which is not the crash under test)."""
+    for _ in range(200):
+        os.kill(pid, signal.SIGSTOP)
+        if not holds_a_write_lock(system.data_dir / "listings.db"):
+            return
+        os.kill(pid, signal.SIGCONT)
+        time.sleep(0.02)
+    raise AssertionError("the relay never let go of the listings database")
+
+
 def test_an_offer_committed_while_the_relay_is_down_is_published_once_after_it_restarts(system, world):
     relay_pid = system.pid_of("listings-relay")
-    os.kill(relay_pid, signal.SIGSTOP)  # the relay hangs: the commit happens, the publish cannot
+    freeze_between_transactions(system, relay_pid)  # the commit will happen, the publish cannot
     try:
         offer = world.a1.api.post("offers", steam_offer(title="Committed before the crash")).json()
         time.sleep(1)
