@@ -372,12 +372,7 @@ def race(*calls):
     return results, errors
 
 
-def test_two_workers_alerting_the_same_match_at_once_alert_it_once_without_an_error(request, webhooks, engine):
-    if request.node.callspec.params["database_url"] == "postgres":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG: services/matching/adapters/webhook_store.py:79 alert_once checks match_alerts then inserts; on "
-            "PostgreSQL (READ COMMITTED) two workers racing on one match both pass the check and the loser's INSERT "
-            "raises IntegrityError instead of returning False (SQLite's BEGIN IMMEDIATE serialises them)")))
+def test_two_workers_alerting_the_same_match_at_once_alert_it_once_without_an_error(webhooks, engine):
     s = subscription()
     webhooks.add(s)
     release = _pause_before(engine, "match_alerts", "INSERT")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from services.common.db import WRITE
 from services.matching.domain.webhooks.subscriptions import SigningSecret, Subscription
@@ -78,18 +79,21 @@ class WebhookStore:
     # --- alerts and deliveries -----------------------------------------------------------
     def alert_once(self, subscription_id: str, listing_id: str, match_id: str, payload: dict, now: datetime) -> bool:
         """Record the alert and queue its delivery, unless this match was alerted before."""
-        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-            seen = conn.execute(sa.select(match_alerts.c.subscription_id).where(
-                match_alerts.c.subscription_id == subscription_id, match_alerts.c.listing_id == listing_id,
-                match_alerts.c.match_id == match_id)).first()
-            if seen:
-                return False
-            conn.execute(match_alerts.insert().values(subscription_id=subscription_id, listing_id=listing_id,
-                                                      match_id=match_id))
-            conn.execute(webhook_deliveries.insert().values(
-                id=f"msg_{uuid.uuid4().hex}", subscription_id=subscription_id, event_type="match.found",
-                payload=payload, occurred_at=now, status="pending", attempts=0, next_attempt_at=now))
-            return True
+        try:
+            with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+                seen = conn.execute(sa.select(match_alerts.c.subscription_id).where(
+                    match_alerts.c.subscription_id == subscription_id, match_alerts.c.listing_id == listing_id,
+                    match_alerts.c.match_id == match_id)).first()
+                if seen:
+                    return False
+                conn.execute(match_alerts.insert().values(subscription_id=subscription_id, listing_id=listing_id,
+                                                          match_id=match_id))
+                conn.execute(webhook_deliveries.insert().values(
+                    id=f"msg_{uuid.uuid4().hex}", subscription_id=subscription_id, event_type="match.found",
+                    payload=payload, occurred_at=now, status="pending", attempts=0, next_attempt_at=now))
+                return True
+        except IntegrityError:  # another worker alerted the same match at the same moment
+            return False
 
     def claim_due(self, now: datetime, limit: int = 20) -> list[DueDelivery]:
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
