@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import requests
+from rich.console import Console
 from rich.progress import track
 
 from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
@@ -14,6 +15,7 @@ from services.listings.domain.reference.credit_code import make_credit_code, org
 from . import demo_park
 
 MARKER = "demo-loaded.json"
+PROGRESS = Console(stderr=True)  # progress bars never mix with what a command prints on stdout
 
 
 def credit_code(org_body: str) -> str:
@@ -56,7 +58,7 @@ def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
     park = admin.post("parks", demo_park.PARK)
     manager = admin.post("keys", {"role": "park_manager", "label": "Demo park manager", "park_id": park["id"]})
     keys, ids = {"park_manager": manager["key"]}, {}
-    for e in track(demo_park.ENTERPRISES, description="Registering enterprises"):
+    for e in track(demo_park.ENTERPRISES, description="Registering enterprises", console=PROGRESS):
         issued = admin.post("keys", {"role": "enterprise", "label": e["name"], "park_id": park["id"]})
         client = Client(url, issued["key"])
         body = {"name": e["name"], "credit_code": credit_code(e["org"]), "industry_code": e["industry_code"],
@@ -66,11 +68,11 @@ def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
         keys[e["key"]] = issued["key"]
     listings = [("offers", o) for o in demo_park.OFFERS] + [("wants", w) for w in demo_park.WANTS]
     posted = {}  # title -> (owner, id)
-    for path, (owner, title, max_km, details) in track(listings, description="Posting listings"):
+    for path, (owner, title, max_km, details) in track(listings, description="Posting listings", console=PROGRESS):
         created = Client(url, keys[owner]).post(path, {"title": title, "max_distance_km": max_km,
                                                        "available_from": "2025-01-01", **details})
         posted[title] = (owner, created["id"])
-    for offer, want, amount, unit, deliveries in track(demo_park.EXCHANGES, description="Completing exchanges"):
+    for offer, want, amount, unit, deliveries in track(demo_park.EXCHANGES, description="Completing exchanges", console=PROGRESS):
         complete_exchange(url, keys, posted[offer], posted[want], amount, unit, deliveries)
     summary = {"park_id": park["id"], "enterprises": len(ids), "offers": len(demo_park.OFFERS),
                "wants": len(demo_park.WANTS), "completed_exchanges": len(demo_park.EXCHANGES)}
