@@ -56,6 +56,7 @@ class Supervisor:
         self.env = _environment(port)
         self.children: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}
+        self.stopping = False
 
     def start(self) -> None:
         migrate_all()  # once, before any process starts: none of them races another to migrate
@@ -87,7 +88,7 @@ class Supervisor:
 
     def check_alive(self) -> None:
         for name, child in list(self.children.items()):
-            if child.poll() is None:
+            if child.poll() is None or self.stopping:
                 continue
             if name not in WORKERS:
                 raise RuntimeError(f"{name} exited with code {child.returncode}")
@@ -106,11 +107,10 @@ class Supervisor:
                 child.kill()
 
     def serve_forever(self) -> None:
-        stopping = []
-        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        try:
-            while not stopping:
-                self.check_alive()
-                time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+        """Until Ctrl-C or SIGTERM. A terminal's Ctrl-C reaches every child too; the flag set
+        here keeps their exits from being taken for crashes."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: setattr(self, "stopping", True))
+        while not self.stopping:
+            self.check_alive()
+            time.sleep(0.5)
