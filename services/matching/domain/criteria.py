@@ -13,7 +13,8 @@ Compatibility rules (see DESIGN.md §5):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .documents import ListingDoc
@@ -26,6 +27,14 @@ USABLE_SUPPLY = {
     "thermal_oil": ("thermal_oil", "flue_gas"),
     "flue_gas": ("flue_gas",),
 }
+
+
+def canonical_code(code: str) -> str:
+    """A code as listings store it: `90024908` → `900-249-08`, `441001s02` → `441-001-S02`."""
+    compact = code.strip().upper().replace("-", "").replace(" ", "")
+    if re.fullmatch(r"\d{8}|\d{6}S\d{2}", compact):
+        return f"{compact[:3]}-{compact[3:6]}-{compact[6:]}"
+    return code.strip()
 
 
 def is_hazardous_code(code: str) -> bool:
@@ -101,6 +110,8 @@ class MatchFilters:
 
 
 def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t_min: float) -> Criteria:
+    if filters.codes:  # users type codes with or without hyphens; listings carry them canonical
+        filters = replace(filters, codes=tuple(canonical_code(c) for c in filters.codes))
     limit = min(source.max_distance_km, filters.max_distance_km or source.max_distance_km)
     base = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
                 exclude_enterprise=source.enterprise_id, origin=(source.lat, source.lon), max_distance_km=limit,

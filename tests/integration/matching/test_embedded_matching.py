@@ -318,3 +318,10 @@ def test_the_power_plants_steam_is_offered_to_the_nearby_steam_and_heat_users(ct
     for hit in hits:
         assert set(hit.score.components) == {"distance", "quantity", "temperature"}
         assert hit.distance_km <= 15
+
+
+
+def test_a_code_filter_typed_without_hyphens_finds_the_same_matches_as_the_canonical_one(ctx, fly_ash):
+    offer, _ = fly_ash
+    canonical = ids(matches(ctx, offer, MatchFilters(codes=(f.FLY_ASH,))))
+    assert canonical and ids(matches(ctx, offer, MatchFilters(codes=(f.FLY_ASH.replace("-", "").lower(),)))) == canonical

@@ -386,3 +386,12 @@ def test_a_users_filters_apply_to_heat_and_water_too():
 def test_no_minimum_score_by_default():
     assert MatchFilters().min_score == 0.0
 
+
+
+def test_a_user_code_filter_typed_without_hyphens_means_the_canonical_code():
+    from services.matching.domain.criteria import canonical_code
+
+    assert canonical_code("90024908") == "900-249-08"
+    assert canonical_code(" 441001s02 ") == "441-001-S02"
+    assert canonical_code("900-249-08") == "900-249-08"
+    assert canonical_code("not-a-code") == "not-a-code"
