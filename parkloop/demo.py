@@ -10,7 +10,7 @@ import requests
 from rich.console import Console
 from rich.progress import track
 
-from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+from services.listings.domain.reference.credit_code import company_credit_code
 
 from . import demo_park
 
@@ -19,7 +19,7 @@ PROGRESS = Console(stderr=True)  # progress bars never mix with what a command p
 
 
 def credit_code(org_body: str) -> str:
-    return make_credit_code("91" + demo_park.ADMIN_DIVISION + org_body + organisation_check_char(org_body))
+    return company_credit_code(demo_park.ADMIN_DIVISION, org_body)
 
 
 class Client:

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from gateway.domain.keys import ApiKey
+from services.common.db import as_utc
 from services.common.identity import Role
 
 metadata = sa.MetaData()
@@ -24,9 +25,8 @@ api_keys = sa.Table(
 
 
 def _key(row) -> ApiKey:
-    aware = lambda t: t if t is None or t.tzinfo else t.replace(tzinfo=timezone.utc)  # noqa: E731
     return ApiKey(row.id, Role(row.role), row.key_hash, row.label, row.park_id, row.enterprise_id,
-                  aware(row.created_at), aware(row.revoked_at))
+                  as_utc(row.created_at), as_utc(row.revoked_at))
 
 
 class KeyStore:

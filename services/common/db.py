@@ -5,11 +5,17 @@ relay share one file; PostgreSQL is used as it comes.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without their zone; every one was stored as UTC."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 WRITE = "parkloop_write"  # execution option: this connection's transactions will write

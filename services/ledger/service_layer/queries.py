@@ -86,8 +86,7 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
     missing = next((i for i, idx in enumerate(present) if idx != i), len(present) if len(present) < size else None)
     if missing is not None:
         return _verdict(False, missing, "deleted", f"entry {missing} is missing from the store", size)
-    exported = export(ctx, p)
-    result = audit_ledger([e.leaf_data for e in stored], exported["checkpoint"], exported["public_key"],
+    result = audit_ledger([e.leaf_data for e in stored], checkpoint_text(ctx), ctx.signing_key.verifier_text(),
                           recorded_leaf_hashes=[e.leaf_hash for e in stored])
     if not result.ok:
         return _verdict(False, result.first_bad_index, result.kind, result.reason, size)

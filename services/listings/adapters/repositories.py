@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
 
+from services.common.db import as_utc
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
@@ -186,7 +187,7 @@ class ListingRepository(TrackingRepository):
         terms = Terms(row.title, Location(row.lat, row.lon), row.max_distance_km, row.available_from,
                       row.available_until)
         return Listing(row.id, side, kind, row.enterprise_id, row.park_id, terms, restore_spec(kind, side, row.spec),
-                       Status(row.status), _aware(row.created_at), _aware(row.updated_at), row.version)
+                       Status(row.status), as_utc(row.created_at), as_utc(row.updated_at), row.version)
 
 
 def _longitude_between(min_lon: float, max_lon: float):
@@ -197,10 +198,6 @@ def _longitude_between(min_lon: float, max_lon: float):
         return sa.or_(listings.c.lon >= min_lon, listings.c.lon <= max_lon - 360)
     return listings.c.lon.between(min_lon, max_lon)
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class ExchangeRepository(TrackingRepository):
@@ -265,7 +262,7 @@ class ExchangeRepository(TrackingRepository):
             for r in rows:
                 found.setdefault(r.exchange_id, []).append(Delivery(
                     r.id, r.delivered_on, Decimal(r.amount), r.unit, dict(r.evidence), dict(r.substitution),
-                    r.recorded_by, _aware(r.recorded_at)))
+                    r.recorded_by, as_utc(r.recorded_at)))
         return found
 
     @staticmethod
@@ -289,8 +286,8 @@ class ExchangeRepository(TrackingRepository):
             agreed_amount=Decimal(row.agreed_amount), agreed_unit=row.agreed_unit,
             price_cny_per_unit=None if row.price_cny_per_unit is None else Decimal(row.price_cny_per_unit),
             note=row.note, proposed_on=row.proposed_on, status=ExchangeStatus(row.status),
-            accepted_on=row.accepted_on, completed_at=_aware(row.completed_at) if row.completed_at else None,
-            deliveries=deliveries, created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
+            accepted_on=row.accepted_on, completed_at=as_utc(row.completed_at),
+            deliveries=deliveries, created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
             version=row.version)
 
 

@@ -12,7 +12,7 @@ from services.common.identity import Principal, Role
 from services.listings.adapters.repositories import ListingQuery, ListingsUnitOfWork
 from services.listings.domain import access
 from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
-from services.listings.domain.listings import Listing, Status, Terms
+from services.listings.domain.listings import Listing, Terms
 from services.listings.domain.parks import Park, YearlyBaseline
 from services.listings.domain.spec_dicts import spec_from_dict, spec_to_dict
 from services.listings.domain.specs import Kind, Side

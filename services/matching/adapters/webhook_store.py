@@ -3,22 +3,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.common.db import WRITE
+from services.common.db import WRITE, as_utc
 from services.matching.domain.webhooks.subscriptions import SigningSecret, Subscription
 
 from .secret_box import SecretBox
 from .tables import match_alerts, webhook_attempts, webhook_deliveries, webhook_subscriptions
 
 CLAIM_FOR = timedelta(minutes=2)  # a dispatcher that dies mid-send releases its claim after this
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class WebhookStore:
         secrets = [SigningSecret(x["secret"], datetime.fromisoformat(x["expires_at"]) if x["expires_at"] else None)
                    for x in self.box.open(row.secrets)]
         return Subscription(row.id, row.enterprise_id, row.park_id, row.url, secrets, row.min_score, row.listing_ids,
-                            row.active, row.disabled_reason, _aware(row.created_at))
+                            row.active, row.disabled_reason, as_utc(row.created_at))
 
     def add(self, s: Subscription) -> None:
         with self.engine.begin() as conn:
@@ -111,7 +107,7 @@ class WebhookStore:
                     .values(claimed_until=now + CLAIM_FOR)).rowcount == 1
             if won:
                 claimed.append(DueDelivery(row.id, row.subscription_id, row.event_type, row.payload,
-                                           _aware(row.occurred_at), row.attempts))
+                                           as_utc(row.occurred_at), row.attempts))
         return claimed
 
     def record_attempt(self, delivery_id: str, attempt, at: datetime, status: str,
@@ -141,10 +137,10 @@ class WebhookStore:
         by_delivery: dict[str, list] = {}
         for a in attempts:
             by_delivery.setdefault(a.delivery_id, []).append(
-                {"attempted_at": _aware(a.attempted_at), "status_code": a.status_code, "latency_ms": a.latency_ms,
+                {"attempted_at": as_utc(a.attempted_at), "status_code": a.status_code, "latency_ms": a.latency_ms,
                  "error": a.error})
         return [{"id": r.id, "event_type": r.event_type, "status": r.status, "attempts": r.attempts,
-                 "occurred_at": _aware(r.occurred_at), "next_attempt_at": _aware(r.next_attempt_at),
+                 "occurred_at": as_utc(r.occurred_at), "next_attempt_at": as_utc(r.next_attempt_at),
                  "payload": r.payload, "attempt_log": by_delivery.get(r.id, [])} for r in rows], total
 
     def redeliver(self, subscription_id: str, delivery_id: str, now: datetime) -> bool:

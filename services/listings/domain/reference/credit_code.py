@@ -115,3 +115,9 @@ def make_credit_code(prefix17: str) -> str:
     text = _normalise(prefix17, 17)
     _check_structure(text)
     return text + credit_check_char(text)
+
+
+def company_credit_code(division: str, org_body: str) -> str:
+    """A valid code for a company ("91": market regulator, enterprise) registered in the
+    6-digit `division`, from an 8-character organisation body (demo data and tests)."""
+    return make_credit_code("91" + division + org_body + organisation_check_char(org_body))
