@@ -21,7 +21,7 @@ from services.common.identity import Principal, Role
 from services.listings.adapters.tables import exchange_deliveries, exchanges, outbox
 from services.listings.bootstrap import bootstrap
 from services.listings.domain.exchanges import ExchangeStatus
-from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+from services.listings.domain.reference.credit_code import company_credit_code
 from services.listings.domain.specs import Side
 from services.listings.service_layer import exchanges as use_cases
 from services.listings.service_layer import handlers
@@ -36,7 +36,7 @@ TINY = "0.000001"  # the sixth decimal place, the finest allowed
 
 def credit(n: int) -> str:
     body = f"MA{n:06d}"
-    return make_credit_code("91320500" + body + organisation_check_char(body))
+    return company_credit_code("320500", body)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from services.listings.adapters.repositories import ListingQuery
 from services.listings.adapters.tables import outbox
 from services.listings.bootstrap import bootstrap
 from services.listings.domain.listings import Status
-from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+from services.listings.domain.reference.credit_code import company_credit_code
 from services.listings.domain.specs import Kind, Side
 from services.listings.service_layer import handlers
 
@@ -26,7 +26,7 @@ PARK = {"name": "Contract Park", "province": "Jiangsu", "level": "national", "pa
 
 def credit(n: int) -> str:
     body = f"MA{n:06d}"
-    return make_credit_code("91320703" + body + organisation_check_char(body))
+    return company_credit_code("320703", body)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,28 +15,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-
-def free_port_block(size: int = 4) -> int:
-    """A base port with `size` consecutive free ports (gateway + three services)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + size >= 65535:
-            continue
-        try:
-            socks = []
-            for port in range(base, base + size):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", port))
-                socks.append(sock)
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no block of free ports")
+from parkloop.benchmarks.common import free_port_block
 
 
 @dataclass
@@ -132,10 +110,10 @@ PARK = {"name": "Test Chemical Park", "province": "Jiangsu", "level": "provincia
 
 
 def credit_code(seed: int) -> str:
-    from services.listings.domain.reference.credit_code import make_credit_code, organisation_check_char
+    from services.listings.domain.reference.credit_code import company_credit_code
 
     body = f"MA{seed:06d}"
-    return make_credit_code("91320703" + body + organisation_check_char(body))
+    return company_credit_code("320703", body)
 
 
 def steam_offer(**overrides) -> dict:

@@ -65,7 +65,7 @@ def event_log(tmp_path):
 
 def credit_code(n: int) -> str:
     body = f"MA{n:06d}"
-    return gb32100.make_credit_code("91320500" + body + gb32100.organisation_check_char(body))
+    return gb32100.company_credit_code("320500", body)
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def problem(response, status: int) -> dict:
 
 def credit_code(n: int) -> str:
     body = f"MA{n:06d}"
-    return gb32100.make_credit_code("91320500" + body + gb32100.organisation_check_char(body))
+    return gb32100.company_credit_code("320500", body)
 
 
 @pytest.fixture(scope="module")

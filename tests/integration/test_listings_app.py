@@ -50,7 +50,7 @@ def enterprise(app):
         "park_type": "economic_development_zone", "centroid": {"lat": 31.62, "lon": 121.15}})
     assert park.status_code == 201, park.get_data(as_text=True)
     body = "MA2ABCDE"
-    code = gb32100.make_credit_code("91320585" + body + gb32100.organisation_check_char(body))
+    code = gb32100.company_credit_code("320585", body)
     enterprise = client.post("/api/v1/enterprises", headers=signed(), json={
         "park_id": park.get_json()["id"], "name": "Taicang Steam Co.", "credit_code": code,
         "industry_code": "D4430", "location": {"lat": 31.63, "lon": 121.16}})

@@ -18,7 +18,7 @@ SUZHOU = Location(31.2989, 120.5853)
 
 def credit_code(org_body: str = "MA1XK3QB", division: str = "320500") -> str:
     """A valid GB 32100-2015 code for an enterprise (registration 9, category 1)."""
-    return gb32100.make_credit_code("91" + division + org_body + gb32100.organisation_check_char(org_body))
+    return gb32100.company_credit_code(division, org_body)
 
 
 def offer_data(kind: str, **overrides) -> dict:

@@ -92,7 +92,7 @@ def make_doc(side: str, kind: str, spec: dict | None = None, *, licences: tuple[
 
 def credit_code(n: int) -> str:
     body = f"MA1HB{n:03d}"
-    return gb32100.make_credit_code("91320703" + body + gb32100.organisation_check_char(body))
+    return gb32100.company_credit_code("320703", body)
 
 
 def hw_licence(*codes: str, valid_from: date = date(2024, 3, 1), valid_until: date = date(2029, 2, 28),
