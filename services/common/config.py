@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,14 +18,24 @@ def data_dir() -> Path:
 
 
 def read_or_create_secret(path: Path, make=lambda: secrets.token_urlsafe(32)) -> str:
-    """A secret kept in the data directory, created with owner-only permissions on first use."""
+    """A secret kept in the data directory, created with owner-only permissions on first use.
+
+    Several processes start at once (a service and its worker both need the ledger key): the
+    secret is written whole to a private temporary file and linked into place, so exactly one
+    creator wins and every other process reads the complete winner's secret."""
     if path.exists():
         return path.read_text().strip()
-    value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
-    return value
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 0600
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(make() + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+    finally:
+        os.unlink(tmp)
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True)
