@@ -43,11 +43,8 @@ def _environment(port: int) -> dict[str, str]:
 
 def _gunicorn(name: str, bind: str) -> list[str]:
     # One process per service keeps SQLite writers few; threads serve concurrent requests.
-    return [sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", "1", "--threads", "8",
-            "--timeout", "60", "--graceful-timeout", "10", "--keep-alive", "75",
-            # Long filter URLs are the app's to judge: 0 lifts gunicorn's 4 KiB line limit to its 1 MiB cap.
-            "--limit-request-line", "0", "--access-logfile", "-", "--log-level", "warning",
-            "--name", f"parkloop-{name}", APPS[name]]
+    return [sys.executable, "-m", "gunicorn", "--config", "python:parkloop.gunicorn_conf", "--bind", bind,
+            "--workers", "1", "--log-level", "warning", "--name", f"parkloop-{name}", APPS[name]]
 
 
 class Supervisor:

@@ -17,8 +17,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
               "authorization"}
 TIMEOUT_S = 30
 _session = requests.Session()
-# A service may close an idle keep-alive connection just as we reuse it; idempotent calls are
-# safely sent again on a fresh one (a POST is not: the service may have acted on it).
+# A service restarting refuses connections for a moment: idempotent calls are sent again
+# (a POST is not: the service may have acted on it). A read error is not retried, so a slow
+# service is not sent the same work twice.
 _session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0, other=0,
                                                         allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
 

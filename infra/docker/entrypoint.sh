@@ -24,8 +24,8 @@ case "$role" in
       gateway) app="gateway.app:create_app()" ;;
       *) app="services.$role.app:create_app()" ;;
     esac
-    exec gunicorn --bind "0.0.0.0:${PORT:-8000}" --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-8}" --keep-alive 75 --limit-request-line 0 \
-      --access-logfile - "$app"
+    # Workers and threads come from WEB_WORKERS / WEB_THREADS (see parkloop/gunicorn_conf.py).
+    exec gunicorn --config python:parkloop.gunicorn_conf --bind "0.0.0.0:${PORT:-8000}" "$app"
     ;;
   listings-relay|matching-worker|webhook-dispatcher|ledger-worker)
     exec parkloop worker "$role"

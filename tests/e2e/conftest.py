@@ -38,7 +38,8 @@ class Api:
     def __init__(self, url: str, key: str | None):
         self.url = url
         self.session = requests.Session()
-        # Like any client: resend an idempotent call whose idle keep-alive connection was closed.
+        # Resend only when a connection cannot be opened; a kept-alive connection the server drops
+        # mid-call is a failure the tests must see, not hide.
         self.session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0,
                                                                     allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
         if key:

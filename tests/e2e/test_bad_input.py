@@ -80,6 +80,19 @@ def test_an_oversized_body_gets_413(world):
     assert response.headers["Content-Type"] == PROBLEM
 
 
+def test_a_refused_large_body_leaves_the_clients_connection_usable(system, world):
+    # Each answer to a body the service will not read says `Connection: close`, so a client
+    # reusing its connection never meets one the server dropped without notice.
+    strangers = system.client("plk_not-a-key")
+    for _ in range(10):
+        assert world.a1.api.post("offers", data=b"x" * (2 * 1024 * 1024),
+                                 headers={"Content-Type": "application/json"}).status_code == 413
+        assert world.a1.api.get("offers", params={"enterprise_id": world.a1.enterprise_id}).status_code == 200
+        assert strangers.post("offers", data=b"{}" + b" " * (256 * 1024),
+                              headers={"Content-Type": "application/json"}).status_code == 401
+        assert strangers.get("offers").status_code == 401
+
+
 @pytest.mark.parametrize("field", ["title", "max_distance_km"])
 def test_a_refused_listing_leaves_nothing_behind(world, field):
     before = world.a1.api.get("offers", params={"enterprise_id": world.a1.enterprise_id}).json()["total"]
