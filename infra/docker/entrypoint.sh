@@ -25,7 +25,7 @@ case "$role" in
       *) app="services.$role.app:create_app()" ;;
     esac
     # Workers and threads come from WEB_WORKERS / WEB_THREADS (see parkloop/gunicorn_conf.py).
-    exec gunicorn --config python:parkloop.gunicorn_conf --bind "0.0.0.0:${PORT:-8000}" "$app"
+    exec gunicorn --config python:parkloop.gunicorn_conf --bind "0.0.0.0:${PORT:-8000}" --name "parkloop-$role" "$app"
     ;;
   listings-relay|matching-worker|webhook-dispatcher|ledger-worker)
     exec parkloop worker "$role"

@@ -4,16 +4,12 @@ the relay finds the unpublished rows when it starts again.
 """
 from __future__ import annotations
 
-import logging
 import time
 
 import sqlalchemy as sa
 
 from .bus import AbstractEventBus
 from .events import Event
-
-log = logging.getLogger(__name__)
-
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
@@ -63,22 +59,10 @@ class OutboxRelay:
                 )
         return len(rows)
 
-    def run_forever(self, idle_sleep_s: float = 0.2, stop=lambda: False) -> None:
-        topics_ready = not self.topics
+    def run(self, stop, idle_sleep_s: float = 0.2) -> None:
+        """Relay until `stop()`. A failure (the bus down) ends the run with the rows kept; the
+        worker starts it again, topics first, since the bus may have been the one starting."""
+        self.bus.ensure_topics(self.topics)
         while not stop():
-            if not topics_ready:  # the bus may still be starting: keep asking until it answers
-                try:
-                    self.bus.ensure_topics(self.topics)
-                    topics_ready = True
-                except Exception:
-                    log.exception("cannot create topics on the event bus yet; retrying")
-                    time.sleep(2)
-                    continue
-            try:
-                sent = self.relay_once()
-            except Exception:  # the bus may be down: keep the rows, try again shortly
-                log.exception("outbox relay failed; retrying")
-                sent = 0
-                time.sleep(2)
-            if not sent:
+            if not self.relay_once():
                 time.sleep(idle_sleep_s)

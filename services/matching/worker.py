@@ -7,14 +7,13 @@ event and the idempotent projection and alert log catch up without doubling anyt
 """
 from __future__ import annotations
 
-import logging
 import os
-import signal
 import time
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.events import LISTINGS_TOPIC
+from services.common.worker import run_worker
 
 from .adapters.webhook_sender import WebhookSender
 from .bootstrap import bootstrap
@@ -23,7 +22,6 @@ from .service_layer.dispatch import deliver_due
 from .service_layer.projection import apply_event
 
 GROUP = os.environ.get("MATCHING_CONSUMER_GROUP", "matching")  # replicas share it; a new one replays
-log = logging.getLogger("matching")
 
 
 def follow_listings(matching, bus, stop) -> None:
@@ -48,18 +46,9 @@ def dispatch_webhooks(matching, stop) -> None:
 
 
 def _run(name: str, loop) -> None:
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
     settings = Settings.from_env("matching")
     matching = bootstrap(settings)
-    while not stopping:
-        try:
-            loop(matching, settings, lambda: bool(stopping))
-        except Exception:  # the bus, the index or the database is down: start again shortly
-            log.exception("%s failed; retrying", name)
-            time.sleep(2)
+    run_worker(name, lambda stop: loop(matching, settings, stop))
 
 
 def main() -> None:

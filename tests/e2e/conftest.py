@@ -92,6 +92,22 @@ def stop_system(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def eventually(fetch, done, what: str, timeout_s: float = 60):
+    """Poll `fetch()` until `done(value)` and return that value; fail naming `what` at the deadline.
+
+    The deadline only bounds a hung system: these machines are shared and noisy, and how fast
+    things arrive is the benchmarks' business, not a test's.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = fetch()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up after {timeout_s:.0f} s waiting for {what}; last seen: {str(value)[:1500]}")
+        time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def system(tmp_path_factory):
     running = start_system(tmp_path_factory.mktemp("parkloop"), demo=True)

@@ -29,23 +29,11 @@ from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.entries import read_entry
 
-from .conftest import PARK, Tenant, new_enterprise, start_system, steam_offer, stop_system
+from .conftest import PARK, Tenant, eventually, new_enterprise, start_system, steam_offer, stop_system
 
 CHINA = timezone(timedelta(hours=8))
 MATCH_DEADLINE_S = 60
 LEDGER_DEADLINE_S = 180  # a fresh ledger group first replays every ExchangeCompleted already on the broker
-
-
-def eventually(fetch, done, timeout_s: float, what: str):
-    """Poll `fetch()` until `done(value)`; fail naming `what` and the last value at the deadline."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = fetch()
-        if done(value):
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout_s:.0f} s waiting for {what}; last seen: {str(value)[:1500]}")
-        time.sleep(0.3)
 
 
 class Receiver:
@@ -171,11 +159,11 @@ def surplus_steam(lat: float, lon: float) -> dict:
 
 def ranked(tenant: Tenant, want_id: str, offer_id: str, search_url: str, alias: str) -> dict:
     """Wait until the offer is in the engine's index and ranked for the want; return its match."""
-    eventually(lambda: index_holds(search_url, alias, offer_id), bool, MATCH_DEADLINE_S,
-               f"offer {offer_id} in the index {alias}")
+    eventually(lambda: index_holds(search_url, alias, offer_id), bool, f"offer {offer_id} in the index {alias}",
+               timeout_s=MATCH_DEADLINE_S)
     body = eventually(lambda: tenant.api.get(f"wants/{want_id}/matches").json(),
                       lambda b: any(m["listing"]["id"] == offer_id for m in b.get("items", [])),
-                      MATCH_DEADLINE_S, f"offer {offer_id} among the matches of want {want_id}")
+                      f"offer {offer_id} among the matches of want {want_id}", timeout_s=MATCH_DEADLINE_S)
     [match] = [m for m in body["items"] if m["listing"]["id"] == offer_id]
     assert body["items"][0] is match, "the only counterpart within reach ranks first"
     assert match["distance_km"] == pytest.approx(5.0, abs=0.05)
@@ -214,14 +202,14 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
         match = ranked(dye_works, want["id"], offer["id"], elasticsearch, alias)
 
         # The alert arrives signed; the subscriber verifies it with the standard library.
-        [(headers, body)] = eventually(lambda: list(receiver.received), bool, MATCH_DEADLINE_S, "the webhook")
+        [(headers, body)] = eventually(lambda: list(receiver.received), bool, "the webhook", timeout_s=MATCH_DEADLINE_S)
         event = Webhook(subscription["secret"]).verify(body, headers)  # raises unless signed with our secret
         assert event["type"] == "match.found"
         assert event["data"]["listing_id"] == want["id"] and event["data"]["match"]["id"] == offer["id"]
         assert event["data"]["score"] == pytest.approx(match["score"], abs=1e-4)
         deliveries = eventually(lambda: dye_works.api.get(f"webhooks/{subscription['id']}/deliveries").json(),
                                 lambda b: b.get("items") and b["items"][0]["status"] == "delivered",
-                                MATCH_DEADLINE_S, "the delivery to be logged as delivered")
+                                "the delivery to be logged as delivered", timeout_s=MATCH_DEADLINE_S)
         assert deliveries["items"][0]["attempt_log"][0]["status_code"] == 204
     finally:
         receiver.close()
@@ -246,8 +234,8 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
         items = manager.api.get("ledger/entries", params={"page_size": 100}).json().get("items", [])
         return next((i for i in items if i["entry"]["exchange"]["exchange_id"] == exchange_id), None)
 
-    item = eventually(entry_of_exchange, lambda found: found is not None, LEDGER_DEADLINE_S,
-                      f"the ledger entry of exchange {exchange_id}")
+    item = eventually(entry_of_exchange, lambda found: found is not None, f"the ledger entry of exchange {exchange_id}",
+                      timeout_s=LEDGER_DEADLINE_S)
     index, entry = item["index"], item["entry"]
     assert entry["type"] == "ExchangeCompleted" and entry["exchange"]["want_id"] == want["id"]
     assert entry["exchange"]["agreed_amount"] == "1000.000001"
@@ -269,8 +257,8 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
 
     # And the park's report for the year counts it.
     report = eventually(lambda: manager.api.get(f"parks/{park}/reports/{year}").json(),
-                        lambda b: b.get("entries", {}).get("indexes") == [index], MATCH_DEADLINE_S,
-                        "the park report to count the entry")
+                        lambda b: b.get("entries", {}).get("indexes") == [index], "the park report to count the entry",
+                        timeout_s=MATCH_DEADLINE_S)
     assert report["indicators"]["energy_saved_tce"]["value"] is not None
 
 
@@ -286,5 +274,5 @@ def test_matching_ranks_on_opensearch(opensearch_system):
     ranked(dye_works, want["id"], offer["id"], opensearch, alias)
     # and the other way round: the want among the offer's matches
     body = eventually(lambda: steam_co.api.get(f"offers/{offer['id']}/matches").json(),
-                      lambda b: b.get("items"), MATCH_DEADLINE_S, "the want among the offer's matches")
+                      lambda b: b.get("items"), "the want among the offer's matches", timeout_s=MATCH_DEADLINE_S)
     assert [m["listing"]["id"] for m in body["items"]] == [want["id"]]

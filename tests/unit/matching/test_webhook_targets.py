@@ -80,7 +80,7 @@ def test_every_address_is_checked_not_just_the_first():
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "::1", "10.0.0.1", "192.168.3.4", "fd12::1", "100.64.1.1"])
 def test_allow_private_opens_loopback_and_private_networks(address):
-    check_target(f"http://receiver:8080/hook", resolve=resolving_to(address), allow_private=True)
+    check_target("http://receiver:8080/hook", resolve=resolving_to(address), allow_private=True)
 
 
 @pytest.mark.parametrize("address, range_name", [

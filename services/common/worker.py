@@ -1,0 +1,32 @@
+"""How every worker process runs: JSON logs, a clean stop on SIGTERM or Ctrl-C, and its loop
+started again after a failure (the bus, the index or the database briefly down). A worker's
+work is durable, so starting again resumes from the last commit."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from .logs import configure_logging
+
+RETRY_AFTER_S = 2.0
+log = logging.getLogger("parkloop.worker")
+
+Stop = Callable[[], bool]
+
+
+def run_worker(name: str, loop: Callable[[Stop], None], retry_after_s: float = RETRY_AFTER_S) -> None:
+    """Run `loop(stop)` until SIGTERM or SIGINT; `loop` returns once `stop()` is true."""
+    configure_logging(name)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    log.info("%s started", name)
+    while not stopping.is_set():
+        try:
+            loop(stopping.is_set)
+        except Exception:
+            log.exception("%s failed; starting again in %.0f s", name, retry_after_s)
+            stopping.wait(retry_after_s)
+    log.info("%s stopped", name)

@@ -1,0 +1,74 @@
+"""How every worker process runs and what its log lines look like."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+
+import pytest
+
+from parkloop.gunicorn_conf import may_leave_body_unread
+from services.common.logs import configure_logging
+from services.common.worker import run_worker
+
+
+@pytest.fixture
+def restore_logging_and_signals():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for s, handler in previous.items():
+        signal.signal(s, handler)
+
+
+def test_a_worker_whose_loop_fails_starts_it_again_and_stops_on_sigterm(restore_logging_and_signals, capsys):
+    runs = []
+
+    def loop(stop):
+        runs.append(stop())
+        if len(runs) < 3:
+            raise ConnectionError("the bus is down")
+        os.kill(os.getpid(), signal.SIGTERM)  # the operator stops it during the third run
+        assert stop()
+
+    run_worker("test-worker", loop, retry_after_s=0.01)
+
+    assert runs == [False, False, False]
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    failures = [line for line in lines if line["level"] == "ERROR"]
+    assert len(failures) == 2 and "the bus is down" in failures[0]["exc_info"]
+    assert lines[-1]["message"] == "test-worker stopped"
+
+
+def test_log_lines_are_json_naming_the_process_with_extra_fields(restore_logging_and_signals, capsys):
+    configure_logging("ledger-worker")
+    logging.getLogger("ledger").warning("entry %d recorded", 7, extra={"event_id": "e-1"})
+    [line] = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    assert line["message"] == "entry 7 recorded" and line["level"] == "WARNING"
+    assert line["process_name"] == "ledger-worker" and line["logger"] == "ledger" and line["event_id"] == "e-1"
+    assert line["time"].endswith("+00:00")
+
+
+def test_log_level_comes_from_the_environment(restore_logging_and_signals, capsys, monkeypatch):
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    configure_logging("listings-relay")
+    logging.getLogger("x").info("quiet")
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("headers, closes", [
+    ([("CONTENT-LENGTH", "2097152")], True),
+    ([("CONTENT-LENGTH", "65537")], True),
+    ([("CONTENT-LENGTH", "65536")], False),
+    ([("CONTENT-LENGTH", "12")], False),
+    ([("TRANSFER-ENCODING", "chunked")], True),
+    ([("CONTENT-LENGTH", "many")], True),
+    ([("HOST", "x")], False),
+])
+def test_a_request_whose_body_may_stay_unread_is_answered_with_connection_close(headers, closes):
+    assert may_leave_body_unread(headers) is closes
+
