@@ -9,7 +9,6 @@ and verify, proofs verify against them; `verify_store` passes on an untouched st
 a tampered row; the park report adds up."""
 from __future__ import annotations
 
-import base64
 import threading
 import uuid
 from datetime import datetime, timezone
@@ -17,9 +16,10 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkpoint, completed, exchange, feed,
+                            fresh_ledger, heat_delivery, ledger_settings, material_delivery, park_created,
+                            proof_hashes, record_six_water_exchanges, set_leaf_data, water_delivery)
 
-from services.common.config import Settings
-from services.common.events import Event
 from services.common.identity import Principal, Role
 from services.ledger.adapters.store import EntryScope
 from services.ledger.adapters.tables import checkpoints, entries, processed_events
@@ -31,76 +31,7 @@ from services.ledger.domain.entries import exchange_entry, read_entry
 from services.ledger.service_layer import queries, recording, reports
 
 ADMIN = Principal(Role.ADMIN, "admin-key")
-PARK_A, PARK_B = "park-a", "park-b"
-YEAR = 2026
-COMPLETED_AT = f"{YEAR}-06-30T02:00:00+00:00"
 RECORDED_AT = datetime(2026, 7, 1, 1, 2, 3, 456789, tzinfo=timezone.utc)
-
-
-# --- payload builders (copied from tests/integration/ledger/test_ledger_service.py) --------------
-
-def heat_delivery(gj: str = "1000", fuel: str = "natural_gas", efficiency: str | None = "0.9") -> dict:
-    substitution = {"substitutes": "boiler_heat", "fuel": fuel}
-    if efficiency is not None:
-        substitution["boiler_efficiency"] = efficiency
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": gj, "unit": "GJ",
-            "evidence": {"meter_reading": "FT-301 0001000 GJ 蒸汽表", "period": f"{YEAR}-06"},
-            "substitution": substitution}
-
-
-def water_delivery(m3: str = "500") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": m3, "unit": "m3",
-            "evidence": {"meter_reading": "RW-02 500 m3"}, "substitution": {"substitutes": "municipal_water"}}
-
-
-def material_delivery(t: str = "2000") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": t, "unit": "t",
-            "evidence": {"weighbridge_ticket": "HB-WB-0001"},
-            "substitution": {"substitutes": "virgin_material", "material": "熟料 clinker"}}
-
-
-def exchange(kind: str = "heat", deliveries: list[dict] | None = None, supplier=("steam-co", PARK_A),
-             receiver=("dye-works", PARK_A), completed_at: str = COMPLETED_AT, **overrides) -> dict:
-    """A valid ExchangeCompleted payload (services/common/contracts.py)."""
-    deliveries = deliveries or [{"heat": heat_delivery, "water": water_delivery, "material": material_delivery}[kind]()]
-    unit = deliveries[0]["unit"]
-    total = str(sum(Decimal(d["amount"]) for d in deliveries))
-    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
-               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
-               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
-               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
-               "agreed_amount": total, "agreed_unit": unit, "completed_at": completed_at, "deliveries": deliveries}
-    return {**payload, **overrides}
-
-
-def completed(payload: dict) -> Event:
-    return Event("ExchangeCompleted", payload["exchange_id"], payload)
-
-
-def park_created(park_id: str, name: str = "Lianyungang Petrochemical Park", baselines: list[dict] = ()) -> Event:
-    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
-                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
-                                          "baselines": list(baselines)})
-
-
-def baseline(year: int = YEAR, gdp: float = 50000.0, energy: float = 20000.0, water: float = 1000000.0,
-             waste: float = 8000.0) -> dict:
-    return {"year": year, "gdp_10k_cny": gdp, "energy_tce": energy, "water_m3": water, "solid_waste_generated_t": waste}
-
-
-def baseline_set(park_id: str, **figures) -> Event:
-    return Event("ParkBaselineSet", park_id, {"park_id": park_id, **baseline(**figures)})
-
-
-def feed(ctx, *events: Event) -> list[bool]:
-    """What the worker does with a batch: apply each event, then sign a checkpoint."""
-    added = [recording.apply_event(ctx, event) for event in events]
-    recording.sign_latest(ctx)
-    return added
-
-
-def checkpoint(ctx):
-    return open_checkpoint(queries.checkpoint_text(ctx), ctx.signing_key.verifier_text(), origin=ctx.origin)
 
 
 def stored_rows(ctx) -> list[tuple]:
@@ -109,27 +40,16 @@ def stored_rows(ctx) -> list[tuple]:
                                                          entries.c.year, entries.c.leaf_data).order_by(entries.c.idx))]
 
 
-def set_leaf_data(ctx, index: int, data: bytes) -> None:
-    with ctx.store.engine.begin() as conn:
-        conn.execute(entries.update().where(entries.c.idx == index).values(leaf_data=data))
-
-
 @pytest.fixture
 def ctx(database_url, tmp_path, monkeypatch):
-    monkeypatch.delenv("LEDGER_SIGNING_KEY", raising=False)
-    monkeypatch.delenv("LEDGER_ORIGIN", raising=False)
-    settings = Settings(service="ledger", data_dir=tmp_path, database_url=database_url,
-                        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret="contract-secret")
-    context = bootstrap(settings)
-    context.now = lambda: RECORDED_AT
-    yield context
-    context.store.engine.dispose()
+    with fresh_ledger(monkeypatch, tmp_path, database_url) as context:
+        context.now = lambda: RECORDED_AT
+        yield context
 
 
 @pytest.fixture
 def six(ctx):
-    """Six completed exchanges in park A, a checkpoint signed over them."""
-    feed(ctx, park_created(PARK_A), *[completed(exchange("water")) for _ in range(6)])
+    record_six_water_exchanges(ctx)
     return ctx
 
 
@@ -238,23 +158,18 @@ def test_checkpoints_are_signed_per_size_and_every_proof_verifies_against_them(c
     assert ctx.store.latest_checkpoint() == (5, notes[-1])
     for stored in ctx.store.all_entries():
         for size in range(stored.index + 1, 6):
-            proof = _decode(queries.inclusion(ctx, ADMIN, stored.index, size))
+            proof = proof_hashes(queries.inclusion(ctx, ADMIN, stored.index, size))
             assert merkle.verify_inclusion(stored.index, size, merkle.leaf_hash(stored.leaf_data), proof, signed[size])
     for old in signed:
         for new in signed:
             if old <= new:
-                proof = _decode(queries.consistency(ctx, old, new))
+                proof = proof_hashes(queries.consistency(ctx, old, new))
                 assert merkle.verify_consistency(old, new, signed[old], signed[new], proof), (old, new)
-
-
-def _decode(proof: dict) -> list[bytes]:
-    return [base64.b64decode(h) for h in proof["hashes"]]
 
 
 def test_the_signing_key_persists_and_a_restarted_service_still_verifies_its_checkpoints(six, database_url, tmp_path):
     before = checkpoint(six)
-    again = bootstrap(Settings(service="ledger", data_dir=tmp_path, database_url=database_url,
-                               event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret="contract-secret"))
+    again = bootstrap(ledger_settings(tmp_path, database_url))
     try:
         assert again.signing_key.verifier_text() == six.signing_key.verifier_text()
         assert checkpoint(again) == before and queries.verify_store(again, ADMIN)["ok"] is True

@@ -8,16 +8,14 @@ ranking), and `WebhookStore` (encrypted subscriptions, alerts once, claims once,
 delivery log, redelivery)."""
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
+from helpers.matching import WASTE_OIL_LICENCE, factories as f, fly_ash_offer, published, registered, waste_oil_want
 
 from parkloop.synthetic import TODAY as SYNTHETIC_TODAY, generate, sample_cases
 from services.common.db import create_engine, migrate
@@ -34,27 +32,12 @@ from services.matching.adapters.webhook_sender import Attempt
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.bootstrap import MIGRATIONS
 from services.matching.domain.criteria import criteria_for
-from services.matching.domain.documents import Licence, ListingDoc
+from services.matching.domain.documents import ListingDoc
 from services.matching.domain.scoring import components_for, score
 from services.matching.domain.webhooks.signing import new_secret
 from services.matching.domain.webhooks.subscriptions import SigningSecret, Subscription
 from services.matching.service_layer.projection import apply_event
 
-
-def _load_factories():
-    """The unit tests' factories: listings built through the listings domain, as events carry them."""
-    name = "matching_factories"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "unit" / "matching" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-f = _load_factories()
-LICENCE = Licence(f.WASTE_MINERAL_OIL, "2024-03-01", "2029-02-28")
 DELTA_T = 10.0
 
 
@@ -69,24 +52,6 @@ def engine(database_url):
 @pytest.fixture
 def store(engine):
     return MatchingStore(engine)
-
-
-def published(listing) -> Event:
-    return Event(f"{listing.side.value.capitalize()}Published", listing.id, listing.to_dict())
-
-
-def registered(enterprise) -> Event:
-    return Event("EnterpriseRegistered", enterprise.id, enterprise.to_dict())
-
-
-def waste_oil_want():
-    return f.make_listing("want", "material", f.spec_material_want([f.WASTE_MINERAL_OIL, f.GEAR_OIL], 200),
-                          owner="hw_recycler", listing_id="want-hw-recycler-oil")
-
-
-def fly_ash_offer():
-    return f.make_listing("offer", "material", f.spec_material_offer(f.FLY_ASH, 1500), owner="power",
-                          listing_id="offer-power-fly-ash")
 
 
 def processed_count(engine) -> int:
@@ -141,13 +106,13 @@ def test_licences_reach_the_enterprises_documents_whichever_event_comes_first(st
 
     recycler.update(f.CATALOGUE, licences=[f.hw_licence(f.WASTE_MINERAL_OIL)])
     changed = apply_event(store, recycler.events[-1])
-    assert [(d.id, d.licences) for d in changed] == [(want.id, (LICENCE,))]
-    assert store.get(want.id).licences == (LICENCE,)  # ListingDoc equality ignores licences: compare them
+    assert [(d.id, d.licences) for d in changed] == [(want.id, (WASTE_OIL_LICENCE,))]
+    assert store.get(want.id).licences == (WASTE_OIL_LICENCE,)  # ListingDoc equality ignores licences: compare them
     assert store.get(other.id).licences == ()
 
     want.pause()  # a listing event keeps the licences its enterprise holds
     [paused] = apply_event(store, want.events[-1])
-    assert paused.status == "paused" and paused.licences == (LICENCE,)
+    assert paused.status == "paused" and paused.licences == (WASTE_OIL_LICENCE,)
 
     recycler.update(f.CATALOGUE, licences=[])
     [doc] = apply_event(store, recycler.events[-1])
@@ -158,11 +123,11 @@ def test_an_enterprise_registered_after_its_listings_arrived_still_licenses_them
     want = waste_oil_want()
     apply_event(store, published(want))
     [doc] = apply_event(store, registered(f.register_enterprise("hw_recycler", [f.hw_licence(f.WASTE_MINERAL_OIL)])))
-    assert doc.id == want.id and store.get(want.id).licences == (LICENCE,)
+    assert doc.id == want.id and store.get(want.id).licences == (WASTE_OIL_LICENCE,)
     later = f.make_listing("want", "material", f.spec_material_want([f.WASTE_MINERAL_OIL], 50), owner="hw_recycler",
                            listing_id="want-hw-recycler-oil-2")
     [doc] = apply_event(store, published(later))
-    assert doc.licences == (LICENCE,)
+    assert doc.licences == (WASTE_OIL_LICENCE,)
 
 
 # --- the projection: redeliveries ---------------------------------------------------------------

@@ -4,96 +4,26 @@ is named at the first bad entry, corrections reverse without editing, and the an
 up by hand. Everything goes through `LedgerContext` as the worker and the API use it."""
 from __future__ import annotations
 
-import base64
 import uuid
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkpoint, completed, exchange, feed,
+                            fresh_ledger, heat_delivery, material_delivery, park_created, proof_hashes,
+                            record_six_water_exchanges, set_leaf_data, water_delivery)
 
 from services.common.bus.sqlite_log import SqliteEventLog
-from services.common.config import Settings
 from services.common.errors import Conflict
-from services.common.events import EXCHANGES_TOPIC, Event
+from services.common.events import EXCHANGES_TOPIC
 from services.common.identity import Principal, Role
 from services.ledger.adapters.tables import entries
-from services.ledger.bootstrap import bootstrap
 from services.ledger.domain import merkle
 from services.ledger.domain.canonical import is_canonical
-from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.entries import read_entry
 from services.ledger.service_layer import queries, recording, reports
 
 ADMIN = Principal(Role.ADMIN, "admin-key")
-PARK_A, PARK_B = "park-a", "park-b"
-YEAR = 2026
-COMPLETED_AT = f"{YEAR}-06-30T02:00:00+00:00"
-
-
-# --- helpers: events as listings emits them -------------------------------------------------
-
-def heat_delivery(gj: str = "1000", fuel: str = "natural_gas", efficiency: str | None = "0.9") -> dict:
-    substitution = {"substitutes": "boiler_heat", "fuel": fuel}
-    if efficiency is not None:
-        substitution["boiler_efficiency"] = efficiency
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": gj, "unit": "GJ",
-            "evidence": {"meter_reading": "FT-301 0001000 GJ", "period": f"{YEAR}-06"}, "substitution": substitution}
-
-
-def water_delivery(m3: str = "500") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": m3, "unit": "m3",
-            "evidence": {"meter_reading": "RW-02 500 m3"}, "substitution": {"substitutes": "municipal_water"}}
-
-
-def material_delivery(t: str = "2000") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": t, "unit": "t",
-            "evidence": {"weighbridge_ticket": "HB-WB-0001"},
-            "substitution": {"substitutes": "virgin_material", "material": "clinker"}}
-
-
-def exchange(kind: str = "heat", deliveries: list[dict] | None = None, supplier=("steam-co", PARK_A),
-             receiver=("dye-works", PARK_A), completed_at: str = COMPLETED_AT, **overrides) -> dict:
-    """A valid ExchangeCompleted payload (services/common/contracts.py)."""
-    deliveries = deliveries or [{"heat": heat_delivery, "water": water_delivery, "material": material_delivery}[kind]()]
-    unit = deliveries[0]["unit"]
-    total = str(sum(Decimal(d["amount"]) for d in deliveries))
-    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
-               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
-               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
-               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
-               "agreed_amount": total, "agreed_unit": unit, "completed_at": completed_at, "deliveries": deliveries}
-    return {**payload, **overrides}
-
-
-def completed(payload: dict) -> Event:
-    return Event("ExchangeCompleted", payload["exchange_id"], payload)
-
-
-def park_created(park_id: str, name: str = "Lianyungang Petrochemical Park", baselines: list[dict] = ()) -> Event:
-    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
-                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
-                                          "baselines": list(baselines)})
-
-
-def baseline(year: int = YEAR, gdp: float = 50000.0, energy: float = 20000.0, water: float = 1000000.0,
-             waste: float = 8000.0) -> dict:
-    """As listings sends it: plain numbers (floats), no storage draw."""
-    return {"year": year, "gdp_10k_cny": gdp, "energy_tce": energy, "water_m3": water, "solid_waste_generated_t": waste}
-
-
-def baseline_set(park_id: str, **figures) -> Event:
-    return Event("ParkBaselineSet", park_id, {"park_id": park_id, **baseline(**figures)})
-
-
-def feed(ctx, *events: Event) -> None:
-    """What the worker does with a batch: apply each event, then sign a checkpoint."""
-    for event in events:
-        recording.apply_event(ctx, event)
-    recording.sign_latest(ctx)
-
-
-def checkpoint(ctx):
-    return open_checkpoint(queries.checkpoint_text(ctx), ctx.signing_key.verifier_text(), origin=ctx.origin)
 
 
 def rows(ctx) -> list[tuple[int, bytes]]:
@@ -102,30 +32,15 @@ def rows(ctx) -> list[tuple[int, bytes]]:
             sa.select(entries.c.idx, entries.c.leaf_data).order_by(entries.c.idx))]
 
 
-def set_leaf_data(ctx, index: int, data: bytes) -> None:
-    with ctx.store.engine.begin() as conn:
-        conn.execute(entries.update().where(entries.c.idx == index).values(leaf_data=data))
-
-
-def b64decode_all(values: list[str]) -> list[bytes]:
-    return [base64.b64decode(v) for v in values]
-
-
 @pytest.fixture
 def ctx(tmp_path, monkeypatch):
-    monkeypatch.delenv("LEDGER_SIGNING_KEY", raising=False)
-    monkeypatch.delenv("LEDGER_ORIGIN", raising=False)
-    settings = Settings(service="ledger", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
-                        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret="test-secret")
-    context = bootstrap(settings)
-    yield context
-    context.store.engine.dispose()
+    with fresh_ledger(monkeypatch, tmp_path, f"sqlite:///{tmp_path / 'ledger.db'}") as context:
+        yield context
 
 
 @pytest.fixture
 def six(ctx):
-    """A ledger of six completed exchanges in park A, with a checkpoint signed over them."""
-    feed(ctx, park_created(PARK_A), *[completed(exchange("water")) for _ in range(6)])
+    record_six_water_exchanges(ctx)
     return ctx
 
 
@@ -183,7 +98,7 @@ def test_every_inclusion_proof_verifies_against_the_root_in_the_signed_checkpoin
         proof = queries.inclusion(six, ADMIN, stored.index, None)
         assert proof["tree_size"] == 6
         assert merkle.verify_inclusion(stored.index, cp.size, merkle.leaf_hash(stored.leaf_data),
-                                       b64decode_all(proof["hashes"]), cp.root)
+                                       proof_hashes(proof), cp.root)
 
 
 def test_an_inclusion_proof_for_an_older_checkpoint_still_verifies_after_the_ledger_grew(six):
@@ -191,12 +106,12 @@ def test_an_inclusion_proof_for_an_older_checkpoint_still_verifies_after_the_led
     feed(six, completed(exchange()), completed(exchange()))
     assert checkpoint(six).size == 8
     proof = queries.inclusion(six, ADMIN, 3, old.size)
-    assert merkle.verify_inclusion(3, old.size, six.store.entry(3).leaf_hash, b64decode_all(proof["hashes"]), old.root)
+    assert merkle.verify_inclusion(3, old.size, six.store.entry(3).leaf_hash, proof_hashes(proof), old.root)
 
 
 def test_a_proof_does_not_verify_for_altered_leaf_bytes(six):
     cp = checkpoint(six)
-    proof = b64decode_all(queries.inclusion(six, ADMIN, 2, None)["hashes"])
+    proof = proof_hashes(queries.inclusion(six, ADMIN, 2, None))
     altered = six.store.entry(2).leaf_data.replace(b'"500"', b'"5000"')
     assert altered != six.store.entry(2).leaf_data
     assert not merkle.verify_inclusion(2, cp.size, merkle.leaf_hash(altered), proof, cp.root)
@@ -212,7 +127,7 @@ def test_consistency_proofs_between_every_pair_of_signed_sizes_verify(ctx):
     for old in signed:
         for new in signed:
             if old <= new:
-                proof = b64decode_all(queries.consistency(ctx, old, new)["hashes"])
+                proof = proof_hashes(queries.consistency(ctx, old, new))
                 assert merkle.verify_consistency(old, new, signed[old], signed[new], proof), (old, new)
 
 
@@ -221,7 +136,7 @@ def test_a_consistency_proof_does_not_verify_against_a_rewritten_history(ctx):
     old = checkpoint(ctx)
     feed(ctx, *[completed(exchange()) for _ in range(3)])
     new = checkpoint(ctx)
-    proof = b64decode_all(queries.consistency(ctx, 3, 6)["hashes"])
+    proof = proof_hashes(queries.consistency(ctx, 3, 6))
     forged_old_root = merkle.root_hash([merkle.leaf_hash(b"forged")] * 3)
     assert merkle.verify_consistency(3, 6, old.root, new.root, proof)
     assert not merkle.verify_consistency(3, 6, forged_old_root, new.root, proof)

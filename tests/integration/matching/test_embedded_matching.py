@@ -2,17 +2,15 @@
 ranked counterparts asked for through the service layer as the API does."""
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
+from helpers.matching import factories as f, published
 
 from parkloop import demo_park
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine
 from services.common.errors import NotFound
 from services.common.events import Event
 from services.common.geo import Location, distance_km
@@ -20,37 +18,15 @@ from services.common.identity import Principal, Role
 from services.listings.domain.enterprises import HazardousWasteLicence
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.store import MatchingStore
-from services.matching.bootstrap import MIGRATIONS
 from services.matching.domain.criteria import MatchFilters, criteria_for
 from services.matching.service_layer.matches import MatchingContext, find_matches, ranked_matches
 from services.matching.service_layer.projection import apply_event
 
-
-def _load_factories():
-    """The unit tests' factories (listings built through the listings domain)."""
-    name = "matching_factories"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "unit" / "matching" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-f = _load_factories()
 TODAY = f.TODAY
 NO_FILTERS = MatchFilters()
 GANYU = Location(34.8390, 119.1160)  # about 50 km north-west of the park
 LIANYUNGANG_PORT = Location(34.7420, 119.4550)  # about 20 km north
 XUZHOU = Location(34.2610, 117.1840)  # about 220 km west
-
-
-@pytest.fixture(scope="module")
-def matching_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("matching") / "matching.db"
-    migrate(f"sqlite:///{path}", MIGRATIONS)
-    return path
 
 
 @pytest.fixture
@@ -63,7 +39,7 @@ def ctx(matching_template, tmp_path):
 
 
 def publish(ctx, listing):
-    apply_event(ctx.store, Event(f"{listing.side.value.capitalize()}Published", listing.id, listing.to_dict()))
+    apply_event(ctx.store, published(listing))
     return ctx.store.get(listing.id)
 
 

@@ -2,45 +2,19 @@
 a redelivery changes nothing, enterprises' licences reach their listings' documents."""
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from helpers.matching import WASTE_OIL_LICENCE, factories as f, fly_ash_offer, published, registered, waste_oil_want
 
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine
 from services.common.events import Event
 from services.listings.domain.spec_dicts import spec_from_dict
 from services.listings.domain.specs import Kind, Side
 from services.matching.adapters.store import MatchingStore
-from services.matching.bootstrap import MIGRATIONS
-from services.matching.domain.documents import Licence, ListingDoc
+from services.matching.domain.documents import ListingDoc
 from services.matching.service_layer.projection import apply_event
-
-
-def _load_factories():
-    """The unit tests' factories (listings built through the listings domain)."""
-    name = "matching_factories"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[2] / "unit" / "matching" / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-f = _load_factories()
-LICENCE = Licence(f.WASTE_MINERAL_OIL, "2024-03-01", "2029-02-28")
-
-
-@pytest.fixture(scope="module")
-def matching_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("matching") / "matching.db"
-    migrate(f"sqlite:///{path}", MIGRATIONS)
-    return path
 
 
 @pytest.fixture
@@ -50,25 +24,6 @@ def store(matching_template, tmp_path):
     engine = create_engine(f"sqlite:///{path}")
     yield MatchingStore(engine)
     engine.dispose()
-
-
-def published(listing) -> Event:
-    """The event `Listing.publish` records, for a listing built with a readable id."""
-    return Event(f"{listing.side.value.capitalize()}Published", listing.id, listing.to_dict())
-
-
-def registered(enterprise) -> Event:
-    return Event("EnterpriseRegistered", enterprise.id, enterprise.to_dict())
-
-
-def waste_oil_want():
-    return f.make_listing("want", "material", f.spec_material_want([f.WASTE_MINERAL_OIL, f.GEAR_OIL], 200),
-                          owner="hw_recycler", listing_id="want-hw-recycler-oil")
-
-
-def fly_ash_offer():
-    return f.make_listing("offer", "material", f.spec_material_offer(f.FLY_ASH, 1500), owner="power",
-                          listing_id="offer-power-fly-ash")
 
 
 # --- listing events ---------------------------------------------------------------------------
@@ -113,8 +68,8 @@ def test_a_listing_published_after_its_enterprise_registered_carries_the_enterpr
     recycler = f.register_enterprise("hw_recycler", [f.hw_licence(f.WASTE_MINERAL_OIL)])
     assert apply_event(store, registered(recycler)) == []  # no listings yet
     [doc] = apply_event(store, published(waste_oil_want()))
-    assert doc.licences == (LICENCE,)
-    assert store.get(doc.id).licences == (LICENCE,)
+    assert doc.licences == (WASTE_OIL_LICENCE,)
+    assert store.get(doc.id).licences == (WASTE_OIL_LICENCE,)
 
 
 def test_a_licence_granted_later_reaches_the_enterprises_existing_documents(store):
@@ -130,8 +85,8 @@ def test_a_licence_granted_later_reaches_the_enterprises_existing_documents(stor
     changed = apply_event(store, recycler.events[-1])
 
     assert recycler.events[-1].type == "EnterpriseUpdated"
-    assert [(d.id, d.licences) for d in changed] == [(want.id, (LICENCE,))]
-    assert store.get(want.id).licences == (LICENCE,)
+    assert [(d.id, d.licences) for d in changed] == [(want.id, (WASTE_OIL_LICENCE,))]
+    assert store.get(want.id).licences == (WASTE_OIL_LICENCE,)
     assert store.get(other.id).licences == ()  # another enterprise's listing is untouched
 
 
@@ -150,7 +105,7 @@ def test_an_enterprise_registered_after_its_listings_arrived_still_licenses_them
     apply_event(store, published(want))
     recycler = f.register_enterprise("hw_recycler", [f.hw_licence(f.WASTE_MINERAL_OIL)])
     [doc] = apply_event(store, registered(recycler))
-    assert doc.id == want.id and store.get(want.id).licences == (LICENCE,)
+    assert doc.id == want.id and store.get(want.id).licences == (WASTE_OIL_LICENCE,)
 
 
 def test_a_listing_update_keeps_the_licences_its_enterprise_holds(store):
@@ -160,7 +115,7 @@ def test_a_listing_update_keeps_the_licences_its_enterprise_holds(store):
     apply_event(store, published(want))
     want.pause()
     [doc] = apply_event(store, want.events[-1])
-    assert doc.status == "paused" and doc.licences == (LICENCE,)
+    assert doc.status == "paused" and doc.licences == (WASTE_OIL_LICENCE,)
 
 
 # --- idempotence ------------------------------------------------------------------------------
