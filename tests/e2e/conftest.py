@@ -6,8 +6,11 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,32 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from parkloop.benchmarks.common import free_port_block
+
+
+class Receiver:
+    """A local webhook endpoint that records what it receives."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parkloop"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @dataclass
@@ -145,6 +174,25 @@ class Tenant:
     key: str
     api: Api
     enterprise_id: str | None = None
+
+
+def complete_steam_exchange(supplier: Tenant, receiver: Tenant, amount_gj: str, **proposal) -> str:
+    """The supplier proposes on `proposal` (an offer_id with a want_id or a receiver_enterprise_id),
+    the receiver accepts, the supplier delivers `amount_gj` GJ of steam by meter, replacing a
+    natural-gas boiler (η = 0.9), and the receiver completes. Returns the exchange's id."""
+    proposed = supplier.api.post("exchanges", {**proposal, "agreed_amount": amount_gj, "agreed_unit": "GJ"})
+    assert proposed.status_code == 201, proposed.text
+    exchange_id = proposed.json()["id"]
+    accepted = receiver.api.post(f"exchanges/{exchange_id}/accept", {})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
+    delivered = supplier.api.post(f"exchanges/{exchange_id}/deliveries", {
+        "delivered_on": date.today().isoformat(), "amount": amount_gj, "unit": "GJ",
+        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
+        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"}})
+    assert delivered.status_code == 201, delivered.text
+    done = receiver.api.post(f"exchanges/{exchange_id}/complete", {})
+    assert done.status_code == 200 and done.json()["status"] == "completed", done.text
+    return exchange_id
 
 
 @dataclass

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.report import china_date
 
-from .conftest import PARK, Tenant, eventually, new_enterprise, steam_offer
+from .conftest import PARK, Tenant, complete_steam_exchange, eventually, new_enterprise, steam_offer
 
 REPO = Path(__file__).resolve().parents[2]
 CHINA = timezone(timedelta(hours=8))
@@ -57,19 +57,8 @@ def completed_steam(ledger_park):
     """1,000 GJ of steam, replacing the dye works' natural-gas boiler (η = 0.9), delivered and completed."""
     steam_co, dye_works = ledger_park["steam_co"], ledger_park["dye_works"]
     offer = steam_co.api.post("offers", steam_offer(title="Ledger steam")).json()
-    proposed = steam_co.api.post("exchanges", {"offer_id": offer["id"], "receiver_enterprise_id": dye_works.enterprise_id,
-                                               "agreed_amount": "1000", "agreed_unit": "GJ"})
-    assert proposed.status_code == 201, proposed.text
-    exchange_id = proposed.json()["id"]
-    accepted = dye_works.api.post(f"exchanges/{exchange_id}/accept", {})
-    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
-    delivered = steam_co.api.post(f"exchanges/{exchange_id}/deliveries", {
-        "delivered_on": date.today().isoformat(), "amount": "1000", "unit": "GJ",
-        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
-        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"}})
-    assert delivered.status_code == 201, delivered.text
-    done = steam_co.api.post(f"exchanges/{exchange_id}/complete", {})
-    assert done.status_code == 200 and done.json()["status"] == "completed", done.text
+    exchange_id = complete_steam_exchange(steam_co, dye_works, "1000", offer_id=offer["id"],
+                                          receiver_enterprise_id=dye_works.enterprise_id)
 
     item = eventually(lambda: entry_of(ledger_park["manager"], exchange_id), lambda found: found is not None,
                       f"the ledger entry of exchange {exchange_id}")

@@ -2,50 +2,20 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from standardwebhooks import Webhook
 
-from .conftest import PARK, credit_code, eventually, new_enterprise
-
-
-class Receiver:
-    """A local webhook endpoint that records what it receives."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parkloop"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def wait_for(self, count: int, timeout_s: float = 60) -> list:
-        deadline = time.monotonic() + timeout_s
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.2)
-        return self.received
+from .conftest import PARK, Receiver, credit_code, eventually, new_enterprise
 
 
 @pytest.fixture(scope="module")
 def receiver():
     r = Receiver()
     yield r
-    r.server.shutdown()
+    r.close()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +58,7 @@ def test_a_heat_want_is_alerted_with_a_signed_webhook_and_a_hazardous_offer_neve
     assert set(best["components"]) == {"distance", "quantity", "temperature"}
     assert best["score"] == pytest.approx(sum(c["contribution"] for c in best["components"].values()), abs=1e-5)
 
-    [(headers, body)] = receiver.wait_for(1)
+    [(headers, body)] = eventually(lambda: list(receiver.received), bool, "the webhook alert")
     event = Webhook(subscription["secret"]).verify(body, headers)  # raises if the signature is wrong
     assert event["type"] == "match.found"
     assert event["data"]["listing_id"] == want["id"] and event["data"]["match"]["id"] == steam["id"]

@@ -10,12 +10,10 @@ from __future__ import annotations
 import base64
 import math
 import random
-import threading
 import time
 import uuid
 from contextlib import ExitStack
-from datetime import date, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -29,37 +27,11 @@ from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.entries import read_entry
 
-from .conftest import PARK, Tenant, eventually, new_enterprise, start_system, steam_offer, stop_system
+from .conftest import PARK, Receiver, Tenant, complete_steam_exchange, eventually, new_enterprise, start_system, steam_offer, stop_system
 
 CHINA = timezone(timedelta(hours=8))
 MATCH_DEADLINE_S = 60
 LEDGER_DEADLINE_S = 180  # a fresh ledger group first replays every ExchangeCompleted already on the broker
-
-
-class Receiver:
-    """A local webhook endpoint that records what it receives."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parkloop"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def somewhere() -> tuple[float, float]:
@@ -215,19 +187,7 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
         receiver.close()
 
     # The two parties agree, deliver and complete the exchange on the matched listings.
-    proposed = steam_co.api.post("exchanges", {"offer_id": offer["id"], "want_id": want["id"],
-                                               "agreed_amount": "1000.000001", "agreed_unit": "GJ"})
-    assert proposed.status_code == 201, proposed.text
-    exchange_id = proposed.json()["id"]
-    accepted = dye_works.api.post(f"exchanges/{exchange_id}/accept", {})
-    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
-    delivered = steam_co.api.post(f"exchanges/{exchange_id}/deliveries", {
-        "delivered_on": date.today().isoformat(), "amount": "1000.000001", "unit": "GJ",
-        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
-        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"}})
-    assert delivered.status_code == 201, delivered.text
-    done = dye_works.api.post(f"exchanges/{exchange_id}/complete", {})
-    assert done.status_code == 200 and done.json()["status"] == "completed", done.text
+    exchange_id = complete_steam_exchange(steam_co, dye_works, "1000.000001", offer_id=offer["id"], want_id=want["id"])
 
     # Outbox → Kafka → ledger worker → PostgreSQL: the entry appears, for this park's manager.
     def entry_of_exchange():
