@@ -14,7 +14,7 @@ from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.events import EXCHANGES_TOPIC, Event
 from services.ledger.bootstrap import bootstrap
-from services.ledger.service_layer.recording import apply_event, sign_latest
+from services.ledger.service_layer.recording import record_batch
 
 from .common import environment
 
@@ -55,13 +55,9 @@ def measure(bus_url: str, database_url: str, data_dir: Path, count: int) -> dict
         bus.publish(topic, exchange_completed(n))
     ctx = bootstrap(Settings("ledger", data_dir, database_url, bus_url, "bench"))
 
-    def record(batch):
-        added = sum(apply_event(ctx, d.event) for d in batch)
-        if added:
-            sign_latest(ctx)
-
     raw_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda batch: None)
-    ledger_s = drain(bus, topic, f"bench-ledger-{run_id}", count, record)
+    ledger_s = drain(bus, topic, f"bench-ledger-{run_id}", count,
+                     lambda batch: record_batch(ctx, [d.event for d in batch]))  # as the ledger worker does
     assert ctx.store.size() == count, "every exchange must become exactly one entry"
     return {"events": count, "raw_consume_per_s": round(count / raw_s, 1),
             "ledger_entries_per_s": round(count / ledger_s, 1), "ratio_ledger_to_raw": round(raw_s / ledger_s, 4)}

@@ -6,7 +6,11 @@ decimal strings so no float rounding slips between services.
 """
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal
+
+from pydantic import TypeAdapter, ValidationError
+# pydantic checks a payload against these TypedDicts; it needs typing_extensions' before Python 3.12.
+from typing_extensions import TypedDict
 
 Kind = Literal["material", "heat", "water"]
 # What a delivery replaces, so savings can be computed against it.
@@ -56,3 +60,21 @@ class ExchangeCompletedPayload(TypedDict):
     agreed_unit: str
     completed_at: str  # ISO 8601, UTC
     deliveries: list[Delivery]
+
+
+class ContractViolation(ValueError):
+    """A payload that breaks its contract; the message names every bad field."""
+
+
+_EXCHANGE_COMPLETED = TypeAdapter(ExchangeCompletedPayload)
+
+
+def check_exchange_completed(payload: Any) -> ExchangeCompletedPayload:
+    """The payload, if it has the contract's shape and types (strictly: amounts are strings, not
+    numbers); fields the contract does not name are allowed, for producers that are newer."""
+    try:
+        _EXCHANGE_COMPLETED.validate_python(payload, strict=True)
+    except ValidationError as exc:
+        raise ContractViolation("; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}"
+                                          for e in exc.errors())) from None
+    return payload

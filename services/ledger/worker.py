@@ -13,7 +13,7 @@ from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.worker import run_worker
 
 from .bootstrap import bootstrap
-from .service_layer.recording import apply_event, sign_latest
+from .service_layer.recording import record_batch
 
 GROUP = os.environ.get("LEDGER_CONSUMER_GROUP", "ledger")  # replicas share it; a new one replays
 
@@ -23,9 +23,7 @@ def follow(ctx, bus, stop, batch: int = 500) -> None:
     with bus.consumer(GROUP, [LISTINGS_TOPIC, EXCHANGES_TOPIC]) as consumer:
         while not stop():
             deliveries = consumer.poll(max_records=batch, timeout_s=0.5)
-            added = sum(apply_event(ctx, delivery.event) for delivery in deliveries)
-            if added:
-                sign_latest(ctx)
+            record_batch(ctx, [delivery.event for delivery in deliveries])
             consumer.commit_all(deliveries)  # every entry of the batch is durable by now
 
 

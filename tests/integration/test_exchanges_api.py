@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from services.common.bus.sqlite_log import SqliteEventLog
 from services.common.config import Settings
-from services.common.contracts import ExchangeCompletedPayload
+from services.common.contracts import ExchangeCompletedPayload, check_exchange_completed
 from services.common.db import create_engine
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC, Event
 from services.common.identity import Principal, Role, sign_principal
@@ -173,8 +173,8 @@ def test_the_outbox_holds_exchange_completed_once_on_exchanges_v1(client, world,
     assert [(t, e.type) for t, e in events] == [
         (EXCHANGES_TOPIC, "ExchangeProposed"), (EXCHANGES_TOPIC, "ExchangeAccepted"),
         (EXCHANGES_TOPIC, "ExchangeDeliveryRecorded"), (EXCHANGES_TOPIC, "ExchangeCompleted")]
-    payload = events[-1][1].payload
-    assert set(payload) == set(ExchangeCompletedPayload.__annotations__)
+    payload = events[-1][1].payload  # as the ledger receives it: read back from JSON
+    assert check_exchange_completed(payload) and set(payload) == set(ExchangeCompletedPayload.__annotations__)
     assert payload["exchange_id"] == exchange_id and payload["agreed_amount"] == "25.5"
     assert payload["receiver"] == {"enterprise_id": world["companies"]["receiver"]["id"],
                                    "park_id": world["parks"]["B"]}

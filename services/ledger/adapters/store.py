@@ -113,6 +113,16 @@ class LedgerStore:
                                 .order_by(entries.c.idx).offset(offset).limit(limit))
             return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in rows], total
 
+    def rejected(self, offset: int, limit: int) -> tuple[list[dict], int]:
+        """Events set aside for breaking their contract, newest first."""
+        columns = (rejected_events.c.event_id, rejected_events.c.type, rejected_events.c.reason,
+                   rejected_events.c.rejected_at, rejected_events.c.event)
+        with self.engine.connect() as conn:
+            total = conn.scalar(sa.select(sa.func.count()).select_from(rejected_events))
+            rows = conn.execute(sa.select(*columns).order_by(rejected_events.c.rejected_at.desc(),
+                                                             rejected_events.c.event_id).offset(offset).limit(limit))
+            return [dict(r._mapping) for r in rows], total
+
     def add_checkpoint(self, size: int, root: bytes, signed_note: str) -> None:
         with self.engine.begin() as conn:
             exists = conn.execute(sa.select(checkpoints.c.size).where(checkpoints.c.size == size)).first()

@@ -29,6 +29,21 @@ class EntryPageSchema(ma.Schema):
     total = fields.Integer(required=True)
 
 
+class RejectedEventSchema(ma.Schema):
+    event_id = fields.String(required=True)
+    type = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "Every field that breaks the contract, and how"})
+    rejected_at = fields.DateTime(required=True)
+    event = fields.Dict(required=True, metadata={"description": "The event as it arrived (its envelope and payload)"})
+
+
+class RejectedEventPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(RejectedEventSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
 class ProofArgsSchema(ma.Schema):
     tree_size = fields.Integer(validate=validate.Range(min=1, max=2**40))
 

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.common.errors import Forbidden, NotFound
-from services.common.schemas import offset_limit, paged
+from services.common.schemas import PageArgsSchema, offset_limit, paged
 from services.common.web import current_principal
 from services.ledger.adapters.store import EntryScope
 from services.ledger.domain.entries import read_entry
@@ -19,7 +19,7 @@ from services.ledger.service_layer.recording import correct
 
 from .schemas import (ConsistencyArgsSchema, ConsistencyProofSchema, CorrectionResultSchema, CorrectionSchema,
                       EntryArgsSchema, EntryPageSchema, ExportSchema, InclusionProofSchema, ProofArgsSchema,
-                      VerifyResultSchema)
+                      RejectedEventPageSchema, VerifyResultSchema)
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1/ledger",
                 description="Tamper-evident evidence: RFC 9162 Merkle log, C2SP signed checkpoints")
@@ -140,6 +140,17 @@ class Export(MethodView):
         if ctx().store.size() == 0:
             raise NotFound("the ledger has no entries yet")
         return queries.export(ctx(), current_principal())
+
+
+@blp.route("/rejected-events")
+class RejectedEvents(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, RejectedEventPageSchema)
+    @blp.alt_response(403, description="Admins only")
+    def get(self, args):
+        """Events set aside for breaking their contract, newest first, with the fields at fault"""
+        found, total = queries.rejected_events(ctx(), current_principal(), *offset_limit(args))
+        return paged(found, total, args)
 
 
 @blp.route("/corrections")

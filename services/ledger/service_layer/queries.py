@@ -3,8 +3,10 @@ exports and the annual report — each for the callers allowed to see it."""
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import replace
 
+from services.common.db import as_utc
 from services.common.errors import Forbidden, InvalidFields, NotFound
 from services.common.identity import Principal, Role
 from services.ledger.adapters.store import EntryScope, StoredEntry
@@ -100,6 +102,15 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
                             f"size {checkpoint_size}: one of them was rewritten with its recorded hash", size)
         checked = checkpoint_size
     return _verdict(True, None, None, result.reason, size)
+
+
+def rejected_events(ctx: LedgerContext, p: Principal, offset: int, limit: int) -> tuple[list[dict], int]:
+    """The events the ledger set aside instead of recording, with why: for an operator to fix
+    the producer and replay them. They hold other tenants' exchanges, so admins only."""
+    if not p.is_admin:
+        raise Forbidden("only an admin may read the events the ledger set aside")
+    found, total = ctx.store.rejected(offset, limit)
+    return [{**r, "rejected_at": as_utc(r["rejected_at"]), "event": json.loads(r["event"])} for r in found], total
 
 
 def _verdict(ok: bool, index: int | None, kind: str | None, reason: str, size: int) -> dict:

@@ -1,6 +1,6 @@
 """Turns bus events into ledger entries and keeps the parks the reports need.
 
-Each event is applied once, in one transaction with its entry; a redelivered or duplicated
+Each event is applied once, in the same transaction as its entry; a redelivered or duplicated
 `ExchangeCompleted` never makes a second entry. After a batch a new checkpoint is signed.
 """
 from __future__ import annotations
@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Callable, Iterable
 
+from services.common.contracts import check_exchange_completed
 from services.common.errors import Conflict
 from services.common.events import Event
-from services.ledger.adapters.store import LedgerStore
+from services.ledger.adapters.store import LedgerStore, LedgerTransaction
 from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.merkle_log import MerkleLog
@@ -31,35 +32,55 @@ class LedgerContext:
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
 
+def record_batch(ctx: LedgerContext, events: Iterable[Event]) -> int:
+    """What the worker does with each poll of the bus: apply the events in one transaction, then
+    sign a checkpoint covering them. Returns how many entries were added."""
+    added = apply_events(ctx, events)
+    if added:
+        sign_latest(ctx)
+    return added
+
+
+def apply_events(ctx: LedgerContext, events: Iterable[Event]) -> int:
+    """Apply events in one transaction (one commit for the batch, not one per event); returns how
+    many entries they added. A failure rolls back the whole batch, which the bus then redelivers."""
+    with ctx.store.transaction() as tx:
+        return sum(_apply(ctx, tx, event) for event in events)
+
+
 def apply_event(ctx: LedgerContext, event: Event) -> bool:
     """True when the event added an entry."""
-    with ctx.store.transaction() as tx:
-        if tx.already_processed(event.id):
-            return False
-        added = False
-        if event.type == "ParkCreated":
-            p = event.payload
-            tx.upsert_park(p["id"], p["name"], p["province"], p["baselines"])
-        elif event.type == "ParkBaselineSet":
-            park = tx.park(event.payload["park_id"])
-            if park is not None:
-                baseline = {k: v for k, v in event.payload.items() if k != "park_id"}
-                kept = [b for b in park["baselines"] if b["year"] != baseline["year"]]
-                tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
-        elif event.type == "ExchangeCompleted":
-            exchange = event.payload
-            try:
-                contribution = ctx.contribute(exchange)
-                facts = _facts(exchange)
-            except (ValueError, KeyError, TypeError) as exc:  # breaks the contract: keep it aside
-                log.error("rejected %s %s: %s", event.type, event.id, exc)
-                tx.reject(event, f"{type(exc).__name__}: {exc}")
-            else:
-                index = tx.next_index()
-                tx.append(index, event.id, exchange_entry(index, event.id, ctx.now().isoformat(), exchange,
-                                                          contribution), facts)
-                added = True
-        tx.mark_processed(event.id)
+    return apply_events(ctx, [event]) == 1
+
+
+def _apply(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
+    if tx.already_processed(event.id):
+        return False
+    added = False
+    if event.type == "ParkCreated":
+        p = event.payload
+        tx.upsert_park(p["id"], p["name"], p["province"], p["baselines"])
+    elif event.type == "ParkBaselineSet":
+        park = tx.park(event.payload["park_id"])
+        if park is not None:
+            baseline = {k: v for k, v in event.payload.items() if k != "park_id"}
+            kept = [b for b in park["baselines"] if b["year"] != baseline["year"]]
+            tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
+    elif event.type == "ExchangeCompleted":
+        exchange = event.payload
+        try:
+            check_exchange_completed(exchange)
+            contribution = ctx.contribute(exchange)
+            facts = _facts(exchange)
+        except (ValueError, KeyError, TypeError) as exc:  # breaks the contract: keep it aside
+            log.error("rejected %s %s: %s", event.type, event.id, exc)
+            tx.reject(event, f"{type(exc).__name__}: {exc}")
+        else:
+            index = tx.next_index()
+            tx.append(index, event.id, exchange_entry(index, event.id, ctx.now().isoformat(), exchange,
+                                                      contribution), facts)
+            added = True
+    tx.mark_processed(event.id)
     return added
 
 

@@ -399,3 +399,28 @@ def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledg
     admin = as_(ledger, ADMIN)
     assert admin.get(f"parks/{PARK_A}/reports/{YEAR + 1}").get_json()["entries"]["indexes"] == [5]
     assert indexes(admin.get("ledger/entries", year=YEAR + 1)) == [5]
+
+
+# --- events set aside ------------------------------------------------------------------------
+
+def test_an_admin_sees_each_event_the_ledger_set_aside_and_the_fields_at_fault(ledger):
+    good = completed("water", "10", ("dye-works", PARK_A), ("cement", PARK_B))
+    broken = Event("ExchangeCompleted", "exchange-x",
+                   {**completed("water", "10", ("dye-works", PARK_A), ("cement", PARK_B)).payload,
+                    "deliveries": [{"amount": 10}], "hazardous": "no"})
+    feed(ledger, [broken, good])
+
+    body = as_(ledger, ADMIN).get("ledger/rejected-events").get_json()
+    assert body["total"] == 1
+    [item] = body["items"]
+    assert item["event_id"] == broken.id and item["type"] == "ExchangeCompleted"
+    assert "hazardous" in item["reason"] and "deliveries.0.amount" in item["reason"]
+    assert item["event"]["payload"]["deliveries"] == [{"amount": 10}]
+    assert good.payload["exchange_id"] in [i["entry"]["exchange"]["exchange_id"]
+                                           for i in as_(ledger, ADMIN).get("ledger/entries", page_size=100)
+                                           .get_json()["items"]]
+
+
+def test_only_an_admin_reads_the_events_set_aside(ledger):
+    assert as_(ledger, MANAGER_A).get("ledger/rejected-events").status_code == 403
+    assert as_(ledger, DYE_WORKS).get("ledger/rejected-events").status_code == 403

@@ -17,7 +17,7 @@ from services.common.bus.sqlite_log import SqliteEventLog
 from services.common.errors import Conflict
 from services.common.events import EXCHANGES_TOPIC
 from services.common.identity import Principal, Role
-from services.ledger.adapters.tables import entries
+from services.ledger.adapters.tables import entries, rejected_events
 from services.ledger.domain import merkle
 from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.entries import read_entry
@@ -62,6 +62,40 @@ def test_two_completed_exchanges_become_entries_0_and_1_in_the_order_they_arrive
     assert [read_entry(data)["index"] for _, data in stored] == [0, 1]
     assert [read_entry(data)["exchange"]["exchange_id"] for _, data in stored] == [first["exchange_id"],
                                                                                     second["exchange_id"]]
+
+
+def test_a_batch_keeps_one_entry_per_exchange_and_sets_aside_an_event_that_breaks_the_contract(ctx):
+    first, second, third = completed(exchange("heat")), completed(exchange("water")), completed(exchange("heat"))
+    broken = completed({**exchange("water"), "deliveries": "not a list"})
+    batch = [first, second, first, broken, third]
+
+    assert recording.record_batch(ctx, batch) == 3
+    assert recording.record_batch(ctx, batch) == 0  # the whole batch redelivered adds nothing
+    assert [read_entry(data)["event_id"] for _, data in rows(ctx)] == [first.id, second.id, third.id]
+    assert checkpoint(ctx).size == 3
+    with ctx.store.engine.connect() as conn:
+        [(event_id, reason)] = conn.execute(sa.select(rejected_events.c.event_id, rejected_events.c.reason)).all()
+    assert event_id == broken.id and reason
+
+
+def test_a_batch_that_fails_midway_commits_none_of_it_and_its_redelivery_commits_all(ctx):
+    batch = [completed(exchange("water")) for _ in range(5)]
+    contribute, calls = ctx.contribute, []
+
+    def database_gone_on_the_third(payload):
+        calls.append(payload)
+        if len(calls) == 3:
+            raise OSError("disk I/O error")
+        return contribute(payload)
+
+    ctx.contribute = database_gone_on_the_third
+    with pytest.raises(OSError):
+        recording.record_batch(ctx, batch)
+    assert ctx.store.size() == 0 and rows(ctx) == []
+
+    ctx.contribute = contribute
+    assert recording.record_batch(ctx, batch) == 5
+    assert [read_entry(data)["event_id"] for _, data in rows(ctx)] == [event.id for event in batch]
 
 
 def test_park_events_add_no_entries(ctx):

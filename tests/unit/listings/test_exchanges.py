@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from services.common.contracts import Delivery as DeliveryContract
-from services.common.contracts import ExchangeCompletedPayload, Party as PartyContract
+from services.common.contracts import ExchangeCompletedPayload, Party as PartyContract, check_exchange_completed
 from services.common.errors import Conflict, Forbidden, InvalidFields
 from services.common.geo import Location
 from services.common.identity import Principal, Role
@@ -472,7 +472,7 @@ def test_completing_emits_exchange_completed_exactly_as_the_contract_says(propos
     event = exchange.events[-1]
     payload = event.payload
     assert event.type == "ExchangeCompleted" and event.key == exchange.id
-    assert set(payload) == set(ExchangeCompletedPayload.__annotations__)
+    assert check_exchange_completed(payload) and set(payload) == set(ExchangeCompletedPayload.__annotations__)
     assert set(payload["supplier"]) == set(payload["receiver"]) == set(PartyContract.__annotations__)
     assert payload == {
         "exchange_id": exchange.id, "kind": "material", "offer_id": exchange.offer_id, "want_id": exchange.want_id,
