@@ -137,19 +137,13 @@ def cmd_ledger(args) -> int:
 def cmd_matching(args) -> int:
     """Rebuild the search index from matching's own store (the projection of every listing
     event): a new index is bulk-loaded, then the alias swaps to it, so searches never see a gap."""
-    from rich.progress import Progress
-
     from services.common.config import Settings
     from services.matching.bootstrap import bootstrap
+    from services.matching.service_layer.projection import reindex
 
     matching = bootstrap(Settings.from_env("matching")).matches
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("Reading listings", total=None)
-        docs = []
-        for doc in matching.store.all_docs():
-            docs.append(doc)
-            progress.advance(task)
-    count = matching.search.rebuild(docs)
+    with console.status(f"Rebuilding the {type(matching.search).__name__} index"):
+        count = reindex(matching.store, matching.search)
     print(f"reindexed {count} listings into {type(matching.search).__name__}")
     return 0
 

@@ -92,6 +92,8 @@ def test_an_update_replaces_the_document_and_pause_resume_withdraw_change_its_st
     assert seen == [("OfferPaused", "paused", "paused"), ("OfferResumed", "active", "active"),
                     ("OfferWithdrawn", "withdrawn", "withdrawn")]
     assert [d.id for d in store.all_docs()] == [listing.id]
+    # five changes, five revisions: the search engines keep the highest one they are sent
+    assert store.get(listing.id).revision == [d.revision for d in store.all_docs()][0] == 5
 
 
 # --- the projection: licences -----------------------------------------------------------------
@@ -154,6 +156,7 @@ def test_redelivered_events_change_nothing_and_return_the_current_documents(stor
     assert store.get(listing.id).licences == ()
     assert processed_count(engine) == applied == 5
     assert [d.id for d in store.all_docs()] == [listing.id]
+    assert [d.revision for d in again] == [store.get(listing.id).revision], "a redelivery makes no new revision"
 
 
 def test_events_matching_does_not_know_are_recorded_and_ignored(store, engine):

@@ -32,10 +32,12 @@ from real_engines import engine_address
 from services.common.geo import Location, distance_km
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.search import AbstractSearchIndex, Hit
+from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.tables import listing_docs, metadata
 from services.matching.domain.criteria import criteria_for
 from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import components_for
+from services.matching.service_layer.projection import reindex
 
 from parkloop.synthetic import TODAY, Case, Dataset, generate, sample_cases
 
@@ -220,7 +222,6 @@ def test_the_data_set_exercises_every_kind_and_side(expected, cases):
         key = (case.source.kind, case.source.side)
         by_group[key] = by_group.get(key, 0) + bool(expected[case.label])
     assert len(by_group) == 6 and all(n >= 5 for n in by_group.values()), by_group
-    print("DEBUG", sorted(len(expected[c.label]) for c in cases)[-8:])
     assert sum(len(expected[c.label]) > K for c in cases) >= 3
     assert any(not expected[c.label] for c in cases if c.label.endswith("codes_excluded"))
 
@@ -272,6 +273,60 @@ def test_a_write_shows_in_the_next_search_and_a_delete_removes_it(backend, cases
     finally:
         backend.remove([best.id])
     assert [h.doc.id for h in run(backend.index, case)] == before
+
+
+def test_an_older_revision_written_late_never_replaces_a_newer_one(backend, cases, expected):
+    """A slower worker, or a reindex pass, may write a document's older revision after its newer one."""
+    case = next(c for c in cases if len(expected[c.label]) >= 3 and c.filters.min_score == 0)
+    top = expected[case.label][0].doc
+    newer = replace(top, id="00000000-0000-4000-8000-000000000001", lat=case.source.lat, lon=case.source.lon,
+                    quantity=case.source.quantity, revision=5)
+    backend.put([newer])
+    try:
+        backend.index.upsert([replace(newer, status="paused", revision=4)])
+        assert run(backend.index, case)[0].doc.id == newer.id, "the older, paused revision replaced the newer one"
+        backend.index.upsert([replace(newer, revision=5)])  # the same revision again (a redelivery) is accepted
+        assert run(backend.index, case)[0].doc.id == newer.id
+    finally:
+        backend.remove([newer.id])
+
+
+def test_reindex_carries_over_a_change_written_while_the_new_index_loads(backend, dataset, tmp_path):
+    """`parkloop matching reindex` while the matching worker keeps running: the worker writes a
+    pause into the store and, through the alias, into the old index while the new one loads."""
+    store = MatchingStore(sa.create_engine(f"sqlite:///{tmp_path / 'matching.db'}"))
+    metadata.create_all(store.engine)
+    docs = sorted(dataset.docs, key=lambda d: d.id)[:300]
+    with store.transaction() as tx:
+        for doc in docs:
+            tx.upsert_doc(doc)
+    index = EmbeddedSearch(store.engine) if backend.name == "embedded" else engine_backend(backend.name, []).index
+    paused = docs[0].id  # loaded first (the store reads in id order), paused after
+
+    class WorkerRunsDuringTheLoad:
+        loads = 0
+
+        def all_docs(self, batch):
+            self.loads += 1
+            for n, doc in enumerate(store.all_docs(batch)):
+                yield doc
+                if self.loads == 1 and n == 10:
+                    with store.transaction() as tx:
+                        tx.upsert_doc(replace(tx.get_doc(paused), status="paused"))
+                    index.upsert([store.get(paused)])
+
+    try:
+        assert reindex(WorkerRunsDuringTheLoad(), index, batch=50) == len(docs)
+        if backend.name == "embedded":  # the store's table is the index
+            indexed = store.get(paused).status
+        else:
+            indexed = index.client.get(index=index.alias, id=paused)["_source"]["status"]
+        assert indexed == "paused", "the pause written during the load was lost"
+        assert store.get(paused).revision == 2
+    finally:
+        if backend.name != "embedded":
+            index.drop()
+        store.engine.dispose()
 
 
 def test_rebuild_swaps_the_index_without_missing_a_result(backend, cases, dataset):

@@ -217,6 +217,12 @@ def build_query(criteria: Criteria, components: tuple[Decay, ...], min_score: fl
 
 # ---------------------------------------------------------------- the adapter both engines share
 
+
+def _superseded(op: str, status: int | None) -> bool:
+    """A bulk item that failed only because the engine already holds what it would have written:
+    a newer revision of the document (409 on index), or no document to delete (404)."""
+    return (op == "index" and status == 409) or (op == "delete" and status == 404)
+
 class EngineSearchIndex(AbstractSearchIndex):
     """The adapter over a client of either engine (both accept `body=` and `refresh=`).
 
@@ -273,7 +279,7 @@ class EngineSearchIndex(AbstractSearchIndex):
             response = self.client.bulk(body=chunk, index=index, refresh=refresh)
             if response["errors"]:
                 failed = [item for item in response["items"] for op, result in item.items()
-                          if result.get("error") and not (op == "delete" and result.get("status") == 404)]
+                          if result.get("error") and not _superseded(op, result.get("status"))]
                 if failed:
                     raise RuntimeError(f"bulk request failed for {len(failed)} documents, first: {failed[0]}")
 
@@ -281,7 +287,9 @@ class EngineSearchIndex(AbstractSearchIndex):
     def _index_actions(docs: Iterable[ListingDoc]) -> list[dict]:
         actions = []
         for doc in docs:
-            actions += [{"index": {"_id": doc.id}}, doc_to_dict(doc)]
+            # external_gte: the engine keeps the highest revision; the same one again (a redelivery) is accepted.
+            actions += [{"index": {"_id": doc.id, "version": doc.revision, "version_type": "external_gte"}},
+                        doc_to_dict(doc)]
         return actions
 
     def upsert(self, docs: Iterable[ListingDoc]) -> None:
@@ -297,11 +305,8 @@ class EngineSearchIndex(AbstractSearchIndex):
             self._bulk(actions, self.alias, self.refresh)
 
     def rebuild(self, docs: Iterable[ListingDoc]) -> int:
-        """Load a new index, swap the alias atomically, then delete the old indices.
-
-        Writes that reach the old index while the new one loads are not carried over: replay
-        the events since the rebuild started (the consumer is idempotent) if writers keep running.
-        """
+        """Load a new index, swap the alias atomically, then delete the old indices. Writes that
+        reach the old index meanwhile are for the caller to carry over (`service_layer.projection.reindex`)."""
         name = self._new_index_name()
         body = index_body()
         body["settings"] = {**INDEX_SETTINGS, "refresh_interval": "-1"}  # faster bulk load

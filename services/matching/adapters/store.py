@@ -12,6 +12,8 @@ from services.matching.domain.documents import Licence, ListingDoc, doc_from_dic
 
 from .tables import enterprise_licences, listing_docs, processed_events
 
+DOC = (listing_docs.c.doc, listing_docs.c.revision)  # what a ListingDoc is read from
+
 
 class StoreTransaction(ProcessedEvents):
     def __init__(self, conn: sa.Connection):
@@ -19,18 +21,21 @@ class StoreTransaction(ProcessedEvents):
 
 
     def upsert_doc(self, doc: ListingDoc) -> None:
+        """Store the document as its next revision."""
         row = {"side": doc.side, "kind": doc.kind, "status": doc.status, "enterprise_id": doc.enterprise_id,
                "lat": doc.lat, "lon": doc.lon, "doc": doc_to_dict(doc)}
-        if self.conn.execute(listing_docs.update().where(listing_docs.c.id == doc.id).values(**row)).rowcount == 0:
-            self.conn.execute(listing_docs.insert().values(id=doc.id, **row))
+        updated = self.conn.execute(listing_docs.update().where(listing_docs.c.id == doc.id)
+                                    .values(**row, revision=listing_docs.c.revision + 1))
+        if updated.rowcount == 0:
+            self.conn.execute(listing_docs.insert().values(id=doc.id, revision=1, **row))
 
     def get_doc(self, listing_id: str) -> ListingDoc:
-        row = self.conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.id == listing_id)).one()
-        return doc_from_dict(row.doc)
+        row = self.conn.execute(sa.select(*DOC).where(listing_docs.c.id == listing_id)).one()
+        return doc_from_dict(row.doc, row.revision)
 
     def docs_of_enterprise(self, enterprise_id: str) -> list[ListingDoc]:
-        rows = self.conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.enterprise_id == enterprise_id))
-        return [doc_from_dict(row.doc) for row in rows]
+        rows = self.conn.execute(sa.select(*DOC).where(listing_docs.c.enterprise_id == enterprise_id))
+        return [doc_from_dict(row.doc, row.revision) for row in rows]
 
     def licences_of(self, enterprise_id: str) -> tuple[Licence, ...]:
         row = self.conn.execute(sa.select(enterprise_licences.c.licences)
@@ -56,8 +61,8 @@ class MatchingStore:
 
     def get(self, listing_id: str) -> ListingDoc | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.id == listing_id)).first()
-        return doc_from_dict(row.doc) if row else None
+            row = conn.execute(sa.select(*DOC).where(listing_docs.c.id == listing_id)).first()
+        return doc_from_dict(row.doc, row.revision) if row else None
 
     def listing_ids_of(self, enterprise_id: str) -> set[str]:
         with self.engine.connect() as conn:
@@ -74,10 +79,10 @@ class MatchingStore:
         last = ""
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(listing_docs.c.id, listing_docs.c.doc).where(listing_docs.c.id > last)
+                rows = conn.execute(sa.select(listing_docs.c.id, *DOC).where(listing_docs.c.id > last)
                                     .order_by(listing_docs.c.id).limit(batch)).all()
             if not rows:
                 return
             for row in rows:
-                yield doc_from_dict(row.doc)
+                yield doc_from_dict(row.doc, row.revision)
             last = rows[-1].id

@@ -18,6 +18,7 @@ listing_docs = sa.Table(
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("doc", sa.JSON, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_listing_docs_side_kind_status", "side", "kind", "status"),
 )
 

@@ -49,6 +49,9 @@ class ListingDoc:
     measures: tuple[tuple[str, float], ...] = ()  # offers: (key, value)
     bounds: tuple[tuple[str, float | None, float | None], ...] = ()  # wants: (key, min, max)
     licences: tuple[Licence, ...] = field(default=(), compare=False)
+    # Bumped by the store on every change: engines keep the highest revision of a document, so a
+    # late or replayed write of an older one (a reindex pass, a slower worker) never wins.
+    revision: int = field(default=0, compare=False)
 
     @property
     def log_quantity(self) -> float:
@@ -98,7 +101,7 @@ def licences_from_enterprise(data: dict) -> tuple[Licence, ...]:
 
 def doc_to_dict(doc: ListingDoc) -> dict:
     """The stored and indexed form; `location` and `log_quantity` are what engines query."""
-    data = {k: v for k, v in doc.__dict__.items() if k not in ("measures", "bounds", "licences", "codes")}
+    data = {k: v for k, v in doc.__dict__.items() if k not in ("measures", "bounds", "licences", "codes", "revision")}
     return {**data, "codes": list(doc.codes), "location": {"lat": doc.lat, "lon": doc.lon},
             "log_quantity": doc.log_quantity,
             "measures": [{"key": k, "value": v} for k, v in doc.measures],
@@ -107,10 +110,10 @@ def doc_to_dict(doc: ListingDoc) -> dict:
                          for lic in doc.licences]}
 
 
-def doc_from_dict(data: dict) -> ListingDoc:
+def doc_from_dict(data: dict, revision: int = 0) -> ListingDoc:
     plain = {k: v for k, v in data.items() if k not in ("location", "log_quantity", "measures", "bounds",
                                                           "licences", "codes")}
-    return ListingDoc(**plain, codes=tuple(data["codes"]),
+    return ListingDoc(**plain, revision=revision, codes=tuple(data["codes"]),
                       measures=tuple((m["key"], m["value"]) for m in data["measures"]),
                       bounds=tuple((b["key"], b["min"], b["max"]) for b in data["bounds"]),
                       licences=tuple(Licence(**lic) for lic in data["licences"]))

@@ -8,6 +8,7 @@ search index is brought up to date again after a crash between commit and index 
 from __future__ import annotations
 
 from services.common.events import Event
+from services.matching.adapters.search import AbstractSearchIndex
 from services.matching.adapters.store import MatchingStore
 from services.matching.domain.documents import ListingDoc, licences_from_enterprise
 
@@ -37,3 +38,22 @@ def apply_event(store: MatchingStore, event: Event) -> list[ListingDoc]:
         if fresh:
             tx.mark_processed(event.id)
     return changed
+
+
+def reindex(store: MatchingStore, search: AbstractSearchIndex, batch: int = 1000) -> int:
+    """Rebuild the search index from the store without downtime; returns how many documents.
+
+    Searches keep reading the old index until the alias swaps. Workers keep writing through the
+    alias meanwhile, into the old index, so a second pass copies every document again into the
+    new one; the engines keep the highest revision, so neither that pass nor a slower worker can
+    put back an older version of a document.
+    """
+    count = search.rebuild(store.all_docs(batch))
+    pending: list[ListingDoc] = []
+    for doc in store.all_docs(batch):
+        pending.append(doc)
+        if len(pending) == batch:
+            search.upsert(pending)
+            pending = []
+    search.upsert(pending)
+    return count
