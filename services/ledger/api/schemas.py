@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.common.schemas import PageArgsSchema, Text
+from services.common.schemas import PageArgsSchema, Text, page_of
 
 KINDS = ("material", "heat", "water")
 
@@ -22,11 +22,7 @@ class EntryListItemSchema(ma.Schema):
     entry = fields.Dict(required=True, metadata={"description": "The entry; GET /ledger/entries/{index} gives its exact bytes"})
 
 
-class EntryPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(EntryListItemSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+EntryPageSchema = page_of(EntryListItemSchema, "EntryPageSchema")
 
 
 class RejectedEventSchema(ma.Schema):
@@ -37,11 +33,7 @@ class RejectedEventSchema(ma.Schema):
     event = fields.Dict(required=True, metadata={"description": "The event as it arrived (its envelope and payload)"})
 
 
-class RejectedEventPageSchema(ma.Schema):
-    items = fields.List(fields.Nested(RejectedEventSchema), required=True)
-    page = fields.Integer(required=True)
-    page_size = fields.Integer(required=True)
-    total = fields.Integer(required=True)
+RejectedEventPageSchema = page_of(RejectedEventSchema, "RejectedEventPageSchema")
 
 
 class ProofArgsSchema(ma.Schema):
