@@ -91,9 +91,11 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in conn.execute(query)]
 
-    def recorded_leaf_hashes(self) -> list[bytes]:
+    def recorded_leaf_hashes(self, start: int = 0) -> list[bytes]:
+        """The recorded leaf hashes of entries `start` onwards, in index order."""
         with self.engine.connect() as conn:
-            return [bytes(h) for h in conn.execute(sa.select(entries.c.leaf_hash).order_by(entries.c.idx)).scalars()]
+            return [bytes(h) for h in conn.execute(sa.select(entries.c.leaf_hash).where(entries.c.idx >= start)
+                                                   .order_by(entries.c.idx)).scalars()]
 
     def find(self, scope: EntryScope, offset: int, limit: int) -> tuple[list[StoredEntry], int]:
         if scope.nothing:

@@ -56,7 +56,7 @@ def inclusion(ctx: LedgerContext, p: Principal, index: int, tree_size: int | Non
     size = ctx.store.size() if tree_size is None else tree_size
     if not index < size <= ctx.store.size():
         raise InvalidFields.single("tree_size", f"must be above the index and at most the ledger size {ctx.store.size()}")
-    proof = MerkleLog(ctx.store.recorded_leaf_hashes()).inclusion_proof(index, size)
+    proof = ctx.proofs.answer(lambda log: log.inclusion_proof(index, size))
     return {"index": index, "tree_size": size, "hashes": [b64(h) for h in proof]}
 
 
@@ -64,7 +64,7 @@ def consistency(ctx: LedgerContext, old: int, new: int) -> dict:
     size = ctx.store.size()
     if not 0 < old <= new <= size:
         raise InvalidFields.single("from", f"need 0 < from <= to <= {size}")
-    proof = MerkleLog(ctx.store.recorded_leaf_hashes()).consistency_proof(old, new)
+    proof = ctx.proofs.answer(lambda log: log.consistency_proof(old, new))
     return {"from_": old, "to": new, "hashes": [b64(h) for h in proof]}
 
 

@@ -6,7 +6,7 @@ Each event is applied once, in the same transaction as its entry; a redelivered 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable
 
@@ -20,6 +20,8 @@ from services.ledger.domain.merkle_log import MerkleLog
 from services.ledger.domain.report import china_date
 from services.ledger.domain.note_keys import SigningKey
 
+from .proof_tree import ProofTree
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,10 @@ class LedgerContext:
     origin: str
     contribute: Callable[[dict], dict]  # ExchangeCompleted payload -> contribution (decimal strings)
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    proofs: ProofTree = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.proofs = ProofTree(self.store)
 
 
 def record_batch(ctx: LedgerContext, events: Iterable[Event]) -> int:

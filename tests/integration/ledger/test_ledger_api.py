@@ -17,6 +17,7 @@ from services.common.events import Event
 from services.common.identity import Principal, Role, sign_principal
 from services.ledger.app import create_app
 from services.ledger.domain import merkle
+from services.ledger.adapters.tables import entries
 from services.ledger.domain.audit import audit_ledger
 from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
@@ -200,6 +201,28 @@ def test_a_consistency_proof_links_an_earlier_checkpoint_to_the_latest(ledger):
     leaf = admin.get("ledger/entries/1").get_data()
     assert merkle.verify_inclusion(1, 5, merkle.leaf_hash(leaf), [base64.b64decode(h) for h in proof["hashes"]],
                                    old.root)
+
+
+def test_proofs_keep_verifying_as_the_ledger_grows_between_requests(ledger):
+    """The service keeps its tree between requests and reads only the entries added since."""
+    admin = as_(ledger, ADMIN)
+    for round_ in range(3):
+        cp = published_checkpoint(admin)
+        for index in (0, cp.size - 1):
+            leaf = admin.get(f"ledger/entries/{index}").get_data()
+            proof = admin.get(f"ledger/entries/{index}/proof").get_json()
+            assert proof["tree_size"] == cp.size == 5 + 2 * round_
+            assert merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(leaf),
+                                           [base64.b64decode(h) for h in proof["hashes"]], cp.root)
+        feed(ledger, [completed("water", str(n), ("wwtp", PARK_A), ("refinery", PARK_A)) for n in (1, 2)])
+
+
+def test_a_proof_is_refused_rather_than_built_on_a_store_missing_an_entry(app):
+    feed(app, standard_events())
+    with app.extensions["parkloop.ledger"].store.engine.begin() as conn:
+        conn.execute(entries.delete().where(entries.c.idx == 2))
+    response = as_(app, ADMIN).get("ledger/entries/0/proof")
+    assert response.status_code == 409 and "ledger/verify" in response.get_json()["detail"]
 
 
 def test_a_consistency_proof_names_both_tree_sizes(ledger):
