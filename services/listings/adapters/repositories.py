@@ -12,7 +12,8 @@ from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
 from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
-from services.listings.domain.exchanges import Delivery, Exchange, ExchangeStatus, Party, decimal_str
+from services.listings.domain.deliveries import Delivery, decimal_str
+from services.listings.domain.exchanges import Exchange, ExchangeStatus, Party
 from services.listings.domain.listings import Listing, Status, Terms
 from services.listings.domain.parks import Park, ParkLevel, ParkType, YearlyBaseline
 from services.listings.domain.spec_dicts import restore_spec, spec_to_dict, waste_codes_of
@@ -223,7 +224,7 @@ class ExchangeRepository(TrackingRepository):
         return self._exchange(row, self._deliveries([exchange_id]).get(exchange_id, [])) if row else None
 
     def list(self, scope: dict, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
-        """Newest first, restricted by `scope` (domain.exchanges.exchange_scope)."""
+        """Newest first, restricted by `scope` (domain.exchange_access.exchange_scope)."""
         where = self._scope(scope)
         for column, value in ((exchanges.c.status, status), (exchanges.c.kind, kind)):
             if value is not None:

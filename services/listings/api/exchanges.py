@@ -1,5 +1,6 @@
 """Exchanges over HTTP: schemas and thin views. Amounts travel as decimal strings; the
-schemas check shapes and choices, the domain (domain/exchanges.py) checks the rules."""
+schemas check shapes and choices, the domain (domain/exchanges.py, domain/deliveries.py) checks
+the rules."""
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,7 +12,8 @@ from marshmallow import fields, validate
 from services.common.contracts import DELIVERY_UNITS
 from services.common.schemas import Date, DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
 from services.common.web import current_principal
-from services.listings.domain.exchanges import FUELS, SUBSTITUTES, ExchangeStatus, exact_decimal
+from services.listings.domain.deliveries import FUELS, SUBSTITUTES, exact_decimal
+from services.listings.domain.exchanges import ExchangeStatus
 from services.listings.domain.specs import Kind
 from services.listings.service_layer import exchanges as use_cases
 

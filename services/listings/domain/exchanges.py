@@ -2,38 +2,28 @@
 proposed → accepted → delivering → completed, or proposed → declined, or cancelled by
 either party at any point before completion.
 
-Quantities are exact decimals (never floats) because the ledger turns them into evidence;
+Amounts are exact decimals and every delivery is checked by the rules in deliveries.py;
 a completed exchange emits `ExchangeCompleted` exactly as services/common/contracts.py
-writes it down. Every change records a past-tense event for exchanges.v1.
+writes it down. Every change records a past-tense event for exchanges.v1. Who may see an
+exchange, and whom a caller acts as on it, is exchange_access.py.
 """
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
-from typing import get_args
 
-from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload, Fuel, Substitute
+from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload
 from services.common.errors import Conflict, FieldCollector, Forbidden, InvalidFields
 from services.common.events import Event, utcnow
-from services.common.identity import Principal, Role
 
+from .deliveries import (MAX_PLACES, Delivery, checked_evidence, checked_substitution, convert, decimal_str,
+                         exact_decimal)
 from .enterprises import Enterprise
 from .listings import Listing, Status as ListingStatus
 from .specs import Kind, MaterialSpec
-
-MAX_PLACES = 6  # a gram of a tonne, a litre of a cubic metre, a kWh-thousandth of a MWh
-MAX_AMOUNT = Decimal(10) ** 12
-GJ_PER_MWH = Decimal("3.6")
-FUELS: tuple[str, ...] = get_args(Fuel)
-SUBSTITUTES: dict[str, tuple[str, ...]] = {
-    "material": ("virgin_material",), "heat": ("boiler_heat",), "water": ("fresh_water", "municipal_water")}
-EVIDENCE: dict[str, tuple[str, ...]] = {
-    "material": ("weighbridge_ticket", "manifest_number"), "heat": ("meter_reading", "period"),
-    "water": ("meter_reading", "period")}
-assert {s for subs in SUBSTITUTES.values() for s in subs} == set(get_args(Substitute))
 
 
 class ExchangeStatus(str, Enum):
@@ -43,39 +33,6 @@ class ExchangeStatus(str, Enum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     DECLINED = "declined"
-
-
-def exact_decimal(value, positive: bool = True) -> Decimal:
-    """A quantity or price as an exact, canonical decimal: finite, at most MAX_PLACES places,
-    below MAX_AMOUNT in size and, when `positive`, above 0. Raises ValueError."""
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError("must be a decimal number, e.g. \"12.5\"") from None
-    if not amount.is_finite():
-        raise ValueError("must be a finite decimal number")
-    if len(amount.as_tuple().digits) > 24:  # normalize() would round beyond 28 digits
-        raise ValueError("has too many digits")
-    if positive and amount <= 0:
-        raise ValueError("must be greater than 0")
-    if abs(amount) >= MAX_AMOUNT:
-        raise ValueError(f"must be below {MAX_AMOUNT:,}")
-    amount = amount.normalize() if amount else Decimal(0)  # "12.50" → 12.5; "-0" → 0
-    if amount.as_tuple().exponent < -MAX_PLACES:
-        raise ValueError(f"must have at most {MAX_PLACES} decimal places")
-    return amount
-
-
-def decimal_str(amount: Decimal) -> str:
-    """Plain notation, never exponents: 1E+2 → "100"."""
-    return format(amount, "f")
-
-
-def convert(amount: Decimal, unit: str, to: str) -> Decimal:
-    """Between the units one kind allows (only heat has two: 1 MWh = 3.6 GJ)."""
-    if unit == to:
-        return amount
-    return amount * GJ_PER_MWH if (unit, to) == ("MWh", "GJ") else amount / GJ_PER_MWH
 
 
 @dataclass(frozen=True)
@@ -97,63 +54,6 @@ class Actor:
 
     def to_dict(self) -> dict:
         return {"enterprise_id": self.enterprise_id, "admin": self.admin}
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One delivery, with the evidence a regulator asks for and what it replaced."""
-
-    id: str
-    delivered_on: date
-    amount: Decimal
-    unit: str
-    evidence: dict[str, str]
-    substitution: dict[str, str]
-    recorded_by: str | None  # the party's enterprise id; None when an admin recorded it
-    recorded_at: datetime
-
-    def to_contract(self) -> dict:
-        """Exactly the contract's `Delivery`."""
-        return {"id": self.id, "delivered_on": self.delivered_on.isoformat(), "amount": decimal_str(self.amount),
-                "unit": self.unit, "evidence": dict(self.evidence), "substitution": dict(self.substitution)}
-
-    def to_dict(self) -> dict:
-        return {**self.to_contract(), "recorded_by": self.recorded_by, "recorded_at": self.recorded_at.isoformat()}
-
-
-def _evidence(errors: FieldCollector, kind: str, hazardous: bool, given: dict) -> dict[str, str]:
-    evidence = {k: str(v).strip() for k, v in (given or {}).items() if v is not None and str(v).strip()}
-    for key in evidence:
-        errors.require(f"evidence.{key}", key in EVIDENCE[kind], f"is not evidence of a {kind} delivery")
-    if kind == "material":
-        errors.require("evidence.weighbridge_ticket", "weighbridge_ticket" in evidence,
-                       "a material delivery needs its weighbridge ticket")
-        errors.require("evidence.manifest_number", not hazardous or "manifest_number" in evidence,
-                       "a hazardous-waste transfer needs its transfer manifest number (危险废物转移联单)")
-    else:
-        errors.require("evidence", "meter_reading" in evidence or "period" in evidence,
-                       f"a {kind} delivery needs a meter_reading or a metering period")
-    return evidence
-
-
-def _substitution(errors: FieldCollector, kind: str, given: dict) -> dict[str, str]:
-    sub = {k: v for k, v in (given or {}).items() if v is not None}
-    substitutes = sub.get("substitutes")
-    errors.require("substitution.substitutes", substitutes in SUBSTITUTES[kind],
-                   f"a {kind} delivery substitutes one of: {', '.join(SUBSTITUTES[kind])}")
-    errors.require("substitution.fuel", kind != "heat" or sub.get("fuel") in FUELS,
-                   f"boiler heat names the fuel it replaces: one of {', '.join(FUELS)}")
-    for key, only in (("fuel", "heat"), ("boiler_efficiency", "heat"), ("material", "material")):
-        errors.require(f"substitution.{key}", key not in sub or kind == only, f"belongs only on a {only} delivery")
-    if kind == "heat" and "boiler_efficiency" in sub:
-        efficiency = errors.check("substitution.boiler_efficiency", exact_decimal, sub["boiler_efficiency"])
-        if efficiency is not None:
-            errors.require("substitution.boiler_efficiency", efficiency <= 1, "must be above 0 and at most 1")
-            sub["boiler_efficiency"] = decimal_str(efficiency)
-    if "material" in sub:
-        sub["material"] = str(sub["material"]).strip()
-        errors.require("substitution.material", bool(sub["material"]), "must not be blank")
-    return {k: sub[k] for k in ("substitutes", "fuel", "boiler_efficiency", "material") if k in sub}
 
 
 @dataclass
@@ -260,8 +160,9 @@ class Exchange:
         quantity = errors.check("amount", exact_decimal, amount)
         errors.require("unit", unit in DELIVERY_UNITS[kind],
                        f"a {kind} delivery is measured in {' or '.join(DELIVERY_UNITS[kind])}")
-        delivery = Delivery(str(uuid.uuid4()), delivered_on, quantity, unit, _evidence(errors, kind, self.hazardous,
-                            evidence), _substitution(errors, kind, substitution), by.enterprise_id, utcnow())
+        delivery = Delivery(str(uuid.uuid4()), delivered_on, quantity, unit,
+                            checked_evidence(errors, kind, self.hazardous, evidence),
+                            checked_substitution(errors, kind, substitution), by.enterprise_id, utcnow())
         errors.raise_if_any()
         total = self.delivered_amount() + convert(quantity, unit, self.agreed_unit)
         if total > self.agreed_amount and not confirm_over_delivery:
@@ -350,48 +251,3 @@ class Exchange:
 def _rounded(amount: Decimal) -> Decimal:
     """A sum converted between GJ and MWh can run to 28 digits; show it to MAX_PLACES."""
     return amount.quantize(Decimal(1).scaleb(-MAX_PLACES)).normalize() if amount else Decimal(0)
-
-
-# --- who may see and act on an exchange ----------------------------------------------------
-
-def exchange_visible(p: Principal, exchange: Exchange) -> bool:
-    """Admins see all; each party its own; a park manager those with a party in the park."""
-    if p.is_admin:
-        return True
-    if p.role is Role.PARK_MANAGER:
-        return p.park_id in (exchange.supplier.park_id, exchange.receiver.park_id)
-    return p.enterprise_id is not None and p.enterprise_id in exchange.parties()
-
-
-def acting_as(p: Principal) -> Actor:
-    """The actor a caller is on an exchange it can see; park managers only read."""
-    if p.is_admin:
-        return Actor(None, admin=True)
-    if p.role is Role.PARK_MANAGER:
-        raise Forbidden("park managers read exchanges; only the parties or an admin act on them")
-    return Actor(p.enterprise_id)
-
-
-def proposer(p: Principal, on_behalf_of: str | None) -> Actor:
-    """An enterprise proposes for itself; an admin names the side it proposes for."""
-    if p.is_admin:
-        if not on_behalf_of:
-            raise InvalidFields.single("on_behalf_of", "an admin must name the enterprise (supplier or receiver) "
-                                                       "it proposes for")
-        return Actor(on_behalf_of, admin=True)
-    if p.role is not Role.ENTERPRISE:
-        raise Forbidden("only an enterprise (or an admin acting for one) may propose an exchange")
-    if p.enterprise_id is None:
-        raise Forbidden("register your enterprise (POST /api/v1/enterprises) before proposing exchanges")
-    if on_behalf_of not in (None, p.enterprise_id):
-        raise Forbidden("an enterprise proposes only for itself")
-    return Actor(p.enterprise_id)
-
-
-def exchange_scope(p: Principal) -> dict:
-    """The restriction every exchange query gets for this caller (see ExchangeRepository.list)."""
-    if p.is_admin:
-        return {}
-    if p.role is Role.PARK_MANAGER:
-        return {"park_id": p.park_id}
-    return {"enterprise_id": p.enterprise_id}

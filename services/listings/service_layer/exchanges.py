@@ -6,8 +6,9 @@ from __future__ import annotations
 from services.common.errors import InvalidFields, NotFound
 from services.common.identity import Principal
 from services.listings.domain import access
-from services.listings.domain.exchanges import (Delivery, Exchange, ExchangeStatus, acting_as, exchange_scope,
-                                                exchange_visible, proposer)
+from services.listings.domain.deliveries import Delivery
+from services.listings.domain.exchange_access import acting_as, exchange_scope, exchange_visible, proposer
+from services.listings.domain.exchanges import Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.specs import Kind, Side
 

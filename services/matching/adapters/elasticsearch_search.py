@@ -1,10 +1,10 @@
 """The search port on Elasticsearch 9 (official `elasticsearch` client); everything but the
-client is shared with OpenSearch in engine_query.py."""
+client is shared with OpenSearch in engine_index.py."""
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
 
-from .engine_query import DEFAULT_ALIAS, EngineSearchIndex
+from .engine_index import DEFAULT_ALIAS, EngineSearchIndex
 
 
 class ElasticsearchSearch(EngineSearchIndex):

@@ -1,8 +1,9 @@
-"""One query builder and one adapter body for both search engines (Elasticsearch 9, OpenSearch 3).
+"""One query builder for both search engines (Elasticsearch 9, OpenSearch 3): the index
+mapping, and the query DSL that `Criteria` and a score plan become.
 
-Everything here is plain query DSL as dicts and calls that both official clients accept
-(`body=`, `refresh=`): `elasticsearch_search.py` and `opensearch_search.py` only build a client.
-Nothing needs scripts, custom analyzers, `_reindex` or x-pack, which the engines run here lack.
+Everything here is plain query DSL as dicts, which both official clients accept as `body=`;
+the adapter that sends it, and re-checks what comes back, is `engine_index.py`. Nothing needs
+scripts or custom analyzers, which the engines run here lack.
 
 How `Criteria` maps to the DSL (see `Criteria.accepts`, which stays the definition):
 
@@ -25,21 +26,10 @@ with `weight` per domain `Decay`; results sort by `_score` desc then `id` asc.
 """
 from __future__ import annotations
 
-import logging
-import math
-from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from services.common.geo import Location, distance_km
 from services.matching.domain.criteria import Criteria
-from services.matching.domain.documents import ListingDoc, doc_from_dict, doc_to_dict
-from services.matching.domain.scoring import Decay, Score, score
-
-from .search import AbstractSearchIndex, Hit
-
-log = logging.getLogger(__name__)
-
-DEFAULT_ALIAS = "parkloop-listings"
+from services.matching.domain.scoring import Decay
 
 _KEYWORD = {"type": "keyword"}
 _DOUBLE = {"type": "double"}
@@ -77,7 +67,6 @@ MIN_BAND_KM = 0.5
 # Engine scores are float32: let the engine keep candidates just under min_score, and the
 # domain's own score decide, exactly as the embedded matcher does.
 MIN_SCORE_SLACK = 1e-5
-SCORE_MISMATCH_REL = 1e-4
 
 
 def index_body() -> dict:
@@ -213,160 +202,3 @@ def build_query(criteria: Criteria, components: tuple[Decay, ...], min_score: fl
     if search_after is not None:
         body["search_after"] = list(search_after)
     return body
-
-
-# ---------------------------------------------------------------- the adapter both engines share
-
-
-def _superseded(op: str, status: int | None) -> bool:
-    """A bulk item that failed only because the engine already holds what it would have written:
-    a newer revision of the document (409 on index), or no document to delete (404)."""
-    return (op == "index" and status == 409) or (op == "delete" and status == 404)
-
-class EngineSearchIndex(AbstractSearchIndex):
-    """The adapter over a client of either engine (both accept `body=` and `refresh=`).
-
-    Queries go to an alias; `rebuild` loads a new concrete index `<alias>-<timestamp>` and
-    swaps the alias in one atomic `_aliases` call, so searches never see an empty index.
-    """
-
-    PAGE_MIN, PAGE_MAX, BULK_CHUNK = 50, 1000, 1000
-
-    def __init__(self, client, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for"):
-        if alias != alias.lower():
-            raise ValueError(f"index and alias names are lower case: {alias!r}")
-        self.client = client
-        self.alias = alias
-        self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
-        self._ready = False
-
-    # -- index lifecycle
-
-    def _new_index_name(self) -> str:
-        return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
-
-    def concrete_indices(self) -> list[str]:
-        if not self.client.indices.exists_alias(name=self.alias):
-            return []
-        return sorted(self.client.indices.get_alias(name=self.alias))
-
-    def ensure_index(self) -> None:
-        """Create a first concrete index behind the alias if there is none. Its name is fixed,
-        so two processes starting together create it once (the loser's 400 is ignored)."""
-        if self._ready:
-            return
-        if not self.concrete_indices():
-            body = index_body()
-            body["aliases"] = {self.alias: {}}
-            try:
-                self.client.indices.create(index=f"{self.alias}-initial", body=body)
-            except Exception as exc:  # both clients' errors carry the HTTP status
-                if getattr(exc, "status_code", None) != 400 or "resource_already_exists" not in str(exc):
-                    raise
-        self._ready = True
-
-    def drop(self) -> None:
-        """Delete every index behind the alias (tests, teardown)."""
-        for name in self.concrete_indices():
-            self.client.indices.delete(index=name)
-        self._ready = False
-
-    # -- writes
-
-    def _bulk(self, actions: list[dict], index: str, refresh) -> None:
-        for start in range(0, len(actions), self.BULK_CHUNK * 2):
-            chunk = actions[start:start + self.BULK_CHUNK * 2]
-            response = self.client.bulk(body=chunk, index=index, refresh=refresh)
-            if response["errors"]:
-                failed = [item for item in response["items"] for op, result in item.items()
-                          if result.get("error") and not _superseded(op, result.get("status"))]
-                if failed:
-                    raise RuntimeError(f"bulk request failed for {len(failed)} documents, first: {failed[0]}")
-
-    @staticmethod
-    def _index_actions(docs: Iterable[ListingDoc]) -> list[dict]:
-        actions = []
-        for doc in docs:
-            # external_gte: the engine keeps the highest revision; the same one again (a redelivery) is accepted.
-            actions += [{"index": {"_id": doc.id, "version": doc.revision, "version_type": "external_gte"}},
-                        doc_to_dict(doc)]
-        return actions
-
-    def upsert(self, docs: Iterable[ListingDoc]) -> None:
-        actions = self._index_actions(docs)
-        if actions:
-            self.ensure_index()
-            self._bulk(actions, self.alias, self.refresh)
-
-    def delete(self, ids: Iterable[str]) -> None:
-        actions = [{"delete": {"_id": doc_id}} for doc_id in ids]
-        if actions:
-            self.ensure_index()
-            self._bulk(actions, self.alias, self.refresh)
-
-    def rebuild(self, docs: Iterable[ListingDoc]) -> int:
-        """Load a new index, swap the alias atomically, then delete the old indices. Writes that
-        reach the old index meanwhile are for the caller to carry over (`service_layer.projection.reindex`)."""
-        name = self._new_index_name()
-        body = index_body()
-        body["settings"] = {**INDEX_SETTINGS, "refresh_interval": "-1"}  # faster bulk load
-        self.client.indices.create(index=name, body=body)
-        try:
-            actions = self._index_actions(docs)
-            self._bulk(actions, name, False)
-            self.client.indices.put_settings(index=name, body={"index": {"refresh_interval": None}})
-            self.client.indices.refresh(index=name)
-            old = self.concrete_indices()
-            self.client.indices.update_aliases(body={"actions": [
-                *({"remove": {"index": o, "alias": self.alias}} for o in old),
-                {"add": {"index": name, "alias": self.alias}}]})
-        except Exception:
-            self.client.indices.delete(index=name)
-            raise
-        for o in old:
-            self.client.indices.delete(index=o)
-        self._ready = True
-        return len(actions) // 2
-
-    # -- reads
-
-    def search(self, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-               offset: int, limit: int) -> list[Hit]:
-        wanted = offset + limit
-        if limit <= 0:
-            return []
-        self.ensure_index()
-        origin = Location(*criteria.origin)
-        page = min(max(2 * wanted, self.PAGE_MIN), self.PAGE_MAX)
-        accepted: list[Hit] = []
-        after = None
-        while len(accepted) < wanted:
-            body = build_query(criteria, components, min_score, page, after)
-            raw = self.client.search(index=self.alias, body=body)["hits"]["hits"]
-            for item in raw:
-                hit = self._hit(item, criteria, components, min_score, origin)
-                if hit is not None:
-                    accepted.append(hit)
-                    if len(accepted) == wanted:
-                        break
-            if len(raw) < page:
-                break
-            after = raw[-1]["sort"]
-        return accepted[offset:wanted]
-
-    @staticmethod
-    def _hit(item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-             origin: Location) -> Hit | None:
-        """The Python re-check (the candidate's own limit, and every other criterion for good
-        measure); the domain explains the score, the engine's `_score` is its total."""
-        doc = doc_from_dict(item["_source"])
-        km = distance_km(origin, Location(doc.lat, doc.lon))
-        if not criteria.accepts(doc, km):
-            return None
-        explained = score(components, doc, km)
-        if explained.total < min_score:
-            return None
-        engine_total = float(item["_score"])
-        if not math.isclose(engine_total, explained.total, rel_tol=SCORE_MISMATCH_REL, abs_tol=1e-6):
-            log.warning("engine score %s differs from the domain's %s for %s", engine_total, explained.total, doc.id)
-        return Hit(doc, Score(engine_total, explained.components), km)

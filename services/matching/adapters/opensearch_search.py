@@ -1,10 +1,10 @@
 """The search port on OpenSearch 3 (`opensearch-py`, which also speaks to Elasticsearch
-7.10-compatible clouds); everything but the client is shared in engine_query.py."""
+7.10-compatible clouds); everything but the client is shared in engine_index.py."""
 from __future__ import annotations
 
 from opensearchpy import OpenSearch
 
-from .engine_query import DEFAULT_ALIAS, EngineSearchIndex
+from .engine_index import DEFAULT_ALIAS, EngineSearchIndex
 
 
 class OpenSearchSearch(EngineSearchIndex):
