@@ -224,7 +224,7 @@ class ExchangeRepository(TrackingRepository):
         return self._exchange(row, self._deliveries([exchange_id]).get(exchange_id, [])) if row else None
 
     def list(self, scope: dict, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
-        """Newest first, restricted by `scope` (domain.exchange_access.exchange_scope)."""
+        """Newest first, restricted by `scope` (domain.access.exchange_scope)."""
         where = self._scope(scope)
         for column, value in ((exchanges.c.status, status), (exchanges.c.kind, kind)):
             if value is not None:

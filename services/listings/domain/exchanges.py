@@ -5,7 +5,7 @@ either party at any point before completion.
 Amounts are exact decimals and every delivery is checked by the rules in deliveries.py;
 a completed exchange emits `ExchangeCompleted` exactly as services/common/contracts.py
 writes it down. Every change records a past-tense event for exchanges.v1. Who may see an
-exchange, and whom a caller acts as on it, is exchange_access.py.
+exchange, and whom a caller acts as on it, is access.py.
 """
 from __future__ import annotations
 

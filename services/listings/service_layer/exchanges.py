@@ -7,7 +7,7 @@ from services.common.errors import InvalidFields, NotFound
 from services.common.identity import Principal
 from services.listings.domain import access
 from services.listings.domain.deliveries import Delivery
-from services.listings.domain.exchange_access import acting_as, exchange_scope, exchange_visible, proposer
+from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, proposer
 from services.listings.domain.exchanges import Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.specs import Kind, Side

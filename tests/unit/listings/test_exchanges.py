@@ -16,7 +16,7 @@ from services.common.geo import Location
 from services.common.identity import Principal, Role
 from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
 from services.listings.domain.deliveries import exact_decimal
-from services.listings.domain.exchange_access import acting_as, exchange_scope, exchange_visible, proposer
+from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, proposer
 from services.listings.domain.exchanges import Actor, Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.spec_dicts import spec_from_dict
