@@ -43,8 +43,10 @@ def _environment(port: int) -> dict[str, str]:
 
 def _gunicorn(name: str, bind: str) -> list[str]:
     # One process per service keeps SQLite writers few; threads serve concurrent requests.
+    # A line per request would bury the terminal: access lines go to $PARKLOOP_DATA/logs instead.
     return [sys.executable, "-m", "gunicorn", "--config", "python:parkloop.gunicorn_conf", "--bind", bind,
-            "--workers", "1", "--log-level", "warning", "--name", f"parkloop-{name}", APPS[name]]
+            "--workers", "1", "--log-level", "warning", "--name", f"parkloop-{name}",
+            "--access-logfile", str(data_dir() / "logs" / f"{name}-access.log"), APPS[name]]
 
 
 class Supervisor:
@@ -57,6 +59,7 @@ class Supervisor:
 
     def start(self) -> None:
         migrate_all()  # once, before any process starts: none of them races another to migrate
+        (data_dir() / "logs").mkdir(parents=True, exist_ok=True)
         for offset, name in enumerate(SERVICES, start=1):
             self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}"))
         self._spawn("gateway", _gunicorn("gateway", f"{self.host}:{self.port}"))

@@ -11,6 +11,8 @@ import os
 from pythonjsonlogger.json import JsonFormatter
 
 FIELDS = "{levelname}{name}{message}"
+# Libraries that narrate every connection, request or plugin at INFO: warnings only, unless DEBUG.
+CHATTY = ("alembic", "kafka", "elastic_transport", "opensearch", "urllib3")
 RENAMED = {"levelname": "level", "name": "logger"}
 
 
@@ -26,3 +28,6 @@ def configure_logging(process_name: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    chatty_level = root.level if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(chatty_level)

@@ -72,3 +72,16 @@ def test_log_level_comes_from_the_environment(restore_logging_and_signals, capsy
 def test_a_request_whose_body_may_stay_unread_is_answered_with_connection_close(headers, closes):
     assert may_leave_body_unread(headers) is closes
 
+
+
+def test_libraries_that_narrate_every_request_log_only_warnings_unless_debugging(restore_logging_and_signals,
+                                                                                 capsys, monkeypatch):
+    configure_logging("matching-worker")
+    logging.getLogger("elastic_transport.transport").info("POST http://es:9200/_bulk [status:200]")
+    logging.getLogger("kafka.conn").warning("broker unreachable")
+    assert [json.loads(line)["message"] for line in capsys.readouterr().err.splitlines()] == ["broker unreachable"]
+
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    configure_logging("matching-worker")
+    logging.getLogger("elastic_transport.transport").info("POST http://es:9200/_bulk [status:200]")
+    assert "_bulk" in capsys.readouterr().err
