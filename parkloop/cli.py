@@ -122,14 +122,18 @@ def cmd_ledger(args) -> int:
 
     from services.common.config import data_dir
 
-    from .ledger_cli import admin_key_from_env, export_ledger, verify_export
+    from .ledger_cli import CannotProceed, admin_key_from_env, export_ledger, verify_export
 
-    if args.action == "export":
-        count = export_ledger(args.url, admin_key_from_env(data_dir(), args.admin_key), Path(args.file))
-        print(f"exported {count} entries with the latest signed checkpoint to {args.file}")
-        return 0
-    public_key = Path(args.public_key).read_text().strip() if args.public_key else None
-    ok, message = verify_export(Path(args.file), public_key)
+    try:
+        if args.action == "export":
+            count = export_ledger(args.url, admin_key_from_env(data_dir(), args.admin_key), Path(args.file))
+            print(f"exported {count} entries with the latest signed checkpoint to {args.file}")
+            return 0
+        public_key = Path(args.public_key).read_text().strip() if args.public_key else None
+        ok, message = verify_export(Path(args.file), public_key)
+    except (CannotProceed, OSError) as exc:
+        console.print(f"[red]{exc}[/]")
+        return 2
     print(message)
     return 0 if ok else 1
 
