@@ -1,9 +1,10 @@
 """A deterministic synthetic data set of listings, for the search contract tests and the match
-benchmark: parks in five provinces,
-enterprises around them (some with hazardous-waste licences of various validity), and
-material, heat and water offers and wants. Documents are built the production way: listing
-event dicts (the shape of `Listing.to_dict`) through `ListingDoc.from_listing`, and licences
-from enterprise event dicts through `licences_from_enterprise`.
+benchmark: parks in five provinces, enterprises around them (some with hazardous-waste
+licences of various validity, some with directed-utilisation approvals for a neighbour's
+hazardous waste), and material, heat and water offers and wants. Documents are built the
+production way: listing event dicts (the shape of `Listing.to_dict`) through
+`ListingDoc.from_listing`, and licences from enterprise event dicts through
+`licences_from_enterprise`.
 
 Hazardous codes come from the shipped seed table (2021 list); the general codes are
 format-valid test values only (class S01-S59), not claims about the official catalogue.
@@ -93,6 +94,27 @@ def _licences(rng: random.Random) -> list[dict]:
                     "capacity_t_per_year": float(rng.choice([500, 2000, 10000])),
                     "valid_from": start.isoformat(), "valid_until": end.isoformat()})
     return out
+
+
+def _add_approvals(rng: random.Random, enterprises: list[dict], listings: list[dict]) -> None:
+    """Give some enterprises 点对点 directed-utilisation approvals for hazardous codes that a
+    neighbour in their park offers, so that approvals (each for one supplier) decide matches."""
+    offered: dict[str, list[tuple[str, str]]] = {}
+    for data in listings:
+        if data["kind"] == "material" and data["side"] == "offer" and data["material"]["hazardous"]:
+            offered.setdefault(data["park_id"], []).append((data["enterprise_id"], data["material"]["waste_code"]))
+    windows = [(date(2024, 1, 1), date(2029, 12, 31)), (date(2021, 6, 1), date(2026, 5, 31)), (TODAY, TODAY)]
+    for enterprise in enterprises:
+        pairs = sorted({p for p in offered.get(enterprise["park_id"], []) if p[0] != enterprise["id"]})
+        if not pairs or rng.random() < 0.4:
+            continue
+        enterprise["approvals"] = []
+        for supplier, code in rng.sample(pairs, min(len(pairs), rng.randint(1, 3))):
+            start, end = rng.choice(windows)
+            enterprise["approvals"].append({
+                "number": f"JSDX{rng.randrange(10**4):04d}", "authority": "provincial environment department",
+                "supplier_enterprise_id": supplier, "codes": [code], "valid_from": start.isoformat(),
+                "valid_until": end.isoformat(), "capacity_t_per_year": float(rng.choice([100, 500]))})
 
 
 def _enterprises(rng: random.Random, park_ids: list[str]) -> list[dict]:
@@ -203,7 +225,6 @@ def generate(n_listings: int = 4000, seed: int = SEED) -> Dataset:
     rng = random.Random(seed)
     park_ids = [_uuid(rng) for _ in PARKS]
     enterprises = _enterprises(rng, park_ids)
-    licences = {e["id"]: licences_from_enterprise(e) for e in enterprises}
     by_id = {e["id"]: e for e in enterprises}
     listings: list[dict] = []
     while len(listings) < n_listings:
@@ -211,6 +232,8 @@ def generate(n_listings: int = 4000, seed: int = SEED) -> Dataset:
             listings.append({**rng.choice(listings), "id": _uuid(rng)})
         else:
             listings.append(_listing(rng, len(listings), rng.choice(enterprises)))
+    _add_approvals(random.Random(seed + 7), enterprises, listings)  # its own stream: the listings stay the same
+    licences = {e["id"]: licences_from_enterprise(e) for e in enterprises}
     docs = [ListingDoc.from_listing(data, licences[data["enterprise_id"]]) for data in listings]
     for d in docs:  # the events' path, and the dict shape, are what production feeds matching
         assert by_id[d.enterprise_id]["park_id"] == d.park_id
@@ -242,4 +265,17 @@ def sample_cases(dataset: Dataset, per_group: int = 10, seed: int = SEED + 1) ->
                 else:
                     filters, label = MatchFilters(), "plain"
                 cases.append(Case(f"{kind}-{side}-{i}-{label}", source, filters))
-    return cases
+    return cases + _approval_cases(dataset, per_group // 3)
+
+
+def _approval_cases(dataset: Dataset, count: int) -> list[Case]:
+    """Sources whose matches an approval decides: hazardous offers of a supplier some approval
+    valid today names, and wants of enterprises holding such an approval."""
+    approved = {(lic.supplier, lic.code) for d in dataset.docs for lic in d.licences
+                if lic.supplier is not None and lic.valid_on(TODAY)}
+    holders = {d.enterprise_id for d in dataset.docs
+               if any(lic.supplier is not None and lic.valid_on(TODAY) for lic in d.licences)}
+    active = sorted((d for d in dataset.docs if d.kind == "material" and d.status == "active"), key=lambda d: d.id)
+    offers = [d for d in active if d.side == "offer" and (d.enterprise_id, d.codes[0]) in approved][:count]
+    wants = [d for d in active if d.side == "want" and d.enterprise_id in holders][:count]
+    return [Case(f"material-{d.side}-{i}-approval", d, MatchFilters()) for i, d in enumerate(offers + wants)]

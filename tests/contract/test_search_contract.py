@@ -226,6 +226,19 @@ def test_the_data_set_exercises_every_kind_and_side(expected, cases):
     assert any(not expected[c.label] for c in cases if c.label.endswith("codes_excluded"))
 
 
+def test_the_data_set_exercises_directed_utilisation_approvals(expected, cases):
+    """Some hazardous matches are legal only through a 点对点 approval, from either side."""
+    only_by_approval = {"offer": 0, "want": 0}
+    for case in cases:
+        criteria = criteria_for(case.source, case.filters, TODAY, DELTA_T)
+        for hit in expected[case.label]:
+            if case.source.side == "want" and case.source.kind == "material":
+                only_by_approval["want"] += not set(hit.doc.codes) & set(criteria.codes_any)
+            elif criteria.licence_for:
+                only_by_approval["offer"] += not hit.doc.licensed_for(criteria.licence_for, TODAY)
+    assert only_by_approval["offer"] >= 1 and only_by_approval["want"] >= 1, only_by_approval
+
+
 def test_no_hit_ever_breaks_a_criterion(backend, cases, dataset):
     """Independently of the reference: every hit passes `accepts` at its own distance, which is
     the great-circle distance; its components add up to its score; the document is intact."""

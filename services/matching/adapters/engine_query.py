@@ -52,7 +52,8 @@ INDEX_MAPPING = {
         "available_from": _DATE, "available_until": _DATE,
         "measures": {"type": "nested", "properties": {"key": _KEYWORD, "value": _DOUBLE}},
         "bounds": {"type": "nested", "properties": {"key": _KEYWORD, "min": _DOUBLE, "max": _DOUBLE}},
-        "licences": {"type": "nested", "properties": {"code": _KEYWORD, "valid_from": _DATE, "valid_until": _DATE}},
+        "licences": {"type": "nested", "properties": {"code": _KEYWORD, "valid_from": _DATE, "valid_until": _DATE,
+                                                      "supplier": _KEYWORD}},
     },
 }
 
@@ -153,10 +154,17 @@ def criteria_filters(criteria: Criteria) -> dict:
     if c.park_ids is not None:
         filters.append(_terms("park_id", c.park_ids))
     if c.codes_any is not None:
-        filters.append(_terms("codes", c.codes_any))
+        from_directed = [{"bool": {"filter": [_term("enterprise_id", supplier), _term("codes", code)]}}
+                         for supplier, code in c.directed]
+        filters.append({"bool": {"should": [_terms("codes", c.codes_any), *from_directed], "minimum_should_match": 1}})
     if c.licence_for is not None:
+        # a licence (no supplier) or an approval naming this supplier
+        suppliers = [{"bool": {"must_not": [{"exists": {"field": "licences.supplier"}}]}}]
+        if c.licence_supplier is not None:
+            suppliers.append(_term("licences.supplier", c.licence_supplier))
         filters.append(_nested("licences", _term("licences.code", c.licence_for),
-                               _range("licences.valid_from", lte=c.on), _range("licences.valid_until", gte=c.on)))
+                               _range("licences.valid_from", lte=c.on), _range("licences.valid_until", gte=c.on),
+                               {"bool": {"should": suppliers, "minimum_should_match": 1}}))
     if c.media is not None:
         filters.append(_terms("medium", c.media))
     if c.temperature_min is not None or c.temperature_max is not None:

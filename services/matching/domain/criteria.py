@@ -6,8 +6,9 @@ Compatibility rules (see DESIGN.md §5):
 - same kind, opposite side, active, another enterprise, availability windows overlap from today on;
 - distance within both listings' limits (and the user's, if smaller);
 - material: the offer's code is one the want accepts; a hazardous code goes only to a
-  receiver whose hazardous-waste licence covers it today; the offer's properties lie
-  within every bound the want sets (same name and unit);
+  receiver whose hazardous-waste licence covers it today, or whose 点对点 directed-utilisation
+  approval covers it from this supplier today; the offer's properties lie within every
+  bound the want sets (same name and unit);
 - heat: a medium the want can use; supply ≥ required + ΔTmin; steam pressure ≥ required;
 - water: the supply reaches the want's GB/T 19923 category; parameters within bounds.
 """
@@ -54,7 +55,9 @@ class Criteria:
     window_until: str
     on: str  # today, for licence validity
     codes_any: tuple[str, ...] | None = None
+    directed: tuple[tuple[str, str], ...] = ()  # (supplier, code): accepted from that supplier only
     licence_for: str | None = None
+    licence_supplier: str | None = None  # the offer's enterprise, which an approval must name
     park_ids: tuple[str, ...] | None = None
     media: tuple[str, ...] | None = None
     temperature_min: float | None = None
@@ -73,8 +76,10 @@ class Criteria:
             doc.available_from <= self.window_until and doc.available_until >= self.window_from,
             distance_km <= self.max_distance_km and distance_km <= doc.max_distance_km,
             self.park_ids is None or doc.park_id in self.park_ids,
-            self.codes_any is None or bool(set(doc.codes) & set(self.codes_any)),
-            self.licence_for is None or doc.licensed_for(self.licence_for, date.fromisoformat(self.on)),
+            self.codes_any is None or bool(set(doc.codes) & set(self.codes_any))
+            or any((doc.enterprise_id, code) in self.directed for code in doc.codes),
+            self.licence_for is None
+            or doc.licensed_for(self.licence_for, date.fromisoformat(self.on), self.licence_supplier),
             self.media is None or doc.medium in self.media,
             _at_least(doc.temperature_c, self.temperature_min), _at_most(doc.temperature_c, self.temperature_max),
             _at_least(doc.pressure_mpa, self.pressure_min),
@@ -122,12 +127,15 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
         if source.side == "offer":
             code = source.codes[0]
             codes = (code,) if not filters.codes or code in filters.codes else ()
-            return Criteria(**base, codes_any=codes, licence_for=code if is_hazardous_code(code) else None,
+            hazardous = is_hazardous_code(code)
+            return Criteria(**base, codes_any=codes, licence_for=code if hazardous else None,
+                            licence_supplier=source.enterprise_id if hazardous else None,
                             offered_measures=dict(source.measures))
-        usable = tuple(c for c in source.codes
-                       if not is_hazardous_code(c) or source.licensed_for(c, today))
-        codes = tuple(c for c in usable if not filters.codes or c in filters.codes)
-        return Criteria(**base, codes_any=codes, required_measures=source.bounds)
+        wanted = tuple(c for c in source.codes if not filters.codes or c in filters.codes)
+        codes = tuple(c for c in wanted if not is_hazardous_code(c) or source.licensed_for(c, today))
+        directed = tuple((supplier, c) for c in wanted if is_hazardous_code(c) and c not in codes
+                         for supplier in source.directed_suppliers(c, today))
+        return Criteria(**base, codes_any=codes, directed=directed, required_measures=source.bounds)
     if source.kind == "heat":
         if source.side == "want":
             return Criteria(**base, media=USABLE_SUPPLY[source.medium],

@@ -17,12 +17,19 @@ TONNES = {"t": 1.0, "kg": 0.001, "m3": 1.0}  # liquid wastes by volume: taken at
 
 @dataclass(frozen=True)
 class Licence:
+    """What makes a receiver legal for one hazardous code: its business licence (any supplier),
+    or a 点对点 directed-utilisation approval, which covers only the supplier it names."""
+
     code: str
     valid_from: str
     valid_until: str
+    supplier: str | None = None  # an approval's supplier enterprise; None for a licence
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day.isoformat() <= self.valid_until
+
+    def covers(self, code: str, day: date, supplier: str | None) -> bool:
+        return self.code == code and self.valid_on(day) and self.supplier in (None, supplier)
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,14 @@ class ListingDoc:
     def log_quantity(self) -> float:
         return math.log(self.quantity)
 
-    def licensed_for(self, code: str, day: date) -> bool:
-        return any(lic.code == code and lic.valid_on(day) for lic in self.licences)
+    def licensed_for(self, code: str, day: date, supplier: str | None = None) -> bool:
+        """May this enterprise receive `code` on `day` (from `supplier`, when one is known)?"""
+        return any(lic.covers(code, day, supplier) for lic in self.licences)
+
+    def directed_suppliers(self, code: str, day: date) -> tuple[str, ...]:
+        """The suppliers whose `code` an approval (not a licence) lets this enterprise receive on `day`."""
+        return tuple(lic.supplier for lic in self.licences
+                     if lic.supplier is not None and lic.code == code and lic.valid_on(day))
 
     def with_licences(self, licences: tuple[Licence, ...]) -> "ListingDoc":
         return ListingDoc(**{**self.__dict__, "licences": licences})
@@ -94,9 +107,13 @@ def _bounds(items) -> tuple[tuple[str, float | None, float | None], ...]:
 
 
 def licences_from_enterprise(data: dict) -> tuple[Licence, ...]:
-    """The (code, validity) pairs of an enterprise's hazardous-waste licences, from its event."""
-    return tuple(Licence(code, lic["valid_from"], lic["valid_until"])
-                 for lic in data.get("licences", []) for code in lic["codes"])
+    """What an enterprise may receive, from its event: each code of its hazardous-waste licences,
+    and each code of its directed-utilisation approvals with the supplier the approval names."""
+    licences = tuple(Licence(code, lic["valid_from"], lic["valid_until"])
+                     for lic in data.get("licences", []) for code in lic["codes"])
+    approvals = tuple(Licence(code, a["valid_from"], a["valid_until"], a["supplier_enterprise_id"])
+                      for a in data.get("approvals", []) for code in a["codes"])
+    return licences + approvals
 
 
 def doc_to_dict(doc: ListingDoc) -> dict:
@@ -106,8 +123,8 @@ def doc_to_dict(doc: ListingDoc) -> dict:
             "log_quantity": doc.log_quantity,
             "measures": [{"key": k, "value": v} for k, v in doc.measures],
             "bounds": [{"key": k, "min": lo, "max": hi} for k, lo, hi in doc.bounds],
-            "licences": [{"code": lic.code, "valid_from": lic.valid_from, "valid_until": lic.valid_until}
-                         for lic in doc.licences]}
+            "licences": [{"code": lic.code, "valid_from": lic.valid_from, "valid_until": lic.valid_until,
+                          "supplier": lic.supplier} for lic in doc.licences]}
 
 
 def doc_from_dict(data: dict, revision: int = 0) -> ListingDoc:

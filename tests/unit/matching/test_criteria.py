@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pytest
 
 from matching_factories import (FGD_GYPSUM, FLY_ASH, GEAR_OIL, HYDRAULIC_OIL, OTHER_PARK, PARK, TODAY,
-                                WASTE_MINERAL_OIL, licences, make_doc, make_listing, spec_heat, spec_material_offer,
+                                WASTE_MINERAL_OIL, enterprise_id, licences, make_doc, make_listing, spec_heat, spec_material_offer,
                                 spec_material_want, spec_water_offer, spec_water_want)
 from services.matching.domain.criteria import USABLE_SUPPLY, MatchFilters, criteria_for, is_hazardous_code
-from services.matching.domain.documents import OPEN_END, ListingDoc
+from services.matching.domain.documents import OPEN_END, ListingDoc, licences_from_enterprise
 
 DAY = timedelta(days=1)
 
@@ -207,6 +207,42 @@ def test_the_offering_enterprises_own_licence_does_not_make_an_unlicensed_receiv
     offer = make_doc("offer", "material", spec_material_offer(WASTE_MINERAL_OIL, 25), owner="refinery",
                      licences=licences(WASTE_MINERAL_OIL))
     assert both_ways(offer, waste_oil_want()) == (False, False)
+
+
+def approval(code: str, supplier: str, valid_from: date = date(2025, 1, 1), valid_until: date = date(2027, 12, 31)):
+    """Matching's view of a 点对点 directed-utilisation approval, as the receiver's event carries it."""
+    return licences_from_enterprise({"approvals": [{
+        "number": "苏环危废定向〔2025〕12号", "authority": "Jiangsu Department of Ecology and Environment",
+        "supplier_enterprise_id": supplier, "codes": [code], "valid_from": valid_from.isoformat(),
+        "valid_until": valid_until.isoformat(), "capacity_t_per_year": 500}]})
+
+
+@pytest.mark.parametrize("held, legal", [
+    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery")), True),
+    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY), True),
+    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY - DAY), False),
+    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_from=TODAY + DAY), False),
+    (approval(WASTE_MINERAL_OIL, enterprise_id("fine_chem")), False),
+    (approval(GEAR_OIL, enterprise_id("refinery")), False),
+], ids=["approval for this supplier", "approval valid until today", "approval expired yesterday",
+        "approval valid from tomorrow", "approval for another supplier", "approval for another code"])
+def test_a_directed_utilisation_approval_makes_a_receiver_legal_for_its_supplier_only(held, legal):
+    assert both_ways(waste_oil_offer(), waste_oil_want(held)) == (legal, legal)
+
+
+def test_an_approval_for_one_supplier_keeps_every_other_suppliers_hazardous_offer_away():
+    want = waste_oil_want(approval(WASTE_MINERAL_OIL, enterprise_id("refinery")))
+    criteria = criteria_for(want, MatchFilters(), TODAY, delta_t_min=10)
+    assert criteria.codes_any == () and criteria.directed == ((enterprise_id("refinery"), WASTE_MINERAL_OIL),)
+    other = make_doc("offer", "material", spec_material_offer(WASTE_MINERAL_OIL, 25), owner="fine_chem")
+    assert criteria.accepts(waste_oil_offer(), 1.0) is True
+    assert criteria.accepts(other, 1.0) is False
+
+
+def test_a_licence_still_covers_every_supplier_when_the_receiver_also_holds_an_approval():
+    want = waste_oil_want(licences(WASTE_MINERAL_OIL) + approval(WASTE_MINERAL_OIL, enterprise_id("refinery")))
+    other = make_doc("offer", "material", spec_material_offer(WASTE_MINERAL_OIL, 25), owner="fine_chem")
+    assert both_ways(other, want) == (True, True)
 
 
 # --- property bounds --------------------------------------------------------------------------
