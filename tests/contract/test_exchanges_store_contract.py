@@ -214,3 +214,34 @@ def test_completing_from_both_sides_at_once_completes_once(ctx, parties):
         t.join(60)
     assert sorted(outcomes) == ["completed", "conflict"]
     assert [e.type for _, e in outbox_events(ctx, EXCHANGES_TOPIC)].count("ExchangeCompleted") == 1
+
+
+def test_a_stored_directed_utilisation_approval_lets_its_receiver_take_that_suppliers_hazardous_waste(ctx, parties):
+    supplier, receiver = parties["supplier"], parties["receiver"]
+    handlers.update_enterprise(ctx, ADMIN, receiver.enterprise_id, {"approvals": [{
+        "number": "苏环危豁〔2026〕7号", "authority": "江苏省生态环境厅", "supplier_enterprise_id": supplier.enterprise_id,
+        "codes": ["900-249-08"], "valid_from": date(2020, 1, 1), "valid_until": date(2099, 12, 31)}]})
+    waste_oil = {"kind": "material", "title": "Waste mineral oil", "max_distance_km": 50,
+                 "material": {"waste_code": "900-249-08",
+                              "quantity": {"amount": 20, "unit": "t", "recurrence": "per_month"}}}
+    offer = handlers.publish_listing(ctx, supplier, Side.OFFER, {"enterprise_id": supplier.enterprise_id, **waste_oil})
+    strangers = handlers.register_enterprise(ctx, ADMIN, {
+        "park_id": supplier.park_id, "name": "Stranger Co.", "credit_code": credit(3), "industry_code": "C2614",
+        "location": {"lat": 31.3, "lon": 120.74}})
+    other_offer = handlers.publish_listing(ctx, ADMIN, Side.OFFER, {"enterprise_id": strangers.id, **waste_oil})
+
+    proposed = use_cases.propose_exchange(ctx, supplier, {
+        "offer_id": offer.id, "receiver_enterprise_id": receiver.enterprise_id, "agreed_amount": "5",
+        "agreed_unit": "t"})
+    use_cases.change_exchange(ctx, receiver, proposed.id, "accept")
+    use_cases.record_delivery(ctx, supplier, proposed.id, {
+        "delivered_on": TODAY, "amount": "5", "unit": "t",
+        "evidence": {"weighbridge_ticket": "WB-1", "manifest_number": "3205202605200001"},
+        "substitution": {"substitutes": "virgin_material", "material": "base oil"}})
+    with pytest.raises(InvalidFields) as caught:
+        use_cases.propose_exchange(ctx, ADMIN, {
+            "offer_id": other_offer.id, "receiver_enterprise_id": receiver.enterprise_id, "agreed_amount": "5",
+            "agreed_unit": "t", "on_behalf_of": strangers.id})
+
+    assert use_cases.get_exchange(ctx, ADMIN, proposed.id).delivered_amount() == Decimal("5")
+    assert list(caught.value.errors) == ["receiver_enterprise_id"]

@@ -110,3 +110,33 @@ def test_wants_are_kept_apart_from_offers(ctx, enterprise):
     want = publish(ctx, enterprise, side=Side.WANT)
     assert handlers.search_listings(ctx, ADMIN, ListingQuery(Side.OFFER))[1] == 0
     assert [w.id for w, _ in handlers.search_listings(ctx, ADMIN, ListingQuery(Side.WANT))[0]] == [want.id]
+
+
+def test_an_enterprises_directed_utilisation_approvals_read_back_equal(ctx, enterprise):
+    receiver = handlers.register_enterprise(ctx, ADMIN, {
+        "park_id": enterprise.park_id, "name": "Contract Recyclers", "credit_code": credit(2),
+        "industry_code": "N7724", "location": {"lat": 34.61, "lon": 119.61},
+        "approvals": [{"number": "苏环危豁〔2026〕7号", "authority": "江苏省生态环境厅",
+                       "supplier_enterprise_id": enterprise.id, "codes": ["90024908"],
+                       "valid_from": date(2026, 1, 1), "valid_until": date(2027, 12, 31)}]})
+
+    stored, _ = handlers.get_enterprise(ctx, ADMIN, receiver.id)
+
+    assert stored.to_dict() == receiver.to_dict()
+    assert stored.approvals[0].codes == ("900-249-08",) and stored.approvals[0].capacity_t_per_year is None
+    assert stored.may_receive("900-249-08", enterprise.id, date(2026, 6, 1))
+    assert not stored.may_receive("900-249-08", "someone-else", date(2026, 6, 1))
+    stored_supplier, _ = handlers.get_enterprise(ctx, ADMIN, enterprise.id)
+    assert stored_supplier.approvals == []
+
+
+def test_an_approval_from_an_unregistered_supplier_is_refused_and_nothing_is_written(ctx, enterprise):
+    before = outbox_types(ctx)
+    with pytest.raises(InvalidFields) as caught:
+        handlers.update_enterprise(ctx, ADMIN, enterprise.id, {"approvals": [{
+            "number": "A-1", "authority": "江苏省生态环境厅", "supplier_enterprise_id": "no-such-enterprise",
+            "codes": ["900-249-08"], "valid_from": date(2026, 1, 1), "valid_until": date(2026, 12, 31)}]})
+
+    assert list(caught.value.errors) == ["approvals.0.supplier_enterprise_id"]
+    assert handlers.get_enterprise(ctx, ADMIN, enterprise.id)[0].approvals == []
+    assert outbox_types(ctx) == before

@@ -63,8 +63,9 @@ def credit_code(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def world(client):
-    """Two parks; a supplier and a stranger in A; a licensed receiver and an unlicensed one in B;
-    a key for each and for each park's manager."""
+    """Two parks; a supplier and a stranger in A; a licensed receiver, an unlicensed one and one
+    holding only a directed-utilisation approval to receive from the supplier in B; a key for
+    each and for each park's manager."""
     parks = {name: ok(client.post("/api/v1/parks", headers=signed(), json={
         "name": f"Park {name}", "province": "Jiangsu", "level": "national", "park_type": "chemical_park",
         "centroid": {"lat": 31.6, "lon": 121.1}}), 201)["id"] for name in "ABC"}
@@ -76,6 +77,12 @@ def world(client):
         companies[name] = ok(client.post("/api/v1/enterprises", headers=signed(), json={
             "park_id": parks[park], "name": f"{name.title()} Co.", "credit_code": credit_code(n),
             "industry_code": "C2614", "location": {"lat": 31.6, "lon": 121.1}, "licences": licences}), 201)
+    companies["approved"] = ok(client.post("/api/v1/enterprises", headers=signed(), json={
+        "park_id": parks["B"], "name": "Approved Co.", "credit_code": credit_code(5), "industry_code": "C2614",
+        "location": {"lat": 31.6, "lon": 121.1},
+        "approvals": [{"number": "苏环危豁〔2026〕7号", "authority": "江苏省生态环境厅", "codes": [HAZARDOUS],
+                       "supplier_enterprise_id": companies["supplier"]["id"],
+                       "valid_from": "2020-01-01", "valid_until": "2099-12-31"}]}), 201)
     keys = {name: Principal(Role.ENTERPRISE, f"k-{name}", park_id=e["park_id"], enterprise_id=e["id"])
             for name, e in companies.items()}
     keys.update({f"manager-of-{p}": Principal(Role.PARK_MANAGER, f"k-pm-{p}", park_id=parks[p]) for p in parks})
@@ -313,6 +320,25 @@ def test_a_hazardous_waste_to_an_unlicensed_receiver_is_a_422_naming_the_receive
 
     assert list(body["errors"]) == ["receiver_enterprise_id"]
     assert "licence" in body["errors"]["receiver_enterprise_id"][0]
+
+
+def test_a_receiver_approved_to_take_this_suppliers_hazardous_waste_gets_it_without_a_licence(client, world, offer):
+    exchange = ok(client.post("/api/v1/exchanges", headers=as_(world, "supplier"), json={
+        "offer_id": offer["id"], "receiver_enterprise_id": world["companies"]["approved"]["id"],
+        "agreed_amount": "5", "agreed_unit": "t"}), 201)
+
+    assert exchange["status"] == "proposed" and exchange["waste_code"] == HAZARDOUS
+
+
+def test_the_approval_does_not_cover_the_same_waste_from_another_supplier(client, world):
+    strangers_offer = publish(client, world, "offer", "stranger")
+
+    body = problem(client.post("/api/v1/exchanges", headers=as_(world, "stranger"), json={
+        "offer_id": strangers_offer["id"], "receiver_enterprise_id": world["companies"]["approved"]["id"],
+        "agreed_amount": "5", "agreed_unit": "t"}), 422)
+
+    assert list(body["errors"]) == ["receiver_enterprise_id"]
+    assert "directed-utilisation approval" in body["errors"]["receiver_enterprise_id"][0]
 
 
 @pytest.mark.parametrize("changes, field", [

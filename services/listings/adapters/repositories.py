@@ -11,7 +11,7 @@ from services.common.db import as_utc
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
-from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
+from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.deliveries import Delivery, decimal_str
 from services.listings.domain.exchanges import Exchange, ExchangeStatus, Party
 from services.listings.domain.listings import Listing, Status, Terms
@@ -87,15 +87,20 @@ class EnterpriseRepository(TrackingRepository):
     def _row(e: Enterprise) -> dict:
         return {"id": e.id, "park_id": e.park_id, "name": e.name, "credit_code": e.credit_code,
                 "industry_code": e.industry_code, "lat": e.location.lat, "lon": e.location.lon,
-                "licences": [lic.to_dict() for lic in e.licences], "contact": e.contact}
+                "licences": [lic.to_dict() for lic in e.licences], "contact": e.contact,
+                "approvals": [approval.to_dict() for approval in e.approvals]}
 
     @staticmethod
     def _enterprise(row) -> Enterprise:
         licences = [HazardousWasteLicence(lic["number"], tuple(lic["codes"]), lic["capacity_t_per_year"],
                                           date.fromisoformat(lic["valid_from"]), date.fromisoformat(lic["valid_until"]))
                     for lic in row.licences]
+        approvals = [DirectedUtilisationApproval(a["number"], a["authority"], a["supplier_enterprise_id"],
+                                                 tuple(a["codes"]), date.fromisoformat(a["valid_from"]),
+                                                 date.fromisoformat(a["valid_until"]), a["capacity_t_per_year"])
+                     for a in row.approvals]
         return Enterprise(row.id, row.park_id, row.name, row.credit_code, row.industry_code,
-                          Location(row.lat, row.lon), licences, dict(row.contact))
+                          Location(row.lat, row.lon), licences, dict(row.contact), approvals)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ enterprises = sa.Table(
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("licences", sa.JSON, nullable=False),
     sa.Column("contact", sa.JSON, nullable=False),
+    # 点对点 directed-utilisation approvals (migration 0003; rows from before it hold [])
+    sa.Column("approvals", sa.JSON, nullable=False, server_default="[]"),
 )
 
 listings = sa.Table(

@@ -58,6 +58,21 @@ class LicenceSchema(WholeSchema):
     valid_until = Date(required=True)
 
 
+class ApprovalSchema(WholeSchema):
+    """点对点 directed-utilisation approval (定向利用, hazardous-waste exemption list item 31)."""
+
+    number = Text(required=True, max_length=64, metadata={"description": "Approval document number"})
+    authority = Text(required=True, max_length=100,
+                     metadata={"description": "Approving department, e.g. the provincial department of ecology "
+                                              "and environment"})
+    supplier_enterprise_id = Text(required=True, max_length=64,
+                                  metadata={"description": "The registered enterprise this one may receive from"})
+    codes = fields.List(Text(max_length=16), required=True, validate=validate.Length(min=1, max=500))
+    valid_from = Date(required=True)
+    valid_until = Date(required=True)
+    capacity_t_per_year = Number(allow_none=True, load_default=None)
+
+
 class ContactSchema(ma.Schema):
     name = Text(max_length=100)
     phone = Text(max_length=40)
@@ -74,6 +89,9 @@ class EnterpriseCreateSchema(ma.Schema):
     location = fields.Nested(LocationSchema, required=True)
     licences = fields.List(fields.Nested(LicenceSchema), load_default=list, validate=validate.Length(max=50),
                            metadata={"description": "Hazardous-waste business licences"})
+    approvals = fields.List(fields.Nested(ApprovalSchema), load_default=list, validate=validate.Length(max=50),
+                            metadata={"description": "点对点 directed-utilisation approvals: receive the listed "
+                                                     "hazardous codes from one named supplier without a licence"})
     contact = fields.Nested(ContactSchema, load_default=dict)
 
 
@@ -90,6 +108,7 @@ class EnterpriseSchema(ma.Schema):
     location = fields.Nested(LocationSchema, required=True)
     credit_code = fields.String(metadata={"description": "Private: the enterprise, its park's managers and admins"})
     licences = fields.List(fields.Nested(LicenceSchema), metadata={"description": "Private, as credit_code"})
+    approvals = fields.List(fields.Nested(ApprovalSchema), metadata={"description": "Private, as credit_code"})
     contact = fields.Nested(ContactSchema, metadata={"description": "Private, as credit_code"})
 
 

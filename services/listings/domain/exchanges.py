@@ -102,10 +102,11 @@ class Exchange:
         if code and want is not None and isinstance(want.spec, MaterialSpec):
             errors.require("want_id", code in want.spec.waste_codes, f"does not accept waste code {code}")
         hazardous = isinstance(offer.spec, MaterialSpec) and offer.spec.hazardous
-        # The legality gate (DESIGN §5). 点对点 directed-utilisation approvals (exemption list
-        # item 31) are not modelled yet, so a licence is the only way a receiver qualifies.
-        errors.require(receiver_field, not hazardous or receiver.licensed_for(code, today),
-                       f"the receiver holds no hazardous-waste licence covering {code} valid on {today.isoformat()}")
+        # The legality gate (DESIGN §5): a licence covering the code, or a 点对点 directed-
+        # utilisation approval (exemption list item 31) naming this offer's enterprise as supplier.
+        errors.require(receiver_field, not hazardous or receiver.may_receive(code, offer.enterprise_id, today),
+                       f"the receiver holds no hazardous-waste licence or directed-utilisation approval covering "
+                       f"{code} from this supplier valid on {today.isoformat()}")
         amount = errors.check("agreed_amount", exact_decimal, agreed_amount)
         errors.require("agreed_unit", agreed_unit in DELIVERY_UNITS[offer.kind.value],
                        f"a {offer.kind.value} exchange is agreed in {' or '.join(DELIVERY_UNITS[offer.kind.value])}")
@@ -155,8 +156,10 @@ class Exchange:
         errors.require("delivered_on", delivered_on <= today, "must not be in the future")
         errors.require("delivered_on", delivered_on >= self.accepted_on,
                        f"must not be before the exchange was accepted ({self.accepted_on.isoformat()})")
-        errors.require("delivered_on", not self.hazardous or receiver.licensed_for(self.waste_code, delivered_on),
-                       f"the receiver holds no hazardous-waste licence covering {self.waste_code} on that date")
+        errors.require("delivered_on", not self.hazardous
+                       or receiver.may_receive(self.waste_code, self.supplier.enterprise_id, delivered_on),
+                       f"the receiver holds no hazardous-waste licence or directed-utilisation approval covering "
+                       f"{self.waste_code} from this supplier on that date")
         quantity = errors.check("amount", exact_decimal, amount)
         errors.require("unit", unit in DELIVERY_UNITS[kind],
                        f"a {kind} delivery is measured in {' or '.join(DELIVERY_UNITS[kind])}")

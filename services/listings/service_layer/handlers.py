@@ -11,7 +11,7 @@ from services.common.geo import Location
 from services.common.identity import Principal, Role
 from services.listings.adapters.repositories import ListingQuery, ListingsUnitOfWork
 from services.listings.domain import access
-from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
+from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.listings import Listing, Terms
 from services.listings.domain.parks import Park, YearlyBaseline
 from services.listings.domain.spec_dicts import spec_from_dict, spec_to_dict
@@ -92,6 +92,36 @@ def _licences(errors: FieldCollector, items) -> list[HazardousWasteLicence]:
     return licences
 
 
+def _approvals(errors: FieldCollector, items) -> list[DirectedUtilisationApproval]:
+    approvals = []
+    for i, item in enumerate(items or []):
+        approval = errors.check(f"approvals.{i}", lambda d: DirectedUtilisationApproval(
+            d["number"], d["authority"], d["supplier_enterprise_id"].strip(), tuple(c.strip() for c in d["codes"]),
+            d["valid_from"], d["valid_until"], d.get("capacity_t_per_year")), item)
+        if approval is not None:
+            approvals.append(approval)
+    return approvals
+
+
+def _with_known_suppliers(uow: ListingsUnitOfWork, approvals, build: Callable[[], Enterprise | None]):
+    """Run the domain's own checks (`build`) and refuse, in the same 422, any approval whose
+    supplier is not a registered enterprise."""
+    errors = FieldCollector()
+    for i, approval in enumerate(approvals):
+        errors.require(f"approvals.{i}.supplier_enterprise_id",
+                       uow.enterprises.get(approval.supplier_enterprise_id) is not None,
+                       f"no enterprise {approval.supplier_enterprise_id}")
+    try:
+        result = build()
+    except InvalidFields as refused:
+        merged = {field: list(msgs) for field, msgs in refused.errors.items()}
+        for field, msgs in errors.errors.items():
+            merged.setdefault(field, []).extend(msgs)
+        raise InvalidFields(merged) from None
+    errors.raise_if_any()
+    return result
+
+
 def register_enterprise(ctx: ListingsContext, p: Principal, data: dict) -> Enterprise:
     park_id = data.get("park_id") or p.park_id
     if not park_id:
@@ -100,10 +130,12 @@ def register_enterprise(ctx: ListingsContext, p: Principal, data: dict) -> Enter
     errors = FieldCollector()
     location = _location(errors, "location", data["location"])
     licences = _licences(errors, data.get("licences"))
+    approvals = _approvals(errors, data.get("approvals"))
     errors.raise_if_any()
-    enterprise = Enterprise.register(park_id, data["name"], data["credit_code"], data["industry_code"], location,
-                                     licences, data.get("contact"), ctx.catalogue)
     with ctx.uow() as uow:
+        enterprise = _with_known_suppliers(uow, approvals, lambda: Enterprise.register(
+            park_id, data["name"], data["credit_code"], data["industry_code"], location, licences,
+            data.get("contact"), ctx.catalogue, approvals))
         if uow.parks.get(park_id) is None:
             raise InvalidFields.single("park_id", f"no park {park_id}")
         if uow.enterprises.credit_code_taken(enterprise.credit_code):
@@ -138,13 +170,15 @@ def update_enterprise(ctx: ListingsContext, p: Principal, enterprise_id: str, da
         changes["location"] = _location(errors, "location", data["location"])
     if "licences" in data:
         changes["licences"] = _licences(errors, data["licences"])
+    if "approvals" in data:
+        changes["approvals"] = _approvals(errors, data["approvals"])
     errors.raise_if_any()
     with ctx.uow() as uow:
         enterprise = uow.enterprises.get(enterprise_id)
         if enterprise is None:
             raise NotFound(f"no enterprise {enterprise_id}")
         access.may_change_enterprise(p, enterprise)
-        enterprise.update(ctx.catalogue, **changes)
+        _with_known_suppliers(uow, changes.get("approvals", ()), lambda: enterprise.update(ctx.catalogue, **changes))
         if uow.enterprises.credit_code_taken(enterprise.credit_code, except_id=enterprise.id):
             raise Conflict(f"an enterprise with credit code {enterprise.credit_code} is already registered")
         uow.enterprises.save(enterprise)

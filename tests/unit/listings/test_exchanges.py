@@ -1,7 +1,8 @@
 """An exchange's lifecycle: proposed on a match, accepted or declined by the counterparty,
 delivered with evidence, completed (emitting the ExchangeCompleted contract exactly) or
 cancelled; every refused transition is a conflict naming the current state, every bad
-field is named, and a hazardous waste only goes to a licensed receiver."""
+field is named, and a hazardous waste only goes to a receiver licensed for it or holding a
+点对点 directed-utilisation approval from that supplier."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -14,7 +15,7 @@ from services.common.contracts import ExchangeCompletedPayload, Party as PartyCo
 from services.common.errors import Conflict, Forbidden, InvalidFields
 from services.common.geo import Location
 from services.common.identity import Principal, Role
-from services.listings.domain.enterprises import Enterprise, HazardousWasteLicence
+from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.deliveries import exact_decimal
 from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, proposer
 from services.listings.domain.exchanges import Actor, Exchange, ExchangeStatus
@@ -34,9 +35,13 @@ def licence(code=HAZARDOUS, valid_from=date(2026, 1, 1), valid_until=date(2026, 
     return HazardousWasteLicence("JS3205000001", (code,), 5000.0, valid_from, valid_until)
 
 
-def enterprise(enterprise_id: str, park_id: str = "park-A", licences=()) -> Enterprise:
+def approval(supplier="supplier", code=HAZARDOUS, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)):
+    return DirectedUtilisationApproval("苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier, (code,), valid_from, valid_until)
+
+
+def enterprise(enterprise_id: str, park_id: str = "park-A", licences=(), approvals=()) -> Enterprise:
     return Enterprise(enterprise_id, park_id, enterprise_id.title(), "91320500MA1XK3QB0X", "C2614", HERE,
-                      list(licences))
+                      list(licences), approvals=list(approvals))
 
 
 @pytest.fixture
@@ -199,7 +204,8 @@ def test_a_negative_price_is_a_gate_fee_and_amounts_keep_their_digits(propose):
 def test_a_hazardous_waste_needs_a_receiver_licensed_for_its_code(propose):
     errors = refused_fields(propose, code=HAZARDOUS, receiver=enterprise("receiver", "park-B"))
 
-    assert "no hazardous-waste licence covering 900-249-08" in errors["want_id"][0]
+    assert errors["want_id"] == ["the receiver holds no hazardous-waste licence or directed-utilisation approval "
+                                 "covering 900-249-08 from this supplier valid on 2026-05-20"]
 
 
 def test_without_a_want_the_refusal_names_the_receiving_enterprise(propose):
@@ -218,6 +224,34 @@ def test_a_licensed_receiver_gets_a_hazardous_exchange(propose):
     exchange = propose(code=HAZARDOUS)
 
     assert exchange.hazardous and exchange.waste_code == HAZARDOUS
+
+
+def test_a_receiver_with_only_a_directed_utilisation_approval_from_this_supplier_gets_the_exchange(propose):
+    approved = enterprise("receiver", "park-B", approvals=[approval(supplier="supplier")])
+
+    exchange = propose(code=HAZARDOUS, receiver=approved)
+
+    assert exchange.hazardous and exchange.receiver.enterprise_id == "receiver"
+
+
+def test_an_approval_from_another_supplier_does_not_let_the_receiver_take_this_offer(propose):
+    approved_elsewhere = enterprise("receiver", "park-B", approvals=[approval(supplier="another-supplier")])
+
+    errors = refused_fields(propose, code=HAZARDOUS, receiver=approved_elsewhere)
+
+    assert list(errors) == ["want_id"]
+    assert "directed-utilisation approval covering 900-249-08 from this supplier" in errors["want_id"][0]
+
+
+@pytest.mark.parametrize("stale", [
+    approval(valid_until=TODAY - timedelta(days=1)),
+    approval(code="900-218-08"),
+], ids=["expired", "other code"])
+def test_an_approval_expired_or_for_another_code_does_not_count(propose, stale):
+    errors = refused_fields(propose, code=HAZARDOUS, with_want=False,
+                            receiver=enterprise("receiver", "park-B", approvals=[stale]))
+
+    assert list(errors) == ["receiver_enterprise_id"]
 
 
 # --- accepting, declining, cancelling ----------------------------------------------------
@@ -369,7 +403,20 @@ def test_a_hazardous_delivery_on_a_day_the_licence_does_not_cover_is_refused(pro
     errors = refused_fields(deliver, exchange, receiver=lapsed,
                             evidence={"weighbridge_ticket": "WB-1", "manifest_number": "M-1"})
 
-    assert "no hazardous-waste licence" in errors["delivered_on"][0]
+    assert "no hazardous-waste licence or directed-utilisation approval" in errors["delivered_on"][0]
+
+
+def test_a_hazardous_delivery_counts_on_the_approval_from_this_supplier_on_the_delivery_day(propose):
+    approved = enterprise("receiver", "park-B", approvals=[approval(valid_until=TODAY - timedelta(days=1))])
+    three_days_ago = TODAY - timedelta(days=3)
+    exchange = accepted(propose(code=HAZARDOUS, receiver=approved, today=three_days_ago), on=three_days_ago)
+    evidence = {"weighbridge_ticket": "WB-1", "manifest_number": "M-1"}
+
+    deliver(exchange, receiver=approved, on=TODAY - timedelta(days=1), evidence=evidence)
+    errors = refused_fields(deliver, exchange, receiver=approved, on=TODAY, evidence=evidence)
+
+    assert len(exchange.deliveries) == 1
+    assert list(errors) == ["delivered_on"]
 
 
 @pytest.mark.parametrize("kind", [Kind.HEAT, Kind.WATER])
