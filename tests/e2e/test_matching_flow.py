@@ -93,3 +93,48 @@ def test_a_licensed_buyer_sees_the_hazardous_offer(system, admin, heat_park):
                        "the hazardous offer among the licensed buyer's matches")
     assert [m["listing"]["title"] for m in found["items"]] == ["Waste mineral oil"]
     assert json.dumps(found["items"][0]["listing"]["codes"]) == '["900-249-08"]'
+
+
+def test_a_buyer_under_a_directed_utilisation_approval_gets_only_its_approved_suppliers_hazardous_waste(
+        system, admin, heat_park):
+    oil_co = heat_park["Oil Co"]
+    park_id = oil_co.api.get("keys/me").json()["park_id"]
+    other_supplier = new_enterprise(system, admin, park_id, "Other Oil Co")
+    oil = {"kind": "material", "max_distance_km": 50,
+           "material": {"waste_code": "900-249-08", "quantity": {"amount": 4, "unit": "t", "recurrence": "per_month"}}}
+    approved_offer = oil_co.api.post("offers", {**oil, "title": "Approved waste oil",
+                                                "location": {"lat": 31.011, "lon": 121.0}}).json()
+    other_offer = other_supplier.api.post("offers", {**oil, "title": "Unapproved waste oil",
+                                                     "location": {"lat": 31.012, "lon": 121.0}}).json()
+
+    key = admin.post("keys", {"role": "enterprise", "label": "Directed user", "park_id": park_id}).json()["key"]
+    buyer = system.client(key)
+    today = date.today()
+    registered = buyer.post("enterprises", {
+        "name": "Directed Re-refiner", "credit_code": credit_code(888002), "industry_code": "C2511",
+        "location": {"lat": 31.02, "lon": 121.0},
+        "approvals": [{"number": "苏环定向〔2026〕7号", "authority": "Jiangsu Department of Ecology and Environment",
+                       "supplier_enterprise_id": oil_co.enterprise_id, "codes": ["900-249-08"],
+                       "valid_from": (today - timedelta(days=10)).isoformat(),
+                       "valid_until": (today + timedelta(days=200)).isoformat(), "capacity_t_per_year": 200}]})
+    assert registered.status_code == 201, registered.text
+    want = buyer.post("wants", {"kind": "material", "title": "Waste oil under approval", "max_distance_km": 50,
+                                "material": {"waste_codes": ["900-249-08"],
+                                             "quantity": {"amount": 4, "unit": "t", "recurrence": "per_month"}}}).json()
+
+    # Once matching knows the want and both offers, only the approved supplier's oil reaches the buyer.
+    eventually(lambda: buyer.get(f"wants/{want['id']}/matches").json(), lambda b: b.get("items"),
+               "the approved supplier's oil among the buyer's matches")
+    eventually(lambda: other_supplier.api.get(f"offers/{other_offer['id']}/matches").status_code, lambda s: s == 200,
+               "matching to know the unapproved offer")
+    matches = buyer.get(f"wants/{want['id']}/matches", params={"page_size": 50}).json()["items"]
+    assert approved_offer["id"] in [m["listing"]["id"] for m in matches]
+    assert {m["listing"]["enterprise_id"] for m in matches} == {oil_co.enterprise_id}
+    assert want["id"] not in [m["listing"]["id"] for m in
+                              other_supplier.api.get(f"offers/{other_offer['id']}/matches").json()["items"]]
+
+    # The exchange gate agrees: the approved supplier may propose, the other may not.
+    agreed = {"receiver_enterprise_id": registered.json()["id"], "agreed_amount": "4", "agreed_unit": "t"}
+    assert oil_co.api.post("exchanges", {**agreed, "offer_id": approved_offer["id"]}).status_code == 201
+    refused = other_supplier.api.post("exchanges", {**agreed, "offer_id": other_offer["id"]})
+    assert refused.status_code == 422 and "directed-utilisation approval" in refused.text
