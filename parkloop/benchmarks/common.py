@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import platform
+import random
 import statistics
 from importlib import metadata
+from pathlib import Path
 
 
 def percentiles(samples_s: list[float]) -> dict:
@@ -20,16 +22,26 @@ def environment(*packages: str) -> dict:
 
 
 def free_port_block(size: int = 4) -> int:
-    """A base port with `size` free consecutive ports on 127.0.0.1 (gateway + services)."""
-    import socket
+    """A base port with `size` free consecutive ports on 127.0.0.1 (gateway + services).
 
-    for _ in range(100):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + size < 65535 and all(_free(base + i) for i in range(size)):
+    Drawn below the kernel's ephemeral range: a port there can be taken at any moment by an
+    outgoing connection or a bind to port 0, between our check and the server's own bind.
+    """
+    high = _ephemeral_start()
+    low = min(20000, high - 1000)
+    draw = random.SystemRandom()
+    for _ in range(200):
+        base = draw.randrange(low, high - size)
+        if all(_free(base + i) for i in range(size)):
             return base
-    raise RuntimeError("no block of free ports on 127.0.0.1")
+    raise RuntimeError(f"no block of {size} free ports on 127.0.0.1 between {low} and {high}")
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):  # not Linux: the IANA range starts at 49152
+        return 49152
 
 
 def _free(port: int) -> bool:
