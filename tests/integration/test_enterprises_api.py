@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from services.common.config import Settings
+from helpers.listings_app import listings_settings, ok, problem
 from services.common.db import create_engine
 from services.common.events import Event
 from services.common.identity import Principal, Role, sign_principal
-from services.common.web import PROBLEM_JSON
 from services.listings.adapters.tables import outbox
 from services.listings.app import create_app
 from services.listings.domain.reference import credit_code as gb32100
@@ -23,25 +22,12 @@ HAZARDOUS = "900-249-08"
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    data = tmp_path_factory.mktemp("enterprises-app")
-    return Settings(service="listings", data_dir=data, database_url=f"sqlite:///{data / 'listings.db'}",
-                    event_bus_url=f"sqlite:///{data / 'events.db'}", internal_secret=SECRET)
+    return listings_settings(tmp_path_factory.mktemp("enterprises-app"), SECRET)
 
 
 @pytest.fixture(scope="module")
 def client(settings):
     return create_app(settings).test_client()
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM_JSON
-    return response.get_json(force=True)
 
 
 _numbers = iter(range(1, 1000))

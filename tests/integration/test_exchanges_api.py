@@ -9,13 +9,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from helpers.listings_app import listings_settings, ok, problem
 from services.common.bus.sqlite_log import SqliteEventLog
-from services.common.config import Settings
 from services.common.contracts import ExchangeCompletedPayload, check_exchange_completed
 from services.common.db import create_engine
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC, Event
 from services.common.identity import Principal, Role, sign_principal
-from services.common.web import PROBLEM_JSON
 from services.listings.adapters.tables import outbox
 from services.listings.app import create_app
 from services.listings.bootstrap import outbox_relay
@@ -29,9 +28,7 @@ TODAY = date.today().isoformat()
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    data = tmp_path_factory.mktemp("exchanges-app")
-    return Settings(service="listings", data_dir=data, database_url=f"sqlite:///{data / 'listings.db'}",
-                    event_bus_url=f"sqlite:///{data / 'events.db'}", internal_secret=SECRET)
+    return listings_settings(tmp_path_factory.mktemp("exchanges-app"), SECRET)
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +38,6 @@ def client(settings):
 
 def signed(principal: Principal = ADMIN) -> dict:
     return sign_principal(principal, SECRET)
-
-
-def ok(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM_JSON
-    body = response.get_json(force=True)
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
 
 
 def credit_code(n: int) -> str:
