@@ -29,15 +29,20 @@ def ctx():
     return current_app.extensions["parkloop.ledger"]
 
 
+def _visible_entries(args: dict):
+    """The page of entries the query asks for, within what the caller may see."""
+    scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
+                                                               args.get("year"), args.get("kind")))
+    return ctx().store.find(scope, *offset_limit(args))
+
+
 @blp.route("/entries")
 class Entries(MethodView):
     @blp.arguments(EntryArgsSchema, location="query")
     @blp.response(200, EntryPageSchema)
     def get(self, args):
         """List entries (admins: all; park managers: their park; enterprises: their exchanges)"""
-        scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
-                                                                   args.get("year"), args.get("kind")))
-        found, total = ctx().store.find(scope, *offset_limit(args))
+        found, total = _visible_entries(args)
         items = [{"index": e.index, "leaf_hash": queries.b64(e.leaf_hash), "entry": read_entry(e.leaf_data)}
                  for e in found]
         return paged(items, total, args)
@@ -53,9 +58,7 @@ class EntriesCsv(MethodView):
     @blp.response(200, description="One row per entry (the JSON list's filters and paging)", content_type="text/csv")
     def get(self, args):
         """The entries the caller may see, as CSV"""
-        scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
-                                                                   args.get("year"), args.get("kind")))
-        found, _ = ctx().store.find(scope, *offset_limit(args))
+        found, _ = _visible_entries(args)
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
@@ -164,6 +167,4 @@ class Corrections(MethodView):
         """Reverse an earlier entry with a new one (entries are never edited)"""
         if not current_principal().is_admin:
             raise Forbidden("only an admin may correct the ledger")
-        if ctx().store.entry(data["corrects"]) is None:
-            raise NotFound(f"no ledger entry {data['corrects']}")
         return {"index": correct(ctx(), data["corrects"], data["reason"], str(uuid.uuid4()))}

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 from services.common.contracts import check_exchange_completed
-from services.common.errors import Conflict
+from services.common.errors import Conflict, NotFound
 from services.common.events import Event
 from services.ledger.adapters.store import LedgerStore, LedgerTransaction
 from services.ledger.domain.checkpoint import sign_checkpoint
@@ -94,7 +94,7 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
     """Append a correction reversing entry `index`; returns the correction's index."""
     original = ctx.store.entry(index)
     if original is None:
-        raise LookupError(index)
+        raise NotFound(f"no ledger entry {index}")
     corrected = read_entry(original.leaf_data)
     if corrected["type"] != "ExchangeCompleted":
         raise Conflict(f"entry {index} is a {corrected['type']}; only exchange entries can be corrected")
