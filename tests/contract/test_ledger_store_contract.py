@@ -20,6 +20,7 @@ from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkp
                             fresh_ledger, heat_delivery, ledger_settings, material_delivery, park_created,
                             proof_hashes, record_six_water_exchanges, set_leaf_data, water_delivery)
 
+from services.common.errors import Conflict
 from services.common.identity import Principal, Role
 from services.ledger.adapters.store import EntryScope
 from services.ledger.adapters.tables import checkpoints, entries, processed_events
@@ -93,6 +94,26 @@ def test_the_blob_columns_keep_every_byte_value(ctx):
     assert stored.leaf_data == every_byte and stored.leaf_hash == merkle.leaf_hash(every_byte)
     with ctx.store.engine.connect() as conn:
         assert bytes(conn.scalar(sa.select(entries.c.leaf_data).where(entries.c.idx == index))) == every_byte
+
+
+def test_two_admins_correcting_the_same_entry_at_once_make_one_correction(ctx):
+    feed(ctx, completed(exchange("water")))
+    start, outcomes = threading.Barrier(2), []
+
+    def correct():
+        start.wait(10)
+        try:
+            outcomes.append(recording.correct(ctx, 0, "meter misread", str(uuid.uuid4())))
+        except Conflict as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=correct) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(type(o).__name__ for o in outcomes) == ["Conflict", "int"], outcomes
+    assert ctx.store.size() == 2 and checkpoint(ctx).size == 2
 
 
 def test_two_concurrent_writers_leave_dense_indexes_and_one_entry_per_exchange(ctx):

@@ -51,6 +51,11 @@ class LedgerTransaction(ProcessedEvents):
         self.conn.execute(entries.insert().values(idx=index, event_id=event_id, leaf_data=leaf_data,
                                                   leaf_hash=leaf_hash(leaf_data), **facts))
 
+    def leaf_data_of_exchange(self, exchange_id: str) -> list[bytes]:
+        """The entries recorded for one exchange: its completion and any correction of it."""
+        return [bytes(d) for d in self.conn.execute(sa.select(entries.c.leaf_data)
+                                                     .where(entries.c.exchange_id == exchange_id)).scalars()]
+
     def reject(self, event, reason: str) -> None:
         self.conn.execute(rejected_events.insert().values(event_id=event.id, type=event.type, reason=reason[:2000],
                                                           event=event.to_json().decode()))

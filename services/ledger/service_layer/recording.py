@@ -98,10 +98,11 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
     corrected = read_entry(original.leaf_data)
     if corrected["type"] != "ExchangeCompleted":
         raise Conflict(f"entry {index} is a {corrected['type']}; only exchange entries can be corrected")
-    if any(read_entry(e.leaf_data).get("corrects") == index for e in ctx.store.all_entries()):
-        raise Conflict(f"entry {index} has already been corrected")
     with ctx.store.transaction() as tx:
-        new_index = tx.next_index()
+        new_index = tx.next_index()  # holds the append lock: a concurrent correction waits, then sees this one
+        if any(read_entry(d).get("corrects") == index
+               for d in tx.leaf_data_of_exchange(corrected["exchange"]["exchange_id"])):
+            raise Conflict(f"entry {index} has already been corrected")
         data = correction_entry(new_index, event_id, ctx.now().isoformat(), corrected, reason)
         tx.append(new_index, event_id, data, _facts(corrected["exchange"]))
     sign_latest(ctx)
