@@ -64,11 +64,13 @@ class FieldCollector:
         self.errors: dict[str, list[str]] = {}
 
     def check(self, field: str, check, *args):
+        """`check(*args)`, or None with its errors collected under `field` ("" keeps their own names)."""
         try:
             return check(*args)
         except InvalidFields as exc:
             for sub, msgs in exc.errors.items():
-                self.errors.setdefault(f"{self.prefix}{field}.{sub}" if sub else f"{self.prefix}{field}", []).extend(msgs)
+                name = ".".join(part for part in (field, sub) if part)
+                self.errors.setdefault(f"{self.prefix}{name}", []).extend(msgs)
         except ValueError as exc:
             self.errors.setdefault(f"{self.prefix}{field}", []).append(str(exc))
         return None

@@ -107,17 +107,11 @@ def _with_known_suppliers(uow: ListingsUnitOfWork, approvals, build: Callable[[]
     """Run the domain's own checks (`build`) and refuse, in the same 422, any approval whose
     supplier is not a registered enterprise."""
     errors = FieldCollector()
+    result = errors.check("", build)
     for i, approval in enumerate(approvals):
         errors.require(f"approvals.{i}.supplier_enterprise_id",
                        uow.enterprises.get(approval.supplier_enterprise_id) is not None,
                        f"no enterprise {approval.supplier_enterprise_id}")
-    try:
-        result = build()
-    except InvalidFields as refused:
-        merged = {field: list(msgs) for field, msgs in refused.errors.items()}
-        for field, msgs in errors.errors.items():
-            merged.setdefault(field, []).extend(msgs)
-        raise InvalidFields(merged) from None
     errors.raise_if_any()
     return result
 
