@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from services.common.errors import InvalidFields, NotFound
 from services.common.identity import Principal
-from services.listings.domain import access
+from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, listing_visible, proposer
 from services.listings.domain.deliveries import Delivery
-from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, proposer
 from services.listings.domain.exchanges import Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.specs import Kind, Side
@@ -18,7 +17,7 @@ from .handlers import ListingsContext
 def _listing(uow, p: Principal, side: Side, listing_id: str, field: str) -> Listing:
     """A listing the request names: one the caller cannot see is a bad field, not a 404."""
     listing = uow.listings.get(listing_id, side)
-    if listing is None or not access.listing_visible(p, listing):
+    if listing is None or not listing_visible(p, listing):
         raise InvalidFields.single(field, f"no {side.value} {listing_id}")
     return listing
 
