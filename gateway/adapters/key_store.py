@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from gateway.domain.keys import ApiKey
-from services.common.db import as_utc
+from services.common.db import as_utc, write_transaction
 from services.common.identity import Role
 
 metadata = sa.MetaData()
@@ -34,7 +34,7 @@ class KeyStore:
         self.engine = engine
 
     def add(self, key: ApiKey) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(api_keys.insert().values(
                 id=key.id, key_hash=key.key_hash, role=key.role.value, label=key.label, park_id=key.park_id,
                 enterprise_id=key.enterprise_id, created_at=key.created_at, revoked_at=key.revoked_at))
@@ -57,13 +57,13 @@ class KeyStore:
             return [_key(row) for row in rows], total
 
     def revoke(self, key_id: str) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
                          .values(revoked_at=datetime.now(timezone.utc)))
 
     def bind_enterprise(self, key_id: str, enterprise_id: str) -> bool:
         """Bind an enrolment key to the enterprise it registered; only once."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             result = conn.execute(api_keys.update().where(api_keys.c.id == key_id,
                                                           api_keys.c.enterprise_id.is_(None))
                                   .values(enterprise_id=enterprise_id))

@@ -5,6 +5,8 @@ relay share one file; PostgreSQL is used as it comes.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,6 +21,15 @@ def as_utc(moment: datetime | None) -> datetime | None:
 
 
 WRITE = "parkloop_write"  # execution option: this connection's transactions will write
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes. On SQLite it takes the write lock at BEGIN: one that read
+    first and wrote later would fail at once ("database is locked") if another writer held
+    the lock, instead of waiting for it."""
+    with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+        yield conn
 
 
 def create_engine(url: str) -> sa.Engine:

@@ -9,6 +9,7 @@ import time
 import sqlalchemy as sa
 
 from .bus import AbstractEventBus
+from .db import write_transaction
 from .events import Event
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
@@ -53,7 +54,7 @@ class OutboxRelay:
             # Publish before marking: a crash in between re-publishes the same event id,
             # which the bus and every consumer drop as a duplicate.
             self.bus.publish(row.topic, Event.from_json(row.event))
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(
                     self.outbox.update().where(self.outbox.c.seq == row.seq).values(published_at=sa.func.now())
                 )

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from services.common.db import WRITE
+from services.common.db import write_transaction
 from services.common.idempotency import ProcessedEvents
 from services.ledger.domain.merkle import leaf_hash
 
@@ -76,7 +76,7 @@ class LedgerStore:
 
     @contextmanager
     def transaction(self) -> Iterator[LedgerTransaction]:
-        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+        with write_transaction(self.engine) as conn:
             yield LedgerTransaction(conn)
 
     def size(self) -> int:
@@ -131,7 +131,7 @@ class LedgerStore:
             return [dict(r._mapping) for r in rows], total
 
     def add_checkpoint(self, size: int, root: bytes, signed_note: str) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             exists = conn.execute(sa.select(checkpoints.c.size).where(checkpoints.c.size == size)).first()
             if not exists:
                 conn.execute(checkpoints.insert().values(size=size, root_hash=root, signed_note=signed_note))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 import sqlalchemy as sa
 
-from services.common.db import WRITE
+from services.common.db import write_transaction
 from services.common.idempotency import ProcessedEvents
 from services.matching.domain.documents import Licence, ListingDoc, doc_from_dict, doc_to_dict
 
@@ -56,7 +56,7 @@ class MatchingStore:
 
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
-        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+        with write_transaction(self.engine) as conn:
             yield StoreTransaction(conn)
 
     def get(self, listing_id: str) -> ListingDoc | None:

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from services.common.db import WRITE, as_utc
+from services.common.db import as_utc, write_transaction
 from services.matching.domain.webhooks.subscriptions import SigningSecret, Subscription
 
 from .secret_box import SecretBox
@@ -46,11 +46,11 @@ class WebhookStore:
                             row.active, row.disabled_reason, as_utc(row.created_at))
 
     def add(self, s: Subscription) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(webhook_subscriptions.insert().values(id=s.id, **self._row(s)))
 
     def save(self, s: Subscription) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(webhook_subscriptions.update().where(webhook_subscriptions.c.id == s.id).values(**self._row(s)))
 
     def get(self, subscription_id: str) -> Subscription | None:
@@ -69,14 +69,14 @@ class WebhookStore:
             return [self._subscription(row) for row in conn.execute(query)]
 
     def delete(self, subscription_id: str) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(webhook_subscriptions.delete().where(webhook_subscriptions.c.id == subscription_id))
 
     # --- alerts and deliveries -----------------------------------------------------------
     def alert_once(self, subscription_id: str, listing_id: str, match_id: str, payload: dict, now: datetime) -> bool:
         """Record the alert and queue its delivery, unless this match was alerted before."""
         try:
-            with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            with write_transaction(self.engine) as conn:
                 seen = conn.execute(sa.select(match_alerts.c.subscription_id).where(
                     match_alerts.c.subscription_id == subscription_id, match_alerts.c.listing_id == listing_id,
                     match_alerts.c.match_id == match_id)).first()
@@ -100,7 +100,7 @@ class WebhookStore:
                 .order_by(webhook_deliveries.c.next_attempt_at).limit(limit)).all()
         claimed = []
         for row in rows:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 won = conn.execute(webhook_deliveries.update().where(
                     webhook_deliveries.c.id == row.id,
                     sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now))
@@ -112,7 +112,7 @@ class WebhookStore:
 
     def record_attempt(self, delivery_id: str, attempt, at: datetime, status: str,
                        next_attempt_at: datetime | None) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(webhook_attempts.insert().values(
                 delivery_id=delivery_id, attempted_at=at, status_code=attempt.status_code,
                 latency_ms=attempt.latency_ms, error=(attempt.error or None) and attempt.error[:500],
@@ -122,7 +122,7 @@ class WebhookStore:
                 claimed_until=None))
 
     def give_up(self, delivery_id: str) -> None:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(webhook_deliveries.update().where(webhook_deliveries.c.id == delivery_id)
                          .values(status="failed", next_attempt_at=None, claimed_until=None))
 
@@ -144,7 +144,7 @@ class WebhookStore:
                  "payload": r.payload, "attempt_log": by_delivery.get(r.id, [])} for r in rows], total
 
     def redeliver(self, subscription_id: str, delivery_id: str, now: datetime) -> bool:
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return conn.execute(webhook_deliveries.update().where(
                 webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.subscription_id == subscription_id)
                 .values(status="pending", next_attempt_at=now, claimed_until=None)).rowcount == 1
