@@ -19,6 +19,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	bash infra/browser.sh
 	touch $@
 
 install: $(VENV)/.installed
