@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from gateway.api import keys as keys_api
 from gateway.api.proxy import forward
 from gateway.bootstrap import bootstrap
+from gateway.console import init_console
 from gateway.domain.keys import hash_key
 from gateway.openapi import fetch_service_specs, merge_specs
 from gateway.routing import metric_route
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = ProblemApi(app)
     api.register_blueprint(keys_api.blp)
     app.register_error_handler(DomainError, handle_domain_error)
+    init_console(app, gw, api.handle_http_exception)
 
     registry = CollectorRegistry()
     requests_total = Counter("parkloop_gateway_requests", "Requests through the gateway",

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 
 from gateway.adapters.key_store import KeyStore
+from gateway.adapters.session_store import SessionStore
 from gateway.domain.keys import ApiKey, hash_key
 from services.common.config import SERVICES, Settings, read_or_create_secret, service_url
 from services.common.db import create_engine, migrate
@@ -22,6 +23,27 @@ class Gateway:
     keys: KeyStore
     service_urls: dict[str, str]
     configured_admin_key_id: str  # changed only in configuration, never revoked through the API
+    sessions: SessionStore
+    console: "ConsoleSettings"
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The web console's own settings; every gateway replica must share the secret."""
+
+    secret: str  # signs the session cookie
+    session_hours: float
+    secure_cookie: bool  # on behind HTTPS; off on plain http://127.0.0.1, where browsers would drop it
+    tile_url: str | None  # a map tile server, where one is reachable; otherwise the map draws on coordinates
+
+    @classmethod
+    def from_env(cls, data_dir: Path) -> "ConsoleSettings":
+        return cls(
+            secret=os.environ.get("PARKLOOP_CONSOLE_SECRET") or read_or_create_secret(data_dir / "console.secret"),
+            session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
+            secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "0") == "1",
+            tile_url=os.environ.get("CONSOLE_TILE_URL") or None,
+        )
 
 
 def ensure_admin_key(keys: KeyStore, data_dir: Path) -> str:
@@ -43,6 +65,8 @@ def ensure_admin_key(keys: KeyStore, data_dir: Path) -> str:
 def bootstrap(settings: Settings) -> Gateway:
     if settings.migrate_on_start:
         migrate(settings.database_url, MIGRATIONS)
-    keys = KeyStore(create_engine(settings.database_url))
+    engine = create_engine(settings.database_url)
+    keys = KeyStore(engine)
     admin_key_id = ensure_admin_key(keys, settings.data_dir)
-    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES}, admin_key_id)
+    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES}, admin_key_id,
+                   SessionStore(engine), ConsoleSettings.from_env(settings.data_dir))

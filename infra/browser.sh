@@ -10,13 +10,16 @@
 set -euo pipefail
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
-if [[ -x "$CHROMIUM" ]]; then
+# A CJK font, so Chinese pages render (and screenshot) as people see them, not as empty boxes.
+has_cjk_font() { command -v fc-list >/dev/null 2>&1 && [[ -n "$(fc-list :lang=zh 2>/dev/null)" ]]; }
+
+if [[ -x "$CHROMIUM" ]] && has_cjk_font; then
   exit 0
 fi
 
 if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
   echo "browser: $CHROMIUM not found; installing Debian's chromium package" >&2
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; then
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }; then
     echo "browser: apt-get could not install chromium (output above)" >&2
   fi
 fi

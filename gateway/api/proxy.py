@@ -14,13 +14,13 @@ from ..routing import service_for
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-authorization", "proxy-authenticate", "content-length", "content-encoding", "host",
-              "authorization"}
+              "authorization", "cookie"}
 TIMEOUT_S = 30
-_session = requests.Session()
+upstream_session = requests.Session()
 # A service restarting refuses connections for a moment: idempotent calls are sent again
 # (a POST is not: the service may have acted on it). A read error is not retried, so a slow
 # service is not sent the same work twice.
-_session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0, other=0,
+upstream_session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0, other=0,
                                                         allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
 
 
@@ -33,7 +33,7 @@ def forward(path: str) -> Response:
     headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-parkloop")}
     headers.update(sign_principal(g.principal, gw.settings.internal_secret))
     try:
-        upstream = _session.request(request.method, gw.service_urls[service] + full_path,
+        upstream = upstream_session.request(request.method, gw.service_urls[service] + full_path,
                                     params=request.query_string, data=request.get_data(), headers=headers,
                                     timeout=TIMEOUT_S, allow_redirects=False)
     except requests.RequestException:

@@ -1,0 +1,94 @@
+"""The console calls the /api/v1 endpoints on the signed-in user's behalf, as that user's key.
+
+So the API's roles and tenant rules are the console's only rules: it can never show what the
+user's key could not read. Calls go straight to the owning service with the signed principal,
+exactly as the gateway forwards them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import requests
+
+from gateway.api.proxy import TIMEOUT_S, upstream_session
+from gateway.routing import service_for
+from services.common.identity import Principal, sign_principal
+
+
+@dataclass
+class ApiProblem(Exception):
+    """A 4xx/5xx answer, kept whole so a form can show each field's messages beside the field."""
+
+    status: int
+    detail: str
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.detail}"
+
+    def for_field(self, name: str) -> list[str]:
+        return self.errors.get(name, [])
+
+
+class ConsoleApi:
+    def __init__(self, principal: Principal, service_urls: dict[str, str], internal_secret: str):
+        self.principal = principal
+        self.service_urls = service_urls
+        self.internal_secret = internal_secret
+
+    def raw(self, method: str, path: str, params=None, json=None) -> requests.Response:
+        """The upstream answer as it is (for passing through to the browser)."""
+        full_path = "/api/v1/" + path.lstrip("/")
+        service = service_for(full_path)
+        if service is None:
+            raise ApiProblem(404, f"no endpoint {full_path}")
+        headers = sign_principal(self.principal, self.internal_secret)
+        try:
+            return upstream_session.request(method, self.service_urls[service] + full_path, params=params,
+                                            json=json, headers=headers, timeout=TIMEOUT_S, allow_redirects=False)
+        except requests.RequestException as error:
+            raise ApiProblem(503, f"the {service} service is not reachable; try again shortly") from error
+
+    def call(self, method: str, path: str, params=None, json=None):
+        response = self.raw(method, path, params=params, json=json)
+        if response.status_code >= 400:
+            raise _problem(response)
+        if response.status_code == 204 or not response.content:
+            return None
+        if response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.json()
+        return response.text
+
+    def get(self, path: str, **params):
+        return self.call("GET", path, params={k: v for k, v in params.items() if v not in (None, "")})
+
+    def post(self, path: str, json=None):
+        return self.call("POST", path, json=json if json is not None else {})
+
+    def patch(self, path: str, json):
+        return self.call("PATCH", path, json=json)
+
+    def put(self, path: str, json):
+        return self.call("PUT", path, json=json)
+
+    def delete(self, path: str):
+        return self.call("DELETE", path)
+
+    def all_pages(self, path: str, page_size: int = 200, **params) -> list[dict]:
+        """Every item of a paged list (the API caps page_size at 200)."""
+        items, page = [], 1
+        while True:
+            answer = self.get(path, page=page, page_size=page_size, **params)
+            items.extend(answer["items"])
+            if len(items) >= answer["total"] or not answer["items"]:
+                return items
+            page += 1
+
+
+def _problem(response: requests.Response) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    return ApiProblem(response.status_code, body.get("detail") or body.get("title") or response.reason,
+                      body.get("errors") or {})

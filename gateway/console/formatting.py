@@ -1,0 +1,47 @@
+"""How the console shows numbers to people: four significant digits, thousands separators, a unit,
+never exponent form. The ledger keeps its exact decimals; these are for reading, not for reckoning."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from babel.numbers import format_decimal
+
+SIGNIFICANT_DIGITS = 4
+UNITS = {"m3": "m³", "m3/d": "m³/d", "m3/10k CNY": "m³/万元", "tce/10k CNY": "tce/万元", "pct": "%"}
+
+
+def rounded(value, significant: int = SIGNIFICANT_DIGITS) -> Decimal | None:
+    """`value` rounded to `significant` digits, but never rounding away integer digits (2 053.38 → 2 053)."""
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    if number.is_zero():
+        return Decimal(0)
+    integer_digits = number.adjusted() + 1
+    decimals = max(0, significant - integer_digits)
+    return number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+
+
+def human_number(value, locale: str = "zh_CN", significant: int = SIGNIFICANT_DIGITS) -> str:
+    """`2053.376470588` → `2,053`; `0.012345` → `0.01235`; `None` → `—`."""
+    number = rounded(value, significant)
+    if number is None:
+        return "—"
+    decimals = max(0, -number.as_tuple().exponent)
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    return format_decimal(number, format=pattern, locale=locale, decimal_quantization=True)
+
+
+def unit_label(unit: str | None) -> str:
+    return UNITS.get(unit or "", unit or "")
+
+
+def human_quantity(value, unit: str | None, locale: str = "zh_CN") -> str:
+    text = human_number(value, locale)
+    label = unit_label(unit)
+    return f"{text} {label}" if label and text != "—" else text
