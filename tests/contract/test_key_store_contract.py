@@ -21,3 +21,23 @@ def test_keys_are_found_by_hash_bound_once_and_revoked(database_url):
     store.revoke(key.id)
     assert not store.by_hash(hash_key(secret)).active
     assert store.list(0, 10)[1] == 1
+
+
+def test_console_sessions_are_found_by_token_hash_and_ended(database_url):
+    from datetime import timedelta
+
+    from gateway.adapters.session_store import SessionStore
+    from gateway.domain.console_sessions import ConsoleSession, hash_token
+
+    migrate(database_url, MIGRATIONS)
+    store = SessionStore(create_engine(database_url))
+    live, token = ConsoleSession.start("key-1", timedelta(hours=8))
+    stale, _ = ConsoleSession.start("key-1", timedelta(hours=-1))
+    store.add(stale)
+    store.add(live)  # adding sweeps sessions that have expired
+    assert store.get(stale.token_hash) is None
+    found = store.get(hash_token(token))
+    assert found.key_id == "key-1" and not found.expired()
+    assert found.expires_at == live.expires_at
+    store.end(live.token_hash)
+    assert store.get(live.token_hash) is None
