@@ -115,7 +115,9 @@ function fromBase64(text, what) {
 
 function hashFromBase64(text, what) {
   const bytes = fromBase64(text, what);
-  if (bytes.length !== HASH_SIZE) throw new Error(`${what} is ${bytes.length} bytes, not a ${HASH_SIZE}-byte SHA-256 hash`);
+  if (bytes.length !== HASH_SIZE) {
+    throw new Error(`${what} is ${bytes.length} bytes, not a ${HASH_SIZE}-byte SHA-256 hash`);
+  }
   return bytes;
 }
 
@@ -174,12 +176,14 @@ export function parseVerifierKey(text) {
     if (!/^[0-9a-f]{8}$/i.test(hexId)) throw new Error(`key hash ${JSON.stringify(hexId)} is not 8 hex digits`);
     const raw = fromBase64(trimmed.slice(second + 1), "the key");
     if (raw.length !== 33 || raw[0] !== ALG_ED25519) {
-      throw new Error(`expected an Ed25519 key (0x01 then 32 bytes), got ${raw.length} bytes starting 0x${toHex(raw.slice(0, 1))}`);
+      throw new Error("expected an Ed25519 key (0x01 then 32 bytes), " +
+        `got ${raw.length} bytes starting 0x${toHex(raw.slice(0, 1))}`);
     }
     const publicKey = raw.slice(1);
     const computed = toHex(await keyHash(name, publicKey));
     if (computed !== hexId.toLowerCase()) {
-      throw new Error(`the key says its hash is ${hexId}, but SHA-256(name ‖ "\\n" ‖ 0x01 ‖ key) begins ${computed}: ` +
+      throw new Error(`the key says its hash is ${hexId}, ` +
+        `but SHA-256(name ‖ "\\n" ‖ 0x01 ‖ key) begins ${computed}: ` +
         "the name or the key was altered");
     }
     await importEd25519(publicKey); // refuse bytes WebCrypto cannot use now, not halfway through the checkpoint
@@ -203,13 +207,17 @@ async function importEd25519(publicKey) {
 function splitNote(note) {
   if (typeof note !== "string") throw new Error("the checkpoint is not text");
   if (note.isWellFormed && !note.isWellFormed()) throw new Error("the checkpoint is not valid Unicode");
-  if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) throw new Error("a signed note holds no control character but newline");
+  if (/[\u0000-\u0009\u000b-\u001f]/.test(note)) {
+    throw new Error("a signed note holds no control character but newline");
+  }
   const split = note.lastIndexOf("\n\n");
   if (split < 0 || !note.endsWith("\n")) {
     throw new Error("expected the checkpoint text, a blank line, then signature lines each ending in a newline");
   }
   const lines = note.slice(split + 2, -1).split("\n");
-  if (lines.length > MAX_SIGNATURES) throw new Error(`a note carries at most ${MAX_SIGNATURES} signatures, this one ${lines.length}`);
+  if (lines.length > MAX_SIGNATURES) {
+    throw new Error(`a note carries at most ${MAX_SIGNATURES} signatures, this one ${lines.length}`);
+  }
   return { text: note.slice(0, split + 1), lines };
 }
 
@@ -270,7 +278,8 @@ export async function verifyCheckpoint(noteText, keyText) {
       verified = true;
     }
     if (!verified) {
-      throw new VerifyError(STEPS.CHECKPOINT, `expected a signature by ${keyId}, found signatures by ${seen.join(", ")}`);
+      throw new VerifyError(STEPS.CHECKPOINT,
+        `expected a signature by ${keyId}, found signatures by ${seen.join(", ")}`);
     }
     return parseCheckpointBody(text);
   });
@@ -298,7 +307,9 @@ export function leafHash(leaf) {
 /** Parse a proof body (JSON text or object) and decode its hashes. */
 function readProof(proof, fields) {
   const p = typeof proof === "string" ? JSON.parse(proof) : proof;
-  if (!p || typeof p !== "object" || !Array.isArray(p.hashes)) throw new Error('expected a proof object with a "hashes" list');
+  if (!p || typeof p !== "object" || !Array.isArray(p.hashes)) {
+    throw new Error('expected a proof object with a "hashes" list');
+  }
   for (const f of fields) {
     if (!isSize(p[f])) throw new Error(`the proof's "${f}" is ${JSON.stringify(p[f])}, not a non-negative integer`);
   }
@@ -343,7 +354,8 @@ export function verifyInclusion({ index, leaf, proof, checkpoint }) {
     }
     const wanted = inclusionPathLength(index, size);
     if (p.hashes.length !== wanted) {
-      throw new Error(`a proof for entry ${index} in a tree of size ${size} has ${wanted} hashes, this one has ${p.hashes.length}`);
+      throw new Error(`a proof for entry ${index} in a tree of size ${size} has ${wanted} hashes, ` +
+        `this one has ${p.hashes.length}`);
     }
     const leafH = await leafHash(leaf);
     const computed = await inclusionRoot(index, size, leafH, p.hashes);
@@ -425,7 +437,9 @@ export function verifyConsistency({ older, newer, proof }) {
       throw new Error(`expected a proof from size ${m} to size ${n}, got one from ${p.from} to ${p.to}`);
     }
     if (m === n) {
-      if (p.hashes.length) throw new Error(`a proof between equal sizes is empty, this one has ${p.hashes.length} hashes`);
+      if (p.hashes.length) {
+        throw new Error(`a proof between equal sizes is empty, this one has ${p.hashes.length} hashes`);
+      }
       if (!equalBytes(oldRoot, newRoot)) {
         throw new Error(`two different roots were signed for size ${m}: ${older.rootB64} seen before, ` +
           `${newer.rootB64} now; the ledger shows different histories to different viewers`);
@@ -438,11 +452,13 @@ export function verifyConsistency({ older, newer, proof }) {
     }
     const [fr, sr] = await consistencyRoots(m, n, oldRoot, p.hashes);
     if (!equalBytes(fr, oldRoot)) {
-      throw new Error(`expected the older root ${older.rootB64} (size ${m}), computed ${toBase64(fr)} from the proof: ` +
+      throw new Error(`expected the older root ${older.rootB64} (size ${m}), ` +
+        `computed ${toBase64(fr)} from the proof: ` +
         `the first ${m} entries are not the ones signed before; history was rewritten`);
     }
     if (!equalBytes(sr, newRoot)) {
-      throw new Error(`expected the current root ${newer.rootB64} (size ${n}), computed ${toBase64(sr)} from the proof: ` +
+      throw new Error(`expected the current root ${newer.rootB64} (size ${n}), ` +
+        `computed ${toBase64(sr)} from the proof: ` +
         `the size-${n} tree does not extend the size-${m} tree`);
     }
     return { from: m, to: n };
@@ -518,7 +534,10 @@ function loadWitnessState(storage, origin) {
     "clear it to start witnessing afresh");
 }
 
-/** The first line of a note, read before it is verified: only to know which log's pin applies (the signature then covers it). */
+/**
+ * The first line of a note, read before it is verified, only to know which log's pin applies;
+ * the signature checked next covers it, so a forged line gains nothing.
+ */
 function claimedOrigin(noteText) {
   return typeof noteText === "string" ? noteText.slice(0, Math.max(0, noteText.indexOf("\n"))) : "";
 }
@@ -577,7 +596,7 @@ async function checkKey(fetchText, storage, origin) {
   const keyText = await fetchWith(fetchText, "ledger/public-key", answerText);
   const key = await parseVerifierKey(keyText);
   const noteText = await fetchWith(fetchText, "ledger/checkpoint", answerText);
-  const logOrigin = origin === undefined ? claimedOrigin(noteText) : origin;
+  const logOrigin = origin === undefined || origin === null ? claimedOrigin(noteText) : origin;
   const before = loadWitnessState(storage, logOrigin);
   if (before && before.key !== key.text) {
     throw new VerifyError(STEPS.KEY, `the ledger now presents key ${key.text}, but this browser pinned ` +
