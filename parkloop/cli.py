@@ -28,8 +28,10 @@ def cmd_run(args) -> int:
         key_note = "PARKLOOP_ADMIN_KEY" if os.environ.get("PARKLOOP_ADMIN_KEY") else str(data_dir() / "admin.key")
         if os.environ.get("PARKLOOP_DEMO", "1") != "0":
             load_demo_once(url, data_dir())
-        console.print(f"[bold green]ParkLoop is running at {url}[/]  (API docs: {url}/docs)")
-        console.print(f"Admin key: {key_note}    Data: {data_dir()}    Stop: Ctrl-C")
+        console.print(f"[bold green]ParkLoop is running at {url}[/]  (console: {url}/ · API docs: {url}/docs)",
+                      soft_wrap=True)
+        _print_demo_sign_in(data_dir() / "demo-keys.json")
+        console.print(f"Admin key: {key_note}    Data: {data_dir()}    Stop: Ctrl-C", soft_wrap=True)
         supervisor.serve_forever()
     except RuntimeError as exc:
         console.print(f"[red]{exc}[/]")
@@ -37,6 +39,16 @@ def cmd_run(args) -> int:
     finally:
         supervisor.stop()
     return 0
+
+
+def _print_demo_sign_in(keys_file) -> None:
+    """The demo keys to sign in to the console with (they are local demo keys, kept in the data directory)."""
+    if not keys_file.exists():
+        return
+    keys = json.loads(keys_file.read_text())["keys"]
+    console.print(f"Sign in to the console as the demo park manager with: [bold]{keys['park_manager']}[/]", soft_wrap=True)
+    console.print(f"  or as an enterprise (Haibin Thermal Power, a steam supplier): {keys['power']}    all demo keys: {keys_file}",
+                  soft_wrap=True)
 
 
 def cmd_demo(args) -> int:

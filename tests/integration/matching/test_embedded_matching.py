@@ -2,7 +2,6 @@
 ranked counterparts asked for through the service layer as the API does."""
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import date
 
@@ -199,10 +198,6 @@ def test_asking_for_an_offers_matches_as_a_want_or_for_an_unknown_listing_is_not
 
 # --- the demo park as a whole -----------------------------------------------------------------
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:24]
-
-
 def demo_licences(e: dict):
     return [HazardousWasteLicence(lic["number"], tuple(lic["codes"]), lic["capacity_t_per_year"],
                                   date.fromisoformat(lic["valid_from"]), date.fromisoformat(lic["valid_until"]))
@@ -218,10 +213,10 @@ def demo(ctx):
         apply_event(ctx.store, Event("EnterpriseRegistered", enterprise.id, enterprise.to_dict()))
         enterprises[e["key"]] = enterprise
     for side, entries in (("offer", demo_park.OFFERS), ("want", demo_park.WANTS)):
-        for owner, title, max_km, details in entries:
+        for n, (owner, title, max_km, details) in enumerate(entries):
             kind = details["kind"]
             publish(ctx, f.make_listing(side, kind, details[kind], owner=owner, title=title,
-                                        listing_id=f"{side}-{owner}-{slug(title)}", max_distance_km=max_km,
+                                        listing_id=f"{side}-{owner}-{n}", max_distance_km=max_km,
                                         available_from=date(2025, 1, 1)))
     return enterprises
 
@@ -247,26 +242,26 @@ def test_no_match_in_the_demo_park_breaks_a_criterion_and_none_is_missed(ctx, de
     assert {(b, a) for a, b in pairs} == pairs  # whoever asks, the same pairs
     t = lambda title: titled(ctx, title)  # noqa: E731
     assert {
-        (t("Fly ash from pulverised-coal boilers"), t("Fly ash as cement admixture")),
-        (t("Flue-gas desulfurisation gypsum"), t("FGD gypsum for plasterboard")),
-        (t("Medium-pressure extraction steam"), t("Process steam for oxidation section")),
-        (t("Medium-pressure extraction steam"), t("Steam for caustic evaporation")),
-        (t("Quench-water waste heat"), t("Low-grade heat for reactor jackets")),
-        (t("Waste mineral oil and oily packaging"), t("Waste mineral oil for re-refining")),
-        (t("Spent hydrotreating catalyst"), t("Spent hydroprocessing catalysts")),
-        (t("Spent mixed solvents (toluene / ethyl acetate)"), t("Spent organic solvents for distillation")),
-        (t("Reclaimed water for cooling towers"), t("Cooling-tower make-up water")),
+        (t("煤粉锅炉粉煤灰"), t("粉煤灰用作水泥掺合料")),
+        (t("烟气脱硫石膏"), t("脱硫石膏用于纸面石膏板")),
+        (t("中压抽汽"), t("氧化工段工艺蒸汽")),
+        (t("中压抽汽"), t("烧碱蒸发用蒸汽")),
+        (t("急冷水余热"), t("反应釜夹套低品位热")),
+        (t("废矿物油及含油包装物"), t("废矿物油再生炼制")),
+        (t("废加氢处理催化剂"), t("废加氢催化剂")),
+        (t("废混合溶剂（甲苯/乙酸乙酯）"), t("废有机溶剂蒸馏回收")),
+        (t("冷却塔用再生水"), t("冷却塔补充水")),
     } <= pairs
     # no licence in the park covers spent caustic (HW35) or waste acid (HW34): nobody may take them
-    assert not any(a in (t("Spent caustic from cracked-gas washing"), t("Waste acid from equipment cleaning"))
+    assert not any(a in (t("裂解气碱洗废碱液"), t("设备清洗废酸"))
                    for a, _ in pairs)
     # circulating-cooling water does not reach boiler make-up
-    assert (t("Reclaimed water for cooling towers"), t("Boiler make-up water (pre-demineralisation)")) not in pairs
+    assert (t("冷却塔用再生水"), t("锅炉补给水（除盐前）")) not in pairs
 
 
 def test_hazardous_waste_oil_reaches_the_recycler_only_while_its_licence_covers_it(ctx, demo):
-    oil = ctx.store.get(titled(ctx, "Waste mineral oil and oily packaging"))
-    recycler_want = titled(ctx, "Waste mineral oil for re-refining")
+    oil = ctx.store.get(titled(ctx, "废矿物油及含油包装物"))
+    recycler_want = titled(ctx, "废矿物油再生炼制")
     assert ids(matches(ctx, oil)) == [recycler_want]
 
     recycler = demo["hw_recycler"]
@@ -278,7 +273,7 @@ def test_hazardous_waste_oil_reaches_the_recycler_only_while_its_licence_covers_
 
 
 def test_a_licence_that_has_expired_no_longer_lets_the_waste_through(ctx, demo):
-    oil = ctx.store.get(titled(ctx, "Waste mineral oil and oily packaging"))
+    oil = ctx.store.get(titled(ctx, "废矿物油及含油包装物"))
     on_last_day = MatchingContext(ctx.store, ctx.search, today=lambda: date(2029, 2, 28))
     day_after = MatchingContext(ctx.store, ctx.search, today=lambda: date(2029, 3, 1))
     assert len(matches(on_last_day, oil)) == 1
@@ -286,11 +281,11 @@ def test_a_licence_that_has_expired_no_longer_lets_the_waste_through(ctx, demo):
 
 
 def test_the_power_plants_steam_is_offered_to_the_nearby_steam_and_heat_users(ctx, demo):
-    steam = ctx.store.get(titled(ctx, "Medium-pressure extraction steam"))
+    steam = ctx.store.get(titled(ctx, "中压抽汽"))
     hits = matches(ctx, steam)
-    assert set(ids(hits)) == {titled(ctx, "Process steam for oxidation section"),
-                              titled(ctx, "Steam for caustic evaporation"),
-                              titled(ctx, "Low-grade heat for reactor jackets")}
+    assert set(ids(hits)) == {titled(ctx, "氧化工段工艺蒸汽"),
+                              titled(ctx, "烧碱蒸发用蒸汽"),
+                              titled(ctx, "反应釜夹套低品位热")}
     for hit in hits:
         assert set(hit.score.components) == {"distance", "quantity", "temperature"}
         assert hit.distance_km <= 15

@@ -26,10 +26,10 @@ def test_a_material_offer_becomes_a_document_with_its_code_properties_and_yearly
     listing = make_listing("offer", "material", spec_material_offer(
         FLY_ASH, 1500, properties=[("loss_on_ignition", 4.2, "%"), ("fineness_45um_residue", 11.5, "%")]),
         owner="power", listing_id="offer-fly-ash", max_distance_km=150, available_from=date(2026, 1, 1),
-        available_until=date(2026, 12, 31), title="Fly ash from pulverised-coal boilers")
+        available_until=date(2026, 12, 31), title="煤粉锅炉粉煤灰")
     doc = doc_of(listing)
     assert (doc.id, doc.side, doc.kind, doc.status) == ("offer-fly-ash", "offer", "material", "active")
-    assert (doc.enterprise_id, doc.park_id, doc.title) == ("ent-power", PARK, "Fly ash from pulverised-coal boilers")
+    assert (doc.enterprise_id, doc.park_id, doc.title) == ("ent-power", PARK, "煤粉锅炉粉煤灰")
     assert (doc.lat, doc.lon) == (PLACES["power"].lat, PLACES["power"].lon)
     assert (doc.max_distance_km, doc.available_from, doc.available_until) == (150, "2026-01-01", "2026-12-31")
     assert doc.codes == (FLY_ASH,) and doc.hazardous is False
