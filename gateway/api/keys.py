@@ -1,16 +1,15 @@
-"""API keys: admins issue and revoke them; any key can ask who it is."""
+"""API keys: admins issue and revoke them; any key can ask who it is. The use cases are in
+gateway/service_layer/keys.py, shared with the console's admin pages."""
 from __future__ import annotations
 
 import marshmallow as ma
-import requests
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from gateway.domain.keys import ApiKey
-from services.common.errors import Conflict, Forbidden, InvalidFields, NotFound
-from services.common.identity import Role, sign_principal
+from gateway.service_layer import keys
+from services.common.identity import Role
 from services.common.schemas import DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
 
 blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="API keys for admins, park managers and enterprises")
@@ -45,23 +44,6 @@ def gateway():
     return current_app.extensions["parkloop.gateway"]
 
 
-def require_admin() -> None:
-    if not g.principal.is_admin:
-        raise Forbidden("only an admin may manage API keys")
-
-
-def _check_exists(kind: str, ident: str, field: str, park_id: str | None = None) -> None:
-    """Ask the listings service, as an admin, whether the park or enterprise exists."""
-    gw = gateway()
-    headers = sign_principal(g.principal, gw.settings.internal_secret)
-    response = requests.get(f"{gw.service_urls['listings']}/api/v1/{kind}/{ident}", headers=headers, timeout=10)
-    if response.status_code == 404:
-        raise InvalidFields.single(field, f"no {kind[:-1]} {ident}")
-    response.raise_for_status()
-    if park_id and response.json().get("park_id") != park_id:
-        raise InvalidFields.single(field, f"enterprise {ident} is not in park {park_id}")
-
-
 @blp.route("")
 class Keys(MethodView):
     @blp.arguments(KeyCreateSchema)
@@ -70,13 +52,7 @@ class Keys(MethodView):
     @blp.alt_response(422, description="A field breaks a rule")
     def post(self, data):
         """Issue a key (admins). The secret is shown once."""
-        require_admin()
-        key, secret = ApiKey.issue(Role(data["role"]), data["label"], data.get("park_id"), data.get("enterprise_id"))
-        if key.park_id:
-            _check_exists("parks", key.park_id, "park_id")
-        if key.enterprise_id:
-            _check_exists("enterprises", key.enterprise_id, "enterprise_id", key.park_id)
-        gateway().keys.add(key)
+        key, secret = keys.issue_key(gateway(), g.principal, data)
         return {**key.__dict__, "role": key.role.value, "key": secret}
 
     @blp.arguments(PageArgsSchema, location="query")
@@ -84,8 +60,7 @@ class Keys(MethodView):
     @blp.alt_response(403, description="Only admins list keys")
     def get(self, args):
         """List keys (admins); secrets are never shown again"""
-        require_admin()
-        found, total = gateway().keys.list(*offset_limit(args))
+        found, total = keys.list_keys(gateway(), g.principal, *offset_limit(args))
         return paged([{**k.__dict__, "role": k.role.value} for k in found], total, args)
 
 
@@ -106,11 +81,4 @@ class KeyById(MethodView):
     @blp.alt_response(409, description="The calling key, or the configured admin key")
     def delete(self, key_id):
         """Revoke a key (admins); it stops working at once"""
-        require_admin()
-        if gateway().keys.get(key_id) is None:
-            raise NotFound(f"no key {key_id}")
-        if key_id == g.principal.key_id:
-            raise Conflict("a key cannot revoke itself; use another admin key")
-        if key_id == gateway().configured_admin_key_id:
-            raise Conflict("the admin key from configuration (PARKLOOP_ADMIN_KEY or admin.key) changes only there")
-        gateway().keys.revoke(key_id)
+        keys.revoke_key(gateway(), g.principal, key_id)
