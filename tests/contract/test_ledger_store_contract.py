@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
 from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkpoint, completed, exchange, feed,
                             fresh_ledger, heat_delivery, ledger_settings, material_delivery, park_created,
                             proof_hashes, record_six_water_exchanges, set_leaf_data, water_delivery)
@@ -24,6 +26,7 @@ from services.common.errors import Conflict
 from services.common.identity import Principal, Role
 from services.ledger.adapters.store import EntryScope
 from services.ledger.adapters.tables import checkpoints, entries, processed_events
+from services.ledger.bootstrap import MIGRATIONS as LEDGER_MIGRATIONS
 from services.ledger.bootstrap import bootstrap
 from services.ledger.domain import merkle
 from services.ledger.domain.canonical import is_canonical
@@ -160,6 +163,30 @@ def test_entries_are_found_by_park_enterprise_year_and_kind_and_filed_under_chin
     assert found(nothing=True) == []
     page, total = ctx.store.find(EntryScope(park_id=PARK_A), 1, 1)
     assert [e.index for e in page] == [1] and total == 3
+
+
+def test_entries_are_found_by_waste_code_and_entries_recorded_before_the_column_get_theirs(ctx):
+    fly_ash, slag = exchange("material", waste_code="441-001-S02"), exchange("material", waste_code="900-249-08")
+    feed(ctx, completed(fly_ash), completed(exchange("heat")), completed(slag))
+
+    def found(code):
+        found_entries, total = ctx.store.find(EntryScope(code=code), 0, 100)
+        assert total == len(found_entries)
+        return [e.index for e in found_entries]
+
+    assert found("441-001-S02") == [0] and found("900-249-08") == [2] and found("441-001-S99") == []
+    # Back to the schema before the column, and up again: migration 0003 fills it from each entry's own leaf.
+    ctx.store.engine.dispose()
+    config = Config()
+    config.set_main_option("script_location", str(LEDGER_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", str(ctx.store.engine.url.render_as_string(hide_password=False))
+                           .replace("%", "%%"))
+    command.downgrade(config, "0002")
+    command.upgrade(config, "head")
+    with ctx.store.engine.connect() as conn:
+        codes = conn.execute(sa.select(entries.c.idx, entries.c.waste_code).order_by(entries.c.idx)).all()
+    assert [tuple(c) for c in codes] == [(0, "441-001-S02"), (1, None), (2, "900-249-08")]
+    assert found("900-249-08") == [2]
 
 
 # --- checkpoints and proofs -------------------------------------------------------------------------

@@ -28,12 +28,13 @@ class StoredEntry:
 
 @dataclass(frozen=True)
 class EntryScope:
-    """Which entries a query covers: a park (either party in it), an enterprise, a year, a kind."""
+    """Which entries a query covers: a park (either party in it), an enterprise, a year, a kind, a waste code."""
 
     park_id: str | None = None
     enterprise_id: str | None = None
     year: int | None = None
     kind: str | None = None
+    code: str | None = None
     nothing: bool = False  # a caller entitled to no entries at all
 
 
@@ -114,6 +115,8 @@ class LedgerStore:
             where.append(entries.c.year == scope.year)
         if scope.kind:
             where.append(entries.c.kind == scope.kind)
+        if scope.code:
+            where.append(entries.c.waste_code == scope.code)
         with self.engine.connect() as conn:
             total = conn.scalar(sa.select(sa.func.count()).select_from(entries).where(*where))
             rows = conn.execute(sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).where(*where)

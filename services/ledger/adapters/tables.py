@@ -26,6 +26,7 @@ entries = sa.Table(
     sa.Column("supplier_id", sa.String(36), nullable=False),
     sa.Column("receiver_id", sa.String(36), nullable=False),
     sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("waste_code", sa.String(16), nullable=True, index=True),  # materials only
     sa.Column("leaf_data", sa.LargeBinary, nullable=False),  # RFC 8785 canonical JSON, exactly as hashed
     sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),  # as recorded when appended
 )

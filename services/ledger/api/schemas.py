@@ -14,6 +14,7 @@ class EntryArgsSchema(PageArgsSchema):
     enterprise_id = fields.String(validate=validate.Length(max=36))
     year = fields.Integer(validate=validate.Range(2000, 2100))
     kind = fields.String(validate=validate.OneOf(KINDS))
+    code = fields.String(validate=validate.Length(max=16), metadata={"description": "Waste code (materials)"})
 
 
 class EntryListItemSchema(ma.Schema):

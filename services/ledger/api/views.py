@@ -32,7 +32,7 @@ def ctx():
 def _visible_entries(args: dict):
     """The page of entries the query asks for, within what the caller may see."""
     scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
-                                                               args.get("year"), args.get("kind")))
+                                                               args.get("year"), args.get("kind"), args.get("code")))
     return ctx().store.find(scope, *offset_limit(args))
 
 
@@ -48,8 +48,8 @@ class Entries(MethodView):
         return paged(items, total, args)
 
 
-CSV_COLUMNS = ("index", "type", "exchange_id", "kind", "completed_at", "supplier_enterprise_id", "supplier_park_id",
-               "receiver_enterprise_id", "receiver_park_id", "corrects", "leaf_hash")
+CSV_COLUMNS = ("index", "type", "exchange_id", "kind", "waste_code", "completed_at", "supplier_enterprise_id",
+               "supplier_park_id", "receiver_enterprise_id", "receiver_park_id", "corrects", "leaf_hash")
 
 
 @blp.route("/entries.csv")
@@ -65,9 +65,10 @@ class EntriesCsv(MethodView):
         for stored in found:
             e = read_entry(stored.leaf_data)
             x = e["exchange"]
-            writer.writerow([e["index"], e["type"], x["exchange_id"], x["kind"], x["completed_at"],
-                             x["supplier"]["enterprise_id"], x["supplier"]["park_id"], x["receiver"]["enterprise_id"],
-                             x["receiver"]["park_id"], e.get("corrects", ""), queries.b64(stored.leaf_hash)])
+            writer.writerow([e["index"], e["type"], x["exchange_id"], x["kind"], x.get("waste_code") or "",
+                             x["completed_at"], x["supplier"]["enterprise_id"], x["supplier"]["park_id"],
+                             x["receiver"]["enterprise_id"], x["receiver"]["park_id"], e.get("corrects", ""),
+                             queries.b64(stored.leaf_hash)])
         return Response(out.getvalue(), mimetype="text/csv")
 
 

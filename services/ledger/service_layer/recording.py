@@ -135,4 +135,5 @@ def _facts(exchange: dict) -> dict:
     return {"exchange_id": exchange["exchange_id"], "kind": exchange["kind"],
             "supplier_park_id": exchange["supplier"]["park_id"], "receiver_park_id": exchange["receiver"]["park_id"],
             "supplier_id": exchange["supplier"]["enterprise_id"], "receiver_id": exchange["receiver"]["enterprise_id"],
+            "waste_code": exchange.get("waste_code"),
             "year": china_date(exchange["completed_at"]).year}  # the report's calendar: China's

@@ -174,6 +174,16 @@ def test_entries_can_be_filtered_by_kind_and_year(ledger):
     assert indexes(admin.get("ledger/entries", year=YEAR - 1)) == []
 
 
+def test_entries_can_be_filtered_by_waste_code_and_the_csv_names_each_code(ledger):
+    admin = as_(ledger, ADMIN)
+    assert indexes(admin.get("ledger/entries", code="441-001-S02")) == [2]
+    assert indexes(admin.get("ledger/entries", code="900-249-08")) == []
+    rows = list(csv.DictReader(io.StringIO(admin.get("ledger/entries.csv", code="441-001-S02").get_data(as_text=True))))
+    assert [(r["index"], r["kind"], r["waste_code"]) for r in rows] == [("2", "material", "441-001-S02")]
+    every = list(csv.DictReader(io.StringIO(admin.get("ledger/entries.csv").get_data(as_text=True))))
+    assert [r["waste_code"] for r in every] == ["", "", "441-001-S02", "", ""]
+
+
 def test_every_inclusion_proof_verifies_against_the_published_checkpoint_and_key(ledger):
     admin = as_(ledger, ADMIN)
     cp = published_checkpoint(admin)
