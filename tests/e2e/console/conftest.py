@@ -61,7 +61,10 @@ class PageWatch:
     def attach(self, page) -> None:
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(f"{page.url}: {m.text}"))
         page.on("pageerror", lambda e: self.console_errors.append(f"{page.url}: {e}"))
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        # ERR_ABORTED is a request the browser dropped itself because the page moved on (a favicon
+        # still loading when a form submits): nothing a user sees fail.
+        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
+                and self.failed.append(f"{r.url}: {r.failure}"))
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url}: HTTP {r.status}"))
         page.on("request", lambda r: not r.url.startswith((self.origin, "data:", "blob:"))
                 and self.foreign.append(r.url))
