@@ -9,6 +9,7 @@ import sys
 
 from rich.console import Console
 
+from .benchmarks import BENCHMARKS as BENCHMARK_NAMES
 from .supervisor import MIGRATED, WORKERS
 
 console = Console(stderr=True)
@@ -164,6 +165,34 @@ def cmd_matching(args) -> int:
     return 0
 
 
+def cmd_screenshots(args) -> int:
+    """Start a fresh embedded system with the demo park and photograph every console page."""
+    import secrets
+    import tempfile
+    from pathlib import Path
+
+    from .benchmarks.common import free_port_block
+    from .console_tour import demo_keys, take_screenshots
+    from .demo import load_demo
+    from .supervisor import Supervisor
+
+    with tempfile.TemporaryDirectory() as data:
+        admin_key = "plk_" + secrets.token_urlsafe(24)
+        os.environ.update(PARKLOOP_DATA=data, PARKLOOP_ADMIN_KEY=admin_key, PARKLOOP_DEMO="0")
+        port = free_port_block()
+        supervisor = Supervisor(port)
+        supervisor.start()
+        try:
+            supervisor.wait_ready()
+            url = f"http://127.0.0.1:{port}"
+            load_demo(url, Path(data), admin_key)
+            for path in take_screenshots(url, demo_keys(Path(data), admin_key), Path(args.out), args.language):
+                print(path)
+        finally:
+            supervisor.stop()
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .benchmarks import run_benchmark
 
@@ -227,8 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
     matching_sub.add_parser("reindex", help="rebuild the search index without downtime (new index, alias swap)")
     matching.set_defaults(func=cmd_matching)
 
+    shots = sub.add_parser("screenshots", help="photograph every console page on a fresh demo system (needs Chromium)")
+    shots.add_argument("--out", default="docs/screenshots")
+    shots.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
+    shots.set_defaults(func=cmd_screenshots)
+
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
-    bench.add_argument("name", choices=["gateway", "ledger", "match"])
+    bench.add_argument("name", choices=sorted(BENCHMARK_NAMES))
     bench.add_argument("--scale", type=int, default=None, help="requests or events (each benchmark has a default)")
     bench.set_defaults(func=cmd_bench)
     return parser

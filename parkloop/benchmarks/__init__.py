@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 BENCHMARKS = {"gateway": "parkloop.benchmarks.gateway", "ledger": "parkloop.benchmarks.ledger",
-              "match": "parkloop.benchmarks.match"}
+              "match": "parkloop.benchmarks.match", "console": "parkloop.benchmarks.console"}
 
 
 def run_benchmark(name: str, scale: int | None) -> dict:
