@@ -9,13 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, g, request
-from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.console import formatting
 from gateway.console.auth import load_user
 from gateway.console.labels import TEMPLATE_HELPERS
-from gateway.console.i18n import LANGUAGES, babel_config, current_language
+from gateway.console.i18n import LANGUAGES, ConsoleBabel, babel_config, current_language
 from gateway.console.navigation import nav_for
 from gateway.console.security import add_security_headers, is_console_path
 from gateway.console.views import BLUEPRINTS
@@ -36,7 +35,7 @@ def init_console(app: Flask, gw, api_error_handler) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which expires on its own
         **babel_config(),
     )
-    Babel(app, locale_selector=current_language)
+    ConsoleBabel(app, locale_selector=current_language)
     csrf.init_app(app)
     app.jinja_env.filters.update(num=formatting_filter(), qty=quantity_filter(), unit=formatting.unit_label)
     for blueprint in BLUEPRINTS:

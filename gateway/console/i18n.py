@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import session
+from babel.support import Translations
+from flask import has_request_context, session
+from flask_babel import Babel, Domain
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 # One catalog per area of the console, so each area's strings live beside its pages.
@@ -23,3 +25,24 @@ def babel_config() -> dict:
         "BABEL_TRANSLATION_DIRECTORIES": ";".join([str(TRANSLATIONS)] * len(DOMAINS)),
         "BABEL_DOMAIN": ";".join(DOMAINS),
     }
+
+
+class Catalogs(Domain):
+    """Every area's catalog, for the current language, filed and loaded as zh_CN.
+
+    Flask-Babel would look them up by the parsed locale's name: `Locale.parse("zh_CN")` is zh_Hans_CN
+    (babel adds the script), for which gettext searches zh_Hans_CN/ and zh/, never zh_CN/, so every
+    page fell back to English."""
+
+    def get_translations(self):
+        language = current_language() if has_request_context() else DEFAULT_LANGUAGE
+        if language not in self.cache:
+            merged = Translations()
+            for domain in DOMAINS:
+                merged.merge(Translations.load(str(TRANSLATIONS), [language], domain))
+            self.cache[language] = merged
+        return self.cache[language]
+
+
+class ConsoleBabel(Babel):
+    domain_instance = Catalogs()
