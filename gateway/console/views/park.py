@@ -1,33 +1,604 @@
-"""Park manager pages: overview, material flows, map, annual report."""
+"""Park manager pages: overview, material flows, map, annual report.
+
+Every figure comes from the API as the signed-in key (auth.api()): the annual report
+(GET /parks/{id}/reports/{year}), the ledger entries of the year, the park's enterprises,
+listings and exchanges. The helpers at the top are plain Python over the API's answers
+(unit-tested in tests/unit/gateway/test_console_park.py); the views below only fetch and render.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 
-from gateway.console.auth import login_required
+from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from gateway.console.api_client import ApiProblem
+from gateway.console.auth import api, login_required, park_in_view
+from gateway.console.formatting import human_number
+from gateway.console.i18n import current_language
+from gateway.console.labels import KINDS, STATUSES
 from services.common.identity import Role
 
 bp = Blueprint("console_park", __name__, url_prefix="/park")
 
+CHINA = timezone(timedelta(hours=8))  # the report's calendar is China's
+FIRST_YEAR = 2021  # the 1004 notice (发改办环资〔2021〕1004号)
+TREND_YEARS = 5
+STATUS_ORDER = ("proposed", "accepted", "delivering", "completed", "declined", "cancelled")
+KIND_ORDER = ("material", "heat", "water")
+UNIT_ORDER = ("t", "GJ", "MWh", "m3")
+
+# --- words ---------------------------------------------------------------------------------
+
+UNIT_NAMES = {"tce": _l("tce"), "t": _l("t"), "m3": _l("m³"), "%": "%", "GJ": "GJ", "MWh": "MWh",
+              "tce/10k CNY": _l("tce/10k CNY"), "m3/10k CNY": _l("m³/10k CNY")}
+
+# The 1004 notice's indicators, as the overview shows them: (section of the report, key, label).
+INDICATORS = [
+    ("indicators", "energy_saved_tce", _l("Energy saved")),
+    ("indicators", "water_saved_m3", _l("Fresh water saved")),
+    ("indicators", "co2_reduced_t", _l("CO₂ emissions reduced")),
+    ("indicators", "solid_waste_utilised_t", _l("General industrial solid waste utilised")),
+    ("indicators", "hazardous_waste_utilised_t", _l("Hazardous waste utilised")),
+    ("rates", "solid_waste_utilisation_rate_pct", _l("Solid waste comprehensive utilisation rate")),
+    ("indicators", "wastewater_avoided_m3", _l("Wastewater discharge avoided")),
+    ("rates", "energy_per_gdp_tce_per_10k_cny", _l("Energy use per unit GDP")),
+    ("rates", "water_per_gdp_m3_per_10k_cny", _l("Water use per unit GDP")),
+]
+AIR_POLLUTANTS = ("so2_reduced_t", "nox_reduced_t", "particulates_reduced_t")
+AIR_LABEL = _l("Main air pollutants reduced (SO₂, NOx, particulates)")
+AIR_REASON = _l("no emission factors recorded; not computed")
+TREND = ("energy_saved_tce", "co2_reduced_t", "water_saved_m3", "solid_waste_utilised_t",
+         "hazardous_waste_utilised_t", "solid_waste_utilisation_rate_pct")
+
+PROVINCES = {
+    "Beijing": _l("Beijing"), "Tianjin": _l("Tianjin"), "Hebei": _l("Hebei"), "Shanxi": _l("Shanxi"),
+    "Inner Mongolia": _l("Inner Mongolia"), "Liaoning": _l("Liaoning"), "Jilin": _l("Jilin"),
+    "Heilongjiang": _l("Heilongjiang"), "Shanghai": _l("Shanghai"), "Jiangsu": _l("Jiangsu"),
+    "Zhejiang": _l("Zhejiang"), "Anhui": _l("Anhui"), "Fujian": _l("Fujian"), "Jiangxi": _l("Jiangxi"),
+    "Shandong": _l("Shandong"), "Henan": _l("Henan"), "Hubei": _l("Hubei"), "Hunan": _l("Hunan"),
+    "Guangdong": _l("Guangdong"), "Guangxi": _l("Guangxi"), "Hainan": _l("Hainan"), "Chongqing": _l("Chongqing"),
+    "Sichuan": _l("Sichuan"), "Guizhou": _l("Guizhou"), "Yunnan": _l("Yunnan"), "Tibet": _l("Tibet"),
+    "Shaanxi": _l("Shaanxi"), "Gansu": _l("Gansu"), "Qinghai": _l("Qinghai"), "Ningxia": _l("Ningxia"),
+    "Xinjiang": _l("Xinjiang"),
+}
+
+# The report's own English (methods, assumptions, reasons), read in the user's language when we know the
+# sentence; anything else is shown exactly as the API wrote it.
+API_TEXT = {
+    "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
+    "x 0.1229 kgce/kWh (electric boilers); GB/T 2589": _l(
+        "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
+        "x 0.1229 kgce/kWh (electric boilers); GB/T 2589"),
+    "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
+    "delivery year; virgin-material substitution not computed": _l(
+        "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
+        "delivery year; virgin-material substitution not computed"),
+    "metered reclaimed water replacing fresh or municipal water": _l(
+        "metered reclaimed water replacing fresh or municipal water"),
+    "metered reclaimed water that the supplier would otherwise have discharged": _l(
+        "metered reclaimed water that the supplier would otherwise have discharged"),
+    "weighed general industrial solid waste received for utilisation": _l(
+        "weighed general industrial solid waste received for utilisation"),
+    "weighed hazardous waste received for utilisation (transfer manifest)": _l(
+        "weighed hazardous waste received for utilisation (transfer manifest)"),
+    "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
+    "utilised from earlier years' storage) x 100": _l(
+        "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
+        "utilised from earlier years' storage) x 100"),
+    "baseline energy (tce) / baseline GDP (10k CNY)": _l("baseline energy (tce) / baseline GDP (10k CNY)"),
+    "baseline water (m3) / baseline GDP (10k CNY)": _l("baseline water (m³) / baseline GDP (10k CNY)"),
+    "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or outside the park is "
+    "not included": _l("utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
+                       "outside the park is not included"),
+    "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn": _l(
+        "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn"),
+    "above 100 %: the utilised waste includes waste generated outside the park or stored earlier": _l(
+        "above 100 %: the utilised waste includes waste generated outside the park or stored earlier"),
+    "reclaimed water that the supplier would otherwise have discharged": _l(
+        "reclaimed water that the supplier would otherwise have discharged"),
+    "coal taken as IPCC 'other bituminous coal'": _l("coal taken as IPCC 'other bituminous coal'"),
+    "fuel oil taken as IPCC 'residual fuel oil'": _l("fuel oil taken as IPCC 'residual fuel oil'"),
+    "boiler efficiency not stated; assumed 0.9": _l("boiler efficiency not stated; assumed 0.9"),
+    "baseline GDP is zero": _l("baseline GDP is zero"),
+    "the solid waste utilised could not be computed": _l("the solid waste utilised could not be computed"),
+    "no solid waste generated or drawn from storage in the baseline": _l(
+        "no solid waste generated or drawn from storage in the baseline"),
+    "the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)": _l(
+        "the delivery does not say which boiler fuel it replaces"),
+    "the delivery does not say it replaces fresh or municipal water": _l(
+        "the delivery does not say it replaces fresh or municipal water"),
+    "park baseline": _l("park baseline"),
+}
+API_PATTERNS = [
+    (re.compile(r"no verified factor for substituting (?P<what>.+); not computed"),
+     _l("no verified factor for substituting %(what)s; not computed")),
+    (re.compile(r"no park baseline for (?P<year>\d{4}): enter GDP, energy, water and solid waste generated"),
+     _l("no park baseline for %(year)s: the park's GDP, energy, water and solid waste generated are not entered")),
+]
+
+
+def api_text(text: str | None) -> str:
+    """A sentence of the API's in the user's language when it is one we know; otherwise as the API wrote it."""
+    if not text:
+        return ""
+    known = API_TEXT.get(text)
+    if known is not None:
+        return str(known)
+    for pattern, message in API_PATTERNS:
+        found = pattern.fullmatch(text)
+        if found:
+            return str(message) % found.groupdict()
+    return text
+
+
+def unit_name(unit: str | None) -> str:
+    return str(UNIT_NAMES.get(unit or "", unit or ""))
+
+
+def province_name(code: str | None) -> str:
+    return str(PROVINCES.get(code or "", code or ""))
+
+
+# --- years ---------------------------------------------------------------------------------
+
+def this_year(now: datetime | None = None) -> int:
+    return (now or datetime.now(CHINA)).astimezone(CHINA).year
+
+
+def chosen_year(raw: str | None, current: int) -> int:
+    """`?year=`, or the current year when absent or not a year the API reports on (2000–2100)."""
+    try:
+        year = int(raw) if raw else current
+    except ValueError:
+        return current
+    return year if 2000 <= year <= 2100 else current
+
+
+def year_options(year: int, current: int) -> list[int]:
+    """Every year from the notice's to this one, newest first, and the chosen year if it lies outside."""
+    return sorted(set(range(min(FIRST_YEAR, current), current + 1)) | {year}, reverse=True)
+
+
+# --- the report's indicators as cards -------------------------------------------------------
+
+def _reasons(item: dict) -> list[str]:
+    """Why (part of) an indicator was not computed: the rate's `unknown`, or each distinct delivery reason."""
+    if item.get("unknown"):
+        return [api_text(item["unknown"])]
+    counted: dict[str, int] = {}
+    for missing in item.get("not_computed") or []:
+        reason = api_text(missing.get("reason"))
+        counted[reason] = counted.get(reason, 0) + 1
+    return [f"{reason} (×{n})" if n > 1 else reason for reason, n in counted.items()]
+
+
+def indicator_cards(report: dict) -> list[dict]:
+    """One card per indicator the 1004 notice names, in the notice's order; the air-pollutant card last.
+
+    `value` is the API's value (a decimal string, rounded by the ledger) or None; `state` is
+    `known`, `partial` (some deliveries not counted), `none` (no exchanges contributed: a true zero)
+    or `unknown` (null: `reasons` say why)."""
+    cards = []
+    for section, key, label in INDICATORS:
+        item = (report.get(section) or {}).get(key)
+        if item is None:
+            cards.append({"key": key, "label": str(label), "value": None, "unit": "", "state": "unknown",
+                          "reasons": [_("the report does not give this indicator")], "method": "",
+                          "sources": [], "assumptions": [], "missing": 0, "deliveries": None})
+            continue
+        missing = len(item.get("not_computed") or [])
+        if item.get("value") is None:
+            state = "unknown"
+        elif missing or not item.get("complete", True):
+            state = "partial"
+        elif item.get("deliveries") == 0:
+            state = "none"
+        else:
+            state = "known"
+        cards.append({"key": key, "label": str(label), "value": item.get("value"), "unit": item.get("unit", ""),
+                      "state": state, "reasons": _reasons(item), "method": api_text(item.get("method")),
+                      "sources": [api_text(s) for s in item.get("sources") or []],
+                      "assumptions": [api_text(a) for a in item.get("assumptions") or []],
+                      "missing": missing, "deliveries": item.get("deliveries")})
+    air = [report.get("indicators", {}).get(k) for k in AIR_POLLUTANTS if report.get("indicators", {}).get(k)]
+    if not air:
+        cards.append({"key": "air_pollutants_reduced_t", "label": str(AIR_LABEL), "value": None, "unit": "t",
+                      "state": "unknown", "reasons": [str(AIR_REASON)], "method": "", "sources": [],
+                      "assumptions": [], "missing": 0, "deliveries": None})
+    return cards
+
+
+def trend_series(reports: dict[int, dict], language: str) -> dict:
+    """The main indicators per year for the trend chart: numbers for the bars, the `num` text for labels."""
+    years = sorted(reports)
+    series = []
+    for key in TREND:
+        section = "rates" if key.endswith("_pct") else "indicators"
+        label = next(str(lbl) for _s, k, lbl in INDICATORS if k == key)
+        points = []
+        unit = ""
+        for year in years:
+            item = (reports[year].get(section) or {}).get(key) or {}
+            unit = item.get("unit", unit)
+            value = item.get("value")
+            points.append({"value": None if value is None else float(Decimal(value)),
+                           "text": human_number(value, language) if value is not None else _("unknown"),
+                           "partial": bool(item.get("not_computed"))})
+        title = _("%(label)s (%(unit)s)", label=label, unit=unit_name(unit)) if unit else label
+        series.append({"key": key, "label": label, "title": title, "unit": unit_name(unit), "points": points})
+    return {"years": [str(y) for y in years], "series": series}
+
+
+def status_counts(exchanges: list[dict], park_id: str, year: int) -> list[dict]:
+    """How many of the park's exchanges proposed or completed in `year` are in each status."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for x in exchanges:
+        parks = {x.get("supplier", {}).get("park_id"), x.get("receiver", {}).get("park_id")}
+        if park_id not in parks:
+            continue
+        years = {str(x.get("proposed_on") or "")[:4]}
+        if x.get("completed_at"):
+            years.add(_china_year(x["completed_at"]))
+        if str(year) in years:
+            counts[x["status"]] = counts.get(x["status"], 0) + 1
+    return [{"status": s, "count": n} for s, n in counts.items()]
+
+
+def _china_year(timestamp: str) -> str:
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return timestamp[:4]
+    return str(moment.astimezone(CHINA).year if moment.tzinfo else moment.year)
+
+
+# --- ledger entries: what the year's figures rest on --------------------------------------
+
+def counted_entries(entries: list[dict]) -> tuple[list[dict], dict]:
+    """The entries the annual report counts, as the ledger decides (services/ledger/domain/entries.py and
+    report.py): exchange entries no correction reversed, and of several entries for one exchange only the
+    latest. Returns them by index, and what was left out (`reversed`, `replaced`, `corrections` indexes)."""
+    corrections = [e for e in entries if e.get("type") == "Correction"]
+    reversed_ = {e["corrects"] for e in corrections}
+    in_force = [e for e in sorted(entries, key=lambda e: e["index"])
+                if e.get("type") == "ExchangeCompleted" and e["index"] not in reversed_]
+    latest = {e["exchange"]["exchange_id"]: e for e in in_force}
+    chosen = sorted(latest.values(), key=lambda e: e["index"])
+    kept = {e["index"] for e in chosen}
+    return chosen, {"reversed": sorted(reversed_), "corrections": sorted(e["index"] for e in corrections),
+                    "replaced": sorted(e["index"] for e in in_force if e["index"] not in kept)}
+
+
+def indicator_entries(entries: list[dict]) -> dict[str, list[int]]:
+    """For each indicator, the indexes of the entries that contribute a computed value to it; the utilisation
+    rate rests on the solid waste utilised."""
+    behind: dict[str, list[int]] = defaultdict(list)
+    for entry in entries:
+        for delivery in (entry.get("contribution") or {}).get("deliveries") or []:
+            for indicator in delivery.get("indicators") or []:
+                if indicator.get("value") is not None and entry["index"] not in behind[indicator["name"]]:
+                    behind[indicator["name"]].append(entry["index"])
+    behind["solid_waste_utilisation_rate_pct"] = list(behind.get("solid_waste_utilised_t", []))
+    return dict(behind)
+
+
+def _decimal(value) -> Decimal:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal(0)
+
+
+def entry_amounts(entry: dict) -> dict[str, Decimal]:
+    """What one entry's deliveries moved, summed per unit."""
+    amounts: dict[str, Decimal] = defaultdict(Decimal)
+    for d in entry["exchange"].get("deliveries") or []:
+        amounts[d["unit"]] += _decimal(d["amount"])
+    return dict(amounts)
+
+
+def flow_links(entries: list[dict]) -> dict[str, list[dict]]:
+    """Per unit, one link per supplier → receiver pair: the amount summed over the pair's counted entries,
+    with the kinds, waste codes and number of exchanges behind it. `entries` are the counted ones."""
+    pairs: dict[str, dict[tuple[str, str], dict]] = defaultdict(dict)
+    for entry in entries:
+        x = entry["exchange"]
+        pair = (x["supplier"]["enterprise_id"], x["receiver"]["enterprise_id"])
+        for unit, amount in entry_amounts(entry).items():
+            link = pairs[unit].setdefault(pair, {"source": pair[0], "target": pair[1], "amount": Decimal(0),
+                                                 "kinds": [], "codes": [], "exchanges": [], "indexes": []})
+            link["amount"] += amount
+            if x["kind"] not in link["kinds"]:
+                link["kinds"].append(x["kind"])
+            if x.get("waste_code") and x["waste_code"] not in link["codes"]:
+                link["codes"].append(x["waste_code"])
+            if x["exchange_id"] not in link["exchanges"]:
+                link["exchanges"].append(x["exchange_id"])
+            link["indexes"].append(entry["index"])
+    ordered = sorted(pairs, key=lambda u: (UNIT_ORDER.index(u) if u in UNIT_ORDER else len(UNIT_ORDER), u))
+    return {unit: sorted(pairs[unit].values(), key=lambda link: -link["amount"]) for unit in ordered}
+
+
+def has_cycle(links: list[dict]) -> bool:
+    """True when the links, read as supplier → receiver edges, form a cycle (a Sankey needs none)."""
+    graph: dict[str, list[str]] = defaultdict(list)
+    for link in links:
+        graph[link["source"]].append(link["target"])
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> bool:
+        state[node] = 1
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
+                return True
+        state[node] = 2
+        return False
+
+    return any(node not in state and visit(node) for node in list(graph))
+
+
+def sankey_data(unit: str, links: list[dict], names: dict[str, str], language: str) -> dict:
+    """The Sankey of one unit for the page script. Node ids are enterprise ids; when the pairs form a
+    cycle (A → B and B → A), suppliers and receivers are drawn as two columns so no link is lost."""
+    two_columns = has_cycle(links)
+
+    def node_id(enterprise: str, side: str) -> str:
+        return f"{side}:{enterprise}" if two_columns else enterprise
+
+    nodes: dict[str, dict] = {}
+    out = []
+    for link in links:
+        source, target = node_id(link["source"], "s"), node_id(link["target"], "r")
+        nodes.setdefault(source, {"name": source, "label": names.get(link["source"], link["source"])})
+        nodes.setdefault(target, {"name": target, "label": names.get(link["target"], link["target"])})
+        out.append({"source": source, "target": target, "value": float(link["amount"]),
+                    "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
+                    "kinds": [str(k) for k in link["kinds"]], "codes": link["codes"],
+                    "exchanges": len(link["exchanges"]),
+                    "supplier": names.get(link["source"], link["source"]),
+                    "receiver": names.get(link["target"], link["target"])})
+    return {"unit": unit, "unit_name": unit_name(unit), "two_columns": two_columns,
+            "nodes": list(nodes.values()), "links": out}
+
+
+def line_widths(links_by_unit: dict[str, list[dict]], thinnest: float = 2.0, thickest: float = 12.0) -> dict:
+    """A line width per (unit, supplier, receiver), scaled within each unit (tonnes never against GJ)."""
+    widths = {}
+    for unit, links in links_by_unit.items():
+        top = max((link["amount"] for link in links), default=Decimal(0))
+        for link in links:
+            share = float(link["amount"] / top) if top > 0 else 0.0
+            widths[(unit, link["source"], link["target"])] = round(thinnest + (thickest - thinnest) * share, 2)
+    return widths
+
+
+def listing_quantity(listing: dict, language: str) -> str:
+    """How much a listing offers or wants, as people read it."""
+    kind = listing.get("kind")
+    spec = listing.get(kind) or {}
+    if kind == "heat" and spec.get("thermal_power_mw") is not None:
+        return f"{human_number(spec['thermal_power_mw'], language)} MW"
+    if kind == "water" and spec.get("flow_m3_per_day") is not None:
+        return f"{human_number(spec['flow_m3_per_day'], language)} m³/d"
+    quantity = spec.get("quantity") or {}
+    if quantity.get("amount") is not None:
+        return f"{human_number(quantity['amount'], language)} {unit_name(quantity.get('unit'))}"
+    return ""
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+def _context() -> dict:
+    """What every park page needs: the park, the year, the choices of both, and the query to keep."""
+    park_id = park_in_view()
+    current = this_year()
+    year = chosen_year(request.args.get("year"), current)
+    park = api().get(f"parks/{park_id}")
+    parks = api().get("parks")["items"] if g.console_user.is_admin else []
+    keep = {"year": year, **({"park": park_id} if g.console_user.is_admin else {})}
+    return {"park_id": park_id, "park": park, "province": province_name(park.get("province")), "year": year,
+            "years": year_options(year, current), "parks": sorted(parks, key=lambda p: p["name"]), "keep": keep}
+
+
+def _report(park_id: str, year: int) -> dict:
+    return api().get(f"parks/{park_id}/reports/{year}")
+
+
+def _year_entries(park_id: str, year: int) -> list[dict]:
+    """Every ledger entry of the park completed in `year` (the API scopes a manager to their park)."""
+    return [item["entry"] for item in api().all_pages("ledger/entries", park_id=park_id, year=year)]
+
+
+def _enterprise_names(park_id: str, also: set[str] = frozenset()) -> tuple[dict[str, str], list[dict]]:
+    """Names of the park's enterprises (and of partners outside it that the key may read)."""
+    enterprises = api().all_pages("enterprises", park_id=park_id)
+    names = {e["id"]: e["name"] for e in enterprises}
+    for missing in sorted(set(also) - set(names)):
+        try:
+            names[missing] = api().get(f"enterprises/{missing}")["name"]
+        except ApiProblem:
+            names[missing] = _("Enterprise outside the park (%(id)s…)", id=missing[:8])
+    return names, enterprises
+
+
+def _parties(entries: list[dict]) -> set[str]:
+    return {e["exchange"][side]["enterprise_id"] for e in entries for side in ("supplier", "receiver")}
+
+
+# --- pages -------------------------------------------------------------------------------------
 
 @bp.get("/overview")
 @login_required(Role.PARK_MANAGER)
 def overview():
-    return render_template("console/placeholder.html")
+    page = _context()
+    language = current_language()
+    year = page["year"]
+    reports = {y: _report(page["park_id"], y) for y in range(year - TREND_YEARS + 1, year + 1)}
+    report = reports[year]
+    exchanges = api().all_pages("exchanges")
+    chart = {"trend": trend_series(reports, language),
+             "statuses": [{**s, "label": _status_label(s["status"])}
+                          for s in status_counts(exchanges, page["park_id"], year)],
+             "labels": {"unknown": _("unknown"), "partial": _("some deliveries not counted"),
+                        "exchanges": _("Exchanges")}}
+    return render_template("console/park/overview.html", **page, report=report, cards=indicator_cards(report),
+                           chart=chart, unit_name=unit_name)
+
+
+def _status_label(status: str) -> str:
+    return str(STATUSES.get(status, status))
 
 
 @bp.get("/flows")
 @login_required(Role.PARK_MANAGER)
 def flows():
-    return render_template("console/placeholder.html")
+    page = _context()
+    language = current_language()
+    entries = _year_entries(page["park_id"], page["year"])
+    counted, left_out = counted_entries(entries)
+    names, _enterprises = _enterprise_names(page["park_id"], _parties(counted))
+    links = flow_links(counted)
+    diagrams = [{"sankey": sankey_data(unit, unit_links, names, language), "links": unit_links}
+                for unit, unit_links in links.items()]
+    return render_template("console/park/flows.html", **page, diagrams=diagrams, names=names, counted=counted,
+                           left_out=left_out, unit_name=unit_name)
 
 
-@bp.get("/map")
+@bp.get("/map", endpoint="map")
 @login_required(Role.PARK_MANAGER)
-def map():
-    return render_template("console/placeholder.html")
+def park_map():
+    page = _context()
+    language = current_language()
+    entries = _year_entries(page["park_id"], page["year"])
+    counted, _left_out = counted_entries(entries)
+    names, enterprises = _enterprise_names(page["park_id"], _parties(counted))
+    located = {e["id"]: e for e in enterprises if (e.get("location") or {}).get("lat") is not None}
+    links = flow_links(counted)
+    widths = line_widths(links)
+    flows_out = []
+    for unit, unit_links in links.items():
+        for link in unit_links:
+            a, b = located.get(link["source"]), located.get(link["target"])
+            if a is None or b is None:
+                continue  # a partner outside the park has no coordinates the key may read
+            flows_out.append({"from": [a["location"]["lat"], a["location"]["lon"]],
+                              "to": [b["location"]["lat"], b["location"]["lon"]],
+                              "kind": link["kinds"][0], "width": widths[(unit, link["source"], link["target"])],
+                              "supplier": names[link["source"]], "receiver": names[link["target"]],
+                              "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
+                              "exchanges": len(link["exchanges"])})
+    listings = []
+    for side in ("offers", "wants"):
+        for item in api().all_pages(side, park_id=page["park_id"], status="active"):
+            where = item.get("location") or (located.get(item["enterprise_id"]) or {}).get("location")
+            if not where:
+                continue
+            listings.append({"side": side[:-1], "kind": item["kind"], "title": item.get("title", ""),
+                             "enterprise": names.get(item["enterprise_id"], ""), "lat": where["lat"],
+                             "lon": where["lon"], "quantity": listing_quantity(item, language)})
+    centroid = page["park"].get("centroid") or {}
+    data = {
+        "enterprises": [{"id": e["id"], "name": e["name"], "lat": e["location"]["lat"], "lon": e["location"]["lon"]}
+                        for e in located.values()],
+        "flows": flows_out, "listings": listings,
+        "centroid": [centroid["lat"], centroid["lon"]] if centroid.get("lat") is not None else None,
+        "labels": {"offer": _("Offer"), "want": _("Want"), "enterprise": _("Enterprise"),
+                   "flow": _("Completed exchanges of the year (width: quantity, per unit)"),
+                   "exchanges": _("exchanges"), "kinds": {k: _kind_label(k) for k in KIND_ORDER},
+                   "offers_filled": _("Offers: filled circles"), "wants_hollow": _("Wants: hollow circles")},
+    }
+    return render_template("console/park/map.html", **page, data=data, flow_count=len(flows_out),
+                           listing_count=len(listings))
+
+
+def _kind_label(kind: str) -> str:
+    return str(KINDS.get(kind, kind))
 
 
 @bp.get("/report")
 @login_required(Role.PARK_MANAGER)
 def report():
-    return render_template("console/placeholder.html")
+    page = _context()
+    language = current_language()
+    year = page["year"]
+    annual = _report(page["park_id"], year)
+    entries = _year_entries(page["park_id"], year)
+    counted, left_out = counted_entries(entries)
+    names, _enterprises = _enterprise_names(page["park_id"], _parties(entries))
+    rows = []
+    for entry in counted:
+        x = entry["exchange"]
+        amounts = entry_amounts(entry)
+        rows.append({"index": entry["index"], "supplier": names.get(x["supplier"]["enterprise_id"], ""),
+                     "receiver": names.get(x["receiver"]["enterprise_id"], ""), "kind": x["kind"],
+                     "code": x.get("waste_code") or "", "hazardous": x.get("hazardous"),
+                     "completed": _china_date(x.get("completed_at")),
+                     "amounts": [f"{human_number(v, language)} {unit_name(u)}" for u, v in amounts.items()],
+                     "deliveries": len(x.get("deliveries") or [])})
+    try:
+        checkpoint = parse_checkpoint(api().get("ledger/checkpoint"))
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        checkpoint = None
+    generated = datetime.now(CHINA)
+    return render_template("console/park/report.html", **page, report=annual, cards=indicator_cards(annual),
+                           rows=rows, left_out=left_out, checkpoint=checkpoint, generated=generated,
+                           behind=indicator_entries(counted), entry_list=entry_list,
+                           unit_name=unit_name, api_text=api_text)
+
+
+def entry_list(indexes: list[int]) -> str:
+    return ", ".join(f"#{i}" for i in indexes)
+
+
+def _china_date(timestamp: str | None) -> str:
+    if not timestamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return timestamp[:10]
+    return (moment.astimezone(CHINA) if moment.tzinfo else moment).date().isoformat()
+
+
+def parse_checkpoint(text: str) -> dict:
+    """The C2SP checkpoint's origin, size and root (the signature lines follow a blank line)."""
+    lines = (text or "").splitlines()
+    if len(lines) < 3 or not lines[1].strip().isdigit():
+        return {"origin": "", "size": None, "root": "", "text": text}
+    signatures = [line.lstrip("— ").strip() for line in lines[3:] if line.startswith("—")]
+    return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "signatures": signatures, "text": text}
+
+
+@bp.get("/report/download.<any(csv, json):fmt>")
+@login_required(Role.PARK_MANAGER)
+def report_download(fmt: str):
+    """The API's report as it is, as a file: `?format=csv` or the JSON."""
+    park_id = park_in_view()
+    year = chosen_year(request.args.get("year"), this_year())
+    upstream = api().raw("GET", f"parks/{park_id}/reports/{year}", params={"format": fmt})
+    if upstream.status_code >= 400:
+        raise problem_of(upstream)
+    mimetype = "text/csv" if fmt == "csv" else "application/json"
+    return Response(upstream.content, status=200, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{download_name(park_id, year, fmt)}"'})
+
+
+def problem_of(response) -> ApiProblem:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    return ApiProblem(response.status_code, body.get("detail") or body.get("title") or response.reason,
+                      body.get("errors") or {})
+
+
+def download_name(park_id: str, year: int, fmt: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]", "", park_id) or "park"
+    return f"parkloop-report-{safe}-{year}.{fmt}"
