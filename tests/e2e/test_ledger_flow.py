@@ -115,9 +115,29 @@ def test_the_parks_annual_report_shows_the_exchanges_contribution(completed_stea
     assert Decimal(rates["energy_per_gdp_tce_per_10k_cny"]["value"]) == Decimal("0.4")
     assert Decimal(rates["water_per_gdp_m3_per_10k_cny"]["value"]) == Decimal("20")
     assert ledger_park["dye_works"].enterprise_id in report["by_enterprise"]
+    # for people: at most 4 places; beside it every digit, as the entry has it
+    assert ind["energy_saved_tce"]["value"] == "37.9128"
+    [delivery] = completed_steam["entry"]["contribution"]["deliveries"]
+    assert ind["energy_saved_tce"]["exact_value"] == next(i["value"] for i in delivery["indicators"]
+                                                          if i["name"] == "energy_saved_tce")
     csv_report = manager.get(path, params={"format": "csv"})
     assert csv_report.headers["Content-Type"].startswith("text/csv")
     assert csv_report.text.splitlines()[0].startswith("section,group,view,indicator,value")
+
+
+def test_a_new_park_with_a_baseline_and_no_exchanges_gets_its_report_not_a_404(system, admin):
+    year = datetime.now(CHINA).year
+    baseline = {"year": year, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900, "solid_waste_generated_t": 40}
+    park = admin.post("parks", {**PARK, "name": "Quiet Park", "baselines": [baseline]}).json()["id"]
+    # 404 only until the ledger worker has recorded the park's ParkCreated event
+    response = eventually(lambda: admin.get(f"parks/{park}/reports/{year}"), lambda r: r.status_code != 404,
+                          "the ledger to learn the new park")
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert {item["value"] for item in report["indicators"].values()} == {"0"}
+    assert report["rates"]["solid_waste_utilisation_rate_pct"]["value"] == "0"  # was "0E+1"
+    assert report["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "0.5"
+    assert report["rates"]["water_per_gdp_m3_per_10k_cny"]["value"] == "9"
 
 
 def test_another_parks_manager_cannot_read_this_parks_report(completed_steam, ledger_park, world):

@@ -147,12 +147,16 @@ def _delivery(payload: Mapping[str, Any], i: int, coefficients: Coefficients, re
     except (KeyError, TypeError, ValueError):
         raise InvalidPayload(f"{where}.delivered_on", "not a YYYY-MM-DD date") from None
     substitution = delivery.get("substitution") or {}
-    if payload["kind"] == "heat":
-        indicators = _heat(amount, unit, substitution, on.year, coefficients, region, where)
-    elif payload["kind"] == "water":
-        indicators = _water(amount, substitution)
-    else:
-        indicators = _material(amount, bool(payload.get("hazardous")), substitution)
+    try:
+        if payload["kind"] == "heat":
+            indicators = _heat(amount, unit, substitution, on.year, coefficients, region, where)
+        elif payload["kind"] == "water":
+            indicators = _water(amount, substitution)
+        else:
+            indicators = _material(amount, bool(payload.get("hazardous")), substitution)
+    except ArithmeticError as exc:  # e.g. "1E+40" GJ: beyond 34 digits; a retry would fail the same way
+        raise InvalidPayload(where, f"its figures cannot be computed to {PRECISION} significant digits "
+                                    f"({type(exc).__name__})") from None
     return DeliveryContribution(delivery["id"], on.isoformat(), tuple(indicators))
 
 
@@ -168,6 +172,14 @@ def _decimal(raw: Any, where: str) -> Decimal:
     return value
 
 
+def _plain(value: Decimal) -> str:
+    """A Decimal in a basis text: every digit, in plain notation. Wherever str() wrote plain notation
+    (exponent <= 0 and adjusted exponent >= -6) this is byte for byte what str() wrote, so the texts of
+    entries like those recorded before are unchanged; only what str() wrote in exponent form ("1.000E+4
+    TJ" for 9,000,000 GJ, "5.55...E-7 TJ" for 0.0005 GJ) now reads in plain notation."""
+    return format(value, "f")
+
+
 def show(value: Decimal, places: int = 4) -> str:
     """A Decimal rounded for people to read (values themselves are never rounded)."""
     return f"{value.quantize(Decimal(1).scaleb(-places)):,}"
@@ -175,7 +187,7 @@ def show(value: Decimal, places: int = 4) -> str:
 
 def _heat(amount, unit, substitution, year, coefficients, region, where) -> list[Indicator]:
     gj = amount * GJ_PER_MWH if unit == "MWh" else amount
-    heat_text = f"{amount} MWh x 3.6 GJ/MWh = {gj} GJ" if unit == "MWh" else f"{gj} GJ"
+    heat_text = f"{_plain(amount)} MWh x 3.6 GJ/MWh = {_plain(gj)} GJ" if unit == "MWh" else f"{_plain(gj)} GJ"
     efficiency, assumptions = _efficiency(substitution, where)
     fuel = substitution.get("fuel")
     if fuel is not None and fuel not in get_args(Fuel):
@@ -184,7 +196,7 @@ def _heat(amount, unit, substitution, year, coefficients, region, where) -> list
         why = Unknown("the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)")
         return [Indicator("energy_saved_tce", why, heat_text), Indicator("co2_reduced_t", why, heat_text)]
     mj = gj * 1000 / efficiency
-    displaced = f"{heat_text} / efficiency {efficiency} = {show(mj, 3)} MJ of {fuel} energy displaced"
+    displaced = f"{heat_text} / efficiency {_plain(efficiency)} = {show(mj, 3)} MJ of {fuel} energy displaced"
     if fuel == "electricity":
         return _electric(mj, displaced, year, coefficients, region, assumptions)
     return _fuel_boiler(mj, displaced, fuel, coefficients, assumptions)
@@ -202,7 +214,7 @@ def _efficiency(substitution: Mapping[str, Any], where: str) -> tuple[Decimal, t
 def _fuel_boiler(mj, displaced, fuel, coefficients, assumptions) -> list[Indicator]:
     kgce = CoefficientUse.of(coefficients.latest("kgce_lhv"))
     tce = mj * 1000 / kgce.value / 1000
-    energy = Indicator("energy_saved_tce", tce, f"{displaced}; x 1000 kJ/MJ / {kgce.value} kJ/kgce / 1000 kg/t"
+    energy = Indicator("energy_saved_tce", tce, f"{displaced}; x 1000 kJ/MJ / {_plain(kgce.value)} kJ/kgce / 1000 kg/t"
                        f" = {show(tce)} tce", (kgce,), assumptions)
     co2_assumptions = assumptions + ((FUEL_READING[fuel],) if fuel in FUEL_READING else ())
     try:
@@ -211,7 +223,7 @@ def _fuel_boiler(mj, displaced, fuel, coefficients, assumptions) -> list[Indicat
         return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), displaced, (), co2_assumptions)]
     tj = mj / 1_000_000
     co2 = Indicator("co2_reduced_t", tj * ef.value,
-                    f"{displaced} = {tj} TJ; x {ef.value} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
+                    f"{displaced} = {_plain(tj)} TJ; x {_plain(ef.value)} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
                     (ef,), co2_assumptions)
     return [energy, co2]
 
@@ -221,7 +233,7 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
     text = f"{displaced}; / 3.6 MJ/kWh = {show(kwh, 3)} kWh"
     kgce = CoefficientUse.of(coefficients.latest("electricity_kgce"))
     energy = Indicator("energy_saved_tce", kwh * kgce.value / 1000,
-                       f"{text}; x {kgce.value} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
+                       f"{text}; x {_plain(kgce.value)} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
                        (kgce,), assumptions)
     try:
         grid = CoefficientUse.of(coefficients.latest("grid_co2", year, region))
@@ -229,7 +241,8 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
         return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), text, (), assumptions)]
     notes = assumptions + ((grid.fallback,) if grid.fallback else ())
     co2 = Indicator("co2_reduced_t", kwh * grid.value / 1000,
-                    f"{text}; x {grid.value} kgCO2/kWh ({year} grid) / 1000 = {show(kwh * grid.value / 1000, 3)} t CO2",
+                    f"{text}; x {_plain(grid.value)} kgCO2/kWh ({year} grid) / 1000 = "
+                    f"{show(kwh * grid.value / 1000, 3)} t CO2",
                     (grid,), notes)
     return [energy, co2]
 
@@ -237,11 +250,12 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
 def _water(amount: Decimal, substitution: Mapping[str, Any]) -> list[Indicator]:
     replaces = substitution.get("substitutes")
     if replaces in ("fresh_water", "municipal_water"):
-        saved = Indicator("water_saved_m3", amount, f"{amount} m3 metered, replacing {replaces.replace('_', ' ')}")
+        saved = Indicator("water_saved_m3", amount,
+                          f"{_plain(amount)} m3 metered, replacing {replaces.replace('_', ' ')}")
     else:
         saved = Indicator("water_saved_m3", Unknown("the delivery does not say it replaces fresh or municipal water"),
-                          f"{amount} m3 metered")
-    avoided = Indicator("wastewater_avoided_m3", amount, f"{amount} m3 metered",
+                          f"{_plain(amount)} m3 metered")
+    avoided = Indicator("wastewater_avoided_m3", amount, f"{_plain(amount)} m3 metered",
                         assumptions=("reclaimed water that the supplier would otherwise have discharged",))
     return [saved, avoided]
 
@@ -252,9 +266,9 @@ def _material(amount: Decimal, hazardous: bool, substitution: Mapping[str, Any])
         else "general industrial solid waste"
     replaced = substitution.get("material") or "virgin material"
     no_factor = Unknown(f"no verified factor for substituting {replaced}; not computed")
-    return [Indicator(name, amount, f"{amount} t weighed, {what}, utilised by the receiver"),
-            Indicator("energy_saved_tce", no_factor, f"{amount} t replacing {replaced}"),
-            Indicator("co2_reduced_t", no_factor, f"{amount} t replacing {replaced}")]
+    return [Indicator(name, amount, f"{_plain(amount)} t weighed, {what}, utilised by the receiver"),
+            Indicator("energy_saved_tce", no_factor, f"{_plain(amount)} t replacing {replaced}"),
+            Indicator("co2_reduced_t", no_factor, f"{_plain(amount)} t replacing {replaced}")]
 
 
 def to_dict(contribution: Contribution) -> dict[str, Any]:

@@ -2,8 +2,13 @@
 
 `annual_report(park, year, baseline, entries)` sums the indicator contributions of the entries
 completed in `year` (calendar year in China Standard Time, UTC+8) for the park, per exchange
-kind and per enterprise (as supplier and as receiver). Values stay unrounded Decimals; only the
-summary lines and `report_csv` round, for people to read.
+kind and per enterprise (as supplier and as receiver). Each indicator and rate carries `value`,
+rounded for people by the one rule in rounding.py (at most 4 decimal places, half to even, no
+trailing zeros), and `exact_value`, the unrounded Decimal it was rounded from: for an indicator
+the exact sum of the entries' values, every digit kept, which auditors reconcile with the ledger;
+for a rate the quotient, carried to 34 significant digits. Rates are computed from exact values,
+never from rounded ones. The JSON, `report_csv` and the summary lines all print `value` in plain
+notation (rounding.plain), never in exponent form.
 
 Unknown is never printed as zero: an indicator's `value` is the sum of the deliveries that could
 be computed, `complete` says whether every delivery could, and `not_computed` lists the others
@@ -25,13 +30,13 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, localcontext
+from decimal import Decimal, Inexact, localcontext
 from typing import Any, Iterable, Mapping
 
 from services.ledger.domain.indicators import (PRECISION, UNITS, Contribution, Indicator, Unknown, from_dict)
+from services.ledger.domain.rounding import plain, rounded
 
 CHINA = timezone(timedelta(hours=8))
-PLACES = {"tce": 4, "t": 3, "m3": 3, "%": 2, "tce/10k CNY": 4, "m3/10k CNY": 3}
 LABELS = {  # name: (English, Chinese)
     "energy_saved_tce": ("Energy saved", "节约能源"),
     "water_saved_m3": ("Fresh/municipal water saved", "节约新鲜水"),
@@ -157,11 +162,27 @@ def _total(name: str, parts: list[tuple[ReportEntry, str, Indicator]]) -> dict[s
     missing = [{"exchange_id": e.exchange_id, "delivery_id": d, "reason": i.value.reason}
                for e, d, i in parts if isinstance(i.value, Unknown)]
     uses = dict.fromkeys(u for _, _, i in parts for u in i.coefficients)
-    return {"value": sum(known, Decimal(0)) if known or not missing else None, "unit": UNITS[name],
+    return {**_values(exact_sum(known) if known or not missing else None), "unit": UNITS[name],
             "complete": not missing, "deliveries": len(known), "not_computed": missing,
             "method": METHOD[name],
             "sources": [f"{u.id}@v{u.version}: {u.source}" for u in uses],
             "assumptions": list(dict.fromkeys(a for _, _, i in parts for a in i.assumptions))}
+
+
+def exact_sum(values: list[Decimal]) -> Decimal:
+    """The sum without rounding (at 34 digits, adding 37.91...33517968 to 7.58...67035937 would round
+    away the last digit an auditor adds up from the entries): enough digits for every place used."""
+    if not values:
+        return Decimal(0)
+    with localcontext() as ctx:
+        ctx.prec = max(v.adjusted() for v in values) - min(v.as_tuple().exponent for v in values) + len(values) + 2
+        ctx.traps[Inexact] = True
+        return sum(values, Decimal(0))
+
+
+def _values(exact: Decimal | None) -> dict[str, Decimal | None]:
+    """`value` for people (rounding.rounded) beside the unrounded `exact_value`; both None when unknown."""
+    return {"value": None if exact is None else rounded(exact), "exact_value": exact}
 
 
 def _by_enterprise(entries: list[ReportEntry]) -> dict[str, dict[str, Any]]:
@@ -172,7 +193,7 @@ def _by_enterprise(entries: list[ReportEntry]) -> dict[str, dict[str, Any]]:
 
 def _rate(value: Decimal | None, unit: str, method: str, assumptions: list[str] = (),
           unknown: str | None = None) -> dict[str, Any]:
-    return {"value": value, "unit": unit, "complete": value is not None, "method": method,
+    return {**_values(value), "unit": unit, "complete": value is not None, "method": method,
             "assumptions": list(assumptions), "unknown": unknown, "sources": ["park baseline"]}
 
 
@@ -204,18 +225,14 @@ def _utilisation(base: Baseline, utilised: dict[str, Any]) -> dict[str, Any]:
         notes.append("the baseline does not state solid waste drawn from earlier years' storage; "
                      "the rate assumes none was drawn")
     denominator = base.solid_waste_generated_t + storage
-    if utilised["value"] is None:
+    if utilised["exact_value"] is None:
         return _rate(None, "%", method, notes, "the solid waste utilised could not be computed")
     if denominator == 0:
         return _rate(None, "%", method, notes, "no solid waste generated or drawn from storage in the baseline")
-    rate = utilised["value"] / denominator * 100
+    rate = utilised["exact_value"] / denominator * 100
     if rate > 100:
         notes.append("above 100 %: the utilised waste includes waste generated outside the park or stored earlier")
     return _rate(rate, "%", method, notes)
-
-
-def rounded(value: Decimal, unit: str) -> str:
-    return format(value.quantize(Decimal(1).scaleb(-PLACES.get(unit, 3))), "f")
 
 
 def _line(name: str, item: dict[str, Any], zh: bool) -> str:
@@ -224,7 +241,7 @@ def _line(name: str, item: dict[str, Any], zh: bool) -> str:
     if item["value"] is None:
         why = item.get("unknown") or "; ".join(dict.fromkeys(m["reason"] for m in item["not_computed"]))
         return f"{label}：无法计算（{why}）" if zh else f"{label}: not computed ({why})"
-    amount = f"{rounded(item['value'], item['unit'])} {unit}"
+    amount = f"{plain(item['value'])} {unit}"
     missing = item.get("not_computed") or []
     if missing:
         return (f"{label}：至少 {amount}（另有{len(missing)}笔交付未计算）" if zh
@@ -258,11 +275,12 @@ def _summary(report: dict[str, Any]) -> dict[str, list[str]]:
 
 
 CSV_HEADER = ["section", "group", "view", "indicator", "value", "unit", "complete", "deliveries", "not_computed",
-              "method", "assumptions", "sources"]
+              "method", "assumptions", "sources", "exact_value"]
 
 
 def report_csv(report: dict[str, Any]) -> str:
-    """One row per indicator: the park, its rates, each exchange kind, each enterprise's two views."""
+    """One row per indicator: the park, its rates, each exchange kind, each enterprise's two views. `value` is
+    rounded for people as in the JSON; the last column, `exact_value`, is the unrounded value."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -281,7 +299,8 @@ def report_csv(report: dict[str, Any]) -> str:
 def _csv_row(section: str, group: str, view: str, name: str, item: dict[str, Any]) -> list[str]:
     missing = item.get("not_computed") or []
     why = item.get("unknown") or "; ".join(dict.fromkeys(m["reason"] for m in missing))
-    return [section, group, view, name, "" if item["value"] is None else rounded(item["value"], item["unit"]),
+    return [section, group, view, name, "" if item["value"] is None else plain(item["value"]),
             item["unit"], "yes" if item["complete"] else "no", item.get("deliveries", ""),
             f"{len(missing)}: {why}" if missing else why, item.get("method", ""),
-            "; ".join(item.get("assumptions", [])), "; ".join(item.get("sources", []))]
+            "; ".join(item.get("assumptions", [])), "; ".join(item.get("sources", [])),
+            "" if item["exact_value"] is None else plain(item["exact_value"])]

@@ -78,7 +78,8 @@ def _apply(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
             check_exchange_completed(exchange)
             contribution = ctx.contribute(exchange)
             facts = _facts(exchange)
-        except (ValueError, KeyError, TypeError) as exc:  # breaks the contract: keep it aside
+        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:  # breaks the contract or cannot be
+            # computed (a retry would fail the same way and hold up every event behind it): keep it aside
             log.error("rejected %s %s: %s", event.type, event.id, exc)
             tx.reject(event, f"{type(exc).__name__}: {exc}")
         else:

@@ -9,6 +9,7 @@ from services.common.identity import Principal, Role
 from services.ledger.adapters.store import EntryScope
 from services.ledger.domain.entries import in_force, read_entry
 from services.ledger.domain.report import annual_report
+from services.ledger.domain.rounding import plain
 
 from .recording import LedgerContext
 
@@ -18,7 +19,8 @@ def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> di
         raise NotFound(f"no report for park {park_id} that you may see")
     park = ctx.store.park(park_id)
     if park is None:
-        raise NotFound(f"the ledger knows no park {park_id}")
+        raise NotFound(f"the ledger knows no park {park_id} (yet: a new park reaches the ledger moments after "
+                       "it is created)")
     stored, _ = ctx.store.find(EntryScope(park_id=park_id), 0, 10**9)
     entries = [read_entry(e.leaf_data) for e in stored]
     report_entries = [{"index": e["index"], "exchange_id": e["exchange"]["exchange_id"], "kind": e["exchange"]["kind"],
@@ -31,13 +33,15 @@ def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> di
 
 
 def jsonable(value):
-    """Decimals as decimal strings (never floats), dates as ISO strings."""
+    """Decimals as decimal strings in plain notation (never floats, never exponent form: a zero
+    computed as Decimal("0E+1") is "0"), dates as ISO strings. The report has already rounded its
+    values for people (domain/rounding.py); this writes every digit it is given."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return str(value)
+        return plain(value)
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return value

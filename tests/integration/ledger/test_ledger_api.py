@@ -7,8 +7,9 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact, localcontext
 
 import pytest
 
@@ -22,7 +23,7 @@ from services.ledger.domain.audit import audit_ledger
 from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.report import CSV_HEADER
-from services.ledger.service_layer.recording import apply_event, sign_latest
+from services.ledger.service_layer.recording import apply_event, record_batch, sign_latest
 
 SECRET = "integration-secret"
 YEAR = 2026
@@ -410,8 +411,8 @@ def test_the_report_as_csv_has_a_header_and_a_row_per_indicator(ledger):
     assert all(len(row) == len(CSV_HEADER) for row in rows)
     park_rows = {r["indicator"]: r for r in records if r["section"] == "park"}
     assert set(park_rows) == INDICATORS | RATES and len(park_rows) == len(INDICATORS | RATES)
-    assert park_rows["water_saved_m3"]["value"] == "500.000" and park_rows["water_saved_m3"]["unit"] == "m3"
-    assert park_rows["solid_waste_utilisation_rate_pct"]["value"] == "25.00"
+    assert park_rows["water_saved_m3"]["value"] == "500" and park_rows["water_saved_m3"]["unit"] == "m3"
+    assert park_rows["solid_waste_utilisation_rate_pct"]["value"] == "25"
     assert park_rows["energy_saved_tce"]["complete"] == "no"  # the fly ash's energy is not computed
     assert {r["group"] for r in records if r["section"] == "kind"} == {"heat", "water", "material"}
 
@@ -424,6 +425,116 @@ def test_a_report_without_a_baseline_says_the_rates_are_unknown_in_json_and_csv(
                                             .get_data(as_text=True))))
     for row in (r for r in rows if r["section"] == "park" and r["indicator"] in RATES):
         assert row["value"] == "" and row["complete"] == "no" and "no park baseline" in row["not_computed"]
+
+
+# A decimal written in exponent form, as str(Decimal) writes 0E+1, 1.000E+4 or 5.5E-7.
+EXPONENT = re.compile(r"\d(?:\.\d+)?E[+-]?\d")
+
+
+def report_items(report: dict):
+    """Every indicator and rate of a JSON report: the park's, per kind and per enterprise view."""
+    yield from report["indicators"].items()
+    yield from report["rates"].items()
+    for items in report["by_kind"].values():
+        yield from items.items()
+    for views in report["by_enterprise"].values():
+        for items in views.values():
+            yield from items.items()
+
+
+def test_a_park_with_a_baseline_and_no_exchanges_gets_its_report_with_zeros_and_unknowns_with_reasons(app):
+    # The ledger has no entry at all: the parks are known from their events only.
+    no_gdp = {**BASELINE_A, "gdp_10k_cny": 0.0, "solid_waste_generated_t": 0.0}
+    feed(app, [park_created(PARK_A, "Park A", [BASELINE_A]), park_created(PARK_B, "Park B"),
+               Event("ParkBaselineSet", PARK_B, {"park_id": PARK_B, **no_gdp})])
+    assert app.extensions["parkloop.ledger"].store.size() == 0
+
+    response = as_(app, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert not EXPONENT.search(response.get_data(as_text=True))  # the utilisation rate was "0E+1"
+    report = response.get_json()
+    assert report["entries"]["included"] == 0 and report["by_kind"] == {} and report["by_enterprise"] == {}
+    for name, item in report["indicators"].items():
+        assert (item["value"], item["exact_value"], item["complete"], item["deliveries"]) == ("0", "0", True, 0), name
+    rates = report["rates"]
+    assert rates["solid_waste_utilisation_rate_pct"]["value"] == "0"  # 0 t of 8,000 t generated
+    assert rates["energy_per_gdp_tce_per_10k_cny"]["value"] == "0.4"
+    assert rates["water_per_gdp_m3_per_10k_cny"]["value"] == "20"
+    assert "Energy saved: 0 tce (no contributing exchanges)" in report["summary"]["en"]
+
+    # What cannot be computed from park B's baseline is unknown, with the reason, never zero.
+    other = as_(app, MANAGER_B).get(f"parks/{PARK_B}/reports/{YEAR}")
+    assert other.status_code == 200, other.get_data(as_text=True)
+    rates = other.get_json()["rates"]
+    for name, reason in [("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
+                         ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
+                         ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage")]:
+        assert (rates[name]["value"], rates[name]["exact_value"], rates[name]["complete"]) == (None, None, False)
+        assert rates[name]["unknown"].startswith(reason), name
+    assert all(item["value"] == "0" for item in other.get_json()["indicators"].values())
+
+    rows = list(csv.DictReader(io.StringIO(as_(app, ADMIN).get(f"parks/{PARK_A}/reports/{YEAR}", format="csv")
+                                            .get_data(as_text=True))))
+    park = {r["indicator"]: r for r in rows if r["section"] == "park"}
+    assert park["water_saved_m3"]["value"] == park["water_saved_m3"]["exact_value"] == "0"
+    assert park["solid_waste_utilisation_rate_pct"]["value"] == "0"
+    # a park the ledger has not heard of (yet) is still not found
+    assert as_(app, ADMIN).get(f"parks/park-c/reports/{YEAR}").status_code == 404
+
+
+def test_an_event_the_ledger_cannot_compute_is_set_aside_and_the_parks_behind_it_still_get_their_report(app):
+    # Contract-valid, but 1E+40 GJ cannot be computed to 34 digits. It used to fail the worker's whole
+    # batch on every retry, so no park created after it ever reached the ledger: their reports were 404.
+    huge = completed("heat", "1E+40", ("steam-co", PARK_A), ("dye-works", PARK_A))
+    ctx = app.extensions["parkloop.ledger"]
+    assert record_batch(ctx, [park_created(PARK_B, "Park B"), huge,
+                              park_created(PARK_A, "Park A", [BASELINE_A])]) == 0
+
+    assert as_(app, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}").status_code == 200
+    [item] = as_(app, ADMIN).get("ledger/rejected-events").get_json()["items"]
+    assert item["event_id"] == huge.id and "deliveries[0]" in item["reason"]
+
+
+def test_the_report_rounds_for_people_and_its_exact_values_reconcile_with_the_entries(ledger):
+    manager = as_(ledger, MANAGER_A)
+    report = manager.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
+    for name, item in report_items(report):
+        if item["exact_value"] is None:
+            assert item["value"] is None, name
+            continue
+        value, exact = item["value"], item["exact_value"]
+        assert not EXPONENT.search(value) and not EXPONENT.search(exact), (name, value, exact)
+        places = value.partition(".")[2]
+        assert len(places) <= 4 and not places.endswith("0"), (name, value)
+        assert Decimal(value) == Decimal(exact).quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN), name
+    # (1,000 + 200) GJ of steam / 0.9 / 29,307: 45.4954 tce for people, every digit beside it
+    energy = report["indicators"]["energy_saved_tce"]
+    assert energy["value"] == "45.4954" and len(energy["exact_value"]) > 30
+    # An auditor adds up the entries' own values, without rounding, and gets exactly the exact value.
+    listed = manager.get("ledger/entries", page_size=100).get_json()["items"]
+    in_report = [i["entry"] for i in listed if i["index"] in report["entries"]["indexes"]]
+    for name in INDICATORS:
+        values = [Decimal(ind["value"]) for e in in_report for d in e["contribution"]["deliveries"]
+                  for ind in d["indicators"] if ind["name"] == name and ind["value"] is not None]
+        with localcontext(Context(prec=200, traps=[Inexact])):
+            total = sum(values, Decimal(0))
+        assert total == Decimal(report["indicators"][name]["exact_value"]), name
+
+
+def test_a_new_entry_and_every_answer_about_it_write_decimals_in_plain_notation(app):
+    # 9,000,000 GJ / 0.9 = 10,000,000,000 MJ: the entry's CO2 basis said "= 1.000E+4 TJ"
+    event = completed("heat", "9000000", ("steam-co", PARK_A), ("dye-works", PARK_A))
+    feed(app, [park_created(PARK_A, "Park A", [BASELINE_A]), event])
+    admin = as_(app, ADMIN)
+    leaf = admin.get("ledger/entries/0").get_data(as_text=True)
+    assert not EXPONENT.search(leaf) and "= 10000 TJ; x 56.1 tCO2/TJ" in leaf
+    for response in (admin.get("ledger/entries"), admin.get("ledger/entries.csv"),
+                     admin.get(f"parks/{PARK_A}/reports/{YEAR}"),
+                     admin.get(f"parks/{PARK_A}/reports/{YEAR}", format="csv")):
+        assert response.status_code == 200
+        assert not EXPONENT.search(response.get_data(as_text=True)), response.request.url
+    co2 = admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()["indicators"]["co2_reduced_t"]
+    assert (co2["value"], co2["exact_value"]) == ("561000", "561000")
 
 
 def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledger):

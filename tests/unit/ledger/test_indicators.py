@@ -6,6 +6,8 @@ residual fuel oil / gas-diesel oil); national grid 0.5568 / 0.5366 / 0.5306 kgCO
 """
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -189,3 +191,61 @@ def test_a_payload_that_breaks_the_contract_is_refused_naming_the_field(bad, fie
     with pytest.raises(InvalidPayload) as refused:
         contributions(payload("heat", [bad]), COEFFICIENTS)
     assert refused.value.field == field
+
+
+# --- decimals in an entry's texts: plain notation for new entries, the same bytes as before otherwise -----
+
+EXPONENT = re.compile(rb"\d(?:\.\d+)?E[+-]?\d")  # 1.000E+4, 5.5E-7, 0E+1
+
+
+def entry_bytes(kind, deliveries, hazardous=False) -> bytes:
+    return canonical_entry(to_dict(contributions(payload(kind, deliveries, hazardous), COEFFICIENTS)))
+
+
+@pytest.mark.parametrize("kind, d, hazardous, sha256", [
+    ("heat", delivery("1000", "GJ", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"), False,
+     "20268368d50f9f527a2c2508fe72a4f34bc009f9354314216d7b4b4911678478"),
+    ("heat", delivery("500", "MWh", substitutes="boiler_heat", fuel="natural_gas"), False,
+     "822d80bc57d49161a7bfb024e373f493c370350a9a252f14060466a349945a0c"),
+    ("heat", delivery("360", "GJ", on="2022-03-01", substitutes="boiler_heat", fuel="electricity",
+                      boiler_efficiency="1"), False,
+     "b4ecc3a189f49d3ffa424b3a576b627a2c1f25fc27930d4cd51a349cfc94a9dc"),
+    ("heat", delivery("0.001", "GJ", substitutes="boiler_heat", fuel="diesel", boiler_efficiency="0.95"), False,
+     "aff5601bf30af22ee60817f6cba5ff3f5badd6b79d1ed7686feda0b80edb22fc"),
+    ("heat", delivery("12.5", "MWh"), False, "2b2bda2c1666bdbf29b10bf4ebb1f9f55e136a752145220638e1d44a99d64644"),
+    ("material", delivery("3000", "t", substitutes="virgin_material", material="natural gypsum"), False,
+     "cf5a4667a6d05f75b7ff68f71107ffe4f77844b2ed6d3cc627a8c9a15dddb96f"),
+    ("material", delivery("12.5", "t"), True, "d0b1c68015c2189d662561cab5b65713dc897fd2d1f59900736129e638c09e05"),
+])
+def test_the_contribution_of_an_ordinary_exchange_is_byte_for_byte_what_it_was(kind, d, hazardous, sha256):
+    # digests of the canonical contribution as the ledger wrote it before decimals in its texts were
+    # written with format(value, "f") instead of str(value): the same wherever str() wrote plain notation
+    assert hashlib.sha256(entry_bytes(kind, [d], hazardous)).hexdigest() == sha256
+
+
+def test_water_contributions_are_byte_for_byte_what_they_were():
+    data = entry_bytes("water", [delivery("1250.5", "m3", substitutes="municipal_water"), delivery("0.000001", "m3")])
+    assert hashlib.sha256(data).hexdigest() == "89e8229cd202c531595251d2a340e927629bc3b5c2193a4e00ee40f0f33d71e1"
+
+
+@pytest.mark.parametrize("amount, unit, text", [
+    # 9,000,000 GJ / 0.9 = 10,000,000,000 MJ: str() wrote "1.000E+4 TJ"
+    ("9000000", "GJ", "= 10000 TJ; x 56.1 tCO2/TJ"),
+    # 0.0005 GJ / 0.9 = 0.556 MJ: str() wrote "5.555555555555555555555555555555556E-7 TJ"
+    ("0.0005", "GJ", "= 0.0000005555555555555555555555555555555556 TJ; x 56.1"),
+    # a producer writing "1E+3": str() wrote "1E+3 MWh x 3.6 GJ/MWh = 3.6E+3 GJ"
+    ("1E+3", "MWh", "1000 MWh x 3.6 GJ/MWh = 3600 GJ / efficiency 0.9"),
+])
+def test_a_new_entry_writes_its_decimals_in_plain_notation(amount, unit, text):
+    d = {**delivery(amount, unit, substitutes="boiler_heat", fuel="natural_gas", boiler_efficiency="0.9"), "id": "d-1"}
+    data = entry_bytes("heat", [d])
+    assert not EXPONENT.search(data), EXPONENT.search(data)
+    assert text in one("heat", d)["co2_reduced_t"].basis
+
+
+def test_a_delivery_too_large_to_compute_is_refused_naming_it_not_raised_as_an_arithmetic_error():
+    # contract-valid ("amount" is a decimal string), but 1E+40 GJ cannot be shown to 3 places at 34 digits:
+    # the worker used to fail on it again and again, holding up every event behind it
+    with pytest.raises(InvalidPayload) as refused:
+        contributions(payload("heat", [delivery("1E+40", substitutes="boiler_heat", fuel="coal")]), COEFFICIENTS)
+    assert refused.value.field == "deliveries[0]" and "34 significant digits" in str(refused.value)

@@ -11,6 +11,7 @@ import pytest
 from services.ledger.domain.coefficients import default_coefficients
 from services.ledger.domain.indicators import contributions, to_dict
 from services.ledger.domain.report import CSV_HEADER, annual_report, china_date, report_csv
+from services.ledger.service_layer.reports import jsonable
 
 COEFFICIENTS = default_coefficients()
 PARK = {"id": "park-sip", "name": "Suzhou Industrial Park"}
@@ -158,12 +159,12 @@ def test_a_baseline_for_another_year_is_refused():
 def test_the_summary_is_fit_to_hand_to_the_provincial_drc(report):
     zh, en = report["summary"]["zh"], report["summary"]["en"]
     assert zh[0].startswith("Suzhou Industrial Park2024年度") and "5项" in zh[0]
-    assert "节约能源：至少 52.4330 吨标准煤（另有2笔交付未计算）" in zh
-    assert "一般工业固体废物综合利用率：15.00 %（仅计入经ParkLoop登记的交换量；假定未利用往年贮存量）" in zh
-    assert "单位GDP能耗：0.4500 吨标准煤/万元" in zh
-    assert "Energy saved: at least 52.4330 tce (2 deliveries not computed)" in en
-    assert "Fresh/municipal water saved: 1250.000 m3" in en
-    assert not any(" 0.000 " in line and "not computed" in line for line in en)
+    assert "节约能源：至少 52.433 吨标准煤（另有2笔交付未计算）" in zh
+    assert "一般工业固体废物综合利用率：15 %（仅计入经ParkLoop登记的交换量；假定未利用往年贮存量）" in zh
+    assert "单位GDP能耗：0.45 吨标准煤/万元" in zh
+    assert "Energy saved: at least 52.433 tce (2 deliveries not computed)" in en
+    assert "Fresh/municipal water saved: 1250 m3" in en
+    assert not any(" 0 " in line and "not computed" in line for line in en)
 
 
 def test_the_csv_has_a_header_and_one_row_per_indicator_and_view(report):
@@ -172,15 +173,15 @@ def test_the_csv_has_a_header_and_one_row_per_indicator_and_view(report):
     rows = list(csv.DictReader(io.StringIO(text)))
     park = {r["indicator"]: r for r in rows if r["section"] == "park"}
     assert len(park) == 9
-    assert park["energy_saved_tce"]["value"] == "52.4330" and park["energy_saved_tce"]["complete"] == "no"
+    assert park["energy_saved_tce"]["value"] == "52.433" and park["energy_saved_tce"]["complete"] == "no"
     assert park["energy_saved_tce"]["not_computed"].startswith("2: no verified factor for substituting natural gypsum")
-    assert park["co2_reduced_t"]["value"] == "164.354"
-    assert park["solid_waste_utilisation_rate_pct"]["value"] == "15.00"
-    assert park["water_per_gdp_m3_per_10k_cny"]["value"] == "25.000"
+    assert park["co2_reduced_t"]["value"] == "164.3541"
+    assert park["solid_waste_utilisation_rate_pct"]["value"] == "15"
+    assert park["water_per_gdp_m3_per_10k_cny"]["value"] == "25"
     slag = [r for r in rows if r["section"] == "kind" and r["group"] == "material"]
     assert {r["indicator"]: r["value"] for r in slag} == {
-        "energy_saved_tce": "", "co2_reduced_t": "", "solid_waste_utilised_t": "3000.000",
-        "hazardous_waste_utilised_t": "12.500"}
+        "energy_saved_tce": "", "co2_reduced_t": "", "solid_waste_utilised_t": "3000",
+        "hazardous_waste_utilised_t": "12.5"}
     cement = [r for r in rows if r["group"] == "cement"]
     assert {r["view"] for r in cement} == {"receiver"}
 
@@ -188,4 +189,102 @@ def test_the_csv_has_a_header_and_one_row_per_indicator_and_view(report):
 def test_a_partly_computed_total_says_at_least_and_how_many_are_missing():
     steam_and_slag = [e for e in park_entries() if e["exchange_id"] in ("ex-steam", "ex-slag")]
     en = annual_report(PARK, 2024, BASELINE, steam_and_slag)["summary"]["en"]
-    assert "CO2 reduced: at least 111.294 t (1 delivery not computed)" in en
+    assert "CO2 reduced: at least 111.2941 t (1 delivery not computed)" in en
+
+
+# --- values for people beside the exact values; a park with no exchanges yet -----------------------
+
+def decimal_strings(value):
+    """Every string in a JSON-able report that reads as a number."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in decimal_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in decimal_strings(v)]
+    if isinstance(value, str):
+        try:
+            Decimal(value)
+        except ArithmeticError:
+            return []
+        return [value]
+    return []
+
+
+def test_a_park_with_a_baseline_and_no_exchanges_gets_zeros_and_its_rates_in_plain_notation():
+    report = annual_report(PARK, 2024, BASELINE, [])
+    assert report["entries"] == {"included": 0, "replaced_by_later_entries": 0, "other_years": 0, "indexes": []}
+    for item in report["indicators"].values():
+        assert (item["value"], item["exact_value"], item["complete"], item["deliveries"]) == (0, 0, True, 0)
+    body = jsonable(report)
+    assert {item["value"] for item in body["indicators"].values()} == {"0"}
+    assert {item["exact_value"] for item in body["indicators"].values()} == {"0"}
+    # 0 t / 20,000 t x 100 is Decimal("0E+1"): once written as "0E+1"
+    assert body["rates"]["solid_waste_utilisation_rate_pct"]["value"] == "0"
+    assert body["rates"]["solid_waste_utilisation_rate_pct"]["exact_value"] == "0"
+    assert body["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "0.45"
+    assert body["rates"]["water_per_gdp_m3_per_10k_cny"]["value"] == "25"
+    assert not [s for s in decimal_strings(body) if "E" in s.upper()]
+    en = report["summary"]["en"]
+    assert "Energy saved: 0 tce (no contributing exchanges)" in en
+    assert any(line.startswith("General industrial solid waste comprehensive utilisation rate: 0 % (") for line in en)
+    assert "节约能源：0 吨标准煤（无相关交换）" in report["summary"]["zh"]
+    park = {r["indicator"]: r for r in csv.DictReader(io.StringIO(report_csv(report))) if r["section"] == "park"}
+    assert {park[name]["value"] for name in park} == {"0", "0.45", "25"}
+    rate = park["solid_waste_utilisation_rate_pct"]
+    assert rate["value"] == rate["exact_value"] == "0"
+
+
+def test_a_park_whose_baseline_cannot_give_a_rate_gets_unknowns_with_their_reasons():
+    zeros = {**BASELINE, "gdp_10k_cny": "0", "solid_waste_generated_t": "0"}
+    report = annual_report(PARK, 2024, zeros, [])
+    rates = jsonable(report)["rates"]
+    for name, reason in [("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
+                         ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
+                         ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage")]:
+        assert rates[name]["value"] is None and rates[name]["exact_value"] is None, name
+        assert rates[name]["complete"] is False and rates[name]["unknown"].startswith(reason)
+    assert "Energy use per unit GDP: not computed (baseline GDP is zero)" in report["summary"]["en"]
+    row = next(r for r in csv.DictReader(io.StringIO(report_csv(report)))
+               if r["indicator"] == "energy_per_gdp_tce_per_10k_cny")
+    assert (row["value"], row["exact_value"], row["not_computed"]) == ("", "", "baseline GDP is zero")
+
+
+def test_values_are_rounded_for_people_and_the_exact_value_is_kept_beside_them(report):
+    energy = report["indicators"]["energy_saved_tce"]
+    assert energy["value"] == Decimal("52.433")  # 52.4330 to four places, the trailing zero dropped
+    assert energy["exact_value"] == Decimal("52.43298932798628715484555988430791")
+    body = jsonable(report)
+    assert body["indicators"]["co2_reduced_t"]["value"] == "164.3541"
+    assert body["indicators"]["co2_reduced_t"]["exact_value"] == "164.3541176470588235294117647058824"
+    assert body["by_kind"]["heat"]["energy_saved_tce"]["value"] == "52.433"
+    assert body["by_enterprise"]["dyehouse"]["as_receiver"]["co2_reduced_t"]["value"] == "111.2941"
+    # 3,000 t / 17 t x 100: a quotient, rounded for people, carried to 34 digits beside it
+    rate = jsonable(annual_report(PARK, 2024, {**BASELINE, "solid_waste_generated_t": "17"}, park_entries()))[
+        "rates"]["solid_waste_utilisation_rate_pct"]
+    assert rate["value"] == "17647.0588"
+    assert rate["exact_value"] == "17647.05882352941176470588235294118"
+    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    park = {r["indicator"]: r for r in rows if r["section"] == "park"}
+    assert park["energy_saved_tce"]["exact_value"] == "52.43298932798628715484555988430791"
+    assert park["water_saved_m3"]["value"] == park["water_saved_m3"]["exact_value"] == "1250"
+
+
+def test_rates_are_computed_from_the_exact_values_not_the_rounded_ones():
+    # 0.00004 t utilised rounds to "0" t, yet of 0.0001 t generated it is 40 %
+    tiny = [entry(1, "ex-dust", "material", "steelworks", "cement", "0.00004", "t",
+                  {"substitutes": "virgin_material"})]
+    report = annual_report(PARK, 2024, {**BASELINE, "solid_waste_generated_t": "0.0001"}, tiny)
+    utilised = report["indicators"]["solid_waste_utilised_t"]
+    assert (utilised["value"], utilised["exact_value"]) == (Decimal(0), Decimal("0.00004"))
+    assert report["rates"]["solid_waste_utilisation_rate_pct"]["value"] == Decimal("40")
+    assert jsonable(report)["indicators"]["solid_waste_utilised_t"]["exact_value"] == "0.00004"
+
+
+def test_very_large_and_very_small_baselines_give_plain_rates_and_a_summary():
+    huge = {**BASELINE, "gdp_10k_cny": 1e-10, "energy_tce": 1e+30, "water_m3": 1e-20}
+    report = annual_report(PARK, 2024, huge, park_entries())
+    body = jsonable(report)
+    assert body["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "1" + "0" * 40  # was "1E+40"
+    assert body["rates"]["water_per_gdp_m3_per_10k_cny"]["value"] == "0"
+    assert body["rates"]["water_per_gdp_m3_per_10k_cny"]["exact_value"] == "0.0000000001"
+    assert not [s for s in decimal_strings(body) if "E" in s.upper()]
+    assert f"Energy use per unit GDP: 1{'0' * 40} tce/10k CNY" in report["summary"]["en"]  # once a 500
