@@ -41,7 +41,8 @@
   const points = data.enterprises.map((e) => [e.lat, e.lon]).concat(data.listings.map((l) => [l.lat, l.lon]));
   if (data.centroid) points.push(data.centroid);
   if (points.length > 1) {
-    map.fitBounds(L.latLngBounds(points), { padding: [48, 48], maxZoom: 15 });
+    // Room on the right for the names and the legend.
+    map.fitBounds(L.latLngBounds(points), { paddingTopLeft: [48, 40], paddingBottomRight: [240, 40], maxZoom: 15 });
   } else {
     map.setView(points[0] || [35, 105], points.length ? 14 : 4);
   }
@@ -62,7 +63,7 @@
       .addTo(map);
   });
 
-  // Open offers (filled) and wants (hollow) in a ring around the point they share with their enterprise.
+  // Open offers (filled) and wants (hollow) around the point they share with their enterprise.
   const groups = new Map();
   data.listings.forEach((l) => {
     const key = `${l.lat},${l.lon}`;
@@ -71,10 +72,11 @@
   });
   const placed = [];
   groups.forEach((listings) => {
+    // On the left half of the ring, from top to bottom: the enterprise's name label sits on the right.
     const n = listings.length;
-    const radius = 15 + Math.max(0, n - 8) * 2;
+    const radius = 12 + 2.5 * n;
     listings.forEach((l, i) => {
-      const angle = (2 * Math.PI * i) / n - Math.PI / 2;
+      const angle = -Math.PI / 2 - (n > 1 ? (Math.PI * i) / (n - 1) : 0);
       const colour = COLOURS[l.kind] || ENTERPRISE;
       const marker = L.circleMarker([l.lat, l.lon], {
         radius: 5.5, color: colour, weight: 2, fillColor: l.side === "offer" ? colour : "#ffffff",
@@ -95,7 +97,8 @@
   data.enterprises.forEach((e) => {
     L.circleMarker([e.lat, e.lon], { radius: 7, color: ENTERPRISE, weight: 2.5, fillColor: "#ffffff", fillOpacity: 1,
                                      className: "enterprise-marker" })
-      .bindTooltip(escape(e.name), { direction: "top", offset: [0, -6] }).addTo(map);
+      .bindTooltip(escape(e.name), { permanent: true, direction: "right", offset: [10, 0],
+                                     className: "enterprise-label" }).addTo(map);
   });
   element.dataset.enterpriseMarkers = String(data.enterprises.length);
 
