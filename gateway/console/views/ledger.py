@@ -424,7 +424,7 @@ def _verify_texts() -> dict:
         "ok_consistency_grew": _("The signed tree of size {size} extends the tree of size {old_size} "
                                  "(root {old_root}) this browser saw on {date}: no entry seen then was changed "
                                  "or removed."),
-        "fail_intro": _("This step failed. What was expected and what was computed:"),
+        "fail_intro": _("This step failed. What was checked, and what was expected and found:"),
         "first_visit": _("This browser had not seen a checkpoint of {origin} before, so there was nothing to check "
                          "consistency against. It now remembers size {size}; the next visit checks that the log "
                          "only grew."),
