@@ -384,12 +384,14 @@ def _attachment(text: str, mimetype: str, filename: str) -> Response:
 @login_required()
 def entry(index: int):
     upstream = api().raw("GET", f"ledger/entries/{index}")
+    if upstream.status_code == 404:
+        raise ApiProblem(404, _("No ledger entry %(index)s that you may see.", index=index))
     if upstream.status_code >= 400:
         try:
             detail = upstream.json().get("detail")
         except ValueError:
             detail = None
-        raise ApiProblem(upstream.status_code, detail or _("No ledger entry %(index)s that you may see.", index=index))
+        raise ApiProblem(upstream.status_code, detail or upstream.reason)
     leaf = upstream.content  # the exact bytes that were hashed into the tree
     data = json.loads(leaf)
     exchange = data.get("exchange", {})
@@ -424,6 +426,7 @@ def _verify_texts() -> dict:
         "ok_consistency_grew": _("The signed tree of size {size} extends the tree of size {old_size} "
                                  "(root {old_root}) this browser saw on {date}: no entry seen then was changed "
                                  "or removed."),
+        "earlier_visit": _("an earlier visit"),
         "fail_intro": _("This step failed. What was checked, and what was expected and found:"),
         "first_visit": _("This browser had not seen a checkpoint of {origin} before, so there was nothing to check "
                          "consistency against. It now remembers size {size}; the next visit checks that the log "

@@ -11,7 +11,8 @@ from gateway.console.views.ledger import (api_filters, brief, china_date, contri
                                           download_name, entry_row, merge_csv, page_number, read_checkpoint,
                                           reason_text)
 
-CHECKPOINT = "parkloop.local/ledger\n5\nqHIQNHy9J39/XHwLViJXkx+/mdg9uEyUH7FZyMjTz74=\n\n— parkloop.local/ledger uiKP4U=\n"
+CHECKPOINT = ("parkloop.local/ledger\n5\nqHIQNHy9J39/XHwLViJXkx+/mdg9uEyUH7FZyMjTz74=\n"
+              "\n— parkloop.local/ledger uiKP4U=\n")
 NO_FACTOR = "no verified factor for substituting clinker; not computed"
 
 

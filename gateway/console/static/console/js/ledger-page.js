@@ -44,7 +44,7 @@ function localDate(iso) {
 
 /** What the run saw, captured on the way (for the words shown), never used to decide anything. */
 function newRun() {
-  return { keyText: null, checkpoint: null, leaf: null, before: null, seen: null, origin: null, current: null };
+  return { keyText: null, checkpoint: null, leaf: null, before: null, seen: null, origin: null };
 }
 
 /** The fetchers ledger-verify.js uses, wrapped to note which step runs and what came back. */
@@ -120,7 +120,7 @@ async function passedText(step, run) {
       return fill(text.ok_inclusion, { index: config.index, leaf, size: cp.size, root: cp.root });
     }
     case STEPS.CONSISTENCY: {
-      const date = lastSeenDate || "?";
+      const date = lastSeenDate || text.earlier_visit;
       if (run.before && String(run.before.size) === String(cp.size)) {
         return fill(text.ok_consistency_same, { date, size: cp.size, root: cp.root });
       }
