@@ -154,8 +154,15 @@ def beijing_time(moment: datetime | None) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _for_form(problem: ApiProblem) -> ApiProblem:
+    """A refusal naming fields is shown beside them, under one summary line (not the API's run-on detail)."""
+    if problem.errors:
+        return ApiProblem(problem.status, _("Some fields need attention."), problem.errors)
+    return problem
+
+
 def _problem(error: DomainError) -> ApiProblem:
-    return ApiProblem(error.status, error.detail, getattr(error, "errors", {}) or {})
+    return _for_form(ApiProblem(error.status, error.detail, getattr(error, "errors", {}) or {}))
 
 
 def _name(table: dict, code) -> str:
@@ -210,7 +217,7 @@ def create_park():
     except ApiProblem as problem:
         if problem.status >= 500:
             raise
-        return _park_form(request.form, problem, 422)
+        return _park_form(request.form, _for_form(problem), 422)
     flash(_("Park “%(name)s” created. Enter its yearly baseline below.", name=park["name"]))
     return redirect(url_for("console_admin.park", park_id=park["id"]))
 
@@ -246,7 +253,7 @@ def set_baseline(park_id):
     except ApiProblem as problem:
         if problem.status not in (400, 422):
             raise
-        return _park_page(park_id, request.form, problem, 422)
+        return _park_page(park_id, request.form, _for_form(problem), 422)
     flash(_("Baseline for %(year)s saved.", year=data["year"]))
     return redirect(url_for("console_admin.park", park_id=park_id) + "#baselines")
 

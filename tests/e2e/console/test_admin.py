@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import requests
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.conftest import eventually
 from tests.e2e.console.conftest import sign_in
@@ -14,24 +15,28 @@ def _first_enterprise_with_a_licence(admin, park_id) -> dict:
     return next(e for e in items if e["licences"])
 
 
-def test_every_admin_page_loads_clean(page, system, admin, demo, watch):
+def test_every_admin_page_loads_clean_and_passes_an_accessibility_scan(page, system, admin, demo, watch):
     sign_in(page, system, system.admin_key)
     enterprise = _first_enterprise_with_a_licence(admin, demo["park_id"])
-    pages = {
-        "/admin/parks": "园区",
-        f"/admin/parks/{demo['park_id']}": "海滨",
-        "/admin/parks/new": "新建园区",
-        "/admin/enterprises": "企业",
-        f"/admin/enterprises?park={demo['park_id']}": "企业",
-        f"/admin/enterprises/{enterprise['id']}": enterprise["name"],
-        "/admin/keys": "API 密钥",
-        "/admin/keys/new": "签发密钥",
+    pages = {  # path: heading, and whether to scan it (the tour in test_every_page scans the lists)
+        "/admin/parks": ("园区", False),
+        f"/admin/parks/{demo['park_id']}": ("海滨", True),
+        "/admin/parks/new": ("新建园区", True),
+        "/admin/enterprises": ("企业", False),
+        f"/admin/enterprises?park={demo['park_id']}": ("企业", False),
+        f"/admin/enterprises/{enterprise['id']}": (enterprise["name"], True),
+        "/admin/keys": ("API 密钥", False),
+        "/admin/keys/new": ("签发密钥", True),
     }
-    for path, heading in pages.items():
+    for path, (heading, scan) in pages.items():
         page.goto(system.url + path)
         page.wait_for_load_state("load")
         assert heading in page.inner_text("main h1"), path
         watch.assert_clean()
+        if scan:
+            serious = [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]
+                       if v["impact"] in ("serious", "critical")]
+            assert not serious, f"{path}: {serious}"
     page.goto(f"{system.url}/admin/enterprises/{enterprise['id']}")
     assert enterprise["licences"][0]["number"] in page.inner_text("main"), "the licence is listed"
 
