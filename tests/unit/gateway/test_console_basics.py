@@ -89,3 +89,17 @@ def test_every_string_marked_in_the_console_code_is_in_a_catalog(tmp_path):
             with po.open("rb") as fh:
                 known |= {m.id for m in read_po(fh) if m.id and isinstance(m.id, str)}
     assert not sorted(marked - known), f"marked for translation but in no catalog: {sorted(marked - known)[:20]}"
+
+
+def test_one_english_text_has_one_chinese_across_every_area():
+    """Babel merges the areas' catalogs into one, so a text translated two ways would read one way everywhere."""
+    seen: dict[str, dict[str, str]] = {}
+    for domain in DOMAINS:
+        po = TRANSLATIONS / "zh_CN" / "LC_MESSAGES" / f"{domain}.po"
+        if po.exists():
+            with po.open("rb") as fh:
+                for message in read_po(fh, locale="zh_CN", domain=domain):
+                    if message.id and message.string and isinstance(message.id, str):
+                        seen.setdefault(message.id, {})[domain] = message.string
+    clashes = {text: ways for text, ways in seen.items() if len(set(ways.values())) > 1}
+    assert not clashes, f"the same English text has different Chinese in different areas: {clashes}"
