@@ -30,7 +30,7 @@ REUSE_CATEGORIES = {  # GB/T 19923-2005 columns, least to most demanding
     "circulating_cooling": _l("Circulating cooling make-up water"), "boiler_makeup": _l("Boiler make-up water"),
     "process": _l("Process and product water")}
 QUANTITY_UNITS = {"t": _l("t (tonnes)"), "kg": _l("kg"), "m3": _l("m³")}
-RECURRENCES = {"per_month": _l("per month"), "per_year": _l("per year"), "one_off": _l("one-off")}
+RECURRENCES = {"per_month": _l("every month"), "per_year": _l("every year"), "one_off": _l("one time")}
 COMPONENTS = {"distance": _l("Distance"), "quantity": _l("Quantity fit"), "temperature": _l("Temperature margin"),
               "category": _l("Reuse-category fit")}
 COMPONENT_HELP = {
@@ -81,6 +81,20 @@ def _own_enterprise_id() -> str | None:
     if user.is_admin:
         return request.values.get("enterprise") or None
     return user.principal.enterprise_id
+
+
+def _owns(listing: dict) -> bool:
+    user = g.console_user
+    return user.is_admin or listing["enterprise_id"] == user.principal.enterprise_id
+
+
+def _own_listing(side: str, listing_id: str) -> dict:
+    """A listing this user may change and see the matches of (another's active listing is readable,
+    but its edit form and matches are not this user's to open)."""
+    listing = api().get(f"{_side(side)}s/{listing_id}")
+    if not _owns(listing):
+        abort(403)
+    return listing
 
 
 def _needs_registration() -> bool:
@@ -237,13 +251,14 @@ def new():
 def detail(side: str, listing_id: str):
     listing = api().get(f"{_side(side)}s/{listing_id}")
     enterprise = api().get(f"enterprises/{listing['enterprise_id']}")
-    return render_template("console/listings/detail.html", side=side, listing=listing, enterprise=enterprise)
+    return render_template("console/listings/detail.html", side=side, listing=listing, enterprise=enterprise,
+                           owns=_owns(listing))
 
 
 @bp.route("/<side>/<listing_id>/edit", methods=["GET", "POST"])
 @login_required(Role.ENTERPRISE)
 def edit(side: str, listing_id: str):
-    listing = api().get(f"{_side(side)}s/{listing_id}")
+    listing = _own_listing(side, listing_id)
     enterprise = api().get(f"enterprises/{listing['enterprise_id']}")
     spec = forms.listing_form(side, listing["kind"])
     if request.method == "GET":
@@ -300,7 +315,7 @@ def _enterprise_names(ids: set[str], park_id: str | None) -> dict[str, str]:
 @bp.get("/<side>/<listing_id>/matches")
 @login_required(Role.ENTERPRISE)
 def matches(side: str, listing_id: str):
-    listing = api().get(f"{_side(side)}s/{listing_id}")
+    listing = _own_listing(side, listing_id)
     typed, query = forms.match_query(request.args)
     items, errors, pending = [], {}, False
     try:
