@@ -43,7 +43,7 @@ TOUR = [
     Stop("exchange", "enterprise", "/exchanges", "main a[href*='/exchanges/']:not([href*='new'])"),
     Stop("webhooks", "enterprise", "/webhooks"),
     Stop("admin-parks", "admin", "/admin/parks"),
-    Stop("admin-park", "admin", "/admin/parks", "main a[href*='/admin/parks/']"),
+    Stop("admin-park", "admin", "/admin/parks", "main table a[href*='/admin/parks/']"),
     Stop("admin-enterprises", "admin", "/admin/enterprises"),
     Stop("admin-keys", "admin", "/admin/keys"),
 ]
