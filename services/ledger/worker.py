@@ -9,18 +9,17 @@ import os
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
-from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.worker import run_worker
 
 from .bootstrap import bootstrap
-from .service_layer.recording import record_batch
+from .service_layer.recording import TOPICS, record_batch
 
 GROUP = os.environ.get("LEDGER_CONSUMER_GROUP", "ledger")  # replicas share it; a new one replays
 
 
 def follow(ctx, bus, stop, batch: int = 500) -> None:
-    bus.ensure_topics([LISTINGS_TOPIC, EXCHANGES_TOPIC])
-    with bus.consumer(GROUP, [LISTINGS_TOPIC, EXCHANGES_TOPIC]) as consumer:
+    bus.ensure_topics(list(TOPICS))
+    with bus.consumer(GROUP, list(TOPICS)) as consumer:
         while not stop():
             deliveries = consumer.poll(max_records=batch, timeout_s=0.5)
             record_batch(ctx, [delivery.event for delivery in deliveries])

@@ -12,21 +12,20 @@ import time
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
-from services.common.events import LISTINGS_TOPIC
 from services.common.worker import run_worker
 
 from .adapters.webhook_sender import WebhookSender
 from .bootstrap import bootstrap
 from .service_layer.alerts import raise_alerts
 from .service_layer.dispatch import deliver_due
-from .service_layer.projection import apply_event
+from .service_layer.projection import TOPICS, apply_event
 
 GROUP = os.environ.get("MATCHING_CONSUMER_GROUP", "matching")  # replicas share it; a new one replays
 
 
 def follow_listings(matching, bus, stop) -> None:
-    bus.ensure_topics([LISTINGS_TOPIC])
-    with bus.consumer(GROUP, [LISTINGS_TOPIC]) as consumer:
+    bus.ensure_topics(list(TOPICS))
+    with bus.consumer(GROUP, list(TOPICS)) as consumer:
         while not stop():
             for delivery in consumer.poll(max_records=200, timeout_s=0.5):
                 changed = apply_event(matching.matches.store, delivery.event)

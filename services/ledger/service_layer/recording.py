@@ -2,15 +2,18 @@
 
 Each event is applied once, in the same transaction as its entry; a redelivered or duplicated
 `ExchangeCompleted` never makes a second entry. After a batch a new checkpoint is signed.
+
+What the ledger does with each event is one table, `HANDLERS` (event type -> handler); the types and
+their payloads are services/common/contracts.py's. Any other event is recorded and ignored.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, cast
 
-from services.common.contracts import check_exchange_completed
+from services.common import contracts as c
 from services.common.errors import Conflict, NotFound
 from services.common.events import Event
 from services.ledger.adapters.store import LedgerStore, LedgerTransaction
@@ -59,34 +62,55 @@ def apply_event(ctx: LedgerContext, event: Event) -> bool:
     return apply_events(ctx, [event]) == 1
 
 
+# Parks: the ledger keeps each yearly baseline as the event carries it (contracts.BaselinePayload, with
+# any additive field), for the report to read (report.YearlyBaseline).
+
+def _park_created(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
+    p = cast(c.ParkCreatedPayload, event.payload)
+    tx.upsert_park(p["id"], p["name"], p["province"], [dict(b) for b in p["baselines"]])
+    return False
+
+
+def _park_baseline_set(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
+    p = cast(c.ParkBaselineSetPayload, event.payload)
+    park = tx.park(p["park_id"])
+    if park is not None:
+        baseline: dict[str, Any] = {k: v for k, v in p.items() if k != "park_id"}
+        kept = [b for b in park["baselines"] if b["year"] != baseline["year"]]
+        tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
+    return False
+
+
+def _exchange_completed(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
+    try:
+        exchange = c.check_exchange_completed(event.payload, event.schema_version)
+        contribution = ctx.contribute(exchange)
+        facts = _facts(exchange)
+    except (ValueError, KeyError, TypeError, ArithmeticError) as exc:  # breaks the contract or cannot be
+        # computed (a retry would fail the same way and hold up every event behind it): keep it aside
+        log.error("rejected %s %s: %s", event.type, event.id, exc)
+        tx.reject(event, f"{type(exc).__name__}: {exc}")
+        return False
+    index = tx.next_index()
+    tx.append(index, event.id, exchange_entry(index, event.id, ctx.now().isoformat(), exchange, contribution), facts)
+    return True
+
+
+# (context, transaction, event) -> whether it added an entry
+Handler = Callable[[LedgerContext, LedgerTransaction, Event], bool]
+HANDLERS: dict[str, Handler] = {
+    c.PARK_CREATED: _park_created,
+    c.PARK_BASELINE_SET: _park_baseline_set,
+    c.EXCHANGE_COMPLETED: _exchange_completed,
+}
+TOPICS = (c.LISTINGS_TOPIC, c.EXCHANGES_TOPIC)  # where every handled type is published
+
+
 def _apply(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
     if tx.already_processed(event.id):
         return False
-    added = False
-    if event.type == "ParkCreated":
-        p = event.payload
-        tx.upsert_park(p["id"], p["name"], p["province"], p["baselines"])
-    elif event.type == "ParkBaselineSet":
-        park = tx.park(event.payload["park_id"])
-        if park is not None:
-            baseline = {k: v for k, v in event.payload.items() if k != "park_id"}
-            kept = [b for b in park["baselines"] if b["year"] != baseline["year"]]
-            tx.upsert_park(park["id"], park["name"], park["province"], kept + [baseline])
-    elif event.type == "ExchangeCompleted":
-        exchange = event.payload
-        try:
-            check_exchange_completed(exchange)
-            contribution = ctx.contribute(exchange)
-            facts = _facts(exchange)
-        except (ValueError, KeyError, TypeError, ArithmeticError) as exc:  # breaks the contract or cannot be
-            # computed (a retry would fail the same way and hold up every event behind it): keep it aside
-            log.error("rejected %s %s: %s", event.type, event.id, exc)
-            tx.reject(event, f"{type(exc).__name__}: {exc}")
-        else:
-            index = tx.next_index()
-            tx.append(index, event.id, exchange_entry(index, event.id, ctx.now().isoformat(), exchange,
-                                                      contribution), facts)
-            added = True
+    handler = HANDLERS.get(event.type)
+    added = handler(ctx, tx, event) if handler is not None else False
     tx.mark_processed(event.id)
     return added
 

@@ -54,6 +54,11 @@ def decimal_str(amount: Decimal) -> str:
     return format(amount, "f")
 
 
+def shown(amount: Decimal) -> Decimal:
+    """A sum converted between GJ and MWh can run to 28 digits; show it to MAX_PLACES."""
+    return amount.quantize(Decimal(1).scaleb(-MAX_PLACES)).normalize() if amount else Decimal(0)
+
+
 def convert(amount: Decimal, unit: str, to: str) -> Decimal:
     """Between the units one kind allows (only heat has two: 1 MWh = 3.6 GJ)."""
     if unit == to:
@@ -74,13 +79,11 @@ class Delivery:
     recorded_by: str | None  # the party's enterprise id; None when an admin recorded it
     recorded_at: datetime
 
-    def to_contract(self) -> dict:
-        """Exactly the contract's `Delivery`."""
-        return {"id": self.id, "delivered_on": self.delivered_on.isoformat(), "amount": decimal_str(self.amount),
-                "unit": self.unit, "evidence": dict(self.evidence), "substitution": dict(self.substitution)}
-
     def to_dict(self) -> dict:
-        return {**self.to_contract(), "recorded_by": self.recorded_by, "recorded_at": self.recorded_at.isoformat()}
+        """The API's form (events build their own: events.py)."""
+        return {"id": self.id, "delivered_on": self.delivered_on.isoformat(), "amount": decimal_str(self.amount),
+                "unit": self.unit, "evidence": dict(self.evidence), "substitution": dict(self.substitution),
+                "recorded_by": self.recorded_by, "recorded_at": self.recorded_at.isoformat()}
 
 
 def checked_evidence(errors: FieldCollector, kind: str, hazardous: bool, given: dict) -> dict[str, str]:

@@ -12,6 +12,7 @@ from services.common.errors import FieldCollector
 from services.common.events import Event
 from services.common.geo import Location
 
+from .events import enterprise_registered, enterprise_updated
 from .reference.credit_code import validate_credit_code
 from .reference.industry_codes import validate_industry_code
 
@@ -142,7 +143,7 @@ class Enterprise:
                                                              approvals, enterprise_id)
         enterprise = cls(enterprise_id, park_id, name.strip(), credit, industry, location,
                          licences, dict(contact or {}), approvals)
-        enterprise.events.append(Event("EnterpriseRegistered", enterprise.id, enterprise.to_dict()))
+        enterprise.events.append(enterprise_registered(enterprise))
         return enterprise
 
     def update(self, catalogue, **changes) -> None:
@@ -154,7 +155,7 @@ class Enterprise:
             setattr(self, key, value)
         self.name, self.credit_code, self.industry_code = self.name.strip(), credit, industry
         self.licences, self.approvals = licences, approvals
-        self.events.append(Event("EnterpriseUpdated", self.id, self.to_dict()))
+        self.events.append(enterprise_updated(self))
 
     def licensed_for(self, code: str, on: date) -> bool:
         return any(licence.covers(code, on) for licence in self.licences)

@@ -4,7 +4,7 @@ either party at any point before completion.
 
 Amounts are exact decimals and every delivery is checked by the rules in deliveries.py;
 a completed exchange emits `ExchangeCompleted` exactly as services/common/contracts.py
-writes it down. Every change records a past-tense event for exchanges.v1. Who may see an
+writes it down. Every change records a past-tense event for exchanges.v1 (payloads: events.py). Who may see an
 exchange, and whom a caller acts as on it, is access.py.
 """
 from __future__ import annotations
@@ -15,12 +15,14 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
 
+from services.common import contracts as c
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload
 from services.common.errors import Conflict, FieldCollector, Forbidden, InvalidFields
 from services.common.events import Event, utcnow
 
-from .deliveries import (MAX_PLACES, Delivery, checked_evidence, checked_substitution, convert, decimal_str,
-                         exact_decimal)
+from .events import exchange_changed, exchange_completed, exchange_completed_payload
+from .deliveries import (Delivery, checked_evidence, checked_substitution, convert, decimal_str, exact_decimal,
+                         shown)
 from .enterprises import Enterprise
 from .listings import Listing, Status as ListingStatus
 from .specs import Kind, MaterialSpec
@@ -121,7 +123,7 @@ class Exchange:
                        Party(offer.enterprise_id, offer.park_id), Party(receiver.id, receiver.park_id),
                        by.enterprise_id, code, hazardous, amount, agreed_unit, price, (note or "").strip() or None,
                        today)
-        exchange._record("Proposed", by)
+        exchange._record(c.EXCHANGE_PROPOSED, by)
         return exchange
 
     # --- transitions ---------------------------------------------------------------------
@@ -130,19 +132,19 @@ class Exchange:
         self._counterparty_only(by, "accept")
         self._require(ExchangeStatus.PROPOSED, action="accept")
         self.status, self.accepted_on = ExchangeStatus.ACCEPTED, today or date.today()
-        self._record("Accepted", by)
+        self._record(c.EXCHANGE_ACCEPTED, by)
 
     def decline(self, by: Actor) -> None:
         self._counterparty_only(by, "decline")
         self._require(ExchangeStatus.PROPOSED, action="decline")
         self.status = ExchangeStatus.DECLINED
-        self._record("Declined", by)
+        self._record(c.EXCHANGE_DECLINED, by)
 
     def cancel(self, by: Actor) -> None:
         self._party_only(by)
         self._require(ExchangeStatus.PROPOSED, ExchangeStatus.ACCEPTED, ExchangeStatus.DELIVERING, action="cancel")
         self.status = ExchangeStatus.CANCELLED
-        self._record("Cancelled", by)
+        self._record(c.EXCHANGE_CANCELLED, by)
 
     def record_delivery(self, by: Actor, receiver: Enterprise, delivered_on: date, amount, unit: str,
                         evidence: dict, substitution: dict, confirm_over_delivery: bool = False,
@@ -170,12 +172,12 @@ class Exchange:
         total = self.delivered_amount() + convert(quantity, unit, self.agreed_unit)
         if total > self.agreed_amount and not confirm_over_delivery:
             raise InvalidFields.single("confirm_over_delivery", (
-                f"this delivery brings the total to {decimal_str(_rounded(total))} {self.agreed_unit}, above the "
+                f"this delivery brings the total to {decimal_str(shown(total))} {self.agreed_unit}, above the "
                 f"agreed {decimal_str(self.agreed_amount)} {self.agreed_unit}: send confirm_over_delivery: true "
                 "to record it anyway"))
         self.deliveries.append(delivery)
         self.status = ExchangeStatus.DELIVERING
-        self._record("DeliveryRecorded", by, delivery=delivery.to_dict())
+        self._record(c.EXCHANGE_DELIVERY_RECORDED, by, delivery)
         return delivery
 
     def complete(self, by: Actor, now: datetime | None = None) -> None:
@@ -188,7 +190,7 @@ class Exchange:
         self.status, self.completed_at = ExchangeStatus.COMPLETED, (now or utcnow()).astimezone(timezone.utc)
         self.updated_at = self.completed_at
         self.version += 1
-        self.events.append(Event("ExchangeCompleted", self.id, dict(self.completed_payload())))
+        self.events.append(exchange_completed(self))
 
     # --- reading -------------------------------------------------------------------------
 
@@ -205,14 +207,8 @@ class Exchange:
         return sum((convert(d.amount, d.unit, self.agreed_unit) for d in self.deliveries), Decimal(0))
 
     def completed_payload(self) -> ExchangeCompletedPayload:
-        return {
-            "exchange_id": self.id, "kind": self.kind.value, "offer_id": self.offer_id, "want_id": self.want_id,
-            "supplier": self.supplier.to_dict(), "receiver": self.receiver.to_dict(),
-            "waste_code": self.waste_code, "hazardous": self.hazardous,
-            "agreed_amount": decimal_str(self.agreed_amount), "agreed_unit": self.agreed_unit,
-            "completed_at": self.completed_at.astimezone(timezone.utc).isoformat(),
-            "deliveries": [d.to_contract() for d in self.deliveries],
-        }
+        """What ExchangeCompleted carries (events.py builds it)."""
+        return exchange_completed_payload(self)
 
     def to_dict(self) -> dict:
         return {
@@ -221,7 +217,7 @@ class Exchange:
             "proposed_by": self.proposed_by, "waste_code": self.waste_code, "hazardous": self.hazardous,
             "agreed_amount": decimal_str(self.agreed_amount), "agreed_unit": self.agreed_unit,
             "price_cny_per_unit": None if self.price_cny_per_unit is None else decimal_str(self.price_cny_per_unit),
-            "note": self.note, "delivered_amount": decimal_str(_rounded(self.delivered_amount())),
+            "note": self.note, "delivered_amount": decimal_str(shown(self.delivered_amount())),
             "delivery_count": len(self.deliveries), "proposed_on": self.proposed_on.isoformat(),
             "accepted_on": self.accepted_on.isoformat() if self.accepted_on else None,
             "completed_at": self.completed_at.isoformat() if self.completed_at else None,
@@ -244,13 +240,8 @@ class Exchange:
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a {self.status.value} exchange")
 
-    def _record(self, what: str, by: Actor, **extra) -> None:
+    def _record(self, event_type: str, by: Actor, delivery: Delivery | None = None) -> None:
         self.updated_at = utcnow()
-        if what != "Proposed":
+        if event_type != c.EXCHANGE_PROPOSED:
             self.version += 1
-        self.events.append(Event(f"Exchange{what}", self.id, {**self.to_dict(), "by": by.to_dict(), **extra}))
-
-
-def _rounded(amount: Decimal) -> Decimal:
-    """A sum converted between GJ and MWh can run to 28 digits; show it to MAX_PLACES."""
-    return amount.quantize(Decimal(1).scaleb(-MAX_PLACES)).normalize() if amount else Decimal(0)
+        self.events.append(exchange_changed(event_type, self, by, delivery))

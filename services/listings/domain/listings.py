@@ -1,7 +1,8 @@
 """A listing (an offer or a want) and its lifecycle: active ⇄ paused → withdrawn.
 
-Every change records a past-tense event (`OfferPublished`, `WantPaused`…) that the unit of
-work writes to the outbox in the same transaction as the listing itself.
+Every change records a past-tense event (`OfferPublished`, `WantPaused`…, named in
+services/common/contracts.py, built in events.py) that the unit of work writes to the outbox in
+the same transaction as the listing itself.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.common.errors import Conflict, FieldCollector
 from services.common.events import Event, utcnow
 from services.common.geo import Location
 
+from .events import ListingChange, listing_changed
 from .spec_dicts import Spec, spec_to_dict
 from .specs import Kind, Side
 
@@ -64,28 +66,28 @@ class Listing:
     @classmethod
     def publish(cls, side: Side, kind: Kind, enterprise_id: str, park_id: str, terms: Terms, spec: Spec) -> "Listing":
         listing = cls(str(uuid.uuid4()), side, kind, enterprise_id, park_id, terms, spec)
-        listing._record("Published")
+        listing._record(ListingChange.PUBLISHED)
         return listing
 
     def edit(self, terms: Terms, spec: Spec) -> None:
         self._require(Status.ACTIVE, Status.PAUSED, action="edit")
         self.terms, self.spec = terms, spec
-        self._record("Updated")
+        self._record(ListingChange.UPDATED)
 
     def pause(self) -> None:
         self._require(Status.ACTIVE, action="pause")
         self.status = Status.PAUSED
-        self._record("Paused")
+        self._record(ListingChange.PAUSED)
 
     def resume(self) -> None:
         self._require(Status.PAUSED, action="resume")
         self.status = Status.ACTIVE
-        self._record("Resumed")
+        self._record(ListingChange.RESUMED)
 
     def withdraw(self) -> None:
         self._require(Status.ACTIVE, Status.PAUSED, action="withdraw")
         self.status = Status.WITHDRAWN
-        self._record("Withdrawn")
+        self._record(ListingChange.WITHDRAWN)
 
     def available_on(self, day: date) -> bool:
         return self.terms.available_from <= day and (self.terms.available_until is None or day <= self.terms.available_until)
@@ -94,11 +96,11 @@ class Listing:
         if self.status not in allowed:
             raise Conflict(f"cannot {action} a {self.status.value} {self.side.value}")
 
-    def _record(self, what: str) -> None:
+    def _record(self, change: ListingChange) -> None:
         self.updated_at = utcnow()
-        if what != "Published":
+        if change is not ListingChange.PUBLISHED:
             self.version += 1
-        self.events.append(Event(f"{self.side.value.capitalize()}{what}", self.id, self.to_dict()))
+        self.events.append(listing_changed(self, change))
 
     def to_dict(self) -> dict:
         t = self.terms

@@ -9,6 +9,8 @@ from services.common.errors import FieldCollector
 from services.common.events import Event
 from services.common.geo import Location
 
+from .events import park_baseline_set, park_created
+
 
 class ParkLevel(str, Enum):
     NATIONAL = "national"
@@ -73,13 +75,13 @@ class Park:
         errors.raise_if_any()
         park = cls(str(uuid.uuid4()), name.strip(), province, ParkLevel(level), ParkType(park_type), centroid,
                    sorted(baselines, key=lambda b: b.year))
-        park.events.append(Event("ParkCreated", park.id, park.to_dict()))
+        park.events.append(park_created(park))
         return park
 
     def set_baseline(self, baseline: YearlyBaseline) -> None:
         self.baselines = sorted([b for b in self.baselines if b.year != baseline.year] + [baseline],
                                 key=lambda b: b.year)
-        self.events.append(Event("ParkBaselineSet", self.id, {"park_id": self.id, **baseline.__dict__}))
+        self.events.append(park_baseline_set(self, baseline))
 
     def to_dict(self) -> dict:
         return {

@@ -4,37 +4,59 @@ The bus keeps one aggregate's events in order, so applying them in delivery orde
 right. Each event is applied once (its id is recorded in the same transaction); a
 redelivery changes nothing but still returns the affected documents as stored, so the
 search index is brought up to date again after a crash between commit and index write.
+
+What matching does with each event is one table, `HANDLERS` (event type -> handler); the types and
+their payloads are services/common/contracts.py's. Any other event is recorded and ignored.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from services.common import contracts as c
 from services.common.events import Event
 from services.matching.adapters.search import AbstractSearchIndex
-from services.matching.adapters.store import MatchingStore
+from services.matching.adapters.store import MatchingStore, StoreTransaction
 from services.matching.domain.documents import ListingDoc, licences_from_enterprise
 
-LISTING_EVENTS = {f"{side}{what}" for side in ("Offer", "Want")
-                  for what in ("Published", "Updated", "Paused", "Resumed", "Withdrawn")}
-ENTERPRISE_EVENTS = {"EnterpriseRegistered", "EnterpriseUpdated"}
+# (transaction, payload, fresh: not applied before) -> the documents the event concerns, as they now stand
+Handler = Callable[[StoreTransaction, Any, bool], list[ListingDoc]]
+
+
+def _listing_changed(tx: StoreTransaction, payload: c.ListingPayload, fresh: bool) -> list[ListingDoc]:
+    if fresh:
+        tx.upsert_doc(ListingDoc.from_listing(payload, tx.licences_of(payload["enterprise_id"])))
+    return [tx.get_doc(payload["id"])]
+
+
+def _enterprise_changed(tx: StoreTransaction, payload: c.EnterprisePayload, fresh: bool) -> list[ListingDoc]:
+    enterprise_id = payload["id"]
+    if fresh:
+        licences = licences_from_enterprise(payload)
+        tx.set_licences(enterprise_id, licences)
+        for doc in tx.docs_of_enterprise(enterprise_id):
+            tx.upsert_doc(doc.with_licences(licences))
+    return tx.docs_of_enterprise(enterprise_id)
+
+
+HANDLERS: dict[str, Handler] = {
+    **{event_type: _listing_changed for event_type in c.LISTING_EVENTS},
+    c.ENTERPRISE_REGISTERED: _enterprise_changed,
+    c.ENTERPRISE_UPDATED: _enterprise_changed,
+}
+TOPICS = (c.LISTINGS_TOPIC,)  # where every handled type is published
+
+
+def _ignore(tx: StoreTransaction, payload: Any, fresh: bool) -> list[ListingDoc]:
+    return []
 
 
 def apply_event(store: MatchingStore, event: Event) -> list[ListingDoc]:
     """The documents this event concerns, as they stand once it has been applied."""
+    handler = HANDLERS.get(event.type, _ignore)
     with store.transaction() as tx:
         fresh = not tx.already_processed(event.id)
-        if event.type in LISTING_EVENTS:
-            if fresh:
-                tx.upsert_doc(ListingDoc.from_listing(event.payload, tx.licences_of(event.payload["enterprise_id"])))
-            changed = [tx.get_doc(event.payload["id"])]
-        elif event.type in ENTERPRISE_EVENTS:
-            enterprise_id = event.payload["id"]
-            if fresh:
-                licences = licences_from_enterprise(event.payload)
-                tx.set_licences(enterprise_id, licences)
-                for doc in tx.docs_of_enterprise(enterprise_id):
-                    tx.upsert_doc(doc.with_licences(licences))
-            changed = tx.docs_of_enterprise(enterprise_id)
-        else:
-            changed = []
+        changed = handler(tx, event.payload, fresh)
         if fresh:
             tx.mark_processed(event.id)
     return changed
