@@ -109,7 +109,7 @@ def _visible_exchanges() -> tuple[list[dict], str | None, list[dict]]:
     if user.is_enterprise:
         return api().all_pages("exchanges"), None, []
     park_id = park_in_view()
-    parks = api().all_pages("parks") if user.is_admin else []
+    parks = api().get("parks")["items"] if user.is_admin else []
     exchanges = [e for e in api().all_pages("exchanges") if forms.party_in_park(e, park_id)]
     return exchanges, park_id, parks
 
@@ -149,6 +149,14 @@ def index():
                            park_id=park_id, parks=parks, me=_me(), forms=forms)
 
 
+def _banner(problem: ApiProblem | None, message) -> ApiProblem | None:
+    """The problem as a form shows it on top: when the API named fields, a sentence in the reader's
+    language (each field's own message is beside it); otherwise the API's detail as it is."""
+    if problem is None or not problem.errors:
+        return problem
+    return ApiProblem(problem.status, str(message), problem.errors)
+
+
 # --- proposing ------------------------------------------------------------------------------------
 
 def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int = 200):
@@ -171,8 +179,9 @@ def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int 
     units = forms.UNITS.get(kind, ())
     if "agreed_unit" not in values and units:
         values["agreed_unit"] = units[0]
+    banner = _banner(problem, _("The proposal was not sent. Please see the messages marked below."))
     return render_template("console/exchanges/new.html", values=values, offer=offer_summary, want=want_summary,
-                           errors=errors, problem=problem, units=units, choices=choices, me=me), status
+                           errors=errors, problem=banner, units=units, choices=choices, me=me), status
 
 
 @bp.get("/new")
@@ -212,7 +221,9 @@ def _detail_page(exchange_id: str, values: dict | None = None, problem: ApiProbl
     return render_template("console/exchanges/detail.html", exchange=exchange, deliveries=deliveries,
                            offer=forms.listing_summary(offer), want=forms.listing_summary(want), me=me,
                            my_role=forms.role_of(exchange, me), actions=actions, values=form_values,
-                           errors=problem.errors if problem else {}, problem=problem, today=date.today().isoformat(),
+                           errors=problem.errors if problem else {},
+                           problem=_banner(problem, _("The delivery was not recorded. Please correct the fields "
+                                                      "marked below.")), today=date.today().isoformat(),
                            substitutes=forms.SUBSTITUTES.get(exchange["kind"], ()), fuels=forms.FUELS,
                            units=forms.UNITS.get(exchange["kind"], ()),
                            evidence_fields=forms.EVIDENCE.get(exchange["kind"], ()),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -39,12 +40,14 @@ def seal_secret(app_secret, subscription_id: str, secret: str) -> str:
     return _sealer(app_secret).encrypt(f"{subscription_id}\n{secret}".encode()).decode()
 
 
-def open_secret(app_secret, sealed: str | None, subscription_id: str, ttl_s: int = SECRET_TTL_S) -> str | None:
+def open_secret(app_secret, sealed: str | None, subscription_id: str, ttl_s: int = SECRET_TTL_S,
+                now: float | None = None) -> str | None:
     """The secret sealed for `subscription_id`, or None (none, another subscription's, expired, forged)."""
     if not sealed:
         return None
     try:
-        plain = _sealer(app_secret).decrypt(sealed.encode(), ttl=ttl_s).decode()
+        plain = _sealer(app_secret).decrypt_at_time(sealed.encode(), ttl_s, int(time.time() if now is None else now))
+        plain = plain.decode()
     except (InvalidToken, ValueError):
         return None
     sealed_for, _sep, secret = plain.partition("\n")
@@ -82,8 +85,12 @@ def index():
 
 
 def _form_page(values: dict, problem: ApiProblem | None = None, status: int = 200):
+    banner = problem
+    if problem is not None and problem.errors:  # each field's message is beside it; on top, a sentence
+        banner = ApiProblem(problem.status, _("The subscription was not created. Please correct the fields "
+                                              "marked below."), problem.errors)
     return render_template("console/webhooks/new.html", values=values, listings=_my_listings(),
-                           errors=problem.errors if problem else {}, problem=problem), status
+                           errors=problem.errors if problem else {}, problem=banner), status
 
 
 @bp.get("/new")
