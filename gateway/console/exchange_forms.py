@@ -199,8 +199,9 @@ def exact_number(value, locale: str = "zh_CN") -> str:
     return format_decimal(number, format=pattern, locale=locale, decimal_quantization=False)
 
 
-def local_time(value) -> str:
-    """An ISO timestamp as Beijing time (the parks' clock), "2026-11-30 04:51"; "—" for none."""
+def local_time(value, seconds: bool = False) -> str:
+    """An ISO timestamp as Beijing time (the parks' clock), "2026-11-30 04:51" (with `seconds`,
+    "2026-11-30 04:51:07"); "—" for none."""
     if _blank(value):
         return "—"
     try:
@@ -209,7 +210,7 @@ def local_time(value) -> str:
         return str(value)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def short_id(value: str | None) -> str:

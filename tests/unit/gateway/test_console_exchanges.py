@@ -133,6 +133,7 @@ def test_exact_numbers_keep_every_digit_with_separators_and_never_exponents(valu
 
 def test_times_read_in_beijing_time():
     assert forms.local_time("2026-11-29T20:51:07.228246+00:00") == "2026-11-30 04:51"
+    assert forms.local_time("2026-11-29T20:51:07+00:00", seconds=True) == "2026-11-30 04:51:07"
     assert forms.local_time(None) == "—"
 
 
