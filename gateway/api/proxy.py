@@ -6,8 +6,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 from flask import Response, current_app, g, request
 
+from gateway.domain import access
 from services.common.errors import NotFound
-from services.common.identity import Role, sign_principal
+from services.common.identity import sign_principal
 from services.common.web import problem_response
 
 from ..routing import service_for
@@ -47,5 +48,5 @@ def _bind_enrolment_key(path: str, upstream: requests.Response) -> None:
     """An enterprise key without an enterprise becomes that enterprise's key once it registers one."""
     p = g.principal
     if (request.method == "POST" and path.rstrip("/") == "/api/v1/enterprises" and upstream.status_code == 201
-            and p.role is Role.ENTERPRISE and p.enterprise_id is None):
+            and access.binds_on_registration(p)):
         current_app.extensions["parkloop.gateway"].keys.bind_enterprise(p.key_id, upstream.json()["id"])

@@ -1,24 +1,20 @@
 """API key use cases: issue, list, revoke.
 
 The API (gateway/api/keys.py) and the console's admin pages (gateway/console/views/admin.py) both
-call these, so every rule about keys lives here once: who may manage them, that the park and
-enterprise a key names exist (asked of the listings service as the caller), and which keys may
-not be revoked.
+call these, so every rule about keys lives here once: who may manage them (gateway/domain/access.py),
+that the park and enterprise a key names exist (asked of the listings service as the caller), and
+which keys may not be revoked.
 """
 from __future__ import annotations
 
 import requests
 
+from gateway.domain import access
 from gateway.domain.keys import ApiKey
-from services.common.errors import Conflict, Forbidden, InvalidFields, NotFound
+from services.common.errors import Conflict, InvalidFields, NotFound
 from services.common.identity import Principal, Role, sign_principal
 
 LOOKUP_TIMEOUT_S = 10
-
-
-def require_admin(principal: Principal) -> None:
-    if not principal.is_admin:
-        raise Forbidden("only an admin may manage API keys")
 
 
 def _check_exists(gw, principal: Principal, kind: str, ident: str, field: str, park_id: str | None = None) -> None:
@@ -36,7 +32,7 @@ def _check_exists(gw, principal: Principal, kind: str, ident: str, field: str, p
 
 def issue_key(gw, principal: Principal, data: dict) -> tuple[ApiKey, str]:
     """A new key for `data` (role, label, park_id, enterprise_id) and its secret, which is shown once."""
-    require_admin(principal)
+    access.require_key_admin(principal)
     key, secret = ApiKey.issue(Role(data["role"]), data["label"], data.get("park_id"), data.get("enterprise_id"))
     if key.park_id:
         _check_exists(gw, principal, "parks", key.park_id, "park_id")
@@ -48,7 +44,7 @@ def issue_key(gw, principal: Principal, data: dict) -> tuple[ApiKey, str]:
 
 def list_keys(gw, principal: Principal, offset: int, limit: int) -> tuple[list[ApiKey], int]:
     """Keys in the order they were issued (never their secrets), and how many there are."""
-    require_admin(principal)
+    access.require_key_admin(principal)
     return gw.keys.list(offset, limit)
 
 
@@ -63,7 +59,7 @@ def why_not_revocable(gw, principal: Principal, key: ApiKey) -> str | None:
 
 def revoke_key(gw, principal: Principal, key_id: str) -> None:
     """Revoke a key; it stops working at once (revoking a revoked key changes nothing)."""
-    require_admin(principal)
+    access.require_key_admin(principal)
     key = gw.keys.get(key_id)
     if key is None:
         raise NotFound(f"no key {key_id}")

@@ -1,7 +1,16 @@
-"""Who may see and change what, through the gateway, for every role."""
+"""Who may see and change what, through the gateway, for every role; and the authorisation matrix,
+generated from the one table in tests/helpers/authorisation.py."""
 from __future__ import annotations
 
-from .conftest import PARK, steam_offer
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from helpers import authorisation as table
+
+from .conftest import PARK, complete_steam_exchange, credit_code, eventually, new_enterprise, steam_offer
 
 
 def test_requests_without_a_valid_key_are_refused_with_401(system, admin):
@@ -92,3 +101,111 @@ def test_a_park_manager_sees_nothing_of_other_parks(world):
 
 def test_other_parks_baselines_are_hidden_from_enterprises(world):
     assert world.a1.api.get(f"parks/{world.park_b}").json()["baselines"] == []
+
+
+# --- the authorisation matrix over HTTP, generated from tests/helpers/authorisation.py -------------------
+
+@dataclass
+class Resources:
+    """What E1 (world.a1, park A) owns, and a fresh enrolment key maker for the unbound callers."""
+
+    active_offer: str
+    paused_offer: str
+    exchange: str  # completed, with A3 (another enterprise of park A)
+    counterparty: str
+    entry: int  # the exchange's ledger entry
+    subscription: str
+
+
+@pytest.fixture(scope="module")
+def resources(system, admin, world) -> Resources:
+    a1 = world.a1.api
+    active = a1.post("offers", steam_offer(title="A1 matrix steam")).json()["id"]
+    paused = a1.post("offers", steam_offer(title="A1 matrix paused")).json()["id"]
+    assert a1.post(f"offers/{paused}/pause").status_code == 200
+    a3 = new_enterprise(system, admin, world.park_a, "A3 Matrix Dyeing")
+    exchange = complete_steam_exchange(world.a1, a3, "120", offer_id=active, receiver_enterprise_id=a3.enterprise_id)
+    found = eventually(lambda: admin.get("ledger/entries", params={"enterprise_id": a3.enterprise_id}).json(),
+                       lambda page: page["items"], "the matrix exchange's ledger entry")
+    eventually(lambda: admin.get(f"offers/{active}/matches").status_code, lambda status: status == 200,
+               "the matrix offer in matching")
+    eventually(lambda: admin.get(f"parks/{world.park_a}/reports/{date.today().year}").status_code,
+               lambda status: status == 200, "park A in the ledger")
+    subscription = a1.post("webhooks", {"url": "http://127.0.0.1:9/hooks/matrix", "min_score": 0.99})
+    assert subscription.status_code == 201, subscription.text
+    return Resources(active, paused, exchange, a3.enterprise_id, found["items"][0]["index"],
+                     subscription.json()["id"])
+
+
+def caller(system, admin, world, role: str, ownership: str):
+    if role == "admin":
+        return admin
+    if role == "park_manager":
+        return (world.manager_a if ownership == "own park" else world.manager_b).api
+    bound = {"owner": world.a1, "same park": world.a2, "other park": world.b1}
+    if ownership in bound:
+        return bound[ownership].api
+    park = world.park_a if ownership == "unbound, same park" else world.park_b
+    key = admin.post("keys", {"role": "enterprise", "label": "matrix enrolment", "park_id": park}).json()["key"]
+    return system.client(key)  # fresh each time: registering an enterprise binds it
+
+
+def _enterprise_body(park_id: str) -> dict:
+    return {"name": "Matrix Registrant", "credit_code": credit_code(700000 + secrets.randbelow(99999)),
+            "industry_code": "C2614", "location": {"lat": 34.6, "lon": 119.6}, "park_id": park_id}
+
+
+def ask(action: str, api, world, r: Resources):
+    """The request for `action` on E1's resources, as `api`."""
+    a, e1 = world.park_a, world.a1.enterprise_id
+    return {
+        "create a park": lambda: api.post("parks", {**PARK, "name": "Matrix Park"}),
+        "set the park's baseline": lambda: api.put(f"parks/{a}/baselines", PARK["baselines"][0]),
+        "read the park": lambda: api.get(f"parks/{a}"),
+        "register an enterprise there": lambda: api.post("enterprises", _enterprise_body(a)),
+        "read the enterprise": lambda: api.get(f"enterprises/{e1}"),
+        "change the enterprise": lambda: api.patch(f"enterprises/{e1}", {"name": "A1 Chemicals"}),
+        "post a listing for it": lambda: api.post("offers", steam_offer(title="A1 matrix post", enterprise_id=e1)),
+        "change its listing": lambda: api.patch(f"offers/{r.active_offer}", {"title": "A1 matrix steam"}),
+        "read its active listing": lambda: api.get(f"offers/{r.active_offer}"),
+        "read its paused listing": lambda: api.get(f"offers/{r.paused_offer}"),
+        "propose an exchange for it": lambda: api.post("exchanges", {
+            "offer_id": r.active_offer, "receiver_enterprise_id": r.counterparty, "agreed_amount": "10",
+            "agreed_unit": "GJ", "on_behalf_of": e1}),
+        "read its exchange": lambda: api.get(f"exchanges/{r.exchange}"),
+        "act on its exchange": lambda: api.post(f"exchanges/{r.exchange}/cancel", {}),
+        "see its listing's matches": lambda: api.get(f"offers/{r.active_offer}/matches"),
+        "subscribe to alerts": lambda: api.post("webhooks", {"url": "http://127.0.0.1:9/hooks/matrix",
+                                                             "min_score": 0.99, "enterprise_id": e1}),
+        "read its subscription": lambda: api.get(f"webhooks/{r.subscription}"),
+        "change its subscription": lambda: api.post(f"webhooks/{r.subscription}/rotate-secret"),
+        "read its ledger entry": lambda: api.get(f"ledger/entries/{r.entry}"),
+        "read the park's report": lambda: api.get(f"parks/{a}/reports/{date.today().year}"),
+        "audit or export the ledger": lambda: api.get("ledger/export"),
+        "correct the ledger": lambda: api.post("ledger/corrections", {"corrects": 10**9, "reason": "matrix"}),
+        "read the events set aside": lambda: api.get("ledger/rejected-events"),
+        "manage API keys": lambda: api.get("keys"),
+    }[action]()
+
+
+# Answers that mean the caller got past every access rule and the resource's state (or absence)
+# refused it: the completed exchange cannot be cancelled, the corrected index does not exist.
+PAST_ACCESS = {"act on its exchange": 409, "correct the ledger": 404}
+
+
+def outcome(action: str, response) -> str:
+    status = response.status_code
+    if status == PAST_ACCESS.get(action) or 200 <= status < 300:
+        if action == "read the park":
+            return table.FULL if response.json()["baselines"] else table.PUBLIC
+        if action == "read the enterprise":
+            return table.FULL if "credit_code" in response.json() else table.PUBLIC
+        return table.OK
+    return {403: table.FORBIDDEN, 404: table.NOT_FOUND}.get(status, f"{status}: {response.text[:300]}")
+
+
+@pytest.mark.parametrize("row", table.cases(), ids=table.case_id)
+def test_authorisation_matrix(system, admin, world, resources, row):
+    role, action, ownership, expected = row
+    api = caller(system, admin, world, role, ownership)
+    assert outcome(action, ask(action, api, world, resources)) == expected

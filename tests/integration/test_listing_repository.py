@@ -51,12 +51,13 @@ class World:
             work.commit()
         return listing
 
-    def search(self, scope: dict | None = None, **query):
+    def search(self, scope: access.ListingScope | None = None, **query):
         with self.uow() as work:
-            found, total = work.listings.search(ListingQuery(**{"side": Side.OFFER, **query}), scope or {})
+            found, total = work.listings.search(ListingQuery(**{"side": Side.OFFER, **query}),
+                                                scope or access.ListingScope())
         return found, total
 
-    def ids(self, scope: dict | None = None, **query) -> set[str]:
+    def ids(self, scope: access.ListingScope | None = None, **query) -> set[str]:
         return {listing.id for listing, _ in self.search(scope, **query)[0]}
 
 

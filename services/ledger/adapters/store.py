@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from services.common.db import write_transaction
 from services.common.idempotency import ProcessedEvents
+from services.ledger.domain.access import EntryScope
 from services.ledger.domain.merkle import leaf_hash
 
 from .tables import checkpoints, entries, ledger_head, parks, processed_events, rejected_events
@@ -24,18 +25,6 @@ class StoredEntry:
     index: int
     leaf_data: bytes
     leaf_hash: bytes
-
-
-@dataclass(frozen=True)
-class EntryScope:
-    """Which entries a query covers: a park (either party in it), an enterprise, a year, a kind, a waste code."""
-
-    park_id: str | None = None
-    enterprise_id: str | None = None
-    year: int | None = None
-    kind: str | None = None
-    code: str | None = None
-    nothing: bool = False  # a caller entitled to no entries at all
 
 
 class LedgerTransaction(ProcessedEvents):

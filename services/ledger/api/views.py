@@ -9,10 +9,11 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.common.errors import Forbidden, NotFound
+from services.common.errors import NotFound
 from services.common.schemas import PageArgsSchema, offset_limit, paged
 from services.common.web import current_principal
-from services.ledger.adapters.store import EntryScope
+from services.ledger.domain import access
+from services.ledger.domain.access import EntryScope
 from services.ledger.domain.entries import read_entry
 from services.ledger.service_layer import queries
 from services.ledger.service_layer.recording import correct
@@ -31,9 +32,9 @@ def ctx():
 
 def _visible_entries(args: dict):
     """The page of entries the query asks for, within what the caller may see."""
-    scope = queries.scope_for(current_principal(), EntryScope(args.get("park_id"), args.get("enterprise_id"),
-                                                               args.get("year"), args.get("kind"), args.get("code")))
-    return ctx().store.find(scope, *offset_limit(args))
+    requested = EntryScope(args.get("park_id"), args.get("enterprise_id"), args.get("year"), args.get("kind"),
+                           args.get("code"))
+    return queries.find_entries(ctx(), current_principal(), requested, *offset_limit(args))
 
 
 @blp.route("/entries")
@@ -166,6 +167,5 @@ class Corrections(MethodView):
     @blp.alt_response(409, description="Not an exchange entry, or already corrected")
     def post(self, data):
         """Reverse an earlier entry with a new one (entries are never edited)"""
-        if not current_principal().is_admin:
-            raise Forbidden("only an admin may correct the ledger")
+        access.require_admin(current_principal(), "correct the ledger")
         return {"index": correct(ctx(), data["corrects"], data["reason"], str(uuid.uuid4()))}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import replace
 
 from services.common.db import as_utc
-from services.common.errors import Forbidden, InvalidFields, NotFound
-from services.common.identity import Principal, Role
-from services.ledger.adapters.store import EntryScope, StoredEntry
+from services.common.errors import InvalidFields, NotFound
+from services.common.identity import Principal
+from services.ledger.adapters.store import StoredEntry
+from services.ledger.domain import access
+from services.ledger.domain.access import EntryScope
 from services.ledger.domain.audit import audit_ledger
 from services.ledger.domain.entries import read_entry
 from services.ledger.domain.merkle_log import MerkleLog
@@ -21,24 +22,14 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def scope_for(p: Principal, requested: EntryScope) -> EntryScope:
-    """Park managers see their park's entries, enterprises their own exchanges; an enrolment
-    key not yet bound to an enterprise sees none."""
-    if p.is_admin:
-        return requested
-    if p.role is Role.PARK_MANAGER:
-        return replace(requested, park_id=p.park_id)
-    return replace(requested, enterprise_id=p.enterprise_id, nothing=p.enterprise_id is None)
+def find_entries(ctx: LedgerContext, p: Principal, requested: EntryScope, offset: int,
+                 limit: int) -> tuple[list[StoredEntry], int]:
+    """The page of entries the query asks for, within what the caller may see."""
+    return ctx.store.find(access.entry_scope(p, requested), offset, limit)
 
 
 def _visible(p: Principal, entry: StoredEntry) -> bool:
-    if p.is_admin:
-        return True
-    exchange = read_entry(entry.leaf_data)["exchange"]
-    parties = (exchange["supplier"], exchange["receiver"])
-    if p.role is Role.PARK_MANAGER:
-        return any(party["park_id"] == p.park_id for party in parties)
-    return any(party["enterprise_id"] == p.enterprise_id for party in parties)
+    return p.is_admin or access.entry_visible(p, read_entry(entry.leaf_data)["exchange"])
 
 
 MAX_INDEX = 2**53  # beyond any ledger, and beyond what databases store as an integer
@@ -81,8 +72,7 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
     hashes rebuild the latest signed checkpoint (names edits and swaps); the entries' own
     bytes rebuild every earlier checkpoint's root (a forger who rewrote an entry and its
     recorded hash still cannot re-sign what auditors already hold)."""
-    if not p.is_admin:
-        raise Forbidden("only an admin may audit the whole ledger")
+    access.require_admin(p, "audit the whole ledger")
     size, stored = ctx.store.size(), ctx.store.all_entries()
     present = [e.index for e in stored]
     missing = next((i for i, idx in enumerate(present) if idx != i), len(present) if len(present) < size else None)
@@ -107,8 +97,7 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
 def rejected_events(ctx: LedgerContext, p: Principal, offset: int, limit: int) -> tuple[list[dict], int]:
     """The events the ledger set aside instead of recording, with why: for an operator to fix
     the producer and replay them. They hold other tenants' exchanges, so admins only."""
-    if not p.is_admin:
-        raise Forbidden("only an admin may read the events the ledger set aside")
+    access.require_admin(p, "read the events the ledger set aside")
     found, total = ctx.store.rejected(offset, limit)
     return [{**r, "rejected_at": as_utc(r["rejected_at"]), "event": json.loads(r["event"])} for r in found], total
 
@@ -119,8 +108,7 @@ def _verdict(ok: bool, index: int | None, kind: str | None, reason: str, size: i
 
 def export(ctx: LedgerContext, p: Principal) -> dict:
     """Everything an auditor needs offline: entries, recorded hashes, checkpoint, public key."""
-    if not p.is_admin:
-        raise Forbidden("only an admin may export the whole ledger")
+    access.require_admin(p, "export the whole ledger")
     checkpoint = checkpoint_text(ctx)
     stored = ctx.store.all_entries()
     return {"origin": ctx.origin, "entries": [b64(e.leaf_data) for e in stored],

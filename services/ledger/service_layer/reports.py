@@ -5,8 +5,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from services.common.errors import NotFound
-from services.common.identity import Principal, Role
-from services.ledger.adapters.store import EntryScope
+from services.common.identity import Principal
+from services.ledger.domain import access
+from services.ledger.domain.access import EntryScope
 from services.ledger.domain.entries import in_force, read_entry
 from services.ledger.domain.report import annual_report
 from services.ledger.domain.rounding import plain
@@ -15,7 +16,7 @@ from .recording import LedgerContext
 
 
 def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> dict:
-    if not 2000 <= year <= 2100 or not (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == park_id)):
+    if not 2000 <= year <= 2100 or not access.may_read_report(p, park_id):
         raise NotFound(f"no report for park {park_id} that you may see")
     park = ctx.store.park(park_id)
     if park is None:

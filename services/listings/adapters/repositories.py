@@ -11,6 +11,7 @@ from services.common.db import as_utc
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
+from services.listings.domain.access import ExchangeScope, ListingScope
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.deliveries import Delivery, decimal_str
 from services.listings.domain.exchanges import Exchange, ExchangeStatus, Party
@@ -138,7 +139,7 @@ class ListingRepository(TrackingRepository):
             sa.select(listings).where(listings.c.id == listing_id, listings.c.side == side.value)).first()
         return self._listing(row) if row else None
 
-    def search(self, q: ListingQuery, scope: dict) -> tuple[list[tuple[Listing, float | None]], int]:
+    def search(self, q: ListingQuery, scope: ListingScope) -> tuple[list[tuple[Listing, float | None]], int]:
         """Matching listings with their distance from `q.near` (km), nearest first when given."""
         query = sa.select(listings).where(listings.c.side == q.side.value, *self._scope(scope))
         for column, value in ((listings.c.kind, q.kind), (listings.c.status, q.status)):
@@ -164,13 +165,17 @@ class ListingRepository(TrackingRepository):
         return found[q.offset:q.offset + q.limit], len(found)
 
     @staticmethod
-    def _scope(scope: dict) -> list:
-        if "park_id" in scope:
-            return [listings.c.park_id == scope["park_id"]]
-        if "active_or_owned_by" in scope:
-            return [sa.or_(listings.c.status == Status.ACTIVE.value,
-                           listings.c.enterprise_id == scope["active_or_owned_by"])]
-        return []
+    def _scope(scope: ListingScope) -> list:
+        """access.listing_scope's restriction in SQL."""
+        if scope.nothing:
+            return [sa.false()]
+        where = []
+        if scope.park_id is not None:
+            where.append(listings.c.park_id == scope.park_id)
+        if scope.active_only:
+            active = listings.c.status == Status.ACTIVE.value
+            where.append(active if scope.owner_id is None else sa.or_(active, listings.c.enterprise_id == scope.owner_id))
+        return where
 
     def _write_codes(self, listing: Listing) -> None:
         codes = waste_codes_of(listing.spec)
@@ -228,7 +233,7 @@ class ExchangeRepository(TrackingRepository):
         row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return self._exchange(row, self._deliveries([exchange_id]).get(exchange_id, [])) if row else None
 
-    def list(self, scope: dict, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
+    def list(self, scope: ExchangeScope, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
         """Newest first, restricted by `scope` (domain.access.exchange_scope)."""
         where = self._scope(scope)
         for column, value in ((exchanges.c.status, status), (exchanges.c.kind, kind)):
@@ -241,13 +246,16 @@ class ExchangeRepository(TrackingRepository):
         return [self._exchange(row, deliveries.get(row.id, [])) for row in rows], total
 
     @staticmethod
-    def _scope(scope: dict) -> list:
-        if "park_id" in scope:
-            return [sa.or_(exchanges.c.supplier_park_id == scope["park_id"],
-                           exchanges.c.receiver_park_id == scope["park_id"])]
-        if "enterprise_id" in scope:
-            return [sa.or_(exchanges.c.supplier_id == scope["enterprise_id"],
-                           exchanges.c.receiver_id == scope["enterprise_id"])]
+    def _scope(scope: ExchangeScope) -> list:
+        """access.exchange_scope's restriction in SQL."""
+        if scope.nothing:
+            return [sa.false()]
+        if scope.park_id is not None:
+            return [sa.or_(exchanges.c.supplier_park_id == scope.park_id,
+                           exchanges.c.receiver_park_id == scope.park_id)]
+        if scope.enterprise_id is not None:
+            return [sa.or_(exchanges.c.supplier_id == scope.enterprise_id,
+                           exchanges.c.receiver_id == scope.enterprise_id)]
         return []
 
     def _write_new_deliveries(self, exchange: Exchange, stored: int) -> None:

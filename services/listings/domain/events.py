@@ -21,7 +21,8 @@ from .specs import Bound, HeatSpec, MaterialSpec, Measured, Side, WaterSpec
 if TYPE_CHECKING:
     from .deliveries import Delivery
     from .enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
-    from .exchanges import Actor, Exchange, Party
+    from .access import Actor
+    from .exchanges import Exchange, Party
     from .listings import Listing
     from .parks import Park, YearlyBaseline
 

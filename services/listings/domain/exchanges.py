@@ -4,8 +4,9 @@ either party at any point before completion.
 
 Amounts are exact decimals and every delivery is checked by the rules in deliveries.py;
 a completed exchange emits `ExchangeCompleted` exactly as services/common/contracts.py
-writes it down. Every change records a past-tense event for exchanges.v1 (payloads: events.py). Who may see an
-exchange, and whom a caller acts as on it, is access.py.
+writes it down. Every change records a past-tense event for exchanges.v1 (payloads: events.py).
+Who may see an exchange, whom a caller acts as on it, and which actor may make each
+transition, is access.py.
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ from enum import Enum
 
 from services.common import contracts as c
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload
-from services.common.errors import Conflict, FieldCollector, Forbidden, InvalidFields
+from services.common.errors import Conflict, FieldCollector, InvalidFields
 from services.common.events import Event, utcnow
 
 from .events import exchange_changed, exchange_completed, exchange_completed_payload
+from .access import Actor, may_propose_between, require_counterparty, require_party
 from .deliveries import (Delivery, checked_evidence, checked_substitution, convert, decimal_str, exact_decimal,
                          shown)
 from .enterprises import Enterprise
@@ -44,18 +46,6 @@ class Party:
 
     def to_dict(self) -> dict:
         return {"enterprise_id": self.enterprise_id, "park_id": self.park_id}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a party's enterprise, or an admin (enterprise_id None) acting for the side
-    the action needs. An admin proposing names the side it proposes for."""
-
-    enterprise_id: str | None
-    admin: bool = False
-
-    def to_dict(self) -> dict:
-        return {"enterprise_id": self.enterprise_id, "admin": self.admin}
 
 
 @dataclass
@@ -89,10 +79,7 @@ class Exchange:
                 today: date | None = None) -> "Exchange":
         """`receiver` is the want's enterprise, or the one named when there is no want."""
         today = today or date.today()
-        if by.enterprise_id not in (offer.enterprise_id, receiver.id):
-            if by.admin:
-                raise InvalidFields.single("on_behalf_of", "must be the supplier or the receiver")
-            raise Forbidden("only the supplier (the offer's enterprise) or the receiver may propose an exchange")
+        may_propose_between(by, offer.enterprise_id, receiver.id)
         receiver_field = "want_id" if want else "receiver_enterprise_id"
         errors = FieldCollector()
         errors.require(receiver_field, receiver.id != offer.enterprise_id,
@@ -129,19 +116,19 @@ class Exchange:
     # --- transitions ---------------------------------------------------------------------
 
     def accept(self, by: Actor, today: date | None = None) -> None:
-        self._counterparty_only(by, "accept")
+        require_counterparty(by, self, "accept")
         self._require(ExchangeStatus.PROPOSED, action="accept")
         self.status, self.accepted_on = ExchangeStatus.ACCEPTED, today or date.today()
         self._record(c.EXCHANGE_ACCEPTED, by)
 
     def decline(self, by: Actor) -> None:
-        self._counterparty_only(by, "decline")
+        require_counterparty(by, self, "decline")
         self._require(ExchangeStatus.PROPOSED, action="decline")
         self.status = ExchangeStatus.DECLINED
         self._record(c.EXCHANGE_DECLINED, by)
 
     def cancel(self, by: Actor) -> None:
-        self._party_only(by)
+        require_party(by, self)
         self._require(ExchangeStatus.PROPOSED, ExchangeStatus.ACCEPTED, ExchangeStatus.DELIVERING, action="cancel")
         self.status = ExchangeStatus.CANCELLED
         self._record(c.EXCHANGE_CANCELLED, by)
@@ -151,7 +138,7 @@ class Exchange:
                         today: date | None = None) -> Delivery:
         """Validate and add one delivery; the first one moves accepted → delivering."""
         today = today or date.today()
-        self._party_only(by)
+        require_party(by, self)
         self._require(ExchangeStatus.ACCEPTED, ExchangeStatus.DELIVERING, action="record a delivery on")
         kind = self.kind.value
         errors = FieldCollector()
@@ -181,7 +168,7 @@ class Exchange:
         return delivery
 
     def complete(self, by: Actor, now: datetime | None = None) -> None:
-        self._party_only(by)
+        require_party(by, self)
         if self.status is ExchangeStatus.ACCEPTED:
             raise Conflict("cannot complete an accepted exchange before a delivery is recorded")
         self._require(ExchangeStatus.DELIVERING, action="complete")
@@ -225,16 +212,7 @@ class Exchange:
             "version": self.version,
         }
 
-    # --- rules shared by the transitions -------------------------------------------------
-
-    def _party_only(self, by: Actor) -> None:
-        if not by.admin and by.enterprise_id not in self.parties():
-            raise Forbidden("only the parties to an exchange or an admin may act on it")
-
-    def _counterparty_only(self, by: Actor, action: str) -> None:
-        self._party_only(by)
-        if not by.admin and by.enterprise_id != self.counterparty:
-            raise Forbidden(f"only the counterparty may {action} a proposal, not the side that proposed it")
+    # --- shared by the transitions -------------------------------------------------------
 
     def _require(self, *allowed: ExchangeStatus, action: str) -> None:
         if self.status not in allowed:

@@ -54,8 +54,8 @@ def get_exchange(ctx: ListingsContext, p: Principal, exchange_id: str) -> Exchan
 def list_exchanges(ctx: ListingsContext, p: Principal, status: ExchangeStatus | None, kind: Kind | None,
                    offset: int, limit: int) -> tuple[list[Exchange], int]:
     scope = exchange_scope(p)
-    if "enterprise_id" in scope and scope["enterprise_id"] is None:
-        return [], 0  # a key whose enterprise is not registered yet is party to nothing
+    if scope.nothing:
+        return [], 0
     with ctx.uow() as uow:
         return uow.exchanges.list(scope, status, kind, offset, limit)
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 from services.common.errors import Conflict, FieldCollector, InvalidFields, NotFound
 from services.common.geo import Location
-from services.common.identity import Principal, Role
+from services.common.identity import Principal
 from services.listings.adapters.repositories import ListingQuery, ListingsUnitOfWork
 from services.listings.domain import access
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
@@ -60,7 +60,7 @@ def get_park(ctx: ListingsContext, p: Principal, park_id: str) -> Park:
 
 def list_parks(ctx: ListingsContext, p: Principal) -> list[Park]:
     with ctx.uow() as uow:
-        parks = uow.parks.list(p.park_id if p.role is Role.PARK_MANAGER else None)
+        parks = uow.parks.list(access.park_scope(p).park_id)
     return [access.visible_park(p, park) for park in parks]
 
 
@@ -143,17 +143,17 @@ def get_enterprise(ctx: ListingsContext, p: Principal, enterprise_id: str) -> tu
     """The enterprise and whether the caller may see its private fields."""
     with ctx.uow() as uow:
         enterprise = uow.enterprises.get(enterprise_id)
-    if enterprise is None or (p.role is Role.PARK_MANAGER and enterprise.park_id != p.park_id):
+    if enterprise is None or not access.enterprise_visible(p, enterprise):
         raise NotFound(f"no enterprise {enterprise_id}")
     return enterprise, access.sees_enterprise_in_full(p, enterprise)
 
 
 def list_enterprises(ctx: ListingsContext, p: Principal, park_id: str | None, offset: int, limit: int):
-    scope = access.enterprise_scope(p)
-    if scope and park_id and park_id != scope["park_id"]:
+    scope = access.enterprise_scope(p, park_id)
+    if scope.nothing:
         return [], 0
     with ctx.uow() as uow:
-        found, total = uow.enterprises.list(scope.get("park_id", park_id), offset, limit)
+        found, total = uow.enterprises.list(scope.park_id, offset, limit)
     return [(e, access.sees_enterprise_in_full(p, e)) for e in found], total
 
 

@@ -6,9 +6,10 @@ from datetime import date
 from typing import Callable
 
 from services.common.errors import NotFound
-from services.common.identity import Principal, Role
+from services.common.identity import Principal
 from services.matching.adapters.search import AbstractSearchIndex, Hit
 from services.matching.adapters.store import MatchingStore
+from services.matching.domain.access import may_see_matches
 from services.matching.domain.criteria import MatchFilters, criteria_for
 from services.matching.domain.documents import ListingDoc
 from services.matching.domain.scoring import components_for
@@ -22,12 +23,6 @@ class MatchingContext:
     search: AbstractSearchIndex
     delta_t_min_k: float = DEFAULT_DELTA_T_MIN_K
     today: Callable[[], date] = date.today
-
-
-def may_see_matches(p: Principal, doc: ListingDoc) -> bool:
-    """A listing's matches are for its owner, its park's managers and admins."""
-    return (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == doc.park_id)
-            or (p.role is Role.ENTERPRISE and p.enterprise_id == doc.enterprise_id))
 
 
 def ranked_matches(ctx: MatchingContext, source: ListingDoc, filters: MatchFilters,

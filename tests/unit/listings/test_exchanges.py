@@ -17,7 +17,7 @@ from services.common.geo import Location
 from services.common.identity import Principal, Role
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.deliveries import exact_decimal
-from services.listings.domain.access import acting_as, exchange_scope, exchange_visible, proposer
+from services.listings.domain.access import ExchangeScope, acting_as, exchange_scope, exchange_visible, proposer
 from services.listings.domain.exchanges import Actor, Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.spec_dicts import spec_from_dict
@@ -621,6 +621,7 @@ def test_an_admin_must_name_the_side_it_proposes_for_and_an_enterprise_proposes_
 
 
 def test_list_scopes_follow_the_same_rules():
-    assert exchange_scope(PRINCIPALS["admin"]) == {}
-    assert exchange_scope(PRINCIPALS["manager-of-B"]) == {"park_id": "park-B"}
-    assert exchange_scope(PRINCIPALS["receiver"]) == {"enterprise_id": "receiver"}
+    assert exchange_scope(PRINCIPALS["admin"]) == ExchangeScope()
+    assert exchange_scope(PRINCIPALS["manager-of-B"]) == ExchangeScope(park_id="park-B")
+    assert exchange_scope(PRINCIPALS["receiver"]) == ExchangeScope(enterprise_id="receiver")
+    assert exchange_scope(PRINCIPALS["unbound"]).nothing
