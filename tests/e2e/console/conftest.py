@@ -1,38 +1,11 @@
-"""Browser tests of the console: Debian's Chromium driven by Playwright (pytest-playwright), against the
-system the e2e tests start (`parkloop run` with the demo park)."""
+"""Browser tests of the console against the system the e2e tests start (`parkloop run` with the demo park).
+The browser itself is set up in tests/conftest.py."""
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
-
-CHROMIUM = os.environ.get("PARKLOOP_CHROMIUM", "/usr/bin/chromium")
-
-
-def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists():
-        return
-    if os.environ.get("CI") == "true":
-        raise pytest.UsageError(f"{CHROMIUM} is missing: in CI the console's browser tests must run "
-                                "(infra/browser.sh installs it)")
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
-    for item in items:
-        if "tests/e2e/console" in str(item.fspath):
-            item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # Playwright's own browser download is not reachable here: drive Debian's Chromium.
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ["--no-sandbox"]}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1440, "height": 900}, "locale": "zh-CN"}
 
 
 @pytest.fixture(scope="session")

@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from services.ledger.domain.canonical import canonical_entry
+from tests.conftest import WITNESS_TEST_ORIGIN
 from services.ledger.domain.checkpoint import SigningKey, sign_checkpoint
 from services.ledger.domain.merkle_log import MerkleLog
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULE = ROOT / "gateway/console/static/console/js/ledger-verify.js"
-CHROMIUM = Path("/usr/bin/chromium")
-SITE = "http://verify.test"
+SITE = WITNESS_TEST_ORIGIN
 MODULE_URL = "/static/console/js/ledger-verify.js"
 LOG = "parkloop.local/ledger"
 PIN = f"parkloop.witness.{LOG}"
@@ -132,18 +131,9 @@ class Ledger:
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: the in-browser ledger witness cannot be tested"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", f"--unsafely-treat-insecure-origin-as-secure={SITE}"])
-        yield browser
-        browser.close()
+def chromium(browser):
+    """pytest-playwright's browser (tests/conftest.py launches Debian's Chromium, with SITE as a secure origin)."""
+    return browser
 
 
 def open_site(page, api=lambda: None) -> None:
