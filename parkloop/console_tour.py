@@ -37,7 +37,7 @@ TOUR = [
     Stop("park-report", "park_manager", "/park/report"),
     Stop("park-exchanges", "park_manager", "/exchanges"),
     Stop("listings", "enterprise", "/listings"),
-    Stop("listing-new", "enterprise", "/listings", "a[href*='/listings/new']"),
+    Stop("listing-new", "enterprise", "/listings/new?side=offer&kind=heat"),
     Stop("listing-matches", "enterprise", "/listings", "a[href*='/matches']"),
     Stop("exchanges", "enterprise", "/exchanges"),
     Stop("exchange", "enterprise", "/exchanges", "main a[href*='/exchanges/']:not([href*='new'])"),
