@@ -6,7 +6,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 from flask import Response, current_app, g, request
 
-from gateway.domain import access
+from gateway.service_layer.keys import bind_registered_enterprise
 from services.common.errors import NotFound
 from services.common.identity import sign_principal
 from services.common.web import problem_response
@@ -47,6 +47,5 @@ def forward(path: str) -> Response:
 def _bind_enrolment_key(path: str, upstream: requests.Response) -> None:
     """An enterprise key without an enterprise becomes that enterprise's key once it registers one."""
     p = g.principal
-    if (request.method == "POST" and path.rstrip("/") == "/api/v1/enterprises" and upstream.status_code == 201
-            and access.binds_on_registration(p)):
-        current_app.extensions["parkloop.gateway"].keys.bind_enterprise(p.key_id, upstream.json()["id"])
+    if request.method == "POST" and path.rstrip("/") == "/api/v1/enterprises" and upstream.status_code == 201:
+        bind_registered_enterprise(current_app.extensions["parkloop.gateway"], p, upstream.json()["id"])

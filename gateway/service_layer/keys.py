@@ -67,3 +67,8 @@ def revoke_key(gw, principal: Principal, key_id: str) -> None:
     if reason:
         raise Conflict(reason)
     gw.keys.revoke(key_id)
+
+
+def bind_registered_enterprise(gw, principal: Principal, enterprise_id: str) -> bool:
+    """After an enterprise registered with an enrolment key, that key becomes the enterprise's key (once)."""
+    return access.binds_on_registration(principal) and gw.keys.bind_enterprise(principal.key_id, enterprise_id)

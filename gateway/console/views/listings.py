@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from gateway.console import listing_forms as forms
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, gateway, login_required
+from gateway.service_layer.keys import bind_registered_enterprise
 from services.common.identity import Role
 
 bp = Blueprint("console_listings", __name__, url_prefix="/listings")
@@ -151,9 +152,8 @@ def register():
             raise
         return _enterprise_form("console/listings/register.html", values, problem, 422,
                                 park=_park(g.console_user.principal.park_id))
-    # The gateway binds an enrolment key when its POST /api/v1/enterprises succeeds (api/proxy.py);
-    # the console calls the service directly, so it binds the key the same way, once.
-    gateway().keys.bind_enterprise(g.console_user.principal.key_id, created["id"])
+    # The console calls the service directly, so it binds the enrolment key as the gateway's proxy does.
+    bind_registered_enterprise(gateway(), g.console_user.principal, created["id"])
     flash(_("%(name)s is registered. You can now publish offers and wants.", name=created["name"]))
     return redirect(url_for("console_listings.index"))
 
