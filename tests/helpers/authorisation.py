@@ -13,6 +13,7 @@ does not exist for this caller).
 from __future__ import annotations
 
 OK, FULL, PUBLIC, FORBIDDEN, NOT_FOUND = "ok", "full", "public", "forbidden", "not found"
+PUB, DENY, GONE = PUBLIC, FORBIDDEN, NOT_FOUND  # short, for the table
 
 # (role, ownership): who calls, relative to E1 and park A
 CALLERS: tuple[tuple[str, str], ...] = (
@@ -26,36 +27,38 @@ CALLERS: tuple[tuple[str, str], ...] = (
     ("enterprise", "unbound, other park"),  # an enrolment key of park B, no enterprise registered yet
 )
 
+# fmt: off
 RULES: dict[str, tuple[str, ...]] = {
-    #                                admin      manager A  manager B  owner      same park  other park unbound A  unbound B
+    #                                 admin mgr A mgr B owner same  other unb A unb B
     # listings
-    "create a park":                (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "set the park's baseline":      (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "read the park":                (FULL,      FULL,      NOT_FOUND, PUBLIC,    PUBLIC,    PUBLIC,    PUBLIC,    PUBLIC),
-    "register an enterprise there": (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN),
-    "read the enterprise":          (FULL,      FULL,      NOT_FOUND, FULL,      PUBLIC,    PUBLIC,    PUBLIC,    PUBLIC),
-    "change the enterprise":        (OK,        FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "post a listing for it":        (OK,        FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "change its listing":           (OK,        FORBIDDEN, NOT_FOUND, OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "read its active listing":      (OK,        OK,        NOT_FOUND, OK,        OK,        OK,        OK,        OK),
-    "read its paused listing":      (OK,        OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "propose an exchange for it":   (OK,        FORBIDDEN, FORBIDDEN, OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "read its exchange":            (OK,        OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "act on its exchange":          (OK,        FORBIDDEN, NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "create a park":                 (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
+    "set the park's baseline":       (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
+    "read the park":                 (FULL, FULL, GONE, PUB,  PUB,  PUB,  PUB,  PUB),
+    "register an enterprise there":  (OK,   DENY, DENY, DENY, DENY, DENY, OK,   DENY),
+    "read the enterprise":           (FULL, FULL, GONE, FULL, PUB,  PUB,  PUB,  PUB),
+    "change the enterprise":         (OK,   DENY, DENY, OK,   DENY, DENY, DENY, DENY),
+    "post a listing for it":         (OK,   DENY, DENY, OK,   DENY, DENY, DENY, DENY),
+    "change its listing":            (OK,   DENY, GONE, OK,   DENY, DENY, DENY, DENY),
+    "read its active listing":       (OK,   OK,   GONE, OK,   OK,   OK,   OK,   OK),
+    "read its paused listing":       (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
+    "propose an exchange for it":    (OK,   DENY, DENY, OK,   DENY, DENY, DENY, DENY),
+    "read its exchange":             (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
+    "act on its exchange":           (OK,   DENY, GONE, OK,   GONE, GONE, GONE, GONE),
     # matching
-    "see its listing's matches":    (OK,        OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "subscribe to alerts":          (OK,        FORBIDDEN, FORBIDDEN, OK,        OK,        OK,        FORBIDDEN, FORBIDDEN),
-    "read its subscription":        (OK,        OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "change its subscription":      (OK,        FORBIDDEN, NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "see its listing's matches":     (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
+    "subscribe to alerts":           (OK,   DENY, DENY, OK,   OK,   OK,   DENY, DENY),
+    "read its subscription":         (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
+    "change its subscription":       (OK,   DENY, GONE, OK,   GONE, GONE, GONE, GONE),
     # ledger
-    "read its ledger entry":        (OK,        OK,        NOT_FOUND, OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "read the park's report":       (OK,        OK,        NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
-    "audit or export the ledger":   (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "correct the ledger":           (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
-    "read the events set aside":    (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "read its ledger entry":         (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
+    "read the park's report":        (OK,   OK,   GONE, GONE, GONE, GONE, GONE, GONE),
+    "audit or export the ledger":    (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
+    "correct the ledger":            (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
+    "read the events set aside":     (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
     # gateway
-    "manage API keys":              (OK,        FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    "manage API keys":               (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
 }
+# fmt: on
 assert all(len(outcomes) == len(CALLERS) for outcomes in RULES.values())
 
 # The one table: (role, action, ownership) -> outcome.

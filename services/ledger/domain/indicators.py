@@ -19,13 +19,44 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
+from enum import StrEnum
 from typing import Any, Mapping, get_args
 
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload, Fuel
 from services.ledger.domain.coefficients import CoefficientNotFound, Coefficients, Selected
 
-UNITS = {"energy_saved_tce": "tce", "water_saved_m3": "m3", "co2_reduced_t": "t",
-         "solid_waste_utilised_t": "t", "hazardous_waste_utilised_t": "t", "wastewater_avoided_m3": "m3"}
+
+
+class IndicatorName(StrEnum):
+    """The indicators the 1004 notice asks parks to report, named once: contributions, ledger entries and
+    the report key them by these values (a StrEnum member is its value: "energy_saved_tce")."""
+
+    ENERGY_SAVED = "energy_saved_tce"
+    WATER_SAVED = "water_saved_m3"
+    CO2_REDUCED = "co2_reduced_t"
+    SOLID_WASTE_UTILISED = "solid_waste_utilised_t"
+    HAZARDOUS_WASTE_UTILISED = "hazardous_waste_utilised_t"
+    WASTEWATER_AVOIDED = "wastewater_avoided_m3"
+
+
+UNITS: dict[IndicatorName, str] = {
+    IndicatorName.ENERGY_SAVED: "tce", IndicatorName.WATER_SAVED: "m3", IndicatorName.CO2_REDUCED: "t",
+    IndicatorName.SOLID_WASTE_UTILISED: "t", IndicatorName.HAZARDOUS_WASTE_UTILISED: "t",
+    IndicatorName.WASTEWATER_AVOIDED: "m3"}
+assert set(UNITS) == set(IndicatorName)
+
+
+class RateName(StrEnum):
+    """The rates the annual report computes from the park's baseline (report.py), named once."""
+
+    SOLID_WASTE_UTILISATION = "solid_waste_utilisation_rate_pct"
+    ENERGY_PER_GDP = "energy_per_gdp_tce_per_10k_cny"
+    WATER_PER_GDP = "water_per_gdp_m3_per_10k_cny"
+
+
+RATE_UNITS: dict[RateName, str] = {RateName.SOLID_WASTE_UTILISATION: "%", RateName.ENERGY_PER_GDP: "tce/10k CNY",
+                                   RateName.WATER_PER_GDP: "m3/10k CNY"}
+assert set(RATE_UNITS) == set(RateName)
 DEFAULT_BOILER_EFFICIENCY = Decimal("0.9")
 GJ_PER_MWH, MJ_PER_KWH = Decimal("3.6"), Decimal("3.6")
 PRECISION = 34
@@ -66,7 +97,7 @@ class CoefficientUse:
 
 @dataclass(frozen=True)
 class Indicator:
-    name: str
+    name: IndicatorName
     value: Value
     basis: str
     coefficients: tuple[CoefficientUse, ...] = ()
@@ -87,7 +118,7 @@ class DeliveryContribution:
     delivered_on: str
     indicators: tuple[Indicator, ...]
 
-    def get(self, name: str) -> Indicator | None:
+    def get(self, name: IndicatorName) -> Indicator | None:
         return next((i for i in self.indicators if i.name == name), None)
 
 
@@ -99,7 +130,7 @@ class Contribution:
     deliveries: tuple[DeliveryContribution, ...] = field(default_factory=tuple)
 
     @property
-    def totals(self) -> dict[str, Indicator]:
+    def totals(self) -> dict[IndicatorName, Indicator]:
         """Each indicator summed over the deliveries; Unknown if any delivery's value is unknown."""
         return {name: combine(name, [d.get(name) for d in self.deliveries if d.get(name)])
                 for name in UNITS if any(d.get(name) for d in self.deliveries)}
@@ -108,7 +139,7 @@ class Contribution:
         return {u.id: u.version for d in self.deliveries for i in d.indicators for u in i.coefficients}
 
 
-def combine(name: str, parts: list[Indicator]) -> Indicator:
+def combine(name: IndicatorName, parts: list[Indicator]) -> Indicator:
     uses = tuple(dict.fromkeys(u for p in parts for u in p.coefficients))
     assumptions = tuple(dict.fromkeys(a for p in parts for a in p.assumptions))
     unknown = [p.value.reason for p in parts if isinstance(p.value, Unknown)]
@@ -194,7 +225,8 @@ def _heat(amount, unit, substitution, year, coefficients, region, where) -> list
         raise InvalidPayload(f"{where}.substitution.fuel", f"{fuel!r} is not one of {get_args(Fuel)}")
     if substitution.get("substitutes") != "boiler_heat" or not fuel:
         why = Unknown("the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)")
-        return [Indicator("energy_saved_tce", why, heat_text), Indicator("co2_reduced_t", why, heat_text)]
+        return [Indicator(IndicatorName.ENERGY_SAVED, why, heat_text),
+                Indicator(IndicatorName.CO2_REDUCED, why, heat_text)]
     mj = gj * 1000 / efficiency
     displaced = f"{heat_text} / efficiency {_plain(efficiency)} = {show(mj, 3)} MJ of {fuel} energy displaced"
     if fuel == "electricity":
@@ -214,15 +246,16 @@ def _efficiency(substitution: Mapping[str, Any], where: str) -> tuple[Decimal, t
 def _fuel_boiler(mj, displaced, fuel, coefficients, assumptions) -> list[Indicator]:
     kgce = CoefficientUse.of(coefficients.latest("kgce_lhv"))
     tce = mj * 1000 / kgce.value / 1000
-    energy = Indicator("energy_saved_tce", tce, f"{displaced}; x 1000 kJ/MJ / {_plain(kgce.value)} kJ/kgce / 1000 kg/t"
-                       f" = {show(tce)} tce", (kgce,), assumptions)
+    energy = Indicator(IndicatorName.ENERGY_SAVED, tce,
+                       f"{displaced}; x 1000 kJ/MJ / {_plain(kgce.value)} kJ/kgce / 1000 kg/t = {show(tce)} tce",
+                       (kgce,), assumptions)
     co2_assumptions = assumptions + ((FUEL_READING[fuel],) if fuel in FUEL_READING else ())
     try:
         ef = CoefficientUse.of(coefficients.latest(f"fuel_co2.{fuel}"))
     except CoefficientNotFound as missing:
-        return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), displaced, (), co2_assumptions)]
+        return [energy, Indicator(IndicatorName.CO2_REDUCED, Unknown(str(missing)), displaced, (), co2_assumptions)]
     tj = mj / 1_000_000
-    co2 = Indicator("co2_reduced_t", tj * ef.value,
+    co2 = Indicator(IndicatorName.CO2_REDUCED, tj * ef.value,
                     f"{displaced} = {_plain(tj)} TJ; x {_plain(ef.value)} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
                     (ef,), co2_assumptions)
     return [energy, co2]
@@ -232,15 +265,15 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
     kwh = mj / MJ_PER_KWH
     text = f"{displaced}; / 3.6 MJ/kWh = {show(kwh, 3)} kWh"
     kgce = CoefficientUse.of(coefficients.latest("electricity_kgce"))
-    energy = Indicator("energy_saved_tce", kwh * kgce.value / 1000,
+    energy = Indicator(IndicatorName.ENERGY_SAVED, kwh * kgce.value / 1000,
                        f"{text}; x {_plain(kgce.value)} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
                        (kgce,), assumptions)
     try:
         grid = CoefficientUse.of(coefficients.latest("grid_co2", year, region))
     except CoefficientNotFound as missing:
-        return [energy, Indicator("co2_reduced_t", Unknown(str(missing)), text, (), assumptions)]
+        return [energy, Indicator(IndicatorName.CO2_REDUCED, Unknown(str(missing)), text, (), assumptions)]
     notes = assumptions + ((grid.fallback,) if grid.fallback else ())
-    co2 = Indicator("co2_reduced_t", kwh * grid.value / 1000,
+    co2 = Indicator(IndicatorName.CO2_REDUCED, kwh * grid.value / 1000,
                     f"{text}; x {_plain(grid.value)} kgCO2/kWh ({year} grid) / 1000 = "
                     f"{show(kwh * grid.value / 1000, 3)} t CO2",
                     (grid,), notes)
@@ -250,25 +283,26 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
 def _water(amount: Decimal, substitution: Mapping[str, Any]) -> list[Indicator]:
     replaces = substitution.get("substitutes")
     if replaces in ("fresh_water", "municipal_water"):
-        saved = Indicator("water_saved_m3", amount,
+        saved = Indicator(IndicatorName.WATER_SAVED, amount,
                           f"{_plain(amount)} m3 metered, replacing {replaces.replace('_', ' ')}")
     else:
-        saved = Indicator("water_saved_m3", Unknown("the delivery does not say it replaces fresh or municipal water"),
+        saved = Indicator(IndicatorName.WATER_SAVED,
+                          Unknown("the delivery does not say it replaces fresh or municipal water"),
                           f"{_plain(amount)} m3 metered")
-    avoided = Indicator("wastewater_avoided_m3", amount, f"{_plain(amount)} m3 metered",
+    avoided = Indicator(IndicatorName.WASTEWATER_AVOIDED, amount, f"{_plain(amount)} m3 metered",
                         assumptions=("reclaimed water that the supplier would otherwise have discharged",))
     return [saved, avoided]
 
 
 def _material(amount: Decimal, hazardous: bool, substitution: Mapping[str, Any]) -> list[Indicator]:
-    name = "hazardous_waste_utilised_t" if hazardous else "solid_waste_utilised_t"
+    name = IndicatorName.HAZARDOUS_WASTE_UTILISED if hazardous else IndicatorName.SOLID_WASTE_UTILISED
     what = "hazardous waste (reported apart from the general-waste utilisation rate)" if hazardous \
         else "general industrial solid waste"
     replaced = substitution.get("material") or "virgin material"
     no_factor = Unknown(f"no verified factor for substituting {replaced}; not computed")
     return [Indicator(name, amount, f"{_plain(amount)} t weighed, {what}, utilised by the receiver"),
-            Indicator("energy_saved_tce", no_factor, f"{_plain(amount)} t replacing {replaced}"),
-            Indicator("co2_reduced_t", no_factor, f"{_plain(amount)} t replacing {replaced}")]
+            Indicator(IndicatorName.ENERGY_SAVED, no_factor, f"{_plain(amount)} t replacing {replaced}"),
+            Indicator(IndicatorName.CO2_REDUCED, no_factor, f"{_plain(amount)} t replacing {replaced}")]
 
 
 def to_dict(contribution: Contribution) -> dict[str, Any]:
@@ -282,7 +316,7 @@ def to_dict(contribution: Contribution) -> dict[str, Any]:
 
 def _indicator_dict(i: Indicator) -> dict[str, Any]:
     known = isinstance(i.value, Decimal)
-    return {"name": i.name, "unit": i.unit, "value": format(i.value, "f") if known else None,
+    return {"name": i.name.value, "unit": i.unit, "value": format(i.value, "f") if known else None,
             "unknown": None if known else i.value.reason, "basis": i.basis,
             "assumptions": list(i.assumptions),
             "coefficients": [{"id": u.id, "version": u.version, "value": format(u.value, "f"), "unit": u.unit,
@@ -294,7 +328,8 @@ def from_dict(data: Mapping[str, Any]) -> Contribution:
         value: Value = Decimal(raw["value"]) if raw.get("value") is not None else Unknown(raw["unknown"])
         uses = tuple(CoefficientUse(u["id"], int(u["version"]), Decimal(u["value"]), u["unit"], u["source"],
                                     u.get("fallback")) for u in raw.get("coefficients", ()))
-        return Indicator(raw["name"], value, raw.get("basis", ""), uses, tuple(raw.get("assumptions", ())))
+        return Indicator(IndicatorName(raw["name"]), value, raw.get("basis", ""), uses,
+                         tuple(raw.get("assumptions", ())))
     return Contribution(data["exchange_id"], data["kind"], bool(data.get("hazardous")), tuple(
         DeliveryContribution(d["delivery_id"], d["delivered_on"], tuple(indicator(i) for i in d["indicators"]))
         for d in data["deliveries"]))

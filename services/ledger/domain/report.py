@@ -1,4 +1,6 @@
-"""The park's annual circular-economy report, built from ledger entries and the park's baseline.
+"""The park's annual circular-economy report, built from ledger entries and the park's baseline: the
+computation. What people read of it (labels in Chinese and English, the summary lines, the CSV) is
+report_text.py; the indicators are named once, in indicators.py (`IndicatorName`, `RateName`).
 
 `annual_report(park, year, baseline, entries)` sums the indicator contributions of the entries
 completed in `year` (calendar year in China Standard Time, UTC+8) for the park, per exchange
@@ -26,46 +28,103 @@ parks draw nothing from storage, and the assumption is printed wherever the rate
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, Inexact, localcontext
 from typing import Any, Iterable, Mapping
 
-from services.ledger.domain.indicators import (PRECISION, UNITS, Contribution, Indicator, Unknown, from_dict)
-from services.ledger.domain.rounding import plain, rounded
+from typing_extensions import NotRequired, TypedDict
+
+from services.ledger.domain.indicators import (PRECISION, RATE_UNITS, UNITS, Contribution, Indicator, IndicatorName,
+                                               RateName, Unknown, from_dict)
+from services.ledger.domain.report_text import CSV_HEADER, Summary, report_csv, summary
+from services.ledger.domain.rounding import rounded
+
+__all__ = ["CSV_HEADER", "AnnualReport", "ReportEntry", "YearlyBaseline", "annual_report", "china_date",
+           "exact_sum", "report_csv"]
 
 CHINA = timezone(timedelta(hours=8))
-LABELS = {  # name: (English, Chinese)
-    "energy_saved_tce": ("Energy saved", "节约能源"),
-    "water_saved_m3": ("Fresh/municipal water saved", "节约新鲜水"),
-    "co2_reduced_t": ("CO2 reduced", "减少二氧化碳排放"),
-    "solid_waste_utilised_t": ("General industrial solid waste utilised", "一般工业固体废物综合利用量"),
-    "hazardous_waste_utilised_t": ("Hazardous waste utilised", "危险废物利用量"),
-    "wastewater_avoided_m3": ("Wastewater discharge avoided", "减少废水排放"),
-    "solid_waste_utilisation_rate_pct": ("General industrial solid waste comprehensive utilisation rate",
-                                         "一般工业固体废物综合利用率"),
-    "energy_per_gdp_tce_per_10k_cny": ("Energy use per unit GDP", "单位GDP能耗"),
-    "water_per_gdp_m3_per_10k_cny": ("Water use per unit GDP", "单位GDP水耗"),
+METHOD: dict[IndicatorName, str] = {
+    IndicatorName.ENERGY_SAVED: "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel "
+                                "boilers) or / 3.6 MJ/kWh x 0.1229 kgce/kWh (electric boilers); GB/T 2589",
+    IndicatorName.CO2_REDUCED: "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x "
+                               "MEE/NBS grid factor of the delivery year; virgin-material substitution not computed",
+    IndicatorName.WATER_SAVED: "metered reclaimed water replacing fresh or municipal water",
+    IndicatorName.WASTEWATER_AVOIDED: "metered reclaimed water that the supplier would otherwise have discharged",
+    IndicatorName.SOLID_WASTE_UTILISED: "weighed general industrial solid waste received for utilisation",
+    IndicatorName.HAZARDOUS_WASTE_UTILISED: "weighed hazardous waste received for utilisation (transfer manifest)",
 }
-ZH_UNITS = {"tce": "吨标准煤", "t": "吨", "m3": "立方米", "%": "%", "tce/10k CNY": "吨标准煤/万元",
-            "m3/10k CNY": "立方米/万元"}
-METHOD = {
-    "energy_saved_tce": "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel "
-                        "boilers) or / 3.6 MJ/kWh x 0.1229 kgce/kWh (electric boilers); GB/T 2589",
-    "co2_reduced_t": "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS "
-                     "grid factor of the delivery year; virgin-material substitution not computed",
-    "water_saved_m3": "metered reclaimed water replacing fresh or municipal water",
-    "wastewater_avoided_m3": "metered reclaimed water that the supplier would otherwise have discharged",
-    "solid_waste_utilised_t": "weighed general industrial solid waste received for utilisation",
-    "hazardous_waste_utilised_t": "weighed hazardous waste received for utilisation (transfer manifest)",
-}
+assert set(METHOD) == set(IndicatorName)
+NO_STORAGE_STATED = ("the baseline does not state solid waste drawn from earlier years' storage; "
+                     "the rate assumes none was drawn")
+
+
+# --- what the report is made of ------------------------------------------------------------------
+
+class NotComputed(TypedDict):
+    exchange_id: str
+    delivery_id: str
+    reason: str
+
+
+class IndicatorTotal(TypedDict):
+    """One indicator summed over entries: `value` rounded for people, `exact_value` unrounded (both
+    None when nothing could be computed)."""
+
+    value: Decimal | None
+    exact_value: Decimal | None
+    unit: str
+    complete: bool
+    deliveries: int
+    not_computed: list[NotComputed]
+    method: str
+    sources: list[str]
+    assumptions: list[str]
+
+
+class RateItem(TypedDict):
+    """A rate from the park's baseline; `unknown` says why it could not be computed."""
+
+    value: Decimal | None
+    exact_value: Decimal | None
+    unit: str
+    complete: bool
+    method: str
+    assumptions: list[str]
+    unknown: str | None
+    sources: list[str]
+
+
+class EntryCounts(TypedDict):
+    included: int
+    replaced_by_later_entries: int
+    other_years: int
+    indexes: list[int]
+
+
+class EnterpriseViews(TypedDict):
+    as_supplier: dict[str, IndicatorTotal]
+    as_receiver: dict[str, IndicatorTotal]
+
+
+class AnnualReport(TypedDict):
+    park_id: str
+    park_name: str
+    year: int
+    entries: EntryCounts
+    indicators: dict[str, IndicatorTotal]  # keyed by IndicatorName
+    rates: dict[str, RateItem]  # keyed by RateName
+    by_kind: dict[str, dict[str, IndicatorTotal]]
+    by_enterprise: dict[str, EnterpriseViews]
+    summary: NotRequired[Summary]
 
 
 @dataclass(frozen=True)
-class Baseline:
-    """The park's own yearly figures, entered by the park manager."""
+class YearlyBaseline:
+    """The park's own figures for a year, entered by its managers: the one concept the listings
+    service keeps as parks.YearlyBaseline and sends in ParkCreated/ParkBaselineSet
+    (contracts.BaselinePayload), read here exactly, as Decimals."""
+
     year: int
     gdp_10k_cny: Decimal
     energy_tce: Decimal
@@ -74,8 +133,8 @@ class Baseline:
     solid_waste_from_storage_utilised_t: Decimal | None = None
 
     @classmethod
-    def of(cls, raw: "Baseline | Mapping[str, Any]") -> "Baseline":
-        if isinstance(raw, Baseline):
+    def of(cls, raw: YearlyBaseline | Mapping[str, Any]) -> YearlyBaseline:
+        if isinstance(raw, YearlyBaseline):
             return raw
         storage = raw.get("solid_waste_from_storage_utilised_t")
         return cls(int(raw["year"]), Decimal(str(raw["gdp_10k_cny"])), Decimal(str(raw["energy_tce"])),
@@ -94,7 +153,7 @@ class ReportEntry:
     contribution: Contribution
 
     @classmethod
-    def of(cls, raw: "ReportEntry | Mapping[str, Any]") -> "ReportEntry":
+    def of(cls, raw: ReportEntry | Mapping[str, Any]) -> ReportEntry:
         if isinstance(raw, ReportEntry):
             return raw
         contribution = raw["contribution"]
@@ -119,28 +178,38 @@ def china_date(value: date | str) -> date:
     return moment.astimezone(CHINA).date() if moment.tzinfo else moment.date()
 
 
-def annual_report(park: str | Mapping[str, Any], year: int, baseline: Baseline | Mapping[str, Any] | None,
-                  entries: Iterable[ReportEntry | Mapping[str, Any]]) -> dict[str, Any]:
+# --- computing it ----------------------------------------------------------------------------------
+
+def annual_report(park: str | Mapping[str, Any], year: int, baseline: YearlyBaseline | Mapping[str, Any] | None,
+                  entries: Iterable[ReportEntry | Mapping[str, Any]]) -> AnnualReport:
+    """The report, with its summary lines for people (report_text.summary)."""
+    base = YearlyBaseline.of(baseline) if baseline is not None else None
+    report = compute_report(park, year, base, entries)
+    storage_assumed = base is not None and base.solid_waste_from_storage_utilised_t is None
+    report["summary"] = summary(report, storage_assumed)
+    return report
+
+
+def compute_report(park: str | Mapping[str, Any], year: int, base: YearlyBaseline | None,
+                   entries: Iterable[ReportEntry | Mapping[str, Any]]) -> AnnualReport:
+    """Every figure of the report, without the summary lines."""
     park_id, park_name = (park, park) if isinstance(park, str) else (park["id"], park.get("name") or park["id"])
-    base = Baseline.of(baseline) if baseline is not None else None
     if base is not None and base.year != year:
         raise ValueError(f"baseline is for {base.year}, report is for {year}")
     chosen, counts = _select(year, [ReportEntry.of(e) for e in entries])
     with localcontext() as ctx:
         ctx.prec = PRECISION
         totals = _aggregate(chosen)
-        report = {
+        return {
             "park_id": park_id, "park_name": park_name, "year": year, "entries": counts,
-            "indicators": totals, "rates": _rates(year, base, totals["solid_waste_utilised_t"]),
+            "indicators": totals, "rates": _rates(year, base, totals[IndicatorName.SOLID_WASTE_UTILISED]),
             "by_kind": {kind: _aggregate([e for e in chosen if e.kind == kind], only_present=True)
                         for kind in sorted({e.kind for e in chosen})},
             "by_enterprise": _by_enterprise(chosen),
         }
-    report["summary"] = _summary(report)
-    return report
 
 
-def _select(year: int, entries: list[ReportEntry]) -> tuple[list[ReportEntry], dict[str, Any]]:
+def _select(year: int, entries: list[ReportEntry]) -> tuple[list[ReportEntry], EntryCounts]:
     in_year = [e for e in sorted(entries, key=lambda e: e.index) if e.completed_on.year == year]
     latest = {e.exchange_id: e for e in in_year}
     chosen = sorted(latest.values(), key=lambda e: e.index)
@@ -148,8 +217,8 @@ def _select(year: int, entries: list[ReportEntry]) -> tuple[list[ReportEntry], d
                     "other_years": len(entries) - len(in_year), "indexes": [e.index for e in chosen]}
 
 
-def _aggregate(entries: list[ReportEntry], only_present: bool = False) -> dict[str, dict[str, Any]]:
-    found: dict[str, list[tuple[ReportEntry, str, Indicator]]] = {name: [] for name in UNITS}
+def _aggregate(entries: list[ReportEntry], only_present: bool = False) -> dict[str, IndicatorTotal]:
+    found: dict[IndicatorName, list[tuple[ReportEntry, str, Indicator]]] = {name: [] for name in IndicatorName}
     for entry in entries:
         for d in entry.contribution.deliveries:
             for indicator in d.indicators:
@@ -157,12 +226,13 @@ def _aggregate(entries: list[ReportEntry], only_present: bool = False) -> dict[s
     return {name: _total(name, parts) for name, parts in found.items() if parts or not only_present}
 
 
-def _total(name: str, parts: list[tuple[ReportEntry, str, Indicator]]) -> dict[str, Any]:
+def _total(name: IndicatorName, parts: list[tuple[ReportEntry, str, Indicator]]) -> IndicatorTotal:
     known = [i.value for _, _, i in parts if isinstance(i.value, Decimal)]
-    missing = [{"exchange_id": e.exchange_id, "delivery_id": d, "reason": i.value.reason}
-               for e, d, i in parts if isinstance(i.value, Unknown)]
+    missing: list[NotComputed] = [{"exchange_id": e.exchange_id, "delivery_id": d, "reason": i.value.reason}
+                                  for e, d, i in parts if isinstance(i.value, Unknown)]
     uses = dict.fromkeys(u for _, _, i in parts for u in i.coefficients)
-    return {**_values(exact_sum(known) if known or not missing else None), "unit": UNITS[name],
+    exact = exact_sum(known) if known or not missing else None
+    return {"value": _rounded(exact), "exact_value": exact, "unit": UNITS[name],
             "complete": not missing, "deliveries": len(known), "not_computed": missing,
             "method": METHOD[name],
             "sources": [f"{u.id}@v{u.version}: {u.source}" for u in uses],
@@ -175,46 +245,46 @@ def exact_sum(values: list[Decimal]) -> Decimal:
     if not values:
         return Decimal(0)
     with localcontext() as ctx:
-        ctx.prec = max(v.adjusted() for v in values) - min(v.as_tuple().exponent for v in values) + len(values) + 2
+        ctx.prec = (max(v.adjusted() for v in values) - min(int(v.as_tuple().exponent) for v in values)
+                    + len(values) + 2)
         ctx.traps[Inexact] = True
         return sum(values, Decimal(0))
 
 
-def _values(exact: Decimal | None) -> dict[str, Decimal | None]:
-    """`value` for people (rounding.rounded) beside the unrounded `exact_value`; both None when unknown."""
-    return {"value": None if exact is None else rounded(exact), "exact_value": exact}
+def _rounded(exact: Decimal | None) -> Decimal | None:
+    """`value` for people (rounding.rounded) beside the unrounded `exact_value`; None when unknown."""
+    return None if exact is None else rounded(exact)
 
 
-def _by_enterprise(entries: list[ReportEntry]) -> dict[str, dict[str, Any]]:
+def _by_enterprise(entries: list[ReportEntry]) -> dict[str, EnterpriseViews]:
     ids = sorted({e.supplier_id for e in entries} | {e.receiver_id for e in entries})
     return {eid: {"as_supplier": _aggregate([e for e in entries if e.supplier_id == eid], True),
                   "as_receiver": _aggregate([e for e in entries if e.receiver_id == eid], True)} for eid in ids}
 
 
-def _rate(value: Decimal | None, unit: str, method: str, assumptions: list[str] = (),
-          unknown: str | None = None) -> dict[str, Any]:
-    return {**_values(value), "unit": unit, "complete": value is not None, "method": method,
-            "assumptions": list(assumptions), "unknown": unknown, "sources": ["park baseline"]}
+def _rate(name: RateName, value: Decimal | None, method: str, assumptions: list[str] | tuple[str, ...] = (),
+          unknown: str | None = None) -> RateItem:
+    return {"value": _rounded(value), "exact_value": value, "unit": RATE_UNITS[name], "complete": value is not None,
+            "method": method, "assumptions": list(assumptions), "unknown": unknown, "sources": ["park baseline"]}
 
 
-def _rates(year: int, base: Baseline | None, utilised: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _rates(year: int, base: YearlyBaseline | None, utilised: IndicatorTotal) -> dict[str, RateItem]:
     per_gdp = "baseline {} / baseline GDP (10k CNY)"
     if base is None:
         why = f"no park baseline for {year}: enter GDP, energy, water and solid waste generated"
-        return {"solid_waste_utilisation_rate_pct": _rate(None, "%", "", unknown=why),
-                "energy_per_gdp_tce_per_10k_cny": _rate(None, "tce/10k CNY", "", unknown=why),
-                "water_per_gdp_m3_per_10k_cny": _rate(None, "m3/10k CNY", "", unknown=why)}
+        return {name: _rate(name, None, "", unknown=why) for name in RateName}
     gdp_zero = "baseline GDP is zero" if base.gdp_10k_cny == 0 else None
-    return {"solid_waste_utilisation_rate_pct": _utilisation(base, utilised),
-            "energy_per_gdp_tce_per_10k_cny": _rate(
-                None if gdp_zero else base.energy_tce / base.gdp_10k_cny, "tce/10k CNY",
+    return {RateName.SOLID_WASTE_UTILISATION: _utilisation(base, utilised),
+            RateName.ENERGY_PER_GDP: _rate(
+                RateName.ENERGY_PER_GDP, None if gdp_zero else base.energy_tce / base.gdp_10k_cny,
                 per_gdp.format("energy (tce)"), unknown=gdp_zero),
-            "water_per_gdp_m3_per_10k_cny": _rate(
-                None if gdp_zero else base.water_m3 / base.gdp_10k_cny, "m3/10k CNY",
+            RateName.WATER_PER_GDP: _rate(
+                RateName.WATER_PER_GDP, None if gdp_zero else base.water_m3 / base.gdp_10k_cny,
                 per_gdp.format("water (m3)"), unknown=gdp_zero)}
 
 
-def _utilisation(base: Baseline, utilised: dict[str, Any]) -> dict[str, Any]:
+def _utilisation(base: YearlyBaseline, utilised: IndicatorTotal) -> RateItem:
+    name = RateName.SOLID_WASTE_UTILISATION
     method = ("general industrial solid waste utilised through exchanges in the ledger / (baseline generated + "
               "baseline utilised from earlier years' storage) x 100")
     notes = ["utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
@@ -222,85 +292,13 @@ def _utilisation(base: Baseline, utilised: dict[str, Any]) -> dict[str, Any]:
     storage = base.solid_waste_from_storage_utilised_t
     if storage is None:
         storage = Decimal(0)
-        notes.append("the baseline does not state solid waste drawn from earlier years' storage; "
-                     "the rate assumes none was drawn")
+        notes.append(NO_STORAGE_STATED)
     denominator = base.solid_waste_generated_t + storage
     if utilised["exact_value"] is None:
-        return _rate(None, "%", method, notes, "the solid waste utilised could not be computed")
+        return _rate(name, None, method, notes, "the solid waste utilised could not be computed")
     if denominator == 0:
-        return _rate(None, "%", method, notes, "no solid waste generated or drawn from storage in the baseline")
+        return _rate(name, None, method, notes, "no solid waste generated or drawn from storage in the baseline")
     rate = utilised["exact_value"] / denominator * 100
     if rate > 100:
         notes.append("above 100 %: the utilised waste includes waste generated outside the park or stored earlier")
-    return _rate(rate, "%", method, notes)
-
-
-def _line(name: str, item: dict[str, Any], zh: bool) -> str:
-    label = LABELS[name][1 if zh else 0]
-    unit = ZH_UNITS[item["unit"]] if zh else item["unit"]
-    if item["value"] is None:
-        why = item.get("unknown") or "; ".join(dict.fromkeys(m["reason"] for m in item["not_computed"]))
-        return f"{label}：无法计算（{why}）" if zh else f"{label}: not computed ({why})"
-    amount = f"{plain(item['value'])} {unit}"
-    missing = item.get("not_computed") or []
-    if missing:
-        return (f"{label}：至少 {amount}（另有{len(missing)}笔交付未计算）" if zh
-                else f"{label}: at least {amount} ({_deliveries(len(missing))} not computed)")
-    if item.get("deliveries") == 0:
-        return f"{label}：{amount}（无相关交换）" if zh else f"{label}: {amount} (no contributing exchanges)"
-    if name != "solid_waste_utilisation_rate_pct":
-        return f"{label}：{amount}" if zh else f"{label}: {amount}"
-    assumed = any(a.startswith("the baseline does not state") for a in item["assumptions"])
-    if zh:
-        return f"{label}：{amount}（仅计入经ParkLoop登记的交换量" + ("；假定未利用往年贮存量）" if assumed else "）")
-    return f"{label}: {amount} ({'; '.join(item['assumptions'])})"
-
-
-def _deliveries(n: int) -> str:
-    return f"{n} delivery" if n == 1 else f"{n} deliveries"
-
-
-def _summary(report: dict[str, Any]) -> dict[str, list[str]]:
-    n, year, park = report["entries"]["included"], report["year"], report["park_name"]
-    items = {**report["indicators"], **report["rates"]}
-    zh = [f"{park}{year}年度循环化改造成效（ParkLoop账本）：已完成企业间资源交换{n}项。"]
-    en = [f"{park}, {year} circular-transformation results (ParkLoop ledger): {n} completed exchanges "
-          "between enterprises."]
-    zh += [_line(name, item, True) for name, item in items.items()]
-    en += [_line(name, item, False) for name, item in items.items()]
-    zh.append("说明：利用量仅计入经ParkLoop登记的交换；物料替代的节能和减碳量因缺乏核实的系数未计算。")
-    en.append("Note: amounts count only exchanges recorded in ParkLoop; energy and CO2 from replacing virgin "
-              "material are not computed for want of verified factors.")
-    return {"zh": zh, "en": en}
-
-
-CSV_HEADER = ["section", "group", "view", "indicator", "value", "unit", "complete", "deliveries", "not_computed",
-              "method", "assumptions", "sources", "exact_value"]
-
-
-def report_csv(report: dict[str, Any]) -> str:
-    """One row per indicator: the park, its rates, each exchange kind, each enterprise's two views. `value` is
-    rounded for people as in the JSON; the last column, `exact_value`, is the unrounded value."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    park = report["park_id"]
-    for name, item in {**report["indicators"], **report["rates"]}.items():
-        writer.writerow(_csv_row("park", park, "", name, item))
-    for kind, items in report["by_kind"].items():
-        writer.writerows(_csv_row("kind", kind, "", name, item) for name, item in items.items())
-    for eid, views in report["by_enterprise"].items():
-        for view, items in views.items():
-            writer.writerows(_csv_row("enterprise", eid, view.removeprefix("as_"), name, item)
-                             for name, item in items.items())
-    return out.getvalue()
-
-
-def _csv_row(section: str, group: str, view: str, name: str, item: dict[str, Any]) -> list[str]:
-    missing = item.get("not_computed") or []
-    why = item.get("unknown") or "; ".join(dict.fromkeys(m["reason"] for m in missing))
-    return [section, group, view, name, "" if item["value"] is None else plain(item["value"]),
-            item["unit"], "yes" if item["complete"] else "no", item.get("deliveries", ""),
-            f"{len(missing)}: {why}" if missing else why, item.get("method", ""),
-            "; ".join(item.get("assumptions", [])), "; ".join(item.get("sources", [])),
-            "" if item["exact_value"] is None else plain(item["exact_value"])]
+    return _rate(name, rate, method, notes)

@@ -38,7 +38,9 @@ PROVINCES = (
 
 @dataclass(frozen=True)
 class YearlyBaseline:
-    """The park's own totals for a year, entered by its managers; never guessed."""
+    """The park's own totals for a year, entered by its managers; never guessed. Other services get it
+    as contracts.BaselinePayload (ParkCreated, ParkBaselineSet); the ledger reads the same figures
+    exactly, as Decimals (ledger/domain/report.py's YearlyBaseline)."""
 
     year: int
     gdp_10k_cny: float  # 万元, as Chinese statistics report GDP

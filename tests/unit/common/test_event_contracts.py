@@ -89,10 +89,11 @@ def produced(catalogue) -> Produced:
     out.take(park, ParkRepository.topic, {"park_id": park.id, **baseline.__dict__})
 
     licence = HazardousWasteLicence("JS3205000001", (HAZARDOUS_CODE,), 5000.0, date(2026, 1, 1), date(2026, 12, 31))
-    supplier = Enterprise.register(park.id, "Supplier Co.", gb32100.company_credit_code("320500", "MA1XK3QB"), "C2614", SUZHOU, [], {}, catalogue)
+    supplier = Enterprise.register(park.id, "Supplier Co.", gb32100.company_credit_code("320500", "MA1XK3QB"),
+                                   "C2614", SUZHOU, [], {}, catalogue)
     out.take(supplier, EnterpriseRepository.topic, supplier.to_dict())
-    receiver = Enterprise.register(park.id, "Receiver Co.", gb32100.company_credit_code("320500", "MA1XK3QC"), "C2614", SUZHOU, [licence],
-                                   {"name": "王工", "phone": "0512-1234567"}, catalogue)
+    receiver = Enterprise.register(park.id, "Receiver Co.", gb32100.company_credit_code("320500", "MA1XK3QC"),
+                                   "C2614", SUZHOU, [licence], {"name": "王工", "phone": "0512-1234567"}, catalogue)
     out.take(receiver, EnterpriseRepository.topic, receiver.to_dict())
     approval = DirectedUtilisationApproval("苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier.id, (HAZARDOUS_CODE,),
                                            date(2026, 1, 1), date(2026, 12, 31))
