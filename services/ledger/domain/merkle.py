@@ -9,12 +9,17 @@ and transparency-dev/merkle (RFC 6962 hashing is identical to RFC 9162's).
 Cost: the builders take the list of leaf hashes and hash each leaf's subtree once, so a root
 or a proof over n leaves costs O(n) SHA-256 calls (~0.1 s for 100k leaves) and O(log n)
 recursion depth. `merkle_log.MerkleLog` keeps the perfect subtrees so a proof costs O(log n).
-The verifiers never see the leaves and cost O(log n).
+The verifiers never see the leaves and cost O(log n). They never raise on bad input: they return a
+`ProofCheck`, true when the proof holds; when it does not, it says why and, when a root was
+recomputed, both the expected and the computed root (as transparency-dev/merkle's RootMismatchError
+does), so an auditor sees what differed. `ProofCheck.raise_if_failed()` raises `RootMismatchError`
+(or `ProofError` for a malformed proof) for callers that prefer an exception.
 """
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -115,16 +120,67 @@ def _is_hash(value: object) -> bool:
     return isinstance(value, (bytes, bytearray)) and len(value) == HASH_SIZE
 
 
-def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequence[bytes], root: bytes) -> bool:
+class ProofError(ValueError):
+    """A proof that does not hold, or cannot be checked (a malformed argument or path)."""
+
+
+class RootMismatchError(ProofError):
+    """The proof recomputes a root other than the one expected; both are kept."""
+
+    def __init__(self, which: str, expected_root: bytes, computed_root: bytes) -> None:
+        super().__init__(f"calculated {which} {computed_root.hex()} does not match expected {which} "
+                         f"{expected_root.hex()}")
+        self.which, self.expected_root, self.computed_root = which, expected_root, computed_root
+
+
+@dataclass(frozen=True)
+class ProofCheck:
+    """What checking a proof found: true when it holds. On failure, `reason` says why and, when a root
+    was recomputed, `expected_root` and `computed_root` are the two that differ (`which` names it:
+    "root", "old root" or "new root")."""
+
+    ok: bool
+    reason: str = ""
+    which: str | None = None
+    expected_root: bytes | None = None
+    computed_root: bytes | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def raise_if_failed(self) -> None:
+        if self.ok:
+            return
+        if self.which is not None and self.expected_root is not None and self.computed_root is not None:
+            raise RootMismatchError(self.which, self.expected_root, self.computed_root)
+        raise ProofError(self.reason)
+
+
+VERIFIED = ProofCheck(True)
+
+
+def _refused(reason: str) -> ProofCheck:
+    return ProofCheck(False, reason)
+
+
+def _mismatch(which: str, expected: bytes, computed: bytes) -> ProofCheck:
+    return ProofCheck(False, str(RootMismatchError(which, bytes(expected), bytes(computed))), which, bytes(expected),
+                      bytes(computed))
+
+
+def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequence[bytes],
+                     root: bytes) -> ProofCheck:
     """§2.1.3.2: recompute the root from the leaf hash and its path; never raises on bad input."""
-    if not (0 <= index < tree_size and _is_hash(leaf_hash) and _is_hash(root)):
-        return False
+    if not 0 <= index < tree_size:
+        return _refused(f"leaf index {index} is not in a tree of size {tree_size}")
+    if not (_is_hash(leaf_hash) and _is_hash(root)):
+        return _refused(f"the leaf hash and the root must be {HASH_SIZE}-byte hashes")
     if not all(_is_hash(p) for p in proof):
-        return False
+        return _refused(f"every hash of the proof must be {HASH_SIZE} bytes")
     fn, sn, r = index, tree_size - 1, bytes(leaf_hash)
     for p in proof:
         if sn == 0:
-            return False
+            return _refused(f"the proof has {len(proof)} hashes, more than a tree of size {tree_size} needs")
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             while fn and not fn & 1:  # step b.ii: climb while we are a left child
@@ -132,26 +188,31 @@ def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequen
         else:
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and r == root
+    if sn != 0:
+        return _refused(f"the proof has {len(proof)} hashes, fewer than a tree of size {tree_size} needs")
+    return VERIFIED if r == root else _mismatch("root", root, r)
 
 
 def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
-                       proof: Sequence[bytes]) -> bool:
+                       proof: Sequence[bytes]) -> ProofCheck:
     """§2.1.4.2, plus the two trivial cases the RFC leaves to the caller.
 
     Equal sizes need an empty proof and equal roots; an old size of 0 needs an empty proof
     and the empty-tree root (stricter than "anything goes": a checkpoint of the empty tree
     with another root is a lie worth catching)."""
-    if not (0 <= old_size <= new_size and _is_hash(old_root) and _is_hash(new_root)):
-        return False
+    if not 0 <= old_size <= new_size:
+        return _refused(f"no consistency proof from size {old_size} to size {new_size}")
+    if not (_is_hash(old_root) and _is_hash(new_root)):
+        return _refused(f"the roots must be {HASH_SIZE}-byte hashes")
     if not all(_is_hash(p) for p in proof):
-        return False
-    if old_size == 0:
-        return not proof and old_root == EMPTY_ROOT
-    if old_size == new_size:
-        return not proof and old_root == new_root
+        return _refused(f"every hash of the proof must be {HASH_SIZE} bytes")
+    if old_size == 0 or old_size == new_size:
+        if proof:
+            return _refused(f"a proof from size {old_size} to size {new_size} is empty")
+        computed_old = EMPTY_ROOT if old_size == 0 else new_root  # the empty tree's; the new tree's itself
+        return VERIFIED if old_root == computed_old else _mismatch("old root", old_root, computed_old)
     if not proof:
-        return False
+        return _refused(f"a proof from size {old_size} to size {new_size} cannot be empty")
     path_ = list(proof)
     if old_size & (old_size - 1) == 0:  # an exact power of two: the old root is a node itself
         path_.insert(0, bytes(old_root))
@@ -161,7 +222,7 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
     fr = sr = path_[0]
     for c in path_[1:]:
         if sn == 0:
-            return False
+            return _refused(f"the proof has {len(proof)} hashes, more than sizes {old_size} to {new_size} need")
         if fn & 1 or fn == sn:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
             while fn and not fn & 1:
@@ -169,4 +230,10 @@ def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: 
         else:
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
-    return fr == old_root and sr == new_root and sn == 0
+    if sn != 0:
+        return _refused(f"the proof has {len(proof)} hashes, fewer than sizes {old_size} to {new_size} need")
+    if fr != old_root:
+        return _mismatch("old root", old_root, fr)
+    if sr != new_root:
+        return _mismatch("new root", new_root, sr)
+    return VERIFIED

@@ -210,3 +210,44 @@ def test_bad_arguments():
     assert not verify_inclusion(0, 0, BIG[0], [], EMPTY_ROOT)
     assert not verify_inclusion(-1, 4, BIG[0], inclusion_proof(0, 4, BIG), BIG_ROOTS[4])
     assert not verify_inclusion(0, 1, BIG[0][:31], [], BIG[0][:31])  # hashes are 32 bytes
+
+
+# --- what a failed check says (as transparency-dev/merkle's RootMismatchError) ---------------------------
+
+def test_a_failed_inclusion_check_names_the_expected_and_the_computed_root():
+    from services.ledger.domain.merkle import RootMismatchError
+
+    proof = inclusion_proof(3, 7, BIG)
+    altered = leaf_hash(b"entry 3, edited")
+    check = verify_inclusion(3, 7, altered, proof, BIG_ROOTS[7])
+
+    assert not check and check.which == "root"
+    assert check.expected_root == BIG_ROOTS[7]
+    assert check.computed_root == root_hash(BIG[:3] + [altered] + BIG[4:7]) != BIG_ROOTS[7]
+    assert BIG_ROOTS[7].hex() in check.reason and check.computed_root.hex() in check.reason
+    with pytest.raises(RootMismatchError) as raised:
+        check.raise_if_failed()
+    assert (raised.value.expected_root, raised.value.computed_root) == (check.expected_root, check.computed_root)
+
+
+def test_a_failed_consistency_check_names_the_root_that_differs():
+    proof = consistency_proof(5, 9, BIG)
+    forged_old = verify_consistency(5, 9, BIG_ROOTS[4], BIG_ROOTS[9], proof)
+    forged_new = verify_consistency(5, 9, BIG_ROOTS[5], BIG_ROOTS[8], proof)
+
+    assert (forged_old.which, forged_old.expected_root, forged_old.computed_root) == (
+        "old root", BIG_ROOTS[4], BIG_ROOTS[5])
+    assert (forged_new.which, forged_new.expected_root, forged_new.computed_root) == (
+        "new root", BIG_ROOTS[8], BIG_ROOTS[9])
+    assert verify_consistency(0, 5, BIG_ROOTS[1], BIG_ROOTS[5], []).computed_root == EMPTY_ROOT
+
+
+def test_a_malformed_proof_says_why_and_raises_a_proof_error_without_roots():
+    from services.ledger.domain.merkle import ProofError, RootMismatchError
+
+    check = verify_inclusion(0, 4, BIG[0], inclusion_proof(0, 4, BIG)[:-1], BIG_ROOTS[4])
+    assert not check and "fewer than a tree of size 4 needs" in check.reason and check.computed_root is None
+    with pytest.raises(ProofError) as raised:
+        check.raise_if_failed()
+    assert not isinstance(raised.value, RootMismatchError)
+    verify_inclusion(0, 4, BIG[0], inclusion_proof(0, 4, BIG), BIG_ROOTS[4]).raise_if_failed()  # holds: no raise
