@@ -21,9 +21,9 @@ def follow(ctx, bus, stop, batch: int = 500) -> None:
     bus.ensure_topics(list(TOPICS))
     with bus.consumer(GROUP, list(TOPICS)) as consumer:
         while not stop():
-            deliveries = consumer.poll(max_records=batch, timeout_s=0.5)
-            record_batch(ctx, [delivery.event for delivery in deliveries])
-            consumer.commit_all(deliveries)  # every entry of the batch is durable by now
+            polled = consumer.poll(max_records=batch, timeout_s=0.5)
+            record_batch(ctx, [consumed.event for consumed in polled])
+            consumer.commit_all(polled)  # every entry of the batch is durable by now
 
 
 def main() -> None:

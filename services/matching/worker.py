@@ -27,13 +27,13 @@ def follow_listings(matching, bus, stop) -> None:
     bus.ensure_topics(list(TOPICS))
     with bus.consumer(GROUP, list(TOPICS)) as consumer:
         while not stop():
-            for delivery in consumer.poll(max_records=200, timeout_s=0.5):
-                changed = apply_event(matching.matches.store, delivery.event)
+            for consumed in consumer.poll(max_records=200, timeout_s=0.5):
+                changed = apply_event(matching.matches.store, consumed.event)
                 if changed:
                     matching.matches.search.upsert(changed)
                     for doc in changed:
                         raise_alerts(matching.matches, matching.webhooks.store, doc)
-                consumer.commit(delivery)
+                consumer.commit(consumed)
 
 
 def dispatch_webhooks(matching, stop) -> None:

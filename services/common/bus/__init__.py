@@ -1,7 +1,7 @@
 """The event bus port and its adapters; `connect_bus` is the only place that picks one."""
 from __future__ import annotations
 
-from .port import AbstractConsumer, AbstractEventBus, Delivery
+from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 
 def connect_bus(url: str) -> AbstractEventBus:
@@ -17,4 +17,4 @@ def connect_bus(url: str) -> AbstractEventBus:
     raise ValueError(f"EVENT_BUS must start with sqlite:/// or kafka://, got {url!r}")
 
 
-__all__ = ["AbstractConsumer", "AbstractEventBus", "Delivery", "connect_bus"]
+__all__ = ["AbstractConsumer", "AbstractEventBus", "ConsumedEvent", "connect_bus"]

@@ -12,7 +12,7 @@ from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
 from ..events import Event
-from .port import AbstractConsumer, AbstractEventBus, Delivery
+from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 DEFAULT_PARTITIONS = 3
 SEND_TIMEOUT_S = 30
@@ -64,14 +64,14 @@ class KafkaBusConsumer(AbstractConsumer):
                                        enable_auto_commit=False, auto_offset_reset="earliest",
                                        client_id=f"parkloop-{group}")
 
-    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[Delivery]:
+    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         records = [record for batch in batches.values() for record in batch]
-        return [Delivery(r.topic, r.partition, r.offset, Event.from_json(r.value)) for r in records]
+        return [ConsumedEvent(r.topic, r.partition, r.offset, Event.from_json(r.value)) for r in records]
 
-    def commit(self, delivery: Delivery) -> None:
-        self._consumer.commit({TopicPartition(delivery.topic, delivery.partition):
-                               OffsetAndMetadata(delivery.offset + 1, "", -1)})
+    def commit(self, consumed: ConsumedEvent) -> None:
+        self._consumer.commit({TopicPartition(consumed.topic, consumed.partition):
+                               OffsetAndMetadata(consumed.offset + 1, "", -1)})
 
     def seek(self, topic: str, partition: int, offset: int) -> None:
         tp = TopicPartition(topic, partition)

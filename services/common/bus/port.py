@@ -1,7 +1,7 @@
 """What every event bus offers: durable topics, per-key order, consumer groups, at-least-once.
 
-A consumer commits a delivery only after its own transaction is durable; a crash before
-that redelivers, and consumers drop duplicates by the event id.
+A consumer commits a consumed event only after its own transaction is durable; a crash before
+that redelivers it, and consumers drop duplicates by the event id.
 """
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from ..events import Event
 
 
 @dataclass(frozen=True)
-class Delivery:
+class ConsumedEvent:
+    """An event as a consumer polls it: where it sits on the bus, and the event."""
+
     topic: str
     partition: int
     offset: int
@@ -21,22 +23,22 @@ class Delivery:
 
 class AbstractConsumer(ABC):
     @abstractmethod
-    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[Delivery]:
-        """The next deliveries after the group's position, oldest first per key."""
+    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
+        """The next events after the group's position, oldest first per key."""
 
     @abstractmethod
-    def commit(self, delivery: Delivery) -> None:
-        """Mark `delivery` and everything before it in its partition as done for the group."""
+    def commit(self, consumed: ConsumedEvent) -> None:
+        """Mark `consumed` and everything before it in its partition as done for the group."""
 
-    def commit_all(self, deliveries: list[Delivery]) -> None:
-        """Commit a processed batch: one commit per partition, at its last delivery."""
-        last: dict[tuple[str, int], Delivery] = {}
-        for delivery in deliveries:
-            key = (delivery.topic, delivery.partition)
-            if key not in last or delivery.offset > last[key].offset:
-                last[key] = delivery
-        for delivery in last.values():
-            self.commit(delivery)
+    def commit_all(self, batch: list[ConsumedEvent]) -> None:
+        """Commit a processed batch: one commit per partition, at its last event."""
+        last: dict[tuple[str, int], ConsumedEvent] = {}
+        for consumed in batch:
+            key = (consumed.topic, consumed.partition)
+            if key not in last or consumed.offset > last[key].offset:
+                last[key] = consumed
+        for consumed in last.values():
+            self.commit(consumed)
 
     @abstractmethod
     def seek(self, topic: str, partition: int, offset: int) -> None:

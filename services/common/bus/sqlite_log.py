@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from ..events import Event
-from .port import AbstractConsumer, AbstractEventBus, Delivery
+from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -88,7 +88,7 @@ class SqliteConsumer(AbstractConsumer):
         ).fetchone()
         return row[0] if row else 0
 
-    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[Delivery]:
+    def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
         deadline = time.monotonic() + timeout_s
         while True:
             batch = self._read(max_records)
@@ -96,25 +96,25 @@ class SqliteConsumer(AbstractConsumer):
                 return batch
             time.sleep(POLL_INTERVAL_S)
 
-    def _read(self, max_records: int) -> list[Delivery]:
-        found: list[Delivery] = []
+    def _read(self, max_records: int) -> list[ConsumedEvent]:
+        found: list[ConsumedEvent] = []
         for topic in self.topics:
             rows = self._conn.execute(
                 "SELECT offset, value FROM events WHERE topic = ? AND offset >= ? ORDER BY offset LIMIT ?",
                 (topic, self._position[topic], max_records - len(found)),
             ).fetchall()
             for offset, value in rows:
-                found.append(Delivery(topic, 0, offset, Event.from_json(value)))
+                found.append(ConsumedEvent(topic, 0, offset, Event.from_json(value)))
                 self._position[topic] = offset + 1
             if len(found) >= max_records:
                 break
         return found
 
-    def commit(self, delivery: Delivery) -> None:
+    def commit(self, consumed: ConsumedEvent) -> None:
         self._conn.execute(
             "INSERT INTO group_offsets (group_id, topic, next_offset) VALUES (?, ?, ?) "
             "ON CONFLICT (group_id, topic) DO UPDATE SET next_offset = excluded.next_offset",
-            (self.group, delivery.topic, delivery.offset + 1),
+            (self.group, consumed.topic, consumed.offset + 1),
         )
 
     def seek(self, topic: str, partition: int, offset: int) -> None:

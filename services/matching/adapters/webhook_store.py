@@ -18,7 +18,7 @@ CLAIM_FOR = timedelta(minutes=2)  # a dispatcher that dies mid-send releases its
 
 
 @dataclass(frozen=True)
-class DueDelivery:
+class DueWebhookDelivery:
     id: str
     subscription_id: str
     event_type: str
@@ -91,7 +91,7 @@ class WebhookStore:
         except IntegrityError:  # another worker alerted the same match at the same moment
             return False
 
-    def claim_due(self, now: datetime, limit: int = 20) -> list[DueDelivery]:
+    def claim_due(self, now: datetime, limit: int = 20) -> list[DueWebhookDelivery]:
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(webhook_deliveries).where(
@@ -106,7 +106,7 @@ class WebhookStore:
                     sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now))
                     .values(claimed_until=now + CLAIM_FOR)).rowcount == 1
             if won:
-                claimed.append(DueDelivery(row.id, row.subscription_id, row.event_type, row.payload,
+                claimed.append(DueWebhookDelivery(row.id, row.subscription_id, row.event_type, row.payload,
                                            as_utc(row.occurred_at), row.attempts))
         return claimed
 
