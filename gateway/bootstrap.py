@@ -1,7 +1,6 @@
 """Wires the gateway: its key store, the admin key, and where the services are."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,19 +36,19 @@ class ConsoleSettings:
     tile_url: str | None  # a map tile server, where one is reachable; otherwise the map draws on coordinates
 
     @classmethod
-    def from_env(cls, data_dir: Path) -> "ConsoleSettings":
+    def from_settings(cls, settings: Settings) -> "ConsoleSettings":
+        own = settings.gateway
         return cls(
-            secret=os.environ.get("PARKLOOP_CONSOLE_SECRET") or read_or_create_secret(data_dir / "console.secret"),
-            session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
-            secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "0") == "1",
-            tile_url=os.environ.get("CONSOLE_TILE_URL") or None,
+            secret=own.console_secret or read_or_create_secret(settings.data_dir / "console.secret"),
+            session_hours=own.console_session_hours,
+            secure_cookie=own.console_secure_cookie,
+            tile_url=own.console_tile_url,
         )
 
 
-def ensure_admin_key(keys: KeyStore, data_dir: Path) -> str:
-    """PARKLOOP_ADMIN_KEY when set; otherwise a key generated once into $PARKLOOP_DATA/admin.key.
-    Returns its key id."""
-    given = os.environ.get("PARKLOOP_ADMIN_KEY")
+def ensure_admin_key(keys: KeyStore, data_dir: Path, given: str | None = None) -> str:
+    """`given` (PARKLOOP_ADMIN_KEY, Settings.gateway) when set; otherwise a key generated once into
+    $PARKLOOP_DATA/admin.key. Returns its key id."""
     secret = given or read_or_create_secret(data_dir / "admin.key", make=lambda: ApiKey.issue(Role.ADMIN, "admin")[1])
     existing = keys.by_hash(hash_key(secret))
     if existing is not None:
@@ -67,6 +66,6 @@ def bootstrap(settings: Settings) -> Gateway:
         migrate(settings.database_url, MIGRATIONS)
     engine = create_engine(settings.database_url)
     keys = KeyStore(engine)
-    admin_key_id = ensure_admin_key(keys, settings.data_dir)
+    admin_key_id = ensure_admin_key(keys, settings.data_dir, settings.gateway.admin_key)
     return Gateway(settings, keys, {name: service_url(name) for name in SERVICES}, admin_key_id,
-                   SessionStore(engine), ConsoleSettings.from_env(settings.data_dir))
+                   SessionStore(engine), ConsoleSettings.from_settings(settings))

@@ -1,10 +1,12 @@
-"""Settings from the environment. Only bootstraps read this; nothing connects at import time."""
+"""Settings from the environment. Only bootstraps and workers read this; nothing connects at import
+time. Every service setting is read here, in `Settings.from_env`, and nowhere else; a secret that is
+not configured is generated into the data directory by the bootstrap that needs it."""
 from __future__ import annotations
 
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SERVICES = ("listings", "matching", "ledger")
@@ -39,8 +41,67 @@ def read_or_create_secret(path: Path, make=lambda: secrets.token_urlsafe(32)) ->
 
 
 @dataclass(frozen=True)
+class MatchingSettings:
+    """The matching service's own settings (README, "Configuration")."""
+
+    index_alias: str = "parkloop-listings"  # MATCHING_INDEX_ALIAS
+    delta_t_min_k: float = 10.0  # MATCHING_DELTA_T_MIN_K: heat-exchanger approach ΔTmin
+    webhook_allow_private_targets: bool = False  # WEBHOOK_ALLOW_PRIVATE_TARGETS=1
+    webhook_retry_schedule: tuple[float, ...] | None = None  # WEBHOOK_RETRY_SCHEDULE; None: the default policy
+    webhook_timeout_s: float = 10.0  # WEBHOOK_TIMEOUT_S
+    webhook_secret_key: str | None = None  # PARKLOOP_SECRET_KEY; None: generated into the data directory
+
+    @classmethod
+    def from_env(cls) -> MatchingSettings:
+        schedule = os.environ.get("WEBHOOK_RETRY_SCHEDULE")
+        return cls(
+            index_alias=os.environ.get("MATCHING_INDEX_ALIAS", cls.index_alias),
+            delta_t_min_k=float(os.environ.get("MATCHING_DELTA_T_MIN_K", cls.delta_t_min_k)),
+            webhook_allow_private_targets=os.environ.get("WEBHOOK_ALLOW_PRIVATE_TARGETS", "0") == "1",
+            webhook_retry_schedule=tuple(float(s) for s in schedule.split(",")) if schedule else None,
+            webhook_timeout_s=float(os.environ.get("WEBHOOK_TIMEOUT_S", cls.webhook_timeout_s)),
+            webhook_secret_key=os.environ.get("PARKLOOP_SECRET_KEY") or None,
+        )
+
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    """The ledger's own settings."""
+
+    signing_key: str | None = None  # LEDGER_SIGNING_KEY (PRIVATE+KEY+…); None: generated into the data directory
+    origin: str = "parkloop.local/ledger"  # LEDGER_ORIGIN: the checkpoints' origin line
+
+    @classmethod
+    def from_env(cls) -> LedgerSettings:
+        return cls(signing_key=os.environ.get("LEDGER_SIGNING_KEY") or None,
+                   origin=os.environ.get("LEDGER_ORIGIN", cls.origin))
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """The gateway's own settings, its console's included."""
+
+    admin_key: str | None = None  # PARKLOOP_ADMIN_KEY; None: generated into $PARKLOOP_DATA/admin.key
+    console_secret: str | None = None  # PARKLOOP_CONSOLE_SECRET; None: generated into the data directory
+    console_session_hours: float = 8.0  # CONSOLE_SESSION_HOURS
+    console_secure_cookie: bool = False  # CONSOLE_SECURE_COOKIE=1
+    console_tile_url: str | None = None  # CONSOLE_TILE_URL
+
+    @classmethod
+    def from_env(cls) -> GatewaySettings:
+        return cls(
+            admin_key=os.environ.get("PARKLOOP_ADMIN_KEY") or None,
+            console_secret=os.environ.get("PARKLOOP_CONSOLE_SECRET") or None,
+            console_session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
+            console_secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "0") == "1",
+            console_tile_url=os.environ.get("CONSOLE_TILE_URL") or None,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
-    """What one service needs to start: its database, the bus, and how to trust the gateway."""
+    """What one service needs to start: its database, the bus, and how to trust the gateway; and the
+    settings of its own (`matching`, `ledger`, `gateway`), defaults unless read from the environment."""
 
     service: str
     data_dir: Path
@@ -49,9 +110,18 @@ class Settings:
     internal_secret: str
     search_url: str | None = None
     migrate_on_start: bool = True  # off when a deployment migrates once before starting replicas
+    consumer_group: str | None = None  # LEDGER_CONSUMER_GROUP, MATCHING_CONSUMER_GROUP; None: the service's name
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
+
+    @property
+    def group(self) -> str:
+        """The consumer group the service's workers share (a new one replays the topics)."""
+        return self.consumer_group or self.service
 
     @classmethod
-    def from_env(cls, service: str) -> "Settings":
+    def from_env(cls, service: str) -> Settings:
         base = data_dir()
         env_name = f"{service.upper()}_DATABASE_URL"
         secret = os.environ.get("PARKLOOP_INTERNAL_SECRET") or read_or_create_secret(base / "internal.secret")
@@ -63,6 +133,10 @@ class Settings:
             internal_secret=secret,
             search_url=os.environ.get("SEARCH_URL"),
             migrate_on_start=os.environ.get("PARKLOOP_MIGRATE_ON_START", "1") != "0",
+            consumer_group=os.environ.get(f"{service.upper()}_CONSUMER_GROUP") or None,
+            matching=MatchingSettings.from_env(),
+            ledger=LedgerSettings.from_env(),
+            gateway=GatewaySettings.from_env(),
         )
 
 

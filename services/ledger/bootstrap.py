@@ -1,10 +1,9 @@
 """Wires the ledger: its store, the checkpoint signing key, the coefficients."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from services.common.config import Settings, read_or_create_secret
+from services.common.config import LedgerSettings, Settings, read_or_create_secret
 from services.common.db import create_engine, migrate
 from services.ledger.adapters.store import LedgerStore
 from services.ledger.domain.coefficients import default_coefficients
@@ -13,12 +12,12 @@ from services.ledger.domain.note_keys import SigningKey
 from services.ledger.service_layer.recording import LedgerContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-DEFAULT_ORIGIN = "parkloop.local/ledger"
+DEFAULT_ORIGIN = LedgerSettings.origin
 
 
 def signing_key(settings: Settings, origin: str) -> SigningKey:
     """LEDGER_SIGNING_KEY (a signed-note `PRIVATE+KEY+…` string), else one generated on first start."""
-    text = os.environ.get("LEDGER_SIGNING_KEY") or read_or_create_secret(
+    text = settings.ledger.signing_key or read_or_create_secret(
         settings.data_dir / "ledger-signing.key", make=lambda: SigningKey.generate(origin).text())
     return SigningKey.from_text(text)
 
@@ -26,7 +25,7 @@ def signing_key(settings: Settings, origin: str) -> SigningKey:
 def bootstrap(settings: Settings) -> LedgerContext:
     if settings.migrate_on_start:
         migrate(settings.database_url, MIGRATIONS)
-    origin = os.environ.get("LEDGER_ORIGIN", DEFAULT_ORIGIN)
+    origin = settings.ledger.origin
     coefficients = default_coefficients()
     return LedgerContext(LedgerStore(create_engine(settings.database_url)), signing_key(settings, origin), origin,
                          contribute=lambda payload: to_dict(contributions(payload, coefficients)))

@@ -5,8 +5,6 @@ already recorded and adds nothing. A checkpoint is signed after every batch.
 """
 from __future__ import annotations
 
-import os
-
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.worker import run_worker
@@ -14,12 +12,10 @@ from services.common.worker import run_worker
 from .bootstrap import bootstrap
 from .service_layer.recording import TOPICS, record_batch
 
-GROUP = os.environ.get("LEDGER_CONSUMER_GROUP", "ledger")  # replicas share it; a new one replays
-
-
-def follow(ctx, bus, stop, batch: int = 500) -> None:
+def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger") -> None:
+    """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
     bus.ensure_topics(list(TOPICS))
-    with bus.consumer(GROUP, list(TOPICS)) as consumer:
+    with bus.consumer(group, list(TOPICS)) as consumer:
         while not stop():
             polled = consumer.poll(max_records=batch, timeout_s=0.5)
             record_batch(ctx, [consumed.event for consumed in polled])
@@ -29,7 +25,8 @@ def follow(ctx, bus, stop, batch: int = 500) -> None:
 def main() -> None:
     settings = Settings.from_env("ledger")
     ctx = bootstrap(settings)
-    run_worker("ledger-worker", lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop))
+    run_worker("ledger-worker", lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop,
+                                                    group=settings.group))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ event and the idempotent projection and alert log catch up without doubling anyt
 """
 from __future__ import annotations
 
-import os
 import time
 
 from services.common.bus import connect_bus
@@ -20,12 +19,11 @@ from .service_layer.alerts import raise_alerts
 from .service_layer.dispatch import deliver_due
 from .service_layer.projection import TOPICS, apply_event
 
-GROUP = os.environ.get("MATCHING_CONSUMER_GROUP", "matching")  # replicas share it; a new one replays
 
-
-def follow_listings(matching, bus, stop) -> None:
+def follow_listings(matching, bus, stop, group: str = "matching") -> None:
+    """`group`: MATCHING_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
     bus.ensure_topics(list(TOPICS))
-    with bus.consumer(GROUP, list(TOPICS)) as consumer:
+    with bus.consumer(group, list(TOPICS)) as consumer:
         while not stop():
             for consumed in consumer.poll(max_records=200, timeout_s=0.5):
                 changed = apply_event(matching.matches.store, consumed.event)
@@ -36,9 +34,9 @@ def follow_listings(matching, bus, stop) -> None:
                 consumer.commit(consumed)
 
 
-def dispatch_webhooks(matching, stop) -> None:
-    sender = WebhookSender(timeout_s=float(os.environ.get("WEBHOOK_TIMEOUT_S", 10)),
-                           allow_private=matching.webhooks.allow_private_targets)
+def dispatch_webhooks(matching, stop, timeout_s: float = 10.0) -> None:
+    """`timeout_s`: WEBHOOK_TIMEOUT_S (Settings.matching)."""
+    sender = WebhookSender(timeout_s=timeout_s, allow_private=matching.webhooks.allow_private_targets)
     while not stop():
         if not deliver_due(matching.webhooks.store, sender, matching.retry_policy):
             time.sleep(0.2)  # an idle poll of the queue; bounds alert latency
@@ -51,11 +49,11 @@ def _run(name: str, loop) -> None:
 
 
 def main() -> None:
-    _run("matching-worker", lambda m, s, stop: follow_listings(m, connect_bus(s.event_bus_url), stop))
+    _run("matching-worker", lambda m, s, stop: follow_listings(m, connect_bus(s.event_bus_url), stop, s.group))
 
 
 def dispatcher_main() -> None:
-    _run("webhook-dispatcher", lambda m, s, stop: dispatch_webhooks(m, stop))
+    _run("webhook-dispatcher", lambda m, s, stop: dispatch_webhooks(m, stop, s.matching.webhook_timeout_s))
 
 
 if __name__ == "__main__":

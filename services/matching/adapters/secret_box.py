@@ -3,7 +3,6 @@ as hashes: they are encrypted at rest (Fernet) with a key from the configuration
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -16,11 +15,11 @@ class SecretBox:
         self._fernet = Fernet(key.encode())
 
     @classmethod
-    def from_env(cls, data_dir: Path) -> "SecretBox":
-        """PARKLOOP_SECRET_KEY, or a key generated once into the data directory."""
-        key = os.environ.get("PARKLOOP_SECRET_KEY") or read_or_create_secret(
-            data_dir / "webhook-secrets.key", make=lambda: Fernet.generate_key().decode())
-        return cls(key)
+    def configured(cls, key: str | None, data_dir: Path) -> "SecretBox":
+        """The configured key (PARKLOOP_SECRET_KEY, Settings.matching), or one generated once into the
+        data directory."""
+        return cls(key or read_or_create_secret(data_dir / "webhook-secrets.key",
+                                                make=lambda: Fernet.generate_key().decode()))
 
     def seal(self, value) -> str:
         return self._fernet.encrypt(json.dumps(value).encode()).decode()
