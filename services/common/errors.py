@@ -48,14 +48,6 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
-def field_check(field: str, check, *args):
-    """Run a validator that raises ValueError and re-raise it as an error naming `field`."""
-    try:
-        return check(*args)
-    except ValueError as exc:
-        raise InvalidFields.single(field, str(exc)) from None
-
-
 class FieldCollector:
     """Collects field errors so one response names every bad field, not just the first."""
 

@@ -161,8 +161,8 @@ class Enterprise:
         return any(licence.covers(code, on) for licence in self.licences)
 
     def may_receive(self, code: str, supplier_id: str, on: date) -> bool:
-        """The legality gate (DESIGN §5): a licence covering the code on that day, or an
-        approval covering it from this very supplier."""
+        """The legality gate (README, "Domain rules enforced on input"): a licence covering the code on
+        that day, or an approval covering it from this very supplier."""
         return self.licensed_for(code, on) or any(a.covers(code, supplier_id, on) for a in self.approvals)
 
     def to_dict(self) -> dict:

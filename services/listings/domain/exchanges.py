@@ -91,8 +91,9 @@ class Exchange:
         if code and want is not None and isinstance(want.spec, MaterialSpec):
             errors.require("want_id", code in want.spec.waste_codes, f"does not accept waste code {code}")
         hazardous = isinstance(offer.spec, MaterialSpec) and offer.spec.hazardous
-        # The legality gate (DESIGN §5): a licence covering the code, or a 点对点 directed-
-        # utilisation approval (exemption list item 31) naming this offer's enterprise as supplier.
+        # The legality gate (README, "Domain rules enforced on input"): a licence covering the code, or
+        # a 点对点 directed-utilisation approval (exemption list item 31) naming this offer's enterprise
+        # as supplier.
         errors.require(receiver_field, not hazardous or receiver.may_receive(code, offer.enterprise_id, today),
                        f"the receiver holds no hazardous-waste licence or directed-utilisation approval covering "
                        f"{code} from this supplier valid on {today.isoformat()}")

@@ -2,7 +2,8 @@
 user's filters. No result may ever break one; adapters translate them (the embedded
 matcher evaluates `accepts`, the engine adapters build query filters from the fields).
 
-Compatibility rules (see DESIGN.md §5):
+Compatibility rules (README.md, "Matching"; the hazardous-waste legality gate is README's "Domain rules
+enforced on input"):
 - same kind, opposite side, active, another enterprise, availability windows overlap from today on;
 - distance within both listings' limits (and the user's, if smaller);
 - material: the offer's code is one the want accepts; a hazardous code goes only to a
