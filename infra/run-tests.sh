@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: start the real engines the suite needs (infra/engines), run pytest with the
-# fast unit tests first, and stop the engines again — also when tests fail or are interrupted.
+# `make test`: start the real engines the suite needs (infra/engines), run the type checker and then
+# pytest with the fast unit tests first, and stop the engines again — also when tests fail or are
+# interrupted. A type error fails the run before any test.
 #
 # PARKLOOP_TEST_ENGINES lists the engines to start (comma-separated; empty starts none).
 # With CI=true an engine that fails to start fails the run; elsewhere its tests skip.
@@ -25,6 +26,8 @@ if [[ -n "$ENGINES" ]]; then
   source "$DIR/engines.env"
 fi
 
+# Types first: mypy over every domain and service_layer package ([tool.mypy] in pyproject.toml).
+"$PY" -m mypy || exit $?
 "$PY" -m pytest tests/unit -q -p no:cacheprovider || exit $?
 "$PY" -m pytest tests/integration tests/contract tests/e2e -q -p no:cacheprovider -rs
 status=$?

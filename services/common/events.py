@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 LISTINGS_TOPIC = "listings.v1"
 EXCHANGES_TOPIC = "exchanges.v1"
@@ -21,7 +23,7 @@ def utcnow() -> datetime:
 class Event:
     type: str
     key: str
-    payload: dict
+    payload: Mapping[str, Any]  # of the type services/common/contracts.py writes down for `type`
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
     occurred_at: str = field(default_factory=lambda: utcnow().isoformat())
     schema_version: int = 1

@@ -141,11 +141,11 @@ class Coefficients:
             return timeless[0], None
         if year is None:
             raise CoefficientNotFound(f"{name} depends on the year; none given")
-        earlier = [c for c in rows if c.year is not None and c.year < year]
+        earlier = [(c.year, c) for c in rows if c.year is not None and c.year < year]
         if not earlier:
             raise CoefficientNotFound(f"no {name} figure for {place} in {year} or any earlier year")
-        best = max(earlier, key=lambda c: c.year)
-        return best, f"no {name} figure published for {year}; used {best.year} (latest published before it)"
+        best_year, best = max(earlier, key=lambda found: found[0])
+        return best, f"no {name} figure published for {year}; used {best_year} (latest published before it)"
 
 
 def _one_id_per_figure(rows: Iterable[Coefficient]) -> None:

@@ -5,13 +5,16 @@ reverses an earlier one (reports then leave the reversed entry out), never an ed
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from .canonical import canonical_entry
 
 SCHEMA = "parkloop.ledger.entry/v1"
 
 
-def exchange_entry(index: int, event_id: str, recorded_at: str, exchange: dict, contribution: dict) -> bytes:
+def exchange_entry(index: int, event_id: str, recorded_at: str, exchange: Mapping[str, Any],
+                   contribution: Mapping[str, Any]) -> bytes:
     return canonical_entry({"schema": SCHEMA, "index": index, "type": "ExchangeCompleted", "event_id": event_id,
                             "recorded_at": recorded_at, "exchange": exchange, "contribution": contribution})
 

@@ -132,7 +132,7 @@ class Contribution:
     @property
     def totals(self) -> dict[IndicatorName, Indicator]:
         """Each indicator summed over the deliveries; Unknown if any delivery's value is unknown."""
-        return {name: combine(name, [d.get(name) for d in self.deliveries if d.get(name)])
+        return {name: combine(name, [i for d in self.deliveries if (i := d.get(name)) is not None])
                 for name in UNITS if any(d.get(name) for d in self.deliveries)}
 
     def coefficient_versions(self) -> dict[str, int]:
@@ -149,7 +149,7 @@ def combine(name: IndicatorName, parts: list[Indicator]) -> Indicator:
     else:
         with localcontext() as ctx:
             ctx.prec = PRECISION
-            value = sum((p.value for p in parts), Decimal(0))
+            value = sum((p.value for p in parts if isinstance(p.value, Decimal)), Decimal(0))  # none unknown
     return Indicator(name, value, f"sum of {len(parts)} deliveries", uses, assumptions)
 
 
@@ -315,9 +315,9 @@ def to_dict(contribution: Contribution) -> dict[str, Any]:
 
 
 def _indicator_dict(i: Indicator) -> dict[str, Any]:
-    known = isinstance(i.value, Decimal)
-    return {"name": i.name.value, "unit": i.unit, "value": format(i.value, "f") if known else None,
-            "unknown": None if known else i.value.reason, "basis": i.basis,
+    value = i.value
+    return {"name": i.name.value, "unit": i.unit, "value": format(value, "f") if isinstance(value, Decimal) else None,
+            "unknown": value.reason if isinstance(value, Unknown) else None, "basis": i.basis,
             "assumptions": list(i.assumptions),
             "coefficients": [{"id": u.id, "version": u.version, "value": format(u.value, "f"), "unit": u.unit,
                               "source": u.source, "fallback": u.fallback} for u in i.coefficients]}

@@ -96,7 +96,7 @@ def report_csv(report: AnnualReport) -> str:
     for kind, totals in report["by_kind"].items():
         writer.writerows(_csv_row("kind", kind, "", name, item) for name, item in totals.items())
     for eid, views in report["by_enterprise"].items():
-        for view, totals in views.items():
+        for view, totals in (("as_supplier", views["as_supplier"]), ("as_receiver", views["as_receiver"])):
             writer.writerows(_csv_row("enterprise", eid, view.removeprefix("as_"), name, item)
                              for name, item in totals.items())
     return out.getvalue()

@@ -60,8 +60,12 @@ def consistency(ctx: LedgerContext, old: int, new: int) -> dict:
 
 
 def checkpoint_text(ctx: LedgerContext) -> str:
+    """The latest signed checkpoint (callers have made sure the ledger has entries)."""
     sign_latest(ctx)
-    return ctx.store.latest_checkpoint()[1]
+    latest = ctx.store.latest_checkpoint()
+    if latest is None:
+        raise NotFound("the ledger has no entries yet")
+    return latest[1]
 
 
 def verify_store(ctx: LedgerContext, p: Principal) -> dict:

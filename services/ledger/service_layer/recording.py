@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, cast
 
 from services.common import contracts as c
@@ -33,7 +34,7 @@ class LedgerContext:
     store: LedgerStore
     signing_key: SigningKey
     origin: str
-    contribute: Callable[[dict], dict]  # ExchangeCompleted payload -> contribution (decimal strings)
+    contribute: Callable[[c.ExchangeCompletedPayload], dict[str, Any]]  # -> contribution (decimal strings)
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     proofs: ProofTree = field(init=False)
 
@@ -155,7 +156,7 @@ def sign_latest(ctx: LedgerContext) -> bool:
     return True
 
 
-def _facts(exchange: dict) -> dict:
+def _facts(exchange: Mapping[str, Any]) -> dict[str, Any]:
     """The columns entries are found by (the leaf data itself stays the evidence)."""
     return {"exchange_id": exchange["exchange_id"], "kind": exchange["kind"],
             "supplier_park_id": exchange["supplier"]["park_id"], "receiver_park_id": exchange["receiver"]["park_id"],

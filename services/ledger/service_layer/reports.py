@@ -9,13 +9,13 @@ from services.common.identity import Principal
 from services.ledger.domain import access
 from services.ledger.domain.access import EntryScope
 from services.ledger.domain.entries import in_force, read_entry
-from services.ledger.domain.report import annual_report
+from services.ledger.domain.report import AnnualReport, annual_report
 from services.ledger.domain.rounding import plain
 
 from .recording import LedgerContext
 
 
-def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> dict:
+def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> AnnualReport:
     if not 2000 <= year <= 2100 or not access.may_read_report(p, park_id):
         raise NotFound(f"no report for park {park_id} that you may see")
     park = ctx.store.park(park_id)

@@ -44,7 +44,8 @@ def exact_decimal(value, positive: bool = True) -> Decimal:
     if abs(amount) >= MAX_AMOUNT:
         raise ValueError(f"must be below {MAX_AMOUNT:,}")
     amount = amount.normalize() if amount else Decimal(0)  # "12.50" → 12.5; "-0" → 0
-    if amount.as_tuple().exponent < -MAX_PLACES:
+    exponent = amount.as_tuple().exponent  # an int: the amount is finite
+    if isinstance(exponent, int) and exponent < -MAX_PLACES:
         raise ValueError(f"must have at most {MAX_PLACES} decimal places")
     return amount
 

@@ -94,7 +94,8 @@ class Exchange:
         # The legality gate (README, "Domain rules enforced on input"): a licence covering the code, or
         # a 点对点 directed-utilisation approval (exemption list item 31) naming this offer's enterprise
         # as supplier.
-        errors.require(receiver_field, not hazardous or receiver.may_receive(code, offer.enterprise_id, today),
+        errors.require(receiver_field, not hazardous or (code is not None
+                                                          and receiver.may_receive(code, offer.enterprise_id, today)),
                        f"the receiver holds no hazardous-waste licence or directed-utilisation approval covering "
                        f"{code} from this supplier valid on {today.isoformat()}")
         amount = errors.check("agreed_amount", exact_decimal, agreed_amount)
@@ -109,7 +110,8 @@ class Exchange:
                 raise Conflict(f"the {listing.side.value} is {listing.status.value}: only active listings can be exchanged")
         exchange = cls(str(uuid.uuid4()), offer.kind, offer.id, want.id if want else None,
                        Party(offer.enterprise_id, offer.park_id), Party(receiver.id, receiver.park_id),
-                       by.enterprise_id, code, hazardous, amount, agreed_unit, price, (note or "").strip() or None,
+                       offer.enterprise_id if by.enterprise_id == offer.enterprise_id else receiver.id,  # by.enterprise_id
+                       code, hazardous, amount, agreed_unit, price, (note or "").strip() or None,
                        today)
         exchange._record(c.EXCHANGE_PROPOSED, by)
         return exchange
@@ -142,12 +144,15 @@ class Exchange:
         require_party(by, self)
         self._require(ExchangeStatus.ACCEPTED, ExchangeStatus.DELIVERING, action="record a delivery on")
         kind = self.kind.value
+        accepted_on = self.accepted_on
+        assert accepted_on is not None  # accepted or delivering
         errors = FieldCollector()
         errors.require("delivered_on", delivered_on <= today, "must not be in the future")
-        errors.require("delivered_on", delivered_on >= self.accepted_on,
-                       f"must not be before the exchange was accepted ({self.accepted_on.isoformat()})")
-        errors.require("delivered_on", not self.hazardous
-                       or receiver.may_receive(self.waste_code, self.supplier.enterprise_id, delivered_on),
+        errors.require("delivered_on", delivered_on >= accepted_on,
+                       f"must not be before the exchange was accepted ({accepted_on.isoformat()})")
+        errors.require("delivered_on", not self.hazardous or (
+                       self.waste_code is not None
+                       and receiver.may_receive(self.waste_code, self.supplier.enterprise_id, delivered_on)),
                        f"the receiver holds no hazardous-waste licence or directed-utilisation approval covering "
                        f"{self.waste_code} from this supplier on that date")
         quantity = errors.check("amount", exact_decimal, amount)

@@ -14,6 +14,7 @@ from services.listings.domain import access
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.listings import Listing, Terms
 from services.listings.domain.parks import Park, YearlyBaseline
+from services.listings.domain.reference.waste_codes import WasteCatalogue
 from services.listings.domain.spec_dicts import spec_from_dict, spec_to_dict
 from services.listings.domain.specs import Kind, Side
 
@@ -23,7 +24,7 @@ class ListingsContext:
     """What the use cases need from the outside world, injected by the bootstrap."""
 
     uow: Callable[[], ListingsUnitOfWork]
-    catalogue: object  # WasteCatalogue
+    catalogue: WasteCatalogue
     today: Callable[[], date] = date.today
 
 

@@ -1,6 +1,7 @@
 """Subscriptions, alerts, deliveries and attempts in the matching database."""
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,7 +92,7 @@ class WebhookStore:
         except IntegrityError:  # another worker alerted the same match at the same moment
             return False
 
-    def claim_due(self, now: datetime, limit: int = 20) -> list[DueWebhookDelivery]:
+    def claim_due(self, now: datetime, limit: int = 20) -> builtins.list[DueWebhookDelivery]:  # not self.list
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(webhook_deliveries).where(

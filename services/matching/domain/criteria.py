@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from .documents import ListingDoc
 
@@ -119,7 +120,7 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
     if filters.codes:  # users type codes with or without hyphens; listings carry them canonical
         filters = replace(filters, codes=tuple(canonical_code(c) for c in filters.codes))
     limit = min(source.max_distance_km, filters.max_distance_km or source.max_distance_km)
-    base = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
+    base: dict[str, Any] = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
                 exclude_enterprise=source.enterprise_id, origin=(source.lat, source.lon), max_distance_km=limit,
                 window_from=max(source.available_from, today.isoformat()), window_until=source.available_until,
                 on=today.isoformat(),
@@ -127,7 +128,7 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
     if source.kind == "material":
         if source.side == "offer":
             code = source.codes[0]
-            codes = (code,) if not filters.codes or code in filters.codes else ()
+            codes: tuple[str, ...] = (code,) if not filters.codes or code in filters.codes else ()
             hazardous = is_hazardous_code(code)
             return Criteria(**base, codes_any=codes, licence_for=code if hazardous else None,
                             licence_supplier=source.enterprise_id if hazardous else None,
@@ -138,12 +139,14 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
                          for supplier in source.directed_suppliers(c, today))
         return Criteria(**base, codes_any=codes, directed=directed, required_measures=source.bounds)
     if source.kind == "heat":
+        medium, temperature = source.medium, source.temperature_c
+        assert medium is not None and temperature is not None  # every heat document states both
         if source.side == "want":
-            return Criteria(**base, media=USABLE_SUPPLY[source.medium],
-                            temperature_min=source.temperature_c + delta_t_min,
+            return Criteria(**base, media=USABLE_SUPPLY[medium],
+                            temperature_min=temperature + delta_t_min,
                             pressure_min=source.pressure_mpa if source.medium == "steam" else None)
         media = tuple(m for m, supplies in USABLE_SUPPLY.items() if source.medium in supplies)
-        return Criteria(**base, media=media, temperature_max=source.temperature_c - delta_t_min,
+        return Criteria(**base, media=media, temperature_max=temperature - delta_t_min,
                         pressure_max=source.pressure_mpa if source.medium == "steam" else None)
     if source.side == "want":
         return Criteria(**base, rank_min=source.reuse_rank, required_measures=source.bounds)

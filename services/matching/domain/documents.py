@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from services.common.contracts import BoundPayload, EnterprisePayload, ListingPayload, MeasurePayload
 from services.common.measures import measure_key
 
 OPEN_END = "9999-12-31"  # an open availability window, as a date engines can range over
@@ -77,36 +79,39 @@ class ListingDoc:
         return ListingDoc(**{**self.__dict__, "licences": licences})
 
     @classmethod
-    def from_listing(cls, data: dict, licences: tuple[Licence, ...] = ()) -> "ListingDoc":
-        """From the listing dict that listing events carry (services/listings Listing.to_dict)."""
-        kind, spec = data["kind"], data[data["kind"]]
-        common = dict(
+    def from_listing(cls, data: ListingPayload, licences: tuple[Licence, ...] = ()) -> "ListingDoc":
+        """From the listing that listing events carry (services/common/contracts.py's ListingPayload)."""
+        kind = data["kind"]
+        common: dict[str, Any] = dict(
             id=data["id"], side=data["side"], kind=kind, status=data["status"], enterprise_id=data["enterprise_id"],
             park_id=data["park_id"], title=data["title"], lat=data["location"]["lat"], lon=data["location"]["lon"],
             max_distance_km=data["max_distance_km"], available_from=data["available_from"],
             available_until=data["available_until"] or OPEN_END, licences=licences)
         if kind == "material":
-            q = spec["quantity"]
-            codes = (spec["waste_code"],) if data["side"] == "offer" else tuple(spec["waste_codes"])
+            material = data["material"]
+            q = material["quantity"]
+            codes = (material["waste_code"],) if data["side"] == "offer" else tuple(material["waste_codes"])
             return cls(**common, quantity=q["amount"] * TONNES[q["unit"]] * PER_YEAR[q["recurrence"]], codes=codes,
-                       hazardous=spec["hazardous"], measures=_measures(spec.get("properties")),
-                       bounds=_bounds(spec.get("property_bounds")))
+                       hazardous=material["hazardous"], measures=_measures(material.get("properties")),
+                       bounds=_bounds(material.get("property_bounds")))
         if kind == "heat":
-            return cls(**common, quantity=spec["thermal_power_mw"], medium=spec["medium"],
-                       temperature_c=spec["temperature_c"], pressure_mpa=spec.get("pressure_mpa"))
-        return cls(**common, quantity=spec["flow_m3_per_day"], reuse_rank=REUSE_RANK[spec["reuse_category"]],
-                   measures=_measures(spec.get("parameters")), bounds=_bounds(spec.get("parameter_bounds")))
+            heat = data["heat"]
+            return cls(**common, quantity=heat["thermal_power_mw"], medium=heat["medium"],
+                       temperature_c=heat["temperature_c"], pressure_mpa=heat.get("pressure_mpa"))
+        water = data["water"]
+        return cls(**common, quantity=water["flow_m3_per_day"], reuse_rank=REUSE_RANK[water["reuse_category"]],
+                   measures=_measures(water.get("parameters")), bounds=_bounds(water.get("parameter_bounds")))
 
 
-def _measures(items) -> tuple[tuple[str, float], ...]:
+def _measures(items: list[MeasurePayload] | None) -> tuple[tuple[str, float], ...]:
     return tuple((measure_key(m["name"], m["unit"]), float(m["value"])) for m in items or ())
 
 
-def _bounds(items) -> tuple[tuple[str, float | None, float | None], ...]:
+def _bounds(items: list[BoundPayload] | None) -> tuple[tuple[str, float | None, float | None], ...]:
     return tuple((measure_key(b["name"], b["unit"]), b.get("min"), b.get("max")) for b in items or ())
 
 
-def licences_from_enterprise(data: dict) -> tuple[Licence, ...]:
+def licences_from_enterprise(data: EnterprisePayload) -> tuple[Licence, ...]:
     """What an enterprise may receive, from its event: each code of its hazardous-waste licences,
     and each code of its directed-utilisation approvals with the supplier the approval names."""
     licences = tuple(Licence(code, lic["valid_from"], lic["valid_until"])

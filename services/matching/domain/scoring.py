@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 from .documents import ListingDoc
 
@@ -50,7 +51,8 @@ class Decay:
 
     def value(self, x: float) -> float:
         """x is the candidate's field value, or its distance in km for `location`."""
-        d = max(0.0, abs(x - (0.0 if self.field == "location" else self.origin)) - self.offset)
+        # `location` scores the distance itself; every other field is a number with a numeric origin
+        d = max(0.0, abs(x - (0.0 if self.field == "location" else cast(float, self.origin))) - self.offset)
         if self.function == "gauss":
             return math.exp(d * d * math.log(self.decay) / (self.scale * self.scale))
         if self.function == "exp":
@@ -67,6 +69,7 @@ def components_for(source: ListingDoc, delta_t_min: float) -> tuple[Decay, ...]:
         Decay("quantity", weights["quantity"], "exp", "log_quantity", source.log_quantity, math.log(2)),
     ]
     if source.kind == "heat":
+        assert source.temperature_c is not None  # every heat document states its temperature
         if source.side == "want":  # candidates are offers: hotter is better, up to the full margin
             origin = source.temperature_c + delta_t_min + FULL_MARGIN_K + FAR
         else:  # candidates are wants: a lower requirement leaves a larger margin
@@ -75,6 +78,7 @@ def components_for(source: ListingDoc, delta_t_min: float) -> tuple[Decay, ...]:
         parts.append(Decay("temperature", weights["temperature"], "linear", "temperature_c", origin,
                            FULL_MARGIN_K / 2, offset=FAR, decay=0.5))
     if source.kind == "water":
+        assert source.reuse_rank is not None  # every water document has its category's rank
         parts.append(Decay("category", weights["category"], "exp", "reuse_rank", float(source.reuse_rank), 1.0))
     return tuple(parts)
 
