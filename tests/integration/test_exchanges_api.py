@@ -271,6 +271,17 @@ def test_listing_filters_by_status_and_kind_and_pages(client, world, proposed):
     assert list(problem(client.get("/api/v1/exchanges?status=done", headers=signed()), 422)["errors"]) == ["status"]
 
 
+def test_an_admin_lists_one_parks_exchanges_and_a_manager_never_sees_beyond_their_own(client, world, proposed):
+    in_b = ok(client.get(f"/api/v1/exchanges?park_id={world['parks']['B']}&page_size=200", headers=signed()))
+    in_c = ok(client.get(f"/api/v1/exchanges?park_id={world['parks']['C']}", headers=signed()))
+    asked_for_c = ok(client.get(f"/api/v1/exchanges?park_id={world['parks']['C']}",
+                                headers=as_(world, "manager-of-B")))
+
+    assert proposed["id"] in {e["id"] for e in in_b["items"]}
+    assert all(world["parks"]["B"] in (e["supplier"]["park_id"], e["receiver"]["park_id"]) for e in in_b["items"])
+    assert in_c["total"] == 0 and asked_for_c["total"] == 0
+
+
 # --- refusals name the state or the field ------------------------------------------------
 
 def test_accepting_twice_is_a_409_naming_the_state(client, world, accepted):

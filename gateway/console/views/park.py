@@ -234,29 +234,6 @@ def trend_series(reports: dict[int, dict], language: str) -> dict:
     return {"years": [str(y) for y in years], "series": series}
 
 
-def status_counts(exchanges: list[dict], park_id: str, year: int) -> list[dict]:
-    """How many of the park's exchanges proposed or completed in `year` are in each status."""
-    counts = dict.fromkeys(STATUS_ORDER, 0)
-    for x in exchanges:
-        parks = {x.get("supplier", {}).get("park_id"), x.get("receiver", {}).get("park_id")}
-        if park_id not in parks:
-            continue
-        years = {str(x.get("proposed_on") or "")[:4]}
-        if x.get("completed_at"):
-            years.add(_china_year(x["completed_at"]))
-        if str(year) in years:
-            counts[x["status"]] = counts.get(x["status"], 0) + 1
-    return [{"status": s, "count": n} for s, n in counts.items()]
-
-
-def _china_year(timestamp: str) -> str:
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return timestamp[:4]
-    return str(moment.astimezone(CHINA).year if moment.tzinfo else moment.year)
-
-
 # --- ledger entries: what the year's figures rest on --------------------------------------
 
 def counted_entries(entries: list[dict]) -> tuple[list[dict], dict]:
@@ -440,14 +417,19 @@ def overview():
     year = page["year"]
     reports = {y: _report(page["park_id"], y) for y in range(year - TREND_YEARS + 1, year + 1)}
     report = reports[year]
-    exchanges = api().all_pages("exchanges")
     chart = {"trend": trend_series(reports, language),
-             "statuses": [{**s, "label": _status_label(s["status"])}
-                          for s in status_counts(exchanges, page["park_id"], year)],
+             "statuses": [{"status": s, "count": n, "label": _status_label(s)}
+                          for s, n in _pipeline(page["park_id"]).items()],
              "labels": {"unknown": _("unknown"), "partial": _("some deliveries not counted"),
                         "exchanges": _("Exchanges")}}
     return render_template("console/park/overview.html", **page, report=report, cards=indicator_cards(report),
                            chart=chart, unit_name=unit_name)
+
+
+def _pipeline(park_id: str) -> dict[str, int]:
+    """How many of the park's exchanges are in each status now: one count per status, not every exchange."""
+    return {status: api().get("exchanges", status=status, park_id=park_id, page_size=1)["total"]
+            for status in STATUS_ORDER}
 
 
 def _status_label(status: str) -> str:

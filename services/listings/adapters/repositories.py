@@ -233,9 +233,12 @@ class ExchangeRepository(TrackingRepository):
         row = self.conn.execute(query.with_for_update() if for_update else query).first()
         return self._exchange(row, self._deliveries([exchange_id]).get(exchange_id, [])) if row else None
 
-    def list(self, scope: ExchangeScope, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int):
-        """Newest first, restricted by `scope` (domain.access.exchange_scope)."""
+    def list(self, scope: ExchangeScope, status: ExchangeStatus | None, kind: Kind | None, offset: int, limit: int,
+             park_id: str | None = None):
+        """Newest first, restricted by `scope` (domain.access.exchange_scope) and, when given, to a park."""
         where = self._scope(scope)
+        if park_id is not None:
+            where.append(sa.or_(exchanges.c.supplier_park_id == park_id, exchanges.c.receiver_park_id == park_id))
         for column, value in ((exchanges.c.status, status), (exchanges.c.kind, kind)):
             if value is not None:
                 where.append(column == value.value)

@@ -90,6 +90,7 @@ class ExchangeSchema(ma.Schema):
 class ExchangeArgsSchema(PageArgsSchema):
     status = Choice([s.value for s in ExchangeStatus])
     kind = Choice([k.value for k in Kind])
+    park_id = fields.String(metadata={"description": "Only exchanges with a party in this park"})
 
 
 ExchangePageSchema = page_of(ExchangeSchema, "ExchangePageSchema")
@@ -161,7 +162,8 @@ class Exchanges(MethodView):
         """List the exchanges the caller is party to (park managers: their park's; admins: all)"""
         status = ExchangeStatus(args["status"]) if "status" in args else None
         kind = Kind(args["kind"]) if "kind" in args else None
-        found, total = use_cases.list_exchanges(ctx(), current_principal(), status, kind, *offset_limit(args))
+        found, total = use_cases.list_exchanges(ctx(), current_principal(), status, kind, *offset_limit(args),
+                                                park_id=args.get("park_id"))
         return paged([e.to_dict() for e in found], total, args)
 
 

@@ -52,12 +52,13 @@ def get_exchange(ctx: ListingsContext, p: Principal, exchange_id: str) -> Exchan
 
 
 def list_exchanges(ctx: ListingsContext, p: Principal, status: ExchangeStatus | None, kind: Kind | None,
-                   offset: int, limit: int) -> tuple[list[Exchange], int]:
+                   offset: int, limit: int, park_id: str | None = None) -> tuple[list[Exchange], int]:
+    """The caller's visible exchanges, optionally only those with a party in `park_id`."""
     scope = exchange_scope(p)
     if scope.nothing:
         return [], 0
     with ctx.uow() as uow:
-        return uow.exchanges.list(scope, status, kind, offset, limit)
+        return uow.exchanges.list(scope, status, kind, offset, limit, park_id)
 
 
 def change_exchange(ctx: ListingsContext, p: Principal, exchange_id: str, action: str) -> Exchange:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from gateway.console.views.park import (api_text, chosen_year, counted_entries, download_name, flow_links,
                                         has_cycle, indicator_cards, indicator_entries, line_widths, parse_checkpoint,
-                                        sankey_data, status_counts, this_year, year_options)
+                                        sankey_data, this_year, year_options)
 
 PARK = "park-1"
 
@@ -116,17 +116,6 @@ def test_each_indicator_names_the_entries_behind_it():
     behind = indicator_entries(counted)
     assert behind["solid_waste_utilised_t"] == [0] and behind["energy_saved_tce"] == [4]
     assert behind["solid_waste_utilisation_rate_pct"] == [0]
-
-
-def test_exchanges_are_counted_per_status_for_the_park_and_year():
-    def x(status, park, proposed, completed=None):
-        return {"status": status, "supplier": {"park_id": park}, "receiver": {"park_id": park},
-                "proposed_on": proposed, "completed_at": completed}
-    exchanges = [x("completed", PARK, "2025-12-20", "2025-12-31T17:00:00+00:00"),  # 2026-01-01 in China
-                 x("proposed", PARK, "2026-03-01"), x("proposed", "other", "2026-03-01"),
-                 x("declined", PARK, "2025-03-01")]
-    counts = {c["status"]: c["count"] for c in status_counts(exchanges, PARK, 2026)}
-    assert counts == {"proposed": 1, "accepted": 0, "delivering": 0, "completed": 1, "declined": 0, "cancelled": 0}
 
 
 def test_the_year_is_chinas_and_a_bad_year_falls_back_to_the_current_one():

@@ -12,6 +12,7 @@
   const COLOURS = { material: pick("--material", "#7c3aed"), heat: pick("--heat", "#c2410c"),
                     water: pick("--water", "#0369a1") };
   const ENTERPRISE = pick("--brand-dark", "#115e59");
+  const LABELLED_ENTERPRISES = 80;
   const escape = (text) => String(text).replace(/[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
@@ -34,6 +35,10 @@
 
   const tileUrl = element.dataset.tileUrl;
   const map = L.map(element, { attributionControl: Boolean(tileUrl), zoomSnap: 0.5 });
+  // Flows and listings go on one canvas rather than one SVG element each: a large park has thousands.
+  const canvas = L.canvas({ padding: 0.2 });
+  // Names stay on screen while they can be read; in a large park they show on hover.
+  const permanentNames = data.enterprises.length <= LABELLED_ENTERPRISES;
   if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
 
@@ -57,7 +62,7 @@
   // Flows beneath the markers: width follows the quantity, scaled within each unit.
   data.flows.forEach((f) => {
     L.polyline([f.from, f.to], { color: COLOURS[f.kind] || ENTERPRISE, weight: f.width, opacity: 0.55,
-                                 lineCap: "round", className: "flow-line" })
+                                 lineCap: "round", className: "flow-line", renderer: canvas })
       .bindTooltip(`${escape(f.supplier)} → ${escape(f.receiver)}<br>${escape(labels.kinds[f.kind] || f.kind)}: ` +
                    `<b>${escape(f.amount)}</b> · ${f.exchanges} ${escape(labels.exchanges)}`, { sticky: true })
       .addTo(map);
@@ -81,6 +86,7 @@
       const marker = L.circleMarker([l.lat, l.lon], {
         radius: 5.5, color: colour, weight: 2, fillColor: l.side === "offer" ? colour : "#ffffff",
         fillOpacity: l.side === "offer" ? 0.9 : 1, className: `listing-marker listing-${l.side} kind-${l.kind}`,
+        renderer: canvas,
       }).bindTooltip(`<b>${escape(l.side === "offer" ? labels.offer : labels.want)}</b> · ` +
                      `${escape(labels.kinds[l.kind] || l.kind)}<br>${escape(l.title)}` +
                      `${l.quantity ? ` · ${escape(l.quantity)}` : ""}<br>${escape(l.enterprise)}`).addTo(map);
@@ -97,7 +103,7 @@
   data.enterprises.forEach((e) => {
     L.circleMarker([e.lat, e.lon], { radius: 7, color: ENTERPRISE, weight: 2.5, fillColor: "#ffffff", fillOpacity: 1,
                                      className: "enterprise-marker" })
-      .bindTooltip(escape(e.name), { permanent: true, direction: "right", offset: [10, 0],
+      .bindTooltip(escape(e.name), { permanent: permanentNames, direction: "right", offset: [10, 0],
                                      className: "enterprise-label" }).addTo(map);
   });
   element.dataset.enterpriseMarkers = String(data.enterprises.length);
