@@ -31,6 +31,15 @@ done
 for pkg in "${PACKAGES[@]}"; do
   install -m 0644 "node_modules/$pkg/LICENSE" "$OUT/$pkg.LICENSE.txt"
 done
+# Apache-2.0 asks redistributors to pass on the NOTICE; echarts.min.js also bundles zrender and d3 code
+# under their own licences, which echarts ships in licenses/.
+install -m 0644 node_modules/echarts/NOTICE "$OUT/echarts.NOTICE.txt"
+for bundled in node_modules/echarts/licenses/LICENSE-*; do
+  install -m 0644 "$bundled" "$OUT/echarts.$(basename "$bundled").txt"
+done
+if [[ -f node_modules/zrender/LICENSE ]]; then
+  install -m 0644 node_modules/zrender/LICENSE "$OUT/echarts.LICENSE-zrender.txt"
+fi
 
 # VENDOR.json: one entry per copied .js/.css, sorted by file name, stable formatting.
 printf '%s\n' "${FILES[@]}" | node -e '
