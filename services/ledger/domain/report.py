@@ -28,6 +28,8 @@ parks draw nothing from storage, and the assumption is printed wherever the rate
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, Inexact, localcontext
@@ -257,9 +259,15 @@ def _rounded(exact: Decimal | None) -> Decimal | None:
 
 
 def _by_enterprise(entries: list[ReportEntry]) -> dict[str, EnterpriseViews]:
-    ids = sorted({e.supplier_id for e in entries} | {e.receiver_id for e in entries})
-    return {eid: {"as_supplier": _aggregate([e for e in entries if e.supplier_id == eid], True),
-                  "as_receiver": _aggregate([e for e in entries if e.receiver_id == eid], True)} for eid in ids}
+    # Grouped in one pass: a park of 2,000 enterprises and 5,000 entries made the filter-per-enterprise
+    # version 20 million comparisons.
+    supplied: dict[str, list[ReportEntry]] = defaultdict(list)
+    received: dict[str, list[ReportEntry]] = defaultdict(list)
+    for entry in entries:
+        supplied[entry.supplier_id].append(entry)
+        received[entry.receiver_id].append(entry)
+    return {eid: {"as_supplier": _aggregate(supplied.get(eid, []), True),
+                  "as_receiver": _aggregate(received.get(eid, []), True)} for eid in sorted(supplied.keys() | received.keys())}
 
 
 def _rate(name: RateName, value: Decimal | None, method: str, assumptions: list[str] | tuple[str, ...] = (),

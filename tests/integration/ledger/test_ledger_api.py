@@ -346,6 +346,7 @@ def test_an_admin_correction_appends_a_reversing_entry_and_the_report_drops_the_
     assert Decimal(before["indicators"]["water_saved_m3"]["value"]) == Decimal("500")
     assert Decimal(after["indicators"]["water_saved_m3"]["value"]) == Decimal("0")
     assert after["entries"]["indexes"] == [0, 2, 4]
+    assert admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json() == after, "asked again, the same report"
 
 
 def test_a_second_correction_or_a_correction_of_a_correction_is_a_conflict(ledger):
