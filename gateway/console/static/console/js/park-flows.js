@@ -12,6 +12,7 @@
     water: (css.getPropertyValue("--water") || "#0369a1").trim(),
   };
   const charts = [];
+  const CROWDED_NODES = 60;
 
   document.querySelectorAll("[data-sankey]").forEach((element) => {
     const data = parkloopData(element.dataset.sankey);
@@ -19,6 +20,7 @@
     const chart = echarts.init(element);
     chart.on("finished", () => { element.dataset.ready = "true"; });
     const sources = new Set(data.links.map((l) => l.source));
+    const crowded = data.nodes.length > CROWDED_NODES;
     const labelOf = Object.fromEntries(data.nodes.map((n) => [n.name, n.label]));
     const links = data.links.map((l) => ({
       source: l.source, target: l.target, value: l.value, detail: l,
@@ -39,14 +41,15 @@
         },
       },
       series: [{
-        type: "sankey", left: 8, right: 8, top: 12, bottom: 12, nodeWidth: 14, nodeGap: 14,
-        layoutIterations: 64, draggable: false, emphasis: { focus: "adjacency" },
+        // A large park has thousands of pairs: no relaxation passes and tighter nodes keep it drawable.
+        type: "sankey", left: 8, right: 8, top: 12, bottom: 12, nodeWidth: 14, nodeGap: crowded ? 1 : 14,
+        layoutIterations: crowded ? 0 : 64, draggable: false, emphasis: { focus: "adjacency" },
         // Receivers that pass nothing on sit in the last column: their names go on the left, inside the chart.
         data: data.nodes.map((n) => ({ name: n.name, itemStyle: { color: "#115e59", borderColor: "#115e59" },
                                        label: sources.has(n.name) ? {} : { position: "left" } })),
         links,
         label: {
-          color: "#1f2933", fontSize: 12, width: Math.max(120, element.clientWidth * 0.3), overflow: "truncate",
+          show: !crowded, color: "#1f2933", fontSize: 12, width: Math.max(120, element.clientWidth * 0.3), overflow: "truncate",
           formatter: (p) => labelOf[p.name] || p.name,
         },
       }],

@@ -68,6 +68,10 @@
       .addTo(map);
   });
 
+  // What was drawn on the canvas (no element per line or marker there), for anyone checking the map.
+  element.dataset.flowLines = String(data.flows.length);
+  element.dataset.listingMarkers = String(data.listings.length);
+
   // Open offers (filled) and wants (hollow) around the point they share with their enterprise.
   const groups = new Map();
   data.listings.forEach((l) => {
