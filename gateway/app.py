@@ -3,6 +3,7 @@
 Authenticates every /api/v1 call by its bearer key, forwards it to the owning service with
 a signed principal, and serves health, metrics, the merged OpenAPI document and its docs.
 """
+
 from __future__ import annotations
 
 import time
@@ -10,8 +11,8 @@ from importlib import resources
 
 import requests
 from flask import Flask, Response, g, jsonify, request, send_from_directory
-from swagger_ui_bundle import swagger_ui_path
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from swagger_ui_bundle import swagger_ui_path
 
 from gateway.api import keys as keys_api
 from gateway.api.proxy import forward
@@ -21,8 +22,8 @@ from gateway.domain.keys import hash_key
 from gateway.openapi import fetch_service_specs, merge_specs
 from gateway.routing import metric_route
 from services.common.config import Settings
-from services.common.web import ProblemApi, handle_domain_error, MAX_BODY_BYTES, problem_response
 from services.common.errors import DomainError
+from services.common.web import MAX_BODY_BYTES, ProblemApi, handle_domain_error, problem_response
 
 API_VERSION = "v1"
 
@@ -42,8 +43,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("gateway")
     gw = bootstrap(settings)
     app = Flask(__name__)
-    app.config.update(API_TITLE="ParkLoop gateway", API_VERSION=API_VERSION, OPENAPI_VERSION="3.0.3",
-                      MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.config.update(
+        API_TITLE="ParkLoop gateway",
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
     app.extensions["parkloop.gateway"] = gw
     api = ProblemApi(app)
     api.register_blueprint(keys_api.blp)
@@ -51,8 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_console(app, gw, api.handle_http_exception)
 
     registry = CollectorRegistry()
-    requests_total = Counter("parkloop_gateway_requests", "Requests through the gateway",
-                             ["method", "route", "status"], registry=registry)
+    requests_total = Counter(
+        "parkloop_gateway_requests", "Requests through the gateway", ["method", "route", "status"], registry=registry
+    )
     latency = Histogram("parkloop_gateway_request_seconds", "Gateway request latency", ["route"], registry=registry)
 
     @app.before_request
@@ -70,8 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             latency.labels(route).observe(time.perf_counter() - g.started)
         return response
 
-    app.add_url_rule("/api/v1/<path:path>", "forward", forward,
-                     methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    app.add_url_rule("/api/v1/<path:path>", "forward", forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
     @app.get("/healthz")
     def healthz():

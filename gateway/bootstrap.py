@@ -1,4 +1,5 @@
 """Wires the gateway: its key store, the admin key, and where the services are."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class Gateway:
     service_urls: dict[str, str]
     configured_admin_key_id: str  # changed only in configuration, never revoked through the API
     sessions: SessionStore
-    console: "ConsoleSettings"
+    console: ConsoleSettings
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class ConsoleSettings:
     tile_url: str | None  # a map tile server, where one is reachable; otherwise the map draws on coordinates
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ConsoleSettings":
+    def from_settings(cls, settings: Settings) -> ConsoleSettings:
         own = settings.gateway
         return cls(
             secret=own.console_secret or read_or_create_secret(settings.data_dir / "console.secret"),
@@ -67,5 +68,11 @@ def bootstrap(settings: Settings) -> Gateway:
     engine = create_engine(settings.database_url)
     keys = KeyStore(engine)
     admin_key_id = ensure_admin_key(keys, settings.data_dir, settings.gateway.admin_key)
-    return Gateway(settings, keys, {name: service_url(name) for name in SERVICES}, admin_key_id,
-                   SessionStore(engine), ConsoleSettings.from_settings(settings))
+    return Gateway(
+        settings,
+        keys,
+        {name: service_url(name) for name in SERVICES},
+        admin_key_id,
+        SessionStore(engine),
+        ConsoleSettings.from_settings(settings),
+    )

@@ -1,4 +1,5 @@
 """Which service answers which public path. The first pattern that matches wins."""
+
 from __future__ import annotations
 
 import re

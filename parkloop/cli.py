@@ -1,5 +1,6 @@
 """The `parkloop` command: run the embedded system, load the demo park, manage keys and
 code tables, run benchmarks."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,9 @@ def cmd_run(args) -> int:
         key_note = "PARKLOOP_ADMIN_KEY" if os.environ.get("PARKLOOP_ADMIN_KEY") else str(data_dir() / "admin.key")
         if os.environ.get("PARKLOOP_DEMO", "1") != "0":
             load_demo_once(url, data_dir())
-        console.print(f"[bold green]ParkLoop is running at {url}[/]  (console: {url}/ · API docs: {url}/docs)",
-                      soft_wrap=True)
+        console.print(
+            f"[bold green]ParkLoop is running at {url}[/]  (console: {url}/ · API docs: {url}/docs)", soft_wrap=True
+        )
         _print_demo_sign_in(data_dir() / "demo-keys.json")
         console.print(f"Admin key: {key_note}    Data: {data_dir()}    Stop: Ctrl-C", soft_wrap=True)
         supervisor.serve_forever()
@@ -47,9 +49,13 @@ def _print_demo_sign_in(keys_file) -> None:
     if not keys_file.exists():
         return
     keys = json.loads(keys_file.read_text())["keys"]
-    console.print(f"Sign in to the console as the demo park manager with: [bold]{keys['park_manager']}[/]", soft_wrap=True)
-    console.print(f"  or as an enterprise (Haibin Thermal Power, a steam supplier): {keys['power']}    all demo keys: {keys_file}",
-                  soft_wrap=True)
+    console.print(
+        f"Sign in to the console as the demo park manager with: [bold]{keys['park_manager']}[/]", soft_wrap=True
+    )
+    console.print(
+        f"  or as an enterprise (Haibin Thermal Power, a steam supplier): {keys['power']}    all demo keys: {keys_file}",
+        soft_wrap=True,
+    )
 
 
 def cmd_demo(args) -> int:
@@ -84,8 +90,10 @@ def cmd_keys(args) -> int:
         print(json.dumps({"id": key.id, "role": key.role.value, "key": secret}))
     elif args.action == "list":
         for key in keys.list(0, 10_000)[0]:
-            print(f"{key.id}  {key.role.value:13} {key.label}  park={key.park_id} enterprise={key.enterprise_id}"
-                  f"{'  REVOKED' if key.revoked_at else ''}")
+            print(
+                f"{key.id}  {key.role.value:13} {key.label}  park={key.park_id} enterprise={key.enterprise_id}"
+                f"{'  REVOKED' if key.revoked_at else ''}"
+            )
     else:
         keys.revoke(args.id)
         print(f"revoked {args.id}")
@@ -106,9 +114,6 @@ def cmd_codes(args) -> int:
         return 2
     print(f"imported {count} codes into {destination}; restart ParkLoop to use them")
     return 0
-
-
-
 
 
 def cmd_migrate(args) -> int:

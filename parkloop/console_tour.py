@@ -5,6 +5,7 @@ accessibility scan), the screenshots in docs/screenshots/ (`parkloop screenshots
 console benchmark (`parkloop bench console`). Playwright is a test dependency: import it
 only where a browser is driven.
 """
+
 from __future__ import annotations
 
 import json

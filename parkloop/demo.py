@@ -1,4 +1,5 @@
 """Loads the demo park through the public API, exactly as its users would create it."""
+
 from __future__ import annotations
 
 import json
@@ -38,13 +39,21 @@ def complete_exchange(url: str, keys: dict, offer: tuple, want: tuple, amount: s
     """The supplier proposes, the receiver accepts, the supplier delivers with evidence, then completes."""
     (supplier, offer_id), (receiver, want_id) = offer, want
     seller, buyer = Client(url, keys[supplier]), Client(url, keys[receiver])
-    exchange = seller.post("exchanges", {"offer_id": offer_id, "want_id": want_id, "agreed_amount": amount,
-                                         "agreed_unit": unit})
+    exchange = seller.post(
+        "exchanges", {"offer_id": offer_id, "want_id": want_id, "agreed_amount": amount, "agreed_unit": unit}
+    )
     buyer.post(f"exchanges/{exchange['id']}/accept", {})
     for delivered, evidence, substitution in deliveries:
-        seller.post(f"exchanges/{exchange['id']}/deliveries", {
-            "delivered_on": date.today().isoformat(), "amount": delivered, "unit": unit, "evidence": evidence,
-            "substitution": substitution})
+        seller.post(
+            f"exchanges/{exchange['id']}/deliveries",
+            {
+                "delivered_on": date.today().isoformat(),
+                "amount": delivered,
+                "unit": unit,
+                "evidence": evidence,
+                "substitution": substitution,
+            },
+        )
     seller.post(f"exchanges/{exchange['id']}/complete", {})
 
 
@@ -61,21 +70,34 @@ def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
     for e in track(demo_park.ENTERPRISES, description="Registering enterprises", console=PROGRESS):
         issued = admin.post("keys", {"role": "enterprise", "label": e["name"], "park_id": park["id"]})
         client = Client(url, issued["key"])
-        body = {"name": e["name"], "credit_code": credit_code(e["org"]), "industry_code": e["industry_code"],
-                "location": e["location"], "licences": e.get("licences", []),
-                "contact": {"name": "Environmental Office", "email": f"{e['key'].replace('_', '-')}@example.com"}}
+        body = {
+            "name": e["name"],
+            "credit_code": credit_code(e["org"]),
+            "industry_code": e["industry_code"],
+            "location": e["location"],
+            "licences": e.get("licences", []),
+            "contact": {"name": "Environmental Office", "email": f"{e['key'].replace('_', '-')}@example.com"},
+        }
         ids[e["key"]] = client.post("enterprises", body)["id"]
         keys[e["key"]] = issued["key"]
     listings = [("offers", o) for o in demo_park.OFFERS] + [("wants", w) for w in demo_park.WANTS]
     posted = {}  # title -> (owner, id)
     for path, (owner, title, max_km, details) in track(listings, description="Posting listings", console=PROGRESS):
-        created = Client(url, keys[owner]).post(path, {"title": title, "max_distance_km": max_km,
-                                                       "available_from": "2025-01-01", **details})
+        created = Client(url, keys[owner]).post(
+            path, {"title": title, "max_distance_km": max_km, "available_from": "2025-01-01", **details}
+        )
         posted[title] = (owner, created["id"])
-    for offer, want, amount, unit, deliveries in track(demo_park.EXCHANGES, description="Completing exchanges", console=PROGRESS):
+    for offer, want, amount, unit, deliveries in track(
+        demo_park.EXCHANGES, description="Completing exchanges", console=PROGRESS
+    ):
         complete_exchange(url, keys, posted[offer], posted[want], amount, unit, deliveries)
-    summary = {"park_id": park["id"], "enterprises": len(ids), "offers": len(demo_park.OFFERS),
-               "wants": len(demo_park.WANTS), "completed_exchanges": len(demo_park.EXCHANGES)}
+    summary = {
+        "park_id": park["id"],
+        "enterprises": len(ids),
+        "offers": len(demo_park.OFFERS),
+        "wants": len(demo_park.WANTS),
+        "completed_exchanges": len(demo_park.EXCHANGES),
+    }
     _write_private(data_dir / "demo-keys.json", {"park_id": park["id"], "keys": keys})
     return summary
 
@@ -86,9 +108,11 @@ def load_demo_once(url: str, data_dir: Path) -> None:
         return
     summary = load_demo(url, data_dir)
     marker.write_text(json.dumps(summary))
-    print(f"Loaded the demo park: {summary['enterprises']} enterprises, {summary['offers']} offers, "
-          f"{summary['wants']} wants, {summary['completed_exchanges']} completed exchanges; "
-          f"their keys are in {data_dir / 'demo-keys.json'}")
+    print(
+        f"Loaded the demo park: {summary['enterprises']} enterprises, {summary['offers']} offers, "
+        f"{summary['wants']} wants, {summary['completed_exchanges']} completed exchanges; "
+        f"their keys are in {data_dir / 'demo-keys.json'}"
+    )
 
 
 def _write_private(path: Path, data: dict) -> None:

@@ -3,6 +3,7 @@
 `parkloop run` and the container entrypoint both use this file, so a service behaves the same
 on one machine and at scale. Command-line flags (the supervisor's `--workers 1`) override it.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """`parkloop ledger export` and `parkloop ledger verify`: an auditor's offline check of the
 ledger with nothing but the export file (entries, recorded hashes, checkpoint, public key)."""
+
 from __future__ import annotations
 
 import base64
@@ -21,8 +22,9 @@ def export_ledger(url: str, admin_key: str, destination: Path) -> int:
     try:
         response = requests.get(endpoint, headers={"Authorization": f"Bearer {admin_key}"}, timeout=120)
     except requests.RequestException as exc:
-        raise CannotProceed(f"cannot reach ParkLoop at {url} ({type(exc).__name__}); is it running? "
-                            "Give its address with --url") from None
+        raise CannotProceed(
+            f"cannot reach ParkLoop at {url} ({type(exc).__name__}); is it running? Give its address with --url"
+        ) from None
     if not response.ok:
         detail = response.json().get("detail", "") if "json" in response.headers.get("Content-Type", "") else ""
         raise CannotProceed(f"{endpoint} answered {response.status_code} {response.reason}: {detail}".rstrip(": "))
@@ -39,13 +41,19 @@ def verify_export(path: Path, public_key: str | None = None) -> tuple[bool, str]
         exported["entries"], exported["checkpoint"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CannotProceed(f"cannot read a ledger export from {path}: {type(exc).__name__}: {exc}") from None
-    result = audit_ledger([base64.b64decode(e) for e in exported["entries"]], exported["checkpoint"], key,
-                          recorded_leaf_hashes=[base64.b64decode(h) for h in exported.get("leaf_hashes", [])] or None,
-                          origin=exported.get("origin"))
+    result = audit_ledger(
+        [base64.b64decode(e) for e in exported["entries"]],
+        exported["checkpoint"],
+        key,
+        recorded_leaf_hashes=[base64.b64decode(h) for h in exported.get("leaf_hashes", [])] or None,
+        origin=exported.get("origin"),
+    )
     if result.ok:
         cp = result.checkpoint
-        return True, (f"OK: {len(exported['entries'])} entries; checkpoint {cp.origin} size {cp.size} "
-                      f"root {base64.b64encode(cp.root).decode()} verified with {key.strip()}")
+        return True, (
+            f"OK: {len(exported['entries'])} entries; checkpoint {cp.origin} size {cp.size} "
+            f"root {base64.b64encode(cp.root).decode()} verified with {key.strip()}"
+        )
     where = f"entry {result.first_bad_index}" if result.first_bad_index is not None else "the ledger"
     return False, f"FAILED: {where} ({result.kind}): {result.reason}"
 

@@ -5,6 +5,7 @@ Each service is its own gunicorn process on a local port next to the gateway's; 
 leaving it half up; a worker that dies is restarted (its work is durable, so it resumes).
 Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -18,12 +19,24 @@ import requests
 
 from services.common.config import SERVICES, data_dir
 
-APPS = {"gateway": "gateway.app:create_app()", "listings": "services.listings.app:create_app()",
-        "matching": "services.matching.app:create_app()", "ledger": "services.ledger.app:create_app()"}
-MIGRATED = {"gateway": "gateway.bootstrap", "listings": "services.listings.bootstrap",
-            "matching": "services.matching.bootstrap", "ledger": "services.ledger.bootstrap"}
-WORKERS = {"listings-relay": "services.listings.worker", "matching-worker": "services.matching.worker",
-           "webhook-dispatcher": "services.matching.dispatcher", "ledger-worker": "services.ledger.worker"}
+APPS = {
+    "gateway": "gateway.app:create_app()",
+    "listings": "services.listings.app:create_app()",
+    "matching": "services.matching.app:create_app()",
+    "ledger": "services.ledger.app:create_app()",
+}
+MIGRATED = {
+    "gateway": "gateway.bootstrap",
+    "listings": "services.listings.bootstrap",
+    "matching": "services.matching.bootstrap",
+    "ledger": "services.ledger.bootstrap",
+}
+WORKERS = {
+    "listings-relay": "services.listings.worker",
+    "matching-worker": "services.matching.worker",
+    "webhook-dispatcher": "services.matching.dispatcher",
+    "ledger-worker": "services.ledger.worker",
+}
 
 
 def migrate_all(services=tuple(MIGRATED)) -> None:
@@ -44,9 +57,24 @@ def _environment(port: int) -> dict[str, str]:
 def _gunicorn(name: str, bind: str) -> list[str]:
     # One process per service keeps SQLite writers few; threads serve concurrent requests.
     # A line per request would bury the terminal: access lines go to $PARKLOOP_DATA/logs instead.
-    return [sys.executable, "-m", "gunicorn", "--config", "python:parkloop.gunicorn_conf", "--bind", bind,
-            "--workers", "1", "--log-level", "warning", "--name", f"parkloop-{name}",
-            "--access-logfile", str(data_dir() / "logs" / f"{name}-access.log"), APPS[name]]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        "python:parkloop.gunicorn_conf",
+        "--bind",
+        bind,
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--name",
+        f"parkloop-{name}",
+        "--access-logfile",
+        str(data_dir() / "logs" / f"{name}-access.log"),
+        APPS[name],
+    ]
 
 
 class Supervisor:

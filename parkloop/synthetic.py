@@ -9,6 +9,7 @@ production way: listing event dicts (the shape of `Listing.to_dict`) through
 Hazardous codes come from the shipped seed table (2021 list); the general codes are
 format-valid test values only (class S01-S59), not claims about the official catalogue.
 """
+
 from __future__ import annotations
 
 import math
@@ -46,15 +47,33 @@ PARKS = [
 HAZARDOUS_CODES = ["900-249-08", "900-214-08", "900-006-09", "900-404-06", "900-300-34", "772-007-50"]
 LIQUID_HW_CLASSES = {"08", "09", "06", "34", "35"}
 GENERAL_CODES = ["441-001-S02", "441-002-S03", "311-001-S01", "261-001-S05", "304-001-S17"]
-MATERIAL_PROPERTIES = [("CaO", "%", 20.0, 60.0), ("moisture", "%", 2.0, 40.0), ("Fe", "%", 10.0, 65.0),
-                       ("oil", "%", 5.0, 80.0), ("calorific value", "MJ/kg", 5.0, 30.0)]
-WATER_PARAMETERS = [("COD", "mg/L", 10.0, 80.0), ("TDS", "mg/L", 200.0, 1500.0), ("NH3-N", "mg/L", 0.5, 15.0),
-                    ("turbidity", "NTU", 1.0, 10.0), ("pH", "-", 6.0, 9.0)]
+MATERIAL_PROPERTIES = [
+    ("CaO", "%", 20.0, 60.0),
+    ("moisture", "%", 2.0, 40.0),
+    ("Fe", "%", 10.0, 65.0),
+    ("oil", "%", 5.0, 80.0),
+    ("calorific value", "MJ/kg", 5.0, 30.0),
+]
+WATER_PARAMETERS = [
+    ("COD", "mg/L", 10.0, 80.0),
+    ("TDS", "mg/L", 200.0, 1500.0),
+    ("NH3-N", "mg/L", 0.5, 15.0),
+    ("turbidity", "NTU", 1.0, 10.0),
+    ("pH", "-", 6.0, 9.0),
+]
 REUSE_CATEGORIES = ["washing", "direct_cooling", "circulating_cooling", "boiler_makeup", "process"]
-HEAT_SUPPLY_C = {"steam": (140.0, 320.0), "hot_water": (60.0, 140.0), "flue_gas": (150.0, 450.0),
-                 "thermal_oil": (200.0, 330.0)}
-HEAT_DEMAND_C = {"steam": (110.0, 260.0), "hot_water": (40.0, 110.0), "flue_gas": (120.0, 300.0),
-                 "thermal_oil": (150.0, 280.0)}
+HEAT_SUPPLY_C = {
+    "steam": (140.0, 320.0),
+    "hot_water": (60.0, 140.0),
+    "flue_gas": (150.0, 450.0),
+    "thermal_oil": (200.0, 330.0),
+}
+HEAT_DEMAND_C = {
+    "steam": (110.0, 260.0),
+    "hot_water": (40.0, 110.0),
+    "flue_gas": (120.0, 300.0),
+    "thermal_oil": (150.0, 280.0),
+}
 
 
 @dataclass(frozen=True)
@@ -85,14 +104,24 @@ def _near(rng: random.Random, lat: float, lon: float, sigma_km: float) -> tuple[
 
 def _licences(rng: random.Random) -> list[dict]:
     windows = [  # valid today, expired yesterday, starting tomorrow, starting today, ending today
-        (date(2024, 1, 1), date(2029, 12, 31)), (date(2021, 6, 1), date(2026, 5, 31)),
-        (date(2026, 6, 2), date(2031, 6, 1)), (TODAY, date(2027, 12, 31)), (date(2023, 1, 1), TODAY)]
+        (date(2024, 1, 1), date(2029, 12, 31)),
+        (date(2021, 6, 1), date(2026, 5, 31)),
+        (date(2026, 6, 2), date(2031, 6, 1)),
+        (TODAY, date(2027, 12, 31)),
+        (date(2023, 1, 1), TODAY),
+    ]
     out = []
     for _ in range(rng.choice([1, 1, 2])):
         start, end = rng.choice(windows)
-        out.append({"number": f"JS{rng.randrange(10**6):06d}", "codes": rng.sample(HAZARDOUS_CODES, rng.randint(2, 5)),
-                    "capacity_t_per_year": float(rng.choice([500, 2000, 10000])),
-                    "valid_from": start.isoformat(), "valid_until": end.isoformat()})
+        out.append(
+            {
+                "number": f"JS{rng.randrange(10**6):06d}",
+                "codes": rng.sample(HAZARDOUS_CODES, rng.randint(2, 5)),
+                "capacity_t_per_year": float(rng.choice([500, 2000, 10000])),
+                "valid_from": start.isoformat(),
+                "valid_until": end.isoformat(),
+            }
+        )
     return out
 
 
@@ -111,10 +140,17 @@ def _add_approvals(rng: random.Random, enterprises: list[dict], listings: list[d
         enterprise["approvals"] = []
         for supplier, code in rng.sample(pairs, min(len(pairs), rng.randint(1, 3))):
             start, end = rng.choice(windows)
-            enterprise["approvals"].append({
-                "number": f"JSDX{rng.randrange(10**4):04d}", "authority": "provincial environment department",
-                "supplier_enterprise_id": supplier, "codes": [code], "valid_from": start.isoformat(),
-                "valid_until": end.isoformat(), "capacity_t_per_year": float(rng.choice([100, 500]))})
+            enterprise["approvals"].append(
+                {
+                    "number": f"JSDX{rng.randrange(10**4):04d}",
+                    "authority": "provincial environment department",
+                    "supplier_enterprise_id": supplier,
+                    "codes": [code],
+                    "valid_from": start.isoformat(),
+                    "valid_until": end.isoformat(),
+                    "capacity_t_per_year": float(rng.choice([100, 500])),
+                }
+            )
 
 
 def _enterprises(rng: random.Random, park_ids: list[str]) -> list[dict]:
@@ -122,9 +158,15 @@ def _enterprises(rng: random.Random, park_ids: list[str]) -> list[dict]:
     for park_id, (_, name, lat, lon) in zip(park_ids, PARKS):
         for n in range(rng.randint(10, 16)):
             elat, elon = _near(rng, lat, lon, 2.0)
-            out.append({"id": _uuid(rng), "park_id": park_id, "name": f"{name} enterprise {n}",
-                        "location": {"lat": elat, "lon": elon},
-                        "licences": _licences(rng) if rng.random() < 0.5 else []})
+            out.append(
+                {
+                    "id": _uuid(rng),
+                    "park_id": park_id,
+                    "name": f"{name} enterprise {n}",
+                    "location": {"lat": elat, "lon": elon},
+                    "licences": _licences(rng) if rng.random() < 0.5 else [],
+                }
+            )
     return out
 
 
@@ -141,8 +183,11 @@ def _material(rng: random.Random, side: str) -> dict:
         c = code()
         unit = "m3" if c[-2:] in LIQUID_HW_CLASSES and rng.random() < 0.5 else rng.choice(["t", "t", "t", "kg"])
         props = rng.sample(MATERIAL_PROPERTIES, rng.randint(1, 4))
-        spec.update(hazardous=c[-3] != "S", waste_code=c,
-                    properties=[{"name": n, "value": round(rng.uniform(lo, hi), 1), "unit": u} for n, u, lo, hi in props])
+        spec.update(
+            hazardous=c[-3] != "S",
+            waste_code=c,
+            properties=[{"name": n, "value": round(rng.uniform(lo, hi), 1), "unit": u} for n, u, lo, hi in props],
+        )
         codes = [c]
     else:
         codes = list(dict.fromkeys(code() for _ in range(rng.randint(1, 4))))
@@ -151,11 +196,16 @@ def _material(rng: random.Random, side: str) -> dict:
         for n, u, lo, hi in rng.sample(MATERIAL_PROPERTIES, rng.choice([0, 0, 0, 0, 1, 1, 2])):
             mid = rng.uniform(lo, hi)
             shape = rng.choice(["min", "max", "both"])
-            bounds.append({"name": n, "unit": u, "min": round(mid - (hi - lo) * 0.3, 1) if shape != "max" else None,
-                           "max": round(mid + (hi - lo) * 0.3, 1) if shape != "min" else None})
+            bounds.append(
+                {
+                    "name": n,
+                    "unit": u,
+                    "min": round(mid - (hi - lo) * 0.3, 1) if shape != "max" else None,
+                    "max": round(mid + (hi - lo) * 0.3, 1) if shape != "min" else None,
+                }
+            )
         spec.update(hazardous=any(c[-3] != "S" for c in codes), waste_codes=codes, property_bounds=bounds)
-    spec["quantity"] = {"amount": amount, "unit": unit,
-                        "recurrence": rng.choice(["one_off", "per_month", "per_year"])}
+    spec["quantity"] = {"amount": amount, "unit": unit, "recurrence": rng.choice(["one_off", "per_month", "per_year"])}
     return spec
 
 
@@ -167,16 +217,23 @@ def _heat(rng: random.Random, side: str) -> dict:
         pressure = round(rng.uniform(0.3, 4.0), 2)
     elif medium == "hot_water" and rng.random() < 0.2:
         pressure = round(rng.uniform(0.4, 1.6), 2)
-    return {"medium": medium, "temperature_c": round(rng.uniform(lo, hi), 1), "pressure_mpa": pressure,
-            "thermal_power_mw": round(math.exp(rng.uniform(math.log(0.3), math.log(40))), 2),
-            "hours_per_day": float(rng.choice([8, 16, 24])), "days_per_year": rng.choice([250, 300, 330, 365]),
-            "price_cny_per_gj": round(rng.uniform(30, 90), 1)}
+    return {
+        "medium": medium,
+        "temperature_c": round(rng.uniform(lo, hi), 1),
+        "pressure_mpa": pressure,
+        "thermal_power_mw": round(math.exp(rng.uniform(math.log(0.3), math.log(40))), 2),
+        "hours_per_day": float(rng.choice([8, 16, 24])),
+        "days_per_year": rng.choice([250, 300, 330, 365]),
+        "price_cny_per_gj": round(rng.uniform(30, 90), 1),
+    }
 
 
 def _water(rng: random.Random, side: str) -> dict:
-    spec = {"reuse_category": rng.choice(REUSE_CATEGORIES),
-            "flow_m3_per_day": round(math.exp(rng.uniform(math.log(100), math.log(30000))), 1),
-            "price_cny_per_m3": round(rng.uniform(0.8, 4.5), 2)}
+    spec = {
+        "reuse_category": rng.choice(REUSE_CATEGORIES),
+        "flow_m3_per_day": round(math.exp(rng.uniform(math.log(100), math.log(30000))), 1),
+        "price_cny_per_m3": round(rng.uniform(0.8, 4.5), 2),
+    }
     chosen = rng.sample(WATER_PARAMETERS, rng.randint(2, 4) if side == "offer" else rng.choice([0, 1, 1, 2, 3]))
     if side == "offer":
         spec["parameters"] = [{"name": n, "value": round(rng.uniform(lo, hi), 2), "unit": u} for n, u, lo, hi in chosen]
@@ -191,8 +248,11 @@ def _water(rng: random.Random, side: str) -> dict:
     return spec
 
 
-MAX_DISTANCE = {"material": lambda r: r.choice([30, 80, 150, 300, 600, 1500, 5000]) * r.uniform(0.8, 1.2),
-                "heat": lambda r: r.uniform(1.0, 15.0), "water": lambda r: r.uniform(3.0, 60.0)}
+MAX_DISTANCE = {
+    "material": lambda r: r.choice([30, 80, 150, 300, 600, 1500, 5000]) * r.uniform(0.8, 1.2),
+    "heat": lambda r: r.uniform(1.0, 15.0),
+    "water": lambda r: r.uniform(3.0, 60.0),
+}
 SPEC = {"material": _material, "heat": _heat, "water": _water}
 
 
@@ -210,14 +270,21 @@ def _listing(rng: random.Random, n: int, enterprise: dict) -> dict:
     else:  # ends today or later (today itself now and then)
         until = max(start, TODAY) + timedelta(days=rng.choice([0, rng.randint(1, 900)]))
     return {
-        "id": _uuid(rng), "side": side, "kind": kind,
+        "id": _uuid(rng),
+        "side": side,
+        "kind": kind,
         "status": rng.choices(["active", "paused", "withdrawn"], weights=[88, 7, 5])[0],
-        "enterprise_id": enterprise["id"], "park_id": enterprise["park_id"],
-        "title": f"{enterprise['name']}: {kind} {side} {n}", "location": {"lat": lat, "lon": lon},
+        "enterprise_id": enterprise["id"],
+        "park_id": enterprise["park_id"],
+        "title": f"{enterprise['name']}: {kind} {side} {n}",
+        "location": {"lat": lat, "lon": lon},
         "max_distance_km": round(MAX_DISTANCE[kind](rng), 2),
-        "available_from": start.isoformat(), "available_until": until.isoformat() if until else None,
+        "available_from": start.isoformat(),
+        "available_until": until.isoformat() if until else None,
         kind: SPEC[kind](rng, side),
-        "created_at": "2026-05-01T00:00:00+00:00", "updated_at": "2026-05-01T00:00:00+00:00", "version": 1,
+        "created_at": "2026-05-01T00:00:00+00:00",
+        "updated_at": "2026-05-01T00:00:00+00:00",
+        "version": 1,
     }
 
 
@@ -246,15 +313,19 @@ def sample_cases(dataset: Dataset, per_group: int = 10, seed: int = SEED + 1) ->
     cases = []
     for kind in ("material", "heat", "water"):
         for side in ("offer", "want"):
-            pool = sorted((d for d in dataset.docs if d.kind == kind and d.side == side and d.status == "active"),
-                          key=lambda d: d.id)
+            pool = sorted(
+                (d for d in dataset.docs if d.kind == kind and d.side == side and d.status == "active"),
+                key=lambda d: d.id,
+            )
             for i, source in enumerate(rng.sample(pool, per_group)):
                 variant = i % 6
                 if variant == 1 and kind == "material":
                     codes = tuple(rng.sample(source.codes, 1)) + tuple(rng.sample(GENERAL_CODES, 2))
                     filters, label = MatchFilters(codes=codes), "codes"
                 elif variant == 1 or variant == 2:
-                    nearby = sorted(dataset.park_ids, key=lambda p: p != source.park_id)[:1] + rng.sample(dataset.park_ids, 2)
+                    nearby = sorted(dataset.park_ids, key=lambda p: p != source.park_id)[:1] + rng.sample(
+                        dataset.park_ids, 2
+                    )
                     filters, label = MatchFilters(park_ids=tuple(nearby)), "parks"
                 elif variant == 3:
                     filters, label = MatchFilters(max_distance_km=round(source.max_distance_km * 0.4, 2)), "nearer"
@@ -271,10 +342,17 @@ def sample_cases(dataset: Dataset, per_group: int = 10, seed: int = SEED + 1) ->
 def _approval_cases(dataset: Dataset, count: int) -> list[Case]:
     """Sources whose matches an approval decides: hazardous offers of a supplier some approval
     valid today names, and wants of enterprises holding such an approval."""
-    approved = {(lic.supplier, lic.code) for d in dataset.docs for lic in d.licences
-                if lic.supplier is not None and lic.valid_on(TODAY)}
-    holders = {d.enterprise_id for d in dataset.docs
-               if any(lic.supplier is not None and lic.valid_on(TODAY) for lic in d.licences)}
+    approved = {
+        (lic.supplier, lic.code)
+        for d in dataset.docs
+        for lic in d.licences
+        if lic.supplier is not None and lic.valid_on(TODAY)
+    }
+    holders = {
+        d.enterprise_id
+        for d in dataset.docs
+        if any(lic.supplier is not None and lic.valid_on(TODAY) for lic in d.licences)
+    }
     active = sorted((d for d in dataset.docs if d.kind == "material" and d.status == "active"), key=lambda d: d.id)
     offers = [d for d in active if d.side == "offer" and (d.enterprise_id, d.codes[0]) in approved][:count]
     wants = [d for d in active if d.side == "want" and d.enterprise_id in holders][:count]

@@ -1,5 +1,6 @@
 """Browser tests (the console's pages, the in-browser ledger witness) drive Debian's Chromium through
 pytest-playwright: Playwright's own browser download is not reachable from these machines."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,9 @@ def pytest_collection_modifyitems(config, items):
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("CI") == "true":
-        raise pytest.UsageError(f"{CHROMIUM} is missing: in CI the browser tests must run "
-                                "(infra/browser.sh installs it)")
+        raise pytest.UsageError(
+            f"{CHROMIUM} is missing: in CI the browser tests must run (infra/browser.sh installs it)"
+        )
     skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing (apt-get install chromium)")
     for item in items:
         if any(part in str(item.fspath) for part in BROWSER_TESTS):
@@ -27,8 +29,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--no-sandbox", f"--unsafely-treat-insecure-origin-as-secure={WITNESS_TEST_ORIGIN}"]}
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", f"--unsafely-treat-insecure-origin-as-secure={WITNESS_TEST_ORIGIN}"],
+    }
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 Without one, its tests skip locally with a line saying how to start it; with CI=true they
 fail, because in CI a real engine must never be silently left out.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,7 +1,8 @@
 """The gateway's own table: API keys by hash."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -12,7 +13,8 @@ from services.common.identity import Role
 metadata = sa.MetaData()
 
 api_keys = sa.Table(
-    "api_keys", metadata,
+    "api_keys",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("role", sa.String(20), nullable=False),
@@ -25,8 +27,16 @@ api_keys = sa.Table(
 
 
 def _key(row) -> ApiKey:
-    return ApiKey(row.id, Role(row.role), row.key_hash, row.label, row.park_id, row.enterprise_id,
-                  as_utc(row.created_at), as_utc(row.revoked_at))
+    return ApiKey(
+        row.id,
+        Role(row.role),
+        row.key_hash,
+        row.label,
+        row.park_id,
+        row.enterprise_id,
+        as_utc(row.created_at),
+        as_utc(row.revoked_at),
+    )
 
 
 class KeyStore:
@@ -35,9 +45,18 @@ class KeyStore:
 
     def add(self, key: ApiKey) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(api_keys.insert().values(
-                id=key.id, key_hash=key.key_hash, role=key.role.value, label=key.label, park_id=key.park_id,
-                enterprise_id=key.enterprise_id, created_at=key.created_at, revoked_at=key.revoked_at))
+            conn.execute(
+                api_keys.insert().values(
+                    id=key.id,
+                    key_hash=key.key_hash,
+                    role=key.role.value,
+                    label=key.label,
+                    park_id=key.park_id,
+                    enterprise_id=key.enterprise_id,
+                    created_at=key.created_at,
+                    revoked_at=key.revoked_at,
+                )
+            )
 
     def by_hash(self, key_hash: str) -> ApiKey | None:
         with self.engine.connect() as conn:
@@ -52,19 +71,25 @@ class KeyStore:
     def list(self, offset: int, limit: int) -> tuple[list[ApiKey], int]:
         with self.engine.connect() as conn:
             total = conn.scalar(sa.select(sa.func.count()).select_from(api_keys))
-            rows = conn.execute(sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
-                                .offset(offset).limit(limit))
+            rows = conn.execute(
+                sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id).offset(offset).limit(limit)
+            )
             return [_key(row) for row in rows], total
 
     def revoke(self, key_id: str) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(api_keys.update().where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-                         .values(revoked_at=datetime.now(timezone.utc)))
+            conn.execute(
+                api_keys.update()
+                .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )
 
     def bind_enterprise(self, key_id: str, enterprise_id: str) -> bool:
         """Bind an enrolment key to the enterprise it registered; only once."""
         with write_transaction(self.engine) as conn:
-            result = conn.execute(api_keys.update().where(api_keys.c.id == key_id,
-                                                          api_keys.c.enterprise_id.is_(None))
-                                  .values(enterprise_id=enterprise_id))
+            result = conn.execute(
+                api_keys.update()
+                .where(api_keys.c.id == key_id, api_keys.c.enterprise_id.is_(None))
+                .values(enterprise_id=enterprise_id)
+            )
             return result.rowcount == 1

@@ -1,7 +1,8 @@
 """Console sessions by token hash, in the gateway's own database."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -10,7 +11,8 @@ from gateway.domain.console_sessions import ConsoleSession
 from services.common.db import as_utc, write_transaction
 
 console_sessions = sa.Table(
-    "console_sessions", metadata,
+    "console_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("key_id", sa.String(36), nullable=False, index=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -25,10 +27,15 @@ class SessionStore:
     def add(self, session: ConsoleSession) -> None:
         with write_transaction(self.engine) as conn:
             # Expired sessions are swept as new ones start, so the table stays small without a cron job.
-            conn.execute(console_sessions.delete().where(console_sessions.c.expires_at < datetime.now(timezone.utc)))
-            conn.execute(console_sessions.insert().values(
-                token_hash=session.token_hash, key_id=session.key_id,
-                created_at=session.created_at, expires_at=session.expires_at))
+            conn.execute(console_sessions.delete().where(console_sessions.c.expires_at < datetime.now(UTC)))
+            conn.execute(
+                console_sessions.insert().values(
+                    token_hash=session.token_hash,
+                    key_id=session.key_id,
+                    created_at=session.created_at,
+                    expires_at=session.expires_at,
+                )
+            )
 
     def get(self, token_hash: str) -> ConsoleSession | None:
         with self.engine.connect() as conn:

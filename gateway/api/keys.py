@@ -1,5 +1,6 @@
 """API keys: admins issue and revoke them; any key can ask who it is. The use cases are in
 gateway/service_layer/keys.py, shared with the console's admin pages."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -12,15 +13,21 @@ from gateway.service_layer import keys
 from services.common.identity import Role
 from services.common.schemas import DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
 
-blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="API keys for admins, park managers and enterprises")
+blp = Blueprint(
+    "keys", __name__, url_prefix="/api/v1/keys", description="API keys for admins, park managers and enterprises"
+)
 
 
 class KeyCreateSchema(ma.Schema):
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     label = Text(required=True)
     park_id = fields.String(metadata={"description": "Required for park_manager and enterprise keys"})
-    enterprise_id = fields.String(metadata={"description": "Optional for enterprise keys: omitted, the key may "
-                                                           "register one enterprise in its park and is then bound to it"})
+    enterprise_id = fields.String(
+        metadata={
+            "description": "Optional for enterprise keys: omitted, the key may "
+            "register one enterprise in its park and is then bound to it"
+        }
+    )
 
 
 class KeySchema(ma.Schema):

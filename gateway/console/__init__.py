@@ -4,6 +4,7 @@ Chinese first (Flask-Babel catalogs, English by a switch); a server-side session
 signed cookie; CSRF tokens on every form; a strict Content-Security-Policy. Pages call the
 /api/v1 endpoints as the signed-in key (see api_client.py), so the API's rules are the only rules.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,8 +14,8 @@ from flask_wtf.csrf import CSRFProtect
 
 from gateway.console import formatting
 from gateway.console.auth import load_user
-from gateway.console.labels import TEMPLATE_HELPERS
 from gateway.console.i18n import LANGUAGES, ConsoleBabel, babel_config, current_language
+from gateway.console.labels import TEMPLATE_HELPERS
 from gateway.console.navigation import nav_for
 from gateway.console.security import add_security_headers, is_console_path
 from gateway.console.views import BLUEPRINTS
@@ -52,8 +53,14 @@ def init_console(app: Flask, gw, api_error_handler) -> None:
     @app.context_processor
     def _console_context():
         user = g.get("console_user")
-        return {**TEMPLATE_HELPERS, "user": user, "nav": nav_for(user) if user else [], "languages": LANGUAGES,
-                "language": current_language(), "tile_url": gw.console.tile_url}
+        return {
+            **TEMPLATE_HELPERS,
+            "user": user,
+            "nav": nav_for(user) if user else [],
+            "languages": LANGUAGES,
+            "language": current_language(),
+            "tile_url": gw.console.tile_url,
+        }
 
     app.after_request(add_security_headers(gw.console.tile_url))
 
@@ -61,10 +68,12 @@ def init_console(app: Flask, gw, api_error_handler) -> None:
 def formatting_filter():
     def num(value):
         return formatting.human_number(value, current_language())
+
     return num
 
 
 def quantity_filter():
     def qty(value, unit=None):
         return formatting.human_quantity(value, unit, current_language())
+
     return qty

@@ -4,6 +4,7 @@ So the API's roles and tenant rules are the console's only rules: it can never s
 user's key could not read. Calls go straight to the owning service with the signed principal,
 exactly as the gateway forwards them.
 """
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -47,8 +48,15 @@ class ConsoleApi:
             raise ApiProblem(404, f"no endpoint {full_path}")
         headers = sign_principal(self.principal, self.internal_secret)
         try:
-            return upstream_session.request(method, self.service_urls[service] + full_path, params=params,
-                                            json=json, headers=headers, timeout=TIMEOUT_S, allow_redirects=False)
+            return upstream_session.request(
+                method,
+                self.service_urls[service] + full_path,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=TIMEOUT_S,
+                allow_redirects=False,
+            )
         except requests.RequestException as error:
             raise ApiProblem(503, f"the {service} service is not reachable; try again shortly") from error
 
@@ -85,8 +93,9 @@ class ConsoleApi:
         if pages <= 1:
             return first["items"]
         with ThreadPoolExecutor(PARALLEL_PAGES) as pool:
-            rest = pool.map(lambda n: self.get(path, page=n, page_size=page_size, **params)["items"],
-                            range(2, pages + 1))
+            rest = pool.map(
+                lambda n: self.get(path, page=n, page_size=page_size, **params)["items"], range(2, pages + 1)
+            )
             return first["items"] + [item for items in rest for item in items]
 
 
@@ -95,5 +104,6 @@ def _problem(response: requests.Response) -> ApiProblem:
         body = response.json()
     except ValueError:
         body = {}
-    return ApiProblem(response.status_code, body.get("detail") or body.get("title") or response.reason,
-                      body.get("errors") or {})
+    return ApiProblem(
+        response.status_code, body.get("detail") or body.get("title") or response.reason, body.get("errors") or {}
+    )

@@ -4,6 +4,7 @@ The browser holds a signed, HttpOnly, SameSite=Strict cookie naming a server-sid
 the session names the API key's id, never the key. Every request re-reads the key, so a
 revoked key or an expired or signed-out session is refused at once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ def api() -> ConsoleApi:
 
 def login_required(*roles: Role):
     """Signed in, and (when roles are given) holding one of them; an admin may open every page."""
+
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
@@ -106,7 +108,9 @@ def login_required(*roles: Role):
             if roles and not user.is_admin and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         return wrapped
+
     return decorate
 
 

@@ -5,10 +5,11 @@ No strings for people live here (the exchanges catalog is extracted from the vie
 this module deals in the API's codes only. The API decides every rule; `actions_for` only chooses
 which buttons to show so that a user is not offered what the API would refuse.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
@@ -18,9 +19,13 @@ from services.common.contracts import DELIVERY_UNITS
 # The pipeline's columns, in the order an exchange moves through them; declined and cancelled
 # exchanges share the last one.
 COLUMNS: tuple[str, ...] = ("proposed", "accepted", "delivering", "completed", "closed")
-STATUSES_OF: dict[str, tuple[str, ...]] = {"proposed": ("proposed",), "accepted": ("accepted",),
-                                           "delivering": ("delivering",), "completed": ("completed",),
-                                           "closed": ("declined", "cancelled")}
+STATUSES_OF: dict[str, tuple[str, ...]] = {
+    "proposed": ("proposed",),
+    "accepted": ("accepted",),
+    "delivering": ("delivering",),
+    "completed": ("completed",),
+    "closed": ("declined", "cancelled"),
+}
 ALL_STATUSES: tuple[str, ...] = tuple(s for column in COLUMNS for s in STATUSES_OF[column])
 OPEN_STATUSES = ("proposed", "accepted", "delivering")
 
@@ -28,14 +33,21 @@ UNITS: dict[str, tuple[str, ...]] = DELIVERY_UNITS
 # What a delivery of each kind may replace and which evidence it carries (listings' deliveries.py
 # holds the rules; a unit test keeps these lists equal to it).
 SUBSTITUTES: dict[str, tuple[str, ...]] = {
-    "material": ("virgin_material",), "heat": ("boiler_heat",), "water": ("fresh_water", "municipal_water")}
+    "material": ("virgin_material",),
+    "heat": ("boiler_heat",),
+    "water": ("fresh_water", "municipal_water"),
+}
 FUELS: tuple[str, ...] = ("coal", "natural_gas", "fuel_oil", "diesel", "electricity")
 EVIDENCE: dict[str, tuple[str, ...]] = {
-    "material": ("weighbridge_ticket", "manifest_number"), "heat": ("meter_reading", "period"),
-    "water": ("meter_reading", "period")}
+    "material": ("weighbridge_ticket", "manifest_number"),
+    "heat": ("meter_reading", "period"),
+    "water": ("meter_reading", "period"),
+}
 SUBSTITUTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "material": ("substitutes", "material"), "heat": ("substitutes", "fuel", "boiler_efficiency"),
-    "water": ("substitutes",)}
+    "material": ("substitutes", "material"),
+    "heat": ("substitutes", "fuel", "boiler_efficiency"),
+    "water": ("substitutes",),
+}
 BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 
@@ -62,9 +74,15 @@ def pipeline(exchanges, per_column: int | None = None) -> list[dict]:
     columns = []
     for column in COLUMNS:
         items = [e for e in ordered if e["status"] in STATUSES_OF[column]]
-        columns.append({"state": column, "statuses": STATUSES_OF[column], "count": len(items),
-                        "items": items if per_column is None else items[:per_column],
-                        "more": 0 if per_column is None else max(0, len(items) - per_column)})
+        columns.append(
+            {
+                "state": column,
+                "statuses": STATUSES_OF[column],
+                "count": len(items),
+                "items": items if per_column is None else items[:per_column],
+                "more": 0 if per_column is None else max(0, len(items) - per_column),
+            }
+        )
     return columns
 
 
@@ -107,9 +125,12 @@ def _blank(value) -> bool:
 
 def proposal_payload(form: Mapping) -> dict:
     """The POST /exchanges body from the proposal form (blank optional fields left out)."""
-    body = {"offer_id": (form.get("offer_id") or "").strip(), "want_id": (form.get("want_id") or "").strip(),
-            "agreed_amount": (form.get("agreed_amount") or "").strip(),
-            "agreed_unit": (form.get("agreed_unit") or "").strip()}
+    body = {
+        "offer_id": (form.get("offer_id") or "").strip(),
+        "want_id": (form.get("want_id") or "").strip(),
+        "agreed_amount": (form.get("agreed_amount") or "").strip(),
+        "agreed_unit": (form.get("agreed_unit") or "").strip(),
+    }
     for optional in ("price_cny_per_unit", "note"):
         if not _blank(form.get(optional)):
             body[optional] = form.get(optional).strip()
@@ -120,13 +141,24 @@ def delivery_payload(form: Mapping, kind: str) -> dict:
     """The POST /exchanges/{id}/deliveries body from the delivery form, whose fields carry the API's
     dotted names (evidence.manifest_number, substitution.fuel…): blanks are left out, and only the
     fields that belong to `kind` are sent."""
-    evidence = {name: form.get(f"evidence.{name}").strip() for name in EVIDENCE.get(kind, ())
-                if not _blank(form.get(f"evidence.{name}"))}
-    substitution = {name: form.get(f"substitution.{name}").strip() for name in SUBSTITUTION_FIELDS.get(kind, ())
-                    if not _blank(form.get(f"substitution.{name}"))}
-    return {"delivered_on": (form.get("delivered_on") or "").strip(), "amount": (form.get("amount") or "").strip(),
-            "unit": (form.get("unit") or "").strip(), "evidence": evidence, "substitution": substitution,
-            "confirm_over_delivery": form.get("confirm_over_delivery") in ("1", "on", "true", "yes")}
+    evidence = {
+        name: form.get(f"evidence.{name}").strip()
+        for name in EVIDENCE.get(kind, ())
+        if not _blank(form.get(f"evidence.{name}"))
+    }
+    substitution = {
+        name: form.get(f"substitution.{name}").strip()
+        for name in SUBSTITUTION_FIELDS.get(kind, ())
+        if not _blank(form.get(f"substitution.{name}"))
+    }
+    return {
+        "delivered_on": (form.get("delivered_on") or "").strip(),
+        "amount": (form.get("amount") or "").strip(),
+        "unit": (form.get("unit") or "").strip(),
+        "evidence": evidence,
+        "substitution": substitution,
+        "confirm_over_delivery": form.get("confirm_over_delivery") in ("1", "on", "true", "yes"),
+    }
 
 
 def remaining(exchange: Mapping) -> Decimal | None:
@@ -161,24 +193,47 @@ def listing_summary(listing: Mapping | None) -> dict | None:
         return None
     kind = listing["kind"]
     spec = listing.get(kind) or {}
-    summary = {"id": listing["id"], "title": listing["title"], "kind": kind, "status": listing["status"],
-               "enterprise_id": listing["enterprise_id"], "park_id": listing["park_id"],
-               "max_distance_km": listing.get("max_distance_km"), "available_from": listing.get("available_from"),
-               "available_until": listing.get("available_until")}
+    summary = {
+        "id": listing["id"],
+        "title": listing["title"],
+        "kind": kind,
+        "status": listing["status"],
+        "enterprise_id": listing["enterprise_id"],
+        "park_id": listing["park_id"],
+        "max_distance_km": listing.get("max_distance_km"),
+        "available_from": listing.get("available_from"),
+        "available_until": listing.get("available_until"),
+    }
     if kind == "material":
         codes = spec.get("waste_codes") or ([spec["waste_code"]] if spec.get("waste_code") else [])
         quantity = spec.get("quantity") or {}
-        summary.update(codes=codes, hazardous=bool(spec.get("hazardous")), amount=quantity.get("amount"),
-                       unit=quantity.get("unit"), recurrence=quantity.get("recurrence"),
-                       price=spec.get("price_cny_per_t"), price_unit="t")
+        summary.update(
+            codes=codes,
+            hazardous=bool(spec.get("hazardous")),
+            amount=quantity.get("amount"),
+            unit=quantity.get("unit"),
+            recurrence=quantity.get("recurrence"),
+            price=spec.get("price_cny_per_t"),
+            price_unit="t",
+        )
     elif kind == "heat":
-        summary.update(medium=spec.get("medium"), temperature_c=spec.get("temperature_c"),
-                       pressure_mpa=spec.get("pressure_mpa"), thermal_power_mw=spec.get("thermal_power_mw"),
-                       hours_per_day=spec.get("hours_per_day"), days_per_year=spec.get("days_per_year"),
-                       price=spec.get("price_cny_per_gj"), price_unit="GJ")
+        summary.update(
+            medium=spec.get("medium"),
+            temperature_c=spec.get("temperature_c"),
+            pressure_mpa=spec.get("pressure_mpa"),
+            thermal_power_mw=spec.get("thermal_power_mw"),
+            hours_per_day=spec.get("hours_per_day"),
+            days_per_year=spec.get("days_per_year"),
+            price=spec.get("price_cny_per_gj"),
+            price_unit="GJ",
+        )
     elif kind == "water":
-        summary.update(reuse_category=spec.get("reuse_category"), flow_m3_per_day=spec.get("flow_m3_per_day"),
-                       price=spec.get("price_cny_per_m3"), price_unit="m3")
+        summary.update(
+            reuse_category=spec.get("reuse_category"),
+            flow_m3_per_day=spec.get("flow_m3_per_day"),
+            price=spec.get("price_cny_per_m3"),
+            price_unit="m3",
+        )
     return summary
 
 
@@ -209,7 +264,7 @@ def local_time(value, seconds: bool = False) -> str:
     except ValueError:
         return str(value)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 

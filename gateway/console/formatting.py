@@ -1,5 +1,6 @@
 """How the console shows numbers to people: four significant digits, thousands separators, a unit,
 never exponent form. The ledger keeps its exact decimals; these are for reading, not for reckoning."""
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation

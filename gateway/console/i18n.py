@@ -1,4 +1,5 @@
 """Languages of the console: Chinese first, English by a switch; one Babel catalog (domain) per area."""
+
 from __future__ import annotations
 
 from pathlib import Path

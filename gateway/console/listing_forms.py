@@ -8,6 +8,7 @@ judge. What cannot be read as a number is sent as typed, so the API names the fi
 
 No strings for people live here: labels and help texts are in the templates.
 """
+
 from __future__ import annotations
 
 import math
@@ -71,21 +72,47 @@ class FormSpec:
 
 MEASURE = (Field("name"), Field("value", NUMBER), Field("unit"))
 BOUND = (Field("name"), Field("unit"), Field("min", NUMBER), Field("max", NUMBER))
-_TERMS = (Field("title"), Field("max_distance_km", NUMBER), Field("available_from", DATE, clear="omit"),
-          Field("available_until", DATE))
-_QUANTITY = (Field("material.quantity.amount", NUMBER), Field("material.quantity.unit", CHOICE),
-             Field("material.quantity.recurrence", CHOICE), Field("material.price_cny_per_t", NUMBER))
-_HEAT = tuple(Field(f"heat.{name}", kind) for name, kind in (
-    ("medium", CHOICE), ("temperature_c", NUMBER), ("pressure_mpa", NUMBER), ("thermal_power_mw", NUMBER),
-    ("hours_per_day", NUMBER), ("days_per_year", INTEGER), ("price_cny_per_gj", NUMBER)))
-_WATER = (Field("water.reuse_category", CHOICE), Field("water.flow_m3_per_day", NUMBER),
-          Field("water.price_cny_per_m3", NUMBER))
+_TERMS = (
+    Field("title"),
+    Field("max_distance_km", NUMBER),
+    Field("available_from", DATE, clear="omit"),
+    Field("available_until", DATE),
+)
+_QUANTITY = (
+    Field("material.quantity.amount", NUMBER),
+    Field("material.quantity.unit", CHOICE),
+    Field("material.quantity.recurrence", CHOICE),
+    Field("material.price_cny_per_t", NUMBER),
+)
+_HEAT = tuple(
+    Field(f"heat.{name}", kind)
+    for name, kind in (
+        ("medium", CHOICE),
+        ("temperature_c", NUMBER),
+        ("pressure_mpa", NUMBER),
+        ("thermal_power_mw", NUMBER),
+        ("hours_per_day", NUMBER),
+        ("days_per_year", INTEGER),
+        ("price_cny_per_gj", NUMBER),
+    )
+)
+_WATER = (
+    Field("water.reuse_category", CHOICE),
+    Field("water.flow_m3_per_day", NUMBER),
+    Field("water.price_cny_per_m3", NUMBER),
+)
 
 LISTING_FORMS = {
-    ("offer", "material"): FormSpec(_TERMS + (Field("material.waste_code"),) + _QUANTITY,
-                                    (Rows("material.properties", MEASURE),), ("material", "material.quantity")),
-    ("want", "material"): FormSpec(_TERMS + (Field("material.waste_codes", CODES),) + _QUANTITY,
-                                   (Rows("material.property_bounds", BOUND),), ("material", "material.quantity")),
+    ("offer", "material"): FormSpec(
+        _TERMS + (Field("material.waste_code"),) + _QUANTITY,
+        (Rows("material.properties", MEASURE),),
+        ("material", "material.quantity"),
+    ),
+    ("want", "material"): FormSpec(
+        _TERMS + (Field("material.waste_codes", CODES),) + _QUANTITY,
+        (Rows("material.property_bounds", BOUND),),
+        ("material", "material.quantity"),
+    ),
     ("offer", "heat"): FormSpec(_TERMS + _HEAT, (), ("heat",)),
     ("want", "heat"): FormSpec(_TERMS + _HEAT, (), ("heat",)),
     ("offer", "water"): FormSpec(_TERMS + _WATER, (Rows("water.parameters", MEASURE),), ("water",)),
@@ -93,15 +120,37 @@ LISTING_FORMS = {
 }
 
 ENTERPRISE_FORM = FormSpec(
-    (Field("name"), Field("credit_code"), Field("industry_code"),
-     Field("contact.name", clear="omit"), Field("contact.phone", clear="omit"), Field("contact.email", clear="omit")),
-    (Rows("licences", (Field("number"), Field("codes", CODES), Field("capacity_t_per_year", NUMBER),
-                       Field("valid_from", DATE), Field("valid_until", DATE))),),
-    groups=("contact",), whole=("contact",))
+    (
+        Field("name"),
+        Field("credit_code"),
+        Field("industry_code"),
+        Field("contact.name", clear="omit"),
+        Field("contact.phone", clear="omit"),
+        Field("contact.email", clear="omit"),
+    ),
+    (
+        Rows(
+            "licences",
+            (
+                Field("number"),
+                Field("codes", CODES),
+                Field("capacity_t_per_year", NUMBER),
+                Field("valid_from", DATE),
+                Field("valid_until", DATE),
+            ),
+        ),
+    ),
+    groups=("contact",),
+    whole=("contact",),
+)
 
 # What a new listing form starts with (the selects' first choice would do, but say it once).
-LISTING_DEFAULTS = {"material.quantity.unit": "t", "material.quantity.recurrence": "per_month",
-                    "heat.medium": "steam", "water.reuse_category": "circulating_cooling"}
+LISTING_DEFAULTS = {
+    "material.quantity.unit": "t",
+    "material.quantity.recurrence": "per_month",
+    "heat.medium": "steam",
+    "water.reuse_category": "circulating_cooling",
+}
 
 
 def listing_form(side: str, kind: str) -> FormSpec:
@@ -113,13 +162,15 @@ def listing_form(side: str, kind: str) -> FormSpec:
 
 # --- what was typed ------------------------------------------------------------------------
 
+
 def read_form(form, spec: FormSpec) -> dict[str, str]:
     """The typed values, flat by dotted name and stripped. Empty rows are dropped and the others
     renumbered from 0, as the API will number them, so its errors name the rows shown again."""
     values = {name: str(form.get(name) or "").strip() for name in spec.field_names()}
     for rows in spec.rows:
-        indices = sorted({int(m.group(1)) for key in form.keys()
-                          if (m := re.match(rf"^{re.escape(rows.name)}\.(\d+)\.", key))})
+        indices = sorted(
+            {int(m.group(1)) for key in form.keys() if (m := re.match(rf"^{re.escape(rows.name)}\.(\d+)\.", key))}
+        )
         kept = 0
         for index in indices:
             cells = {c.name: str(form.get(rows.cell(index, c.name)) or "").strip() for c in rows.columns}
@@ -209,6 +260,7 @@ def to_api(values: dict[str, str], spec: FormSpec, partial: bool = False) -> dic
 
 # --- what the API holds ----------------------------------------------------------------------
 
+
 def number_text(value) -> str:
     """A number as a person would type it: `18000.0` → `18000`, `1e-07` → `0.0000001`."""
     if value is None:
@@ -251,6 +303,7 @@ def from_api(data: dict, spec: FormSpec) -> dict[str, str]:
 
 # --- the API's errors on the form -------------------------------------------------------------
 
+
 def shown_names(spec: FormSpec, values: dict[str, str], rows_shown: dict[str, int]) -> set[str]:
     """Every name the form shows errors beside: its inputs, each row, each list and group."""
     names = set(spec.field_names()) | set(spec.groups)
@@ -278,6 +331,7 @@ def place_errors(errors: dict[str, list[str]], shown: set[str]) -> tuple[dict[st
 
 
 # --- filters on the matches page ----------------------------------------------------------------
+
 
 def match_query(args) -> tuple[dict[str, str], dict]:
     """The matches page's filters as typed, and the API query they make (min_score, max_distance_km, page)."""

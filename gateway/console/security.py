@@ -1,4 +1,5 @@
 """Security headers for console pages: a strict CSP (our origin only, no inline script) and the usual rest."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -19,11 +20,20 @@ def content_security_policy(tile_url: str | None) -> str:
     if tile_url:
         parts = urlsplit(tile_url.replace("{s}", "a"))
         images += f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1) if '{s}' in tile_url else parts.netloc}"
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", f"img-src {images}",
-        "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {images}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def add_security_headers(tile_url: str | None):
@@ -38,4 +48,5 @@ def add_security_headers(tile_url: str | None):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         return response
+
     return add

@@ -3,6 +3,7 @@ only an admin manages API keys, and an enterprise enrolment key (not yet bound t
 becomes the key of the enterprise it registers. The rules are tabled in
 tests/helpers/authorisation.py, from which the authorisation matrix tests are generated.
 """
+
 from __future__ import annotations
 
 from services.common.errors import Forbidden

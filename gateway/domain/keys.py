@@ -3,13 +3,14 @@
 Keys are 256-bit random tokens, so a plain SHA-256 is a safe one-way store (a slow password
 hash buys nothing against a key nobody can guess) and keeps authentication cheap.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.common.errors import FieldCollector
 from services.common.identity import Principal, Role
@@ -33,19 +34,27 @@ class ApiKey:
     label: str
     park_id: str | None = None
     enterprise_id: str | None = None
-    created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     revoked_at: datetime | None = None
 
     @classmethod
-    def issue(cls, role: Role, label: str, park_id: str | None = None, enterprise_id: str | None = None,
-              secret: str | None = None) -> tuple["ApiKey", str]:
+    def issue(
+        cls,
+        role: Role,
+        label: str,
+        park_id: str | None = None,
+        enterprise_id: str | None = None,
+        secret: str | None = None,
+    ) -> tuple[ApiKey, str]:
         """A new key and its secret; the secret is returned once and never stored."""
         errors = FieldCollector()
-        errors.require("park_id", role is Role.ADMIN or park_id is not None,
-                       f"a {role.value} key must name its park")
+        errors.require("park_id", role is Role.ADMIN or park_id is not None, f"a {role.value} key must name its park")
         errors.require("park_id", role is not Role.ADMIN or park_id is None, "an admin key spans every park")
-        errors.require("enterprise_id", role is Role.ENTERPRISE or enterprise_id is None,
-                       "only enterprise keys belong to an enterprise")
+        errors.require(
+            "enterprise_id",
+            role is Role.ENTERPRISE or enterprise_id is None,
+            "only enterprise keys belong to an enterprise",
+        )
         errors.raise_if_any()
         secret = secret or new_secret()
         return cls(str(uuid.uuid4()), role, hash_key(secret), label, park_id, enterprise_id), secret

@@ -5,6 +5,7 @@ call these, so every rule about keys lives here once: who may manage them (gatew
 that the park and enterprise a key names exist (asked of the listings service as the caller), and
 which keys may not be revoked.
 """
+
 from __future__ import annotations
 
 import requests
@@ -21,8 +22,9 @@ def _check_exists(gw, principal: Principal, kind: str, ident: str, field: str, p
     """Ask the listings service, as the caller, whether the park or enterprise exists (and, for an
     enterprise, that it is in `park_id`)."""
     headers = sign_principal(principal, gw.settings.internal_secret)
-    response = requests.get(f"{gw.service_urls['listings']}/api/v1/{kind}/{ident}", headers=headers,
-                            timeout=LOOKUP_TIMEOUT_S)
+    response = requests.get(
+        f"{gw.service_urls['listings']}/api/v1/{kind}/{ident}", headers=headers, timeout=LOOKUP_TIMEOUT_S
+    )
     if response.status_code == 404:
         raise InvalidFields.single(field, f"no {kind[:-1]} {ident}")
     response.raise_for_status()

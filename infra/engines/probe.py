@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Stdlib-only helpers for the engine scripts (no venv needed at start-up time).
 
-  probe.py free-port                 print a free TCP port on 127.0.0.1
-  probe.py free-port-below MAX       print a free port in 9201..MAX-1 (OpenSearch runner caps at 9299)
-  probe.py kafka-uuid                print a random Kafka cluster id (base64url, 22 chars)
-  probe.py kafka HOST PORT           exit 0 if the broker answers an ApiVersions request
-  probe.py search-health URL         exit 0 if URL/_cluster/health answers green or yellow
+probe.py free-port                 print a free TCP port on 127.0.0.1
+probe.py free-port-below MAX       print a free port in 9201..MAX-1 (OpenSearch runner caps at 9299)
+probe.py kafka-uuid                print a random Kafka cluster id (base64url, 22 chars)
+probe.py kafka HOST PORT           exit 0 if the broker answers an ApiVersions request
+probe.py search-health URL         exit 0 if URL/_cluster/health answers green or yellow
 """
+
 import base64
 import json
 import os

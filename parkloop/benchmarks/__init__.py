@@ -1,12 +1,17 @@
 """Benchmarks: `parkloop bench NAME` prints one JSON object with the figures, the scale and
 the versions. Each compares against a baseline measured side by side in the same run,
 because the ratio, not the absolute time, is what survives a noisy shared machine."""
+
 from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = {"gateway": "parkloop.benchmarks.gateway", "ledger": "parkloop.benchmarks.ledger",
-              "match": "parkloop.benchmarks.match", "console": "parkloop.benchmarks.console"}
+BENCHMARKS = {
+    "gateway": "parkloop.benchmarks.gateway",
+    "ledger": "parkloop.benchmarks.ledger",
+    "match": "parkloop.benchmarks.match",
+    "console": "parkloop.benchmarks.console",
+}
 
 
 def run_benchmark(name: str, scale: int | None) -> dict:

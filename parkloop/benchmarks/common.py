@@ -1,4 +1,5 @@
 """What every benchmark reports besides its figures."""
+
 from __future__ import annotations
 
 import os
@@ -11,14 +12,19 @@ from pathlib import Path
 
 def percentiles(samples_s: list[float]) -> dict:
     ms = sorted(s * 1000 for s in samples_s)
-    return {"p50_ms": round(statistics.median(ms), 3), "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 3),
-            "samples": len(ms)}
+    return {
+        "p50_ms": round(statistics.median(ms), 3),
+        "p95_ms": round(ms[int(0.95 * (len(ms) - 1))], 3),
+        "samples": len(ms),
+    }
 
 
 def environment(*packages: str) -> dict:
     names = ("parkloop", "flask", "gunicorn", "sqlalchemy", *packages)
-    return {"versions": {"python": platform.python_version(), **{n: metadata.version(n) for n in names}},
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}}
+    return {
+        "versions": {"python": platform.python_version(), **{n: metadata.version(n) for n in names}},
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+    }
 
 
 def free_port_block(size: int = 4) -> int:

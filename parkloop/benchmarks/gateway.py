@@ -1,5 +1,6 @@
 """`parkloop bench gateway`: a listing read through the gateway (authentication and
 forwarding) against the same read straight to the listings service, interleaved."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,9 @@ def run(scale: int | None) -> dict:
             via_gateway, straight = [], []
             for _ in range(requests_per_path):  # interleaved, so both see the same machine load
                 for session, url, samples in (
-                        (gateway, f"http://127.0.0.1:{port}/api/v1/offers/{offer_id}", via_gateway),
-                        (direct, f"http://127.0.0.1:{port + 1}/api/v1/offers/{offer_id}", straight)):
+                    (gateway, f"http://127.0.0.1:{port}/api/v1/offers/{offer_id}", via_gateway),
+                    (direct, f"http://127.0.0.1:{port + 1}/api/v1/offers/{offer_id}", straight),
+                ):
                     headers = sign_principal(principal, secret) if session is direct else None
                     started = time.perf_counter()
                     response = session.get(url, headers=headers)
@@ -48,10 +50,15 @@ def run(scale: int | None) -> dict:
         finally:
             supervisor.stop()
     g, s = percentiles(via_gateway), percentiles(straight)
-    return {"benchmark": "gateway", "scale": {"requests_per_path": requests_per_path, "listings": 21},
-            "via_gateway": g, "direct_to_service": s,
-            "gateway_overhead": {"p50_ms": round(g["p50_ms"] - s["p50_ms"], 3),
-                                 "p95_ms": round(g["p95_ms"] - s["p95_ms"], 3),
-                                 "p50_ratio": round(g["p50_ms"] / s["p50_ms"], 2)},
-            **environment()}
-
+    return {
+        "benchmark": "gateway",
+        "scale": {"requests_per_path": requests_per_path, "listings": 21},
+        "via_gateway": g,
+        "direct_to_service": s,
+        "gateway_overhead": {
+            "p50_ms": round(g["p50_ms"] - s["p50_ms"], 3),
+            "p95_ms": round(g["p95_ms"] - s["p95_ms"], 3),
+            "p50_ratio": round(g["p50_ms"] / s["p50_ms"], 2),
+        },
+        **environment(),
+    }

@@ -5,6 +5,7 @@ plan, in the same run:
 - Elasticsearch at 100k listings when PARKLOOP_BENCH_ELASTICSEARCH_URL is set;
 - offer published → signed webhook received, through the whole embedded system.
 """
+
 from __future__ import annotations
 
 import os
@@ -54,19 +55,33 @@ def _compare(settings: Settings, dataset, raw_search) -> dict:
             raw_search(ctx, criteria, components_for(case.source, ctx.delta_t_min_k))
             raw.append(time.perf_counter() - started)
     s, r = percentiles(via_service), percentiles(raw)
-    return {"listings": len(docs), "via_service": s, "raw": r, "p50_ratio_service_to_raw": round(s["p50_ms"] / r["p50_ms"], 2)}
+    return {
+        "listings": len(docs),
+        "via_service": s,
+        "raw": r,
+        "p50_ratio_service_to_raw": round(s["p50_ms"] / r["p50_ms"], 2),
+    }
 
 
 def _embedded(data: Path, count: int) -> dict:
-    settings = Settings("matching", data, f"sqlite:///{data / 'matching.db'}", f"sqlite:///{data / 'events.db'}", "bench")
+    settings = Settings(
+        "matching", data, f"sqlite:///{data / 'matching.db'}", f"sqlite:///{data / 'events.db'}", "bench"
+    )
     return _compare(settings, generate(count), lambda ctx, c, parts: ctx.search.search(c, parts, 0.0, 0, 20))
 
 
 def _elasticsearch(data: Path, url: str, count: int) -> dict:
     from services.matching.adapters.engine_query import build_query
 
-    settings = Settings("matching", data, f"sqlite:///{data / 'matching-es.db'}", f"sqlite:///{data / 'events.db'}",
-                        "bench", search_url=url)
+    settings = Settings(
+        "matching",
+        data,
+        f"sqlite:///{data / 'matching-es.db'}",
+        f"sqlite:///{data / 'events.db'}",
+        "bench",
+        search_url=url,
+    )
+
     def raw(ctx, criteria, parts):  # the same DSL the adapter sends, straight to the engine
         ctx.search.client.search(index=ctx.search.alias, body=build_query(criteria, parts, 0.0, 20))
 

@@ -1,5 +1,6 @@
 """Offer published → signed `match.found` received, through the whole embedded system
 (gateway, listings, relay, matching worker, dispatcher) with a receiver on 127.0.0.1."""
+
 from __future__ import annotations
 
 import os
@@ -48,33 +49,72 @@ def webhook_latency(offers: int) -> dict:
             url = f"http://127.0.0.1:{port}/api/v1"
             admin = requests.Session()
             admin.headers["Authorization"] = f"Bearer {admin_key}"
-            park = admin.post(f"{url}/parks", json={
-                "name": "Bench Park", "province": "Jiangsu", "level": "provincial", "park_type": "chemical_park",
-                "centroid": {"lat": 31.0, "lon": 121.0}}).json()["id"]
+            park = admin.post(
+                f"{url}/parks",
+                json={
+                    "name": "Bench Park",
+                    "province": "Jiangsu",
+                    "level": "provincial",
+                    "park_type": "chemical_park",
+                    "centroid": {"lat": 31.0, "lon": 121.0},
+                },
+            ).json()["id"]
 
             def enterprise(name, org):
-                key = admin.post(f"{url}/keys", json={"role": "enterprise", "label": name, "park_id": park}).json()["key"]
+                key = admin.post(f"{url}/keys", json={"role": "enterprise", "label": name, "park_id": park}).json()[
+                    "key"
+                ]
                 session = requests.Session()
                 session.headers["Authorization"] = f"Bearer {key}"
-                session.post(f"{url}/enterprises", json={"name": name, "credit_code": credit_code(org),
-                                                         "industry_code": "C2614",
-                                                         "location": {"lat": 31.0, "lon": 121.0}}).raise_for_status()
+                session.post(
+                    f"{url}/enterprises",
+                    json={
+                        "name": name,
+                        "credit_code": credit_code(org),
+                        "industry_code": "C2614",
+                        "location": {"lat": 31.0, "lon": 121.0},
+                    },
+                ).raise_for_status()
                 return session
 
             buyer, seller = enterprise("Bench Buyer", "MA1BN001"), enterprise("Bench Seller", "MA1BN002")
-            buyer.post(f"{url}/wants", json={
-                "kind": "heat", "title": "Heat", "max_distance_km": 10,
-                "heat": {"medium": "hot_water", "temperature_c": 80, "thermal_power_mw": 2, "hours_per_day": 24,
-                         "days_per_year": 330}}).raise_for_status()
-            buyer.post(f"{url}/webhooks", json={"url": f"http://127.0.0.1:{server.server_address[1]}/hook",
-                                                "min_score": 0}).raise_for_status()
+            buyer.post(
+                f"{url}/wants",
+                json={
+                    "kind": "heat",
+                    "title": "Heat",
+                    "max_distance_km": 10,
+                    "heat": {
+                        "medium": "hot_water",
+                        "temperature_c": 80,
+                        "thermal_power_mw": 2,
+                        "hours_per_day": 24,
+                        "days_per_year": 330,
+                    },
+                },
+            ).raise_for_status()
+            buyer.post(
+                f"{url}/webhooks", json={"url": f"http://127.0.0.1:{server.server_address[1]}/hook", "min_score": 0}
+            ).raise_for_status()
             samples = []
             for n in range(offers):
                 started = time.perf_counter()
-                offer = seller.post(f"{url}/offers", json={
-                    "kind": "heat", "title": f"Steam {n}", "max_distance_km": 10,
-                    "heat": {"medium": "steam", "temperature_c": 200, "pressure_mpa": 1.0, "thermal_power_mw": 3,
-                             "hours_per_day": 24, "days_per_year": 330}}).json()
+                offer = seller.post(
+                    f"{url}/offers",
+                    json={
+                        "kind": "heat",
+                        "title": f"Steam {n}",
+                        "max_distance_km": 10,
+                        "heat": {
+                            "medium": "steam",
+                            "temperature_c": 200,
+                            "pressure_mpa": 1.0,
+                            "thermal_power_mw": 3,
+                            "hours_per_day": 24,
+                            "days_per_year": 330,
+                        },
+                    },
+                ).json()
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
                     hit = [t for body, t in list(arrivals.items()) if offer["id"] in body]

@@ -1,6 +1,7 @@
 """Settings from the environment. Only bootstraps and workers read this; nothing connects at import
 time. Every service setting is read here, in `Settings.from_env`, and nowhere else; a secret that is
 not configured is generated into the data directory by the bootstrap that needs it."""
+
 from __future__ import annotations
 
 import os
@@ -73,8 +74,9 @@ class LedgerSettings:
 
     @classmethod
     def from_env(cls) -> LedgerSettings:
-        return cls(signing_key=os.environ.get("LEDGER_SIGNING_KEY") or None,
-                   origin=os.environ.get("LEDGER_ORIGIN", cls.origin))
+        return cls(
+            signing_key=os.environ.get("LEDGER_SIGNING_KEY") or None, origin=os.environ.get("LEDGER_ORIGIN", cls.origin)
+        )
 
 
 @dataclass(frozen=True)

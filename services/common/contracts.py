@@ -26,16 +26,17 @@ How an event evolves:
   or in-flight event carries it.
 - A new event is a new name here first; its consumers add a handler to their table.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal, NotRequired, cast
 
 from pydantic import TypeAdapter, ValidationError
 
 # pydantic checks a payload against these TypedDicts; it needs typing_extensions' before Python 3.12.
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from .events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 
@@ -84,6 +85,7 @@ class LocationPayload(TypedDict):
 
 # --- parks (listings.v1) ---------------------------------------------------------------------------
 
+
 class BaselinePayload(TypedDict):
     """A park's own totals for one year, as its managers entered them (listings: parks.YearlyBaseline;
     the ledger reads the same figures exactly: report.YearlyBaseline)."""
@@ -115,6 +117,7 @@ class ParkBaselineSetPayload(BaselinePayload):
 
 
 # --- enterprises (listings.v1) ---------------------------------------------------------------------
+
 
 class LicencePayload(TypedDict):
     """A hazardous-waste business licence (危险废物经营许可证)."""
@@ -153,6 +156,7 @@ class EnterprisePayload(TypedDict):
 
 
 # --- listings (listings.v1) ------------------------------------------------------------------------
+
 
 class MeasurePayload(TypedDict):
     """A quality property an offer states (CaO 45 %, COD 30 mg/L)."""
@@ -229,6 +233,7 @@ class ListingPayload(TypedDict):
 
 
 # --- exchanges (exchanges.v1) ----------------------------------------------------------------------
+
 
 class Party(TypedDict):
     enterprise_id: str
@@ -322,6 +327,7 @@ class ExchangeChangedPayload(TypedDict):
 
 # --- the registry ----------------------------------------------------------------------------------
 
+
 class ContractViolation(ValueError):
     """A payload that breaks its contract; the message names every bad field."""
 
@@ -347,13 +353,16 @@ class Contract:
         not numbers); fields the contract does not name are allowed, for producers that are newer."""
         adapter = self._adapters.get(schema_version)
         if adapter is None:
-            raise ContractViolation(f"schema_version: {self.type} v{schema_version} is not a version this "
-                                    f"consumer accepts ({', '.join(f'v{v}' for v in sorted(self.payloads))})")
+            raise ContractViolation(
+                f"schema_version: {self.type} v{schema_version} is not a version this "
+                f"consumer accepts ({', '.join(f'v{v}' for v in sorted(self.payloads))})"
+            )
         try:
             adapter.validate_python(payload, strict=True)
         except ValidationError as exc:
-            raise ContractViolation("; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}"
-                                              for e in exc.errors())) from None
+            raise ContractViolation(
+                "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}" for e in exc.errors())
+            ) from None
         return payload
 
 
@@ -366,8 +375,15 @@ CONTRACTS: dict[str, Contract] = {
     **_contracts(LISTINGS_TOPIC, ParkBaselineSetPayload, PARK_BASELINE_SET),
     **_contracts(LISTINGS_TOPIC, EnterprisePayload, *ENTERPRISE_EVENTS),
     **_contracts(LISTINGS_TOPIC, ListingPayload, *LISTING_EVENTS),
-    **_contracts(EXCHANGES_TOPIC, ExchangeChangedPayload, EXCHANGE_PROPOSED, EXCHANGE_ACCEPTED, EXCHANGE_DECLINED,
-                 EXCHANGE_CANCELLED, EXCHANGE_DELIVERY_RECORDED),
+    **_contracts(
+        EXCHANGES_TOPIC,
+        ExchangeChangedPayload,
+        EXCHANGE_PROPOSED,
+        EXCHANGE_ACCEPTED,
+        EXCHANGE_DECLINED,
+        EXCHANGE_CANCELLED,
+        EXCHANGE_DELIVERY_RECORDED,
+    ),
     **_contracts(EXCHANGES_TOPIC, ExchangeCompletedPayload, EXCHANGE_COMPLETED),
 }
 

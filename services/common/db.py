@@ -3,11 +3,12 @@
 SQLite (embedded default) gets WAL and a busy timeout so a service's web workers and its
 relay share one file; PostgreSQL is used as it comes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from alembic.config import Config
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without their zone; every one was stored as UTC."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 WRITE = "parkloop_write"  # execution option: this connection's transactions will write

@@ -2,6 +2,7 @@
 
 The web layer turns each into an RFC 9457 problem; the domain never imports Flask.
 """
+
 from __future__ import annotations
 
 
@@ -27,7 +28,7 @@ class InvalidFields(DomainError):
         super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
 
     @classmethod
-    def single(cls, field: str, message: str) -> "InvalidFields":
+    def single(cls, field: str, message: str) -> InvalidFields:
         return cls({field: [message]})
 
 

@@ -2,13 +2,14 @@
 
 `id` is the idempotency key: consumers record it and skip a redelivered event.
 """
+
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 LISTINGS_TOPIC = "listings.v1"
@@ -16,7 +17,7 @@ EXCHANGES_TOPIC = "exchanges.v1"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -32,5 +33,5 @@ class Event:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True).encode()
 
     @classmethod
-    def from_json(cls, raw: bytes | str) -> "Event":
+    def from_json(cls, raw: bytes | str) -> Event:
         return cls(**json.loads(raw))

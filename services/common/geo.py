@@ -1,4 +1,5 @@
 """Great-circle distance, as search engines compute it: planar shortcuts are wrong across provinces."""
+
 from __future__ import annotations
 
 import math

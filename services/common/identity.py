@@ -4,6 +4,7 @@ The gateway authenticates API keys and forwards the principal to a service in a 
 signed with the internal secret; services trust nothing else, so a request that reaches
 a service directly without a valid signature is anonymous.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,7 +41,7 @@ class Principal:
         return {**asdict(self), "role": self.role.value}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Principal":
+    def from_dict(cls, data: dict) -> Principal:
         return cls(
             role=Role(data["role"]),
             key_id=data["key_id"],

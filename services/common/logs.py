@@ -3,6 +3,7 @@
 Each line names its process (`listings`, `ledger-worker`…) so logs collected from many
 replicas can be told apart; `extra={...}` fields of a log call become keys of the line.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,9 @@ RENAMED = {"levelname": "level", "name": "logger"}
 
 
 def json_formatter(process_name: str) -> JsonFormatter:
-    return JsonFormatter(FIELDS, style="{", rename_fields=RENAMED, timestamp="time",
-                         static_fields={"process_name": process_name})
+    return JsonFormatter(
+        FIELDS, style="{", rename_fields=RENAMED, timestamp="time", static_fields={"process_name": process_name}
+    )
 
 
 def configure_logging(process_name: str) -> None:

@@ -1,4 +1,5 @@
 """The body of every service's Alembic env.py: online migrations against the configured URL."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,8 +11,9 @@ def run_migrations(metadata: sa.MetaData) -> None:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
-        context.configure(connection=conn, target_metadata=metadata,
-                          render_as_batch=url.startswith("sqlite"), compare_type=True)
+        context.configure(
+            connection=conn, target_metadata=metadata, render_as_batch=url.startswith("sqlite"), compare_type=True
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

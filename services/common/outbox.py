@@ -2,6 +2,7 @@
 and a relay publishes them afterwards. A crash between commit and publish loses nothing:
 the relay finds the unpublished rows when it starts again.
 """
+
 from __future__ import annotations
 
 import time
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from .bus import AbstractEventBus
 from .db import write_transaction
 from .events import Event
+
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     return sa.Table(
@@ -32,8 +34,14 @@ def add_to_outbox(conn: sa.Connection, outbox: sa.Table, topic: str, event: Even
 class OutboxRelay:
     """Publishes outbox rows in the order they were written, then marks them published."""
 
-    def __init__(self, engine: sa.Engine, outbox: sa.Table, bus: AbstractEventBus, topics: tuple[str, ...] = (),
-                 batch_size: int = 200):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        outbox: sa.Table,
+        bus: AbstractEventBus,
+        topics: tuple[str, ...] = (),
+        batch_size: int = 200,
+    ):
         self.engine, self.outbox, self.bus, self.batch_size = engine, outbox, bus, batch_size
         self.topics = list(topics)  # created on the bus before the first publish
 

@@ -1,4 +1,5 @@
 """Marshmallow building blocks every service's API uses, so each rule is written once."""
+
 from __future__ import annotations
 
 import marshmallow as ma

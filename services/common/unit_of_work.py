@@ -1,5 +1,6 @@
 """One transaction per use case, with the events of every changed aggregate written to the
 outbox inside it: the rows and their events commit together or not at all."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

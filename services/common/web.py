@@ -3,6 +3,7 @@
 Errors from webargs/marshmallow and from the domain leave as `application/problem+json`
 with an `errors` member mapping each bad field (dotted path) to its messages.
 """
+
 from __future__ import annotations
 
 import http

@@ -1,6 +1,7 @@
 """How every worker process runs: JSON logs, a clean stop on SIGTERM or Ctrl-C, and its loop
 started again after a failure (the bus, the index or the database briefly down). A worker's
 work is durable, so starting again resumes from the last commit."""
+
 from __future__ import annotations
 
 import logging

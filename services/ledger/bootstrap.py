@@ -1,4 +1,5 @@
 """Wires the ledger: its store, the checkpoint signing key, the coefficients."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,8 @@ DEFAULT_ORIGIN = LedgerSettings.origin
 def signing_key(settings: Settings, origin: str) -> SigningKey:
     """LEDGER_SIGNING_KEY (a signed-note `PRIVATE+KEY+…` string), else one generated on first start."""
     text = settings.ledger.signing_key or read_or_create_secret(
-        settings.data_dir / "ledger-signing.key", make=lambda: SigningKey.generate(origin).text())
+        settings.data_dir / "ledger-signing.key", make=lambda: SigningKey.generate(origin).text()
+    )
     return SigningKey.from_text(text)
 
 
@@ -27,5 +29,9 @@ def bootstrap(settings: Settings) -> LedgerContext:
         migrate(settings.database_url, MIGRATIONS)
     origin = settings.ledger.origin
     coefficients = default_coefficients()
-    return LedgerContext(LedgerStore(create_engine(settings.database_url)), signing_key(settings, origin), origin,
-                         contribute=lambda payload: to_dict(contributions(payload, coefficients)))
+    return LedgerContext(
+        LedgerStore(create_engine(settings.database_url)),
+        signing_key(settings, origin),
+        origin,
+        contribute=lambda payload: to_dict(contributions(payload, coefficients)),
+    )

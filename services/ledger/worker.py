@@ -3,6 +3,7 @@
 The offset is committed only after the entry is durable; a redelivered event finds its id
 already recorded and adds nothing. A checkpoint is signed after every batch.
 """
+
 from __future__ import annotations
 
 from services.common.bus import connect_bus
@@ -11,6 +12,7 @@ from services.common.worker import run_worker
 
 from .bootstrap import bootstrap
 from .service_layer.recording import TOPICS, record_batch
+
 
 def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger") -> None:
     """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
@@ -25,8 +27,9 @@ def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger") -> None:
 def main() -> None:
     settings = Settings.from_env("ledger")
     ctx = bootstrap(settings)
-    run_worker("ledger-worker", lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop,
-                                                    group=settings.group))
+    run_worker(
+        "ledger-worker", lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop, group=settings.group)
+    )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 """Wires the listings service from settings: database, migrations, code tables, bus, relay."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
-from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.db import create_engine, migrate
+from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.outbox import OutboxRelay
 from services.listings.adapters.repositories import ListingsUnitOfWork
 from services.listings.adapters.tables import outbox
@@ -30,5 +31,9 @@ def bootstrap(settings: Settings) -> ListingsContext:
 
 
 def outbox_relay(settings: Settings) -> OutboxRelay:
-    return OutboxRelay(create_engine(settings.database_url), outbox, connect_bus(settings.event_bus_url),
-                       [LISTINGS_TOPIC, EXCHANGES_TOPIC])
+    return OutboxRelay(
+        create_engine(settings.database_url),
+        outbox,
+        connect_bus(settings.event_bus_url),
+        [LISTINGS_TOPIC, EXCHANGES_TOPIC],
+    )

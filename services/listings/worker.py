@@ -1,4 +1,5 @@
 """The listings worker: relays the outbox to the event bus until stopped."""
+
 from __future__ import annotations
 
 from services.common.config import Settings

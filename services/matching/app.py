@@ -1,4 +1,5 @@
 """`create_app()` for gunicorn: `gunicorn 'services.matching.app:create_app()'`."""
+
 from __future__ import annotations
 
 from flask import Flask

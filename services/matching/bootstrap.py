@@ -1,4 +1,5 @@
 """Wires the matching service: its store, the search adapter SEARCH_URL picks, settings."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.domain.webhooks.retry import RetryPolicy
-from services.matching.service_layer.webhooks import WebhookContext
 from services.matching.service_layer.matches import MatchingContext
+from services.matching.service_layer.webhooks import WebhookContext
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

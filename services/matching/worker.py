@@ -5,6 +5,7 @@ alerts; an offset is committed only after all of that is durable, so a crash red
 event and the idempotent projection and alert log catch up without doubling anything.
 `webhook-dispatcher` sends the queued alerts; run more of them to deliver faster.
 """
+
 from __future__ import annotations
 
 import time

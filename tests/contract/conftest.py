@@ -4,6 +4,7 @@ Real engines come from `infra/engines/up.sh` (started by `make test`), which exp
 addresses. Without one, its adapter's tests skip locally with a line saying how to start it;
 with CI=true they fail, because in CI a real engine must never be silently left out.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """The embedded SQLite log and Kafka keep the same promises: order per key, at-least-once
 delivery with committed offsets, independent consumer groups, replay, and no loss when the
 broker restarts in the middle of a stream."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,11 +12,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from real_engines import engine_address
 
 from services.common.bus.port import AbstractEventBus
 from services.common.events import Event
-
-from real_engines import engine_address
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,8 +40,12 @@ class BusUnderTest:
     def restart_broker(self) -> None:
         if self.kind == "kafka":
             engines_dir = engine_address("PARKLOOP_TEST_ENGINES_DIR", "the engines directory")
-            subprocess.run(["bash", str(REPO / "infra/engines/kafka.sh"), "restart", engines_dir], check=True,
-                           capture_output=True, timeout=120)
+            subprocess.run(
+                ["bash", str(REPO / "infra/engines/kafka.sh"), "restart", engines_dir],
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
         # The SQLite log has no broker process: its "restart" is every process reopening the file,
         # which the test does by opening a new bus and consumers.
 

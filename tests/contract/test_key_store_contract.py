@@ -1,4 +1,5 @@
 """The gateway's key store behaves the same on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 from gateway.adapters.key_store import KeyStore

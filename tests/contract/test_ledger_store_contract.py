@@ -7,20 +7,38 @@ writes them down) become entries once each, with dense indexes also under two co
 writers; leaf bytes come back byte for byte (LargeBinary: BLOB / bytea); checkpoints are signed
 and verify, proofs verify against them; `verify_store` passes on an untouched store and names
 a tampered row; the park report adds up."""
+
 from __future__ import annotations
 
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkpoint, completed, exchange, feed,
-                            fresh_ledger, heat_delivery, ledger_settings, material_delivery, park_created,
-                            proof_hashes, record_six_water_exchanges, set_leaf_data, water_delivery)
+from helpers.ledger import (
+    PARK_A,
+    PARK_B,
+    YEAR,
+    baseline,
+    baseline_set,
+    checkpoint,
+    completed,
+    exchange,
+    feed,
+    fresh_ledger,
+    heat_delivery,
+    ledger_settings,
+    material_delivery,
+    park_created,
+    proof_hashes,
+    record_six_water_exchanges,
+    set_leaf_data,
+    water_delivery,
+)
 
 from services.common.errors import Conflict
 from services.common.identity import Principal, Role
@@ -35,13 +53,19 @@ from services.ledger.domain.entries import exchange_entry, read_entry
 from services.ledger.service_layer import queries, recording, reports
 
 ADMIN = Principal(Role.ADMIN, "admin-key")
-RECORDED_AT = datetime(2026, 7, 1, 1, 2, 3, 456789, tzinfo=timezone.utc)
+RECORDED_AT = datetime(2026, 7, 1, 1, 2, 3, 456789, tzinfo=UTC)
 
 
 def stored_rows(ctx) -> list[tuple]:
     with ctx.store.engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.select(entries.c.idx, entries.c.event_id, entries.c.exchange_id,
-                                                         entries.c.year, entries.c.leaf_data).order_by(entries.c.idx))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.select(
+                    entries.c.idx, entries.c.event_id, entries.c.exchange_id, entries.c.year, entries.c.leaf_data
+                ).order_by(entries.c.idx)
+            )
+        ]
 
 
 @pytest.fixture
@@ -59,14 +83,22 @@ def six(ctx):
 
 # --- events become entries, once each, densely indexed ---------------------------------------------
 
+
 def test_exchange_completed_events_become_one_entry_each_in_arrival_order_redeliveries_ignored(ctx):
     payloads = [exchange("heat"), exchange("water"), exchange("material")]
     events = [completed(p) for p in payloads]
-    assert feed(ctx, park_created(PARK_A), events[0], events[1], events[0], events[2], events[1]) == \
-        [False, True, True, False, True, False]
+    assert feed(ctx, park_created(PARK_A), events[0], events[1], events[0], events[2], events[1]) == [
+        False,
+        True,
+        True,
+        False,
+        True,
+        False,
+    ]
     rows = stored_rows(ctx)
-    assert [(idx, event_id, exchange_id, year) for idx, event_id, exchange_id, year, _ in rows] == \
-        [(i, e.id, p["exchange_id"], YEAR) for i, (e, p) in enumerate(zip(events, payloads))]
+    assert [(idx, event_id, exchange_id, year) for idx, event_id, exchange_id, year, _ in rows] == [
+        (i, e.id, p["exchange_id"], YEAR) for i, (e, p) in enumerate(zip(events, payloads))
+    ]
     assert ctx.store.size() == 3
     with ctx.store.engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(processed_events)) == 4  # the park too
@@ -90,9 +122,20 @@ def test_the_blob_columns_keep_every_byte_value(ctx):
     every_byte = bytes(range(256)) * 3 + b"\x00\xff\x00"
     with ctx.store.transaction() as tx:
         index = tx.next_index()
-        tx.append(index, str(uuid.uuid4()), every_byte, {
-            "exchange_id": "x", "kind": "heat", "supplier_park_id": PARK_A, "receiver_park_id": PARK_A,
-            "supplier_id": "s", "receiver_id": "r", "year": YEAR})
+        tx.append(
+            index,
+            str(uuid.uuid4()),
+            every_byte,
+            {
+                "exchange_id": "x",
+                "kind": "heat",
+                "supplier_park_id": PARK_A,
+                "receiver_park_id": PARK_A,
+                "supplier_id": "s",
+                "receiver_id": "r",
+                "year": YEAR,
+            },
+        )
     stored = ctx.store.entry(index)
     assert stored.leaf_data == every_byte and stored.leaf_hash == merkle.leaf_hash(every_byte)
     with ctx.store.engine.connect() as conn:
@@ -179,8 +222,9 @@ def test_entries_are_found_by_waste_code_and_entries_recorded_before_the_column_
     ctx.store.engine.dispose()
     config = Config()
     config.set_main_option("script_location", str(LEDGER_MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", str(ctx.store.engine.url.render_as_string(hide_password=False))
-                           .replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", str(ctx.store.engine.url.render_as_string(hide_password=False)).replace("%", "%%")
+    )
     command.downgrade(config, "0002")
     command.upgrade(config, "head")
     with ctx.store.engine.connect() as conn:
@@ -190,6 +234,7 @@ def test_entries_are_found_by_waste_code_and_entries_recorded_before_the_column_
 
 
 # --- checkpoints and proofs -------------------------------------------------------------------------
+
 
 def test_checkpoints_are_signed_per_size_and_every_proof_verifies_against_them(ctx):
     signed = {}
@@ -227,6 +272,7 @@ def test_the_signing_key_persists_and_a_restarted_service_still_verifies_its_che
 
 # --- audits ----------------------------------------------------------------------------------------
 
+
 def test_an_untouched_store_verifies_and_its_export_is_complete(six):
     result = queries.verify_store(six, ADMIN)
     assert (result["ok"], result["first_bad_index"], result["size"]) == (True, None, 6)
@@ -253,8 +299,9 @@ def test_a_swap_a_deletion_and_a_forged_hash_are_each_named(six):
 
     forged = six.store.entry(3).leaf_data.replace(b'"500"', b'"5000"')
     with six.store.engine.begin() as conn:
-        conn.execute(entries.update().where(entries.c.idx == 3).values(leaf_data=forged,
-                                                                         leaf_hash=merkle.leaf_hash(forged)))
+        conn.execute(
+            entries.update().where(entries.c.idx == 3).values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged))
+        )
     assert queries.verify_store(six, ADMIN)["ok"] is False
     feed(six, completed(exchange("water")))  # the forgery is not laundered into the next checkpoint
     assert checkpoint(six).size == 6 and queries.verify_store(six, ADMIN)["ok"] is False
@@ -267,13 +314,19 @@ def test_a_swap_a_deletion_and_a_forged_hash_are_each_named(six):
 
 # --- the annual report -----------------------------------------------------------------------------
 
+
 def test_the_park_report_adds_up_and_follows_baselines_and_corrections(ctx):
     steam = exchange("heat", [heat_delivery("1000", "natural_gas", "0.9")])
     water = exchange("water", [water_delivery("500")], supplier=("wwtp", PARK_A), receiver=("refinery", PARK_A))
     ash = exchange("material", [material_delivery("2000")], supplier=("power", PARK_A), receiver=("cement", PARK_B))
     elsewhere = exchange("water", [water_delivery("999")], supplier=("x", PARK_B), receiver=("y", PARK_B))
-    feed(ctx, park_created(PARK_A, baselines=[baseline(gdp=10.0)]), park_created(PARK_B, name="Park B"),
-         baseline_set(PARK_A, gdp=50000.0), *[completed(p) for p in (steam, water, ash, elsewhere)])
+    feed(
+        ctx,
+        park_created(PARK_A, baselines=[baseline(gdp=10.0)]),
+        park_created(PARK_B, name="Park B"),
+        baseline_set(PARK_A, gdp=50000.0),
+        *[completed(p) for p in (steam, water, ash, elsewhere)],
+    )
 
     report = reports.park_report(ctx, ADMIN, PARK_A, YEAR)
     ind, rates = report["indicators"], report["rates"]

@@ -6,18 +6,21 @@ update, pause/withdraw, licences, redeliveries), the embedded matcher's ranking 
 store (held to the domain's definition computed in Python, so both databases give the same
 ranking), and `WebhookStore` (encrypted subscriptions, alerts once, claims once, attempts, the
 delivery log, redelivery)."""
+
 from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
-from helpers.matching import WASTE_OIL_LICENCE, factories as f, fly_ash_offer, published, registered, waste_oil_want
+from helpers.matching import WASTE_OIL_LICENCE, fly_ash_offer, published, registered, waste_oil_want
+from helpers.matching import factories as f
 
-from parkloop.synthetic import TODAY as SYNTHETIC_TODAY, generate, sample_cases
+from parkloop.synthetic import TODAY as SYNTHETIC_TODAY
+from parkloop.synthetic import generate, sample_cases
 from services.common.db import create_engine, migrate
 from services.common.events import Event
 from services.common.geo import Location, distance_km
@@ -26,8 +29,7 @@ from services.listings.domain.specs import Kind, Side
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
-from services.matching.adapters.tables import match_alerts, processed_events, webhook_deliveries, \
-    webhook_subscriptions
+from services.matching.adapters.tables import match_alerts, processed_events, webhook_deliveries, webhook_subscriptions
 from services.matching.adapters.webhook_sender import Attempt
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.bootstrap import MIGRATIONS
@@ -61,6 +63,7 @@ def processed_count(engine) -> int:
 
 # --- the projection: listing events -----------------------------------------------------------
 
+
 def test_published_listings_read_back_as_the_documents_their_events_describe(store):
     offer, want = fly_ash_offer(), f.make_listing("want", "heat", owner="dye", listing_id="want-dye-heat")
     for listing in (offer, want):
@@ -78,8 +81,10 @@ def test_published_listings_read_back_as_the_documents_their_events_describe(sto
 def test_an_update_replaces_the_document_and_pause_resume_withdraw_change_its_status(store):
     listing = fly_ash_offer()
     apply_event(store, published(listing))
-    listing.edit(replace(listing.terms, max_distance_km=300, title="Fly ash, class II"),
-                 spec_from_dict(Kind.MATERIAL, Side.OFFER, f.spec_material_offer(f.FLY_ASH, 2000), f.CATALOGUE))
+    listing.edit(
+        replace(listing.terms, max_distance_km=300, title="Fly ash, class II"),
+        spec_from_dict(Kind.MATERIAL, Side.OFFER, f.spec_material_offer(f.FLY_ASH, 2000), f.CATALOGUE),
+    )
     [doc] = apply_event(store, listing.events[-1])
     assert listing.events[-1].type == "OfferUpdated"
     assert store.get(listing.id) == doc
@@ -89,14 +94,18 @@ def test_an_update_replaces_the_document_and_pause_resume_withdraw_change_its_st
         getattr(listing, action)()
         [doc] = apply_event(store, listing.events[-1])
         seen.append((listing.events[-1].type, doc.status, store.get(listing.id).status))
-    assert seen == [("OfferPaused", "paused", "paused"), ("OfferResumed", "active", "active"),
-                    ("OfferWithdrawn", "withdrawn", "withdrawn")]
+    assert seen == [
+        ("OfferPaused", "paused", "paused"),
+        ("OfferResumed", "active", "active"),
+        ("OfferWithdrawn", "withdrawn", "withdrawn"),
+    ]
     assert [d.id for d in store.all_docs()] == [listing.id]
     # five changes, five revisions: the search engines keep the highest one they are sent
     assert store.get(listing.id).revision == [d.revision for d in store.all_docs()][0] == 5
 
 
 # --- the projection: licences -----------------------------------------------------------------
+
 
 def test_licences_reach_the_enterprises_documents_whichever_event_comes_first(store):
     recycler = f.register_enterprise("hw_recycler")
@@ -126,13 +135,19 @@ def test_an_enterprise_registered_after_its_listings_arrived_still_licenses_them
     apply_event(store, published(want))
     [doc] = apply_event(store, registered(f.register_enterprise("hw_recycler", [f.hw_licence(f.WASTE_MINERAL_OIL)])))
     assert doc.id == want.id and store.get(want.id).licences == (WASTE_OIL_LICENCE,)
-    later = f.make_listing("want", "material", f.spec_material_want([f.WASTE_MINERAL_OIL], 50), owner="hw_recycler",
-                           listing_id="want-hw-recycler-oil-2")
+    later = f.make_listing(
+        "want",
+        "material",
+        f.spec_material_want([f.WASTE_MINERAL_OIL], 50),
+        owner="hw_recycler",
+        listing_id="want-hw-recycler-oil-2",
+    )
     [doc] = apply_event(store, published(later))
     assert doc.licences == (WASTE_OIL_LICENCE,)
 
 
 # --- the projection: redeliveries ---------------------------------------------------------------
+
 
 def test_redelivered_events_change_nothing_and_return_the_current_documents(store, engine):
     recycler = f.register_enterprise("hw_recycler")
@@ -168,6 +183,7 @@ def test_events_matching_does_not_know_are_recorded_and_ignored(store, engine):
 
 
 # --- the embedded matcher over the store ------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def dataset():
@@ -214,13 +230,20 @@ def test_the_embedded_matcher_ranks_exactly_by_the_definition_on_this_database(s
 
 # --- webhooks: subscriptions --------------------------------------------------------------------
 
-NOW = datetime(2026, 6, 1, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
 
 def subscription(enterprise: str = "ent-dye", park: str = "park-haibin", **overrides) -> Subscription:
-    fields = dict(id=f"sub-{enterprise}-{overrides.pop('n', 1)}", enterprise_id=enterprise, park_id=park,
-                  url="https://hooks.example.com/parkloop", secrets=[SigningSecret(new_secret())], min_score=0.3,
-                  listing_ids=None, created_at=NOW)
+    fields = dict(
+        id=f"sub-{enterprise}-{overrides.pop('n', 1)}",
+        enterprise_id=enterprise,
+        park_id=park,
+        url="https://hooks.example.com/parkloop",
+        secrets=[SigningSecret(new_secret())],
+        min_score=0.3,
+        listing_ids=None,
+        created_at=NOW,
+    )
     return Subscription(**{**fields, **overrides})
 
 
@@ -236,8 +259,9 @@ def webhooks(engine, box):
 
 def raw_secrets(engine, subscription_id: str) -> str:
     with engine.connect() as conn:
-        return conn.scalar(sa.select(webhook_subscriptions.c.secrets)
-                           .where(webhook_subscriptions.c.id == subscription_id))
+        return conn.scalar(
+            sa.select(webhook_subscriptions.c.secrets).where(webhook_subscriptions.c.id == subscription_id)
+        )
 
 
 def test_a_subscription_reads_back_equal_and_its_secrets_are_encrypted_at_rest(webhooks, engine, box):
@@ -253,10 +277,12 @@ def test_a_subscription_reads_back_equal_and_its_secrets_are_encrypted_at_rest(w
 
 
 def test_subscriptions_are_listed_by_enterprise_and_park_oldest_first(webhooks):
-    made = [subscription("ent-a", "park-1", n=1, created_at=NOW + timedelta(minutes=2)),
-            subscription("ent-a", "park-1", n=2, created_at=NOW),
-            subscription("ent-b", "park-1", n=1, created_at=NOW + timedelta(minutes=1)),
-            subscription("ent-c", "park-2", n=1, created_at=NOW + timedelta(minutes=3))]
+    made = [
+        subscription("ent-a", "park-1", n=1, created_at=NOW + timedelta(minutes=2)),
+        subscription("ent-a", "park-1", n=2, created_at=NOW),
+        subscription("ent-b", "park-1", n=1, created_at=NOW + timedelta(minutes=1)),
+        subscription("ent-c", "park-2", n=1, created_at=NOW + timedelta(minutes=3)),
+    ]
     for s in made:
         webhooks.add(s)
     assert [s.id for s in webhooks.list()] == ["sub-ent-a-2", "sub-ent-b-1", "sub-ent-a-1", "sub-ent-c-1"]
@@ -286,10 +312,22 @@ def test_a_rotated_secret_and_a_disabled_subscription_are_saved(webhooks, engine
 
 # --- webhooks: alerts, claims, attempts, the log, redelivery ------------------------------------
 
-PAYLOAD = {"listing_id": "want-1", "listing_side": "want", "score": 0.812345, "distance_km": 5.002,
-           "match": {"id": "offer-9", "side": "offer", "kind": "heat", "title": "余热蒸汽", "enterprise_id": "ent-steam",
-                     "park_id": "park-haibin", "codes": []},
-           "components": {"distance": 0.9, "quantity": 0.5, "temperature": 0.75}}
+PAYLOAD = {
+    "listing_id": "want-1",
+    "listing_side": "want",
+    "score": 0.812345,
+    "distance_km": 5.002,
+    "match": {
+        "id": "offer-9",
+        "side": "offer",
+        "kind": "heat",
+        "title": "余热蒸汽",
+        "enterprise_id": "ent-steam",
+        "park_id": "park-haibin",
+        "codes": [],
+    },
+    "components": {"distance": 0.9, "quantity": 0.5, "temperature": 0.75},
+}
 
 
 def test_a_match_is_alerted_once(webhooks, engine):
@@ -345,8 +383,10 @@ def test_two_workers_alerting_the_same_match_at_once_alert_it_once_without_an_er
     webhooks.add(s)
     release = _pause_before(engine, "match_alerts", "INSERT")
     try:
-        results, errors = race(lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
-                               lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW))
+        results, errors = race(
+            lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
+            lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
+        )
     finally:
         release()
     assert errors == [] and sorted(results) == [False, True]
@@ -360,8 +400,10 @@ def test_a_due_delivery_is_claimed_once_even_by_two_dispatchers_at_once(webhooks
     webhooks.alert_once(s.id, "want-1", "offer-10", PAYLOAD, NOW + timedelta(minutes=10))  # not due yet
     release = _pause_before(engine, "webhook_deliveries", "UPDATE")
     try:
-        results, errors = race(lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
-                               lambda: webhooks.claim_due(NOW + timedelta(seconds=1)))
+        results, errors = race(
+            lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
+            lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
+        )
     finally:
         release()
     assert errors == []
@@ -385,8 +427,7 @@ def test_attempts_are_logged_retries_rescheduled_and_a_failed_delivery_can_be_re
     assert webhooks.claim_due(NOW + timedelta(seconds=4)) == []  # not due again yet, and no longer claimed
     [again] = webhooks.claim_due(retry_at)
     assert again.id == due.id and again.attempts == 1
-    webhooks.record_attempt(due.id, Attempt(None, 10_000, "timeout: " + "x" * 900, None, ""),
-                            retry_at, "failed", None)
+    webhooks.record_attempt(due.id, Attempt(None, 10_000, "timeout: " + "x" * 900, None, ""), retry_at, "failed", None)
     [item], total = webhooks.deliveries(s.id, 0, 10)
     assert total == 1 and (item["status"], item["attempts"], item["next_attempt_at"]) == ("failed", 2, None)
     assert [(a["status_code"], a["latency_ms"]) for a in item["attempt_log"]] == [(500, 120), (None, 10_000)]

@@ -16,19 +16,21 @@ user filters) are matched on each, and the results held to the embedded matcher'
 Real engines: `infra/engines/up.sh` exports their addresses; each run uses its own alias and
 deletes its indices afterwards.
 """
+
 from __future__ import annotations
 
 import math
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import pytest
 import sqlalchemy as sa
 from real_engines import engine_address
 
+from parkloop.synthetic import TODAY, Case, Dataset, generate, sample_cases
 from services.common.geo import Location, distance_km
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.search import AbstractSearchIndex, Hit
@@ -38,8 +40,6 @@ from services.matching.domain.criteria import criteria_for
 from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import components_for
 from services.matching.service_layer.projection import reindex
-
-from parkloop.synthetic import TODAY, Case, Dataset, generate, sample_cases
 
 ADAPTERS = ["embedded", "elasticsearch", "opensearch"]
 K = 20
@@ -51,6 +51,7 @@ DELTA_T = 10
 
 # ------------------------------------------------------------ adapters under test
 
+
 @dataclass
 class Backend:
     name: str
@@ -61,8 +62,19 @@ class Backend:
 
 
 def _rows(docs: list[ListingDoc]) -> list[dict]:
-    return [{"id": d.id, "side": d.side, "kind": d.kind, "status": d.status, "enterprise_id": d.enterprise_id,
-             "lat": d.lat, "lon": d.lon, "doc": doc_to_dict(d)} for d in docs]
+    return [
+        {
+            "id": d.id,
+            "side": d.side,
+            "kind": d.kind,
+            "status": d.status,
+            "enterprise_id": d.enterprise_id,
+            "lat": d.lat,
+            "lon": d.lon,
+            "doc": doc_to_dict(d),
+        }
+        for d in docs
+    ]
 
 
 def embedded_backend(path, docs: list[ListingDoc]) -> Backend:
@@ -82,17 +94,24 @@ def embedded_backend(path, docs: list[ListingDoc]) -> Backend:
     with engine.begin() as conn:
         conn.execute(listing_docs.insert(), _rows(docs))
     index = EmbeddedSearch(engine)
-    return Backend("embedded", index, lambda new: (put(new), index.upsert(new)),
-                   lambda ids: (remove(ids), index.delete(ids)), engine.dispose)
+    return Backend(
+        "embedded",
+        index,
+        lambda new: (put(new), index.upsert(new)),
+        lambda ids: (remove(ids), index.delete(ids)),
+        engine.dispose,
+    )
 
 
 def engine_backend(name: str, docs: list[ListingDoc]) -> Backend:
     alias = f"parkloop-test-{uuid.uuid4().hex[:10]}"
     if name == "elasticsearch":
         from services.matching.adapters.elasticsearch_search import ElasticsearchSearch
+
         index = ElasticsearchSearch(engine_address("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch"), alias)
     else:
         from services.matching.adapters.opensearch_search import OpenSearchSearch
+
         index = OpenSearchSearch(engine_address("PARKLOOP_TEST_OPENSEARCH_URL", "OpenSearch"), alias)
     assert index.rebuild(docs) == len(docs)
     return Backend(name, index, index.upsert, index.delete, index.drop)
@@ -139,6 +158,7 @@ def expected(reference, cases) -> dict[str, list[Hit]]:
 
 # ------------------------------------------------------------ comparing rankings
 
+
 def tie_groups(hits: list[Hit]) -> list[list[Hit]]:
     """Consecutive hits whose scores chain within TIE of each other."""
     groups: list[list[Hit]] = []
@@ -170,11 +190,11 @@ def ranking_problems(expected_hits: list[Hit], actual: list[Hit], k: int) -> tup
         if start >= k:
             break
         end = start + len(group)
-        got = [h.doc.id for h in actual[start:min(end, k)]]
+        got = [h.doc.id for h in actual[start : min(end, k)]]
         allowed = [h.doc.id for h in group]
         if not set(got) <= set(allowed):
             problems.append(f"#{start}..{end - 1}: {got}, expected (in any order) {allowed}")
-        elif got != allowed[:len(got)]:
+        elif got != allowed[: len(got)]:
             reordered += 1
         start = end
     return problems, reordered
@@ -196,9 +216,21 @@ def test_tie_groups_compare_as_sets():
     assert problems
 
 
-_TIE_DOC = ListingDoc(id="x", side="offer", kind="heat", status="active", enterprise_id="e", park_id="p", title="t",
-                      lat=30.0, lon=120.0, max_distance_km=10.0, available_from="2026-01-01",
-                      available_until="9999-12-31", quantity=1.0)
+_TIE_DOC = ListingDoc(
+    id="x",
+    side="offer",
+    kind="heat",
+    status="active",
+    enterprise_id="e",
+    park_id="p",
+    title="t",
+    lat=30.0,
+    lon=120.0,
+    max_distance_km=10.0,
+    available_from="2026-01-01",
+    available_until="9999-12-31",
+    quantity=1.0,
+)
 
 
 def test_ranking_is_the_embedded_ranking(backend, cases, expected):
@@ -210,8 +242,10 @@ def test_ranking_is_the_embedded_ranking(backend, cases, expected):
         reordered += shuffled
         problems += [f"{case.label}: {p}" for p in found]
     elapsed = time.perf_counter() - started
-    print(f"\n{backend.name}: {len(cases)} searches, {hits} hits, {reordered} tie groups reordered, "
-          f"{len(problems)} problems, {elapsed:.2f} s")
+    print(
+        f"\n{backend.name}: {len(cases)} searches, {hits} hits, {reordered} tie groups reordered, "
+        f"{len(problems)} problems, {elapsed:.2f} s"
+    )
     assert not problems, "\n".join(problems[:40])
 
 
@@ -278,8 +312,13 @@ def test_a_write_shows_in_the_next_search_and_a_delete_removes_it(backend, cases
     top = expected[case.label][0].doc
     # the best possible candidate: the top hit moved onto the source, with the source's quantity;
     # its id sorts first, so it leads even if it ties
-    best = replace(top, id="00000000-0000-4000-8000-000000000000", lat=case.source.lat, lon=case.source.lon,
-                   quantity=case.source.quantity)
+    best = replace(
+        top,
+        id="00000000-0000-4000-8000-000000000000",
+        lat=case.source.lat,
+        lon=case.source.lon,
+        quantity=case.source.quantity,
+    )
     backend.put([best])
     try:
         assert [h.doc.id for h in run(backend.index, case)][:2] == [best.id, *before[:1]]
@@ -292,8 +331,14 @@ def test_an_older_revision_written_late_never_replaces_a_newer_one(backend, case
     """A slower worker, or a reindex pass, may write a document's older revision after its newer one."""
     case = next(c for c in cases if len(expected[c.label]) >= 3 and c.filters.min_score == 0)
     top = expected[case.label][0].doc
-    newer = replace(top, id="00000000-0000-4000-8000-000000000001", lat=case.source.lat, lon=case.source.lon,
-                    quantity=case.source.quantity, revision=5)
+    newer = replace(
+        top,
+        id="00000000-0000-4000-8000-000000000001",
+        lat=case.source.lat,
+        lon=case.source.lon,
+        quantity=case.source.quantity,
+        revision=5,
+    )
     backend.put([newer])
     try:
         backend.index.upsert([replace(newer, status="paused", revision=4)])

@@ -1,4 +1,5 @@
 """Starts the embedded system the way a user does (`parkloop run`) and drives it over HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -54,7 +55,7 @@ class System:
     data_dir: Path
     process: subprocess.Popen
 
-    def client(self, key: str | None) -> "Api":
+    def client(self, key: str | None) -> Api:
         return Api(self.url, key)
 
     def pid_of(self, name: str) -> int:
@@ -69,8 +70,12 @@ class Api:
         self.session = requests.Session()
         # Resend only when a connection cannot be opened; a kept-alive connection the server drops
         # mid-call is a failure the tests must see, not hide.
-        self.session.mount("http://", HTTPAdapter(max_retries=Retry(total=2, connect=2, read=0, status=0,
-                                                                    allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)))
+        self.session.mount(
+            "http://",
+            HTTPAdapter(
+                max_retries=Retry(total=2, connect=2, read=0, status=0, allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)
+            ),
+        )
         if key:
             self.session.headers["Authorization"] = f"Bearer {key}"
 
@@ -87,15 +92,26 @@ def start_system(data_dir: Path, demo: bool, extra_env: dict | None = None) -> S
     port = free_port_block()
     admin_key = "plk_" + secrets.token_urlsafe(24)
     # Webhook receivers in tests listen on 127.0.0.1, which only this operator setting allows.
-    env = dict(os.environ, PARKLOOP_DATA=str(data_dir), PORT=str(port), PARKLOOP_ADMIN_KEY=admin_key,
-               PARKLOOP_DEMO="1" if demo else "0", WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
-               WEBHOOK_RETRY_SCHEDULE="0.5,1,2")
+    env = dict(
+        os.environ,
+        PARKLOOP_DATA=str(data_dir),
+        PORT=str(port),
+        PARKLOOP_ADMIN_KEY=admin_key,
+        PARKLOOP_DEMO="1" if demo else "0",
+        WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
+        WEBHOOK_RETRY_SCHEDULE="0.5,1,2",
+    )
     for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
         env.pop(name, None)
     env.update(extra_env or {})
     log = open(data_dir / "parkloop.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "parkloop.cli", "run"], env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parkloop.cli", "run"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     marker = data_dir / "demo-loaded.json"
@@ -149,10 +165,14 @@ def admin(system) -> Api:
     return system.client(system.admin_key)
 
 
-PARK = {"name": "Test Chemical Park", "province": "Jiangsu", "level": "provincial", "park_type": "chemical_park",
-        "centroid": {"lat": 34.59, "lon": 119.59},
-        "baselines": [{"year": 2025, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900,
-                       "solid_waste_generated_t": 40}]}
+PARK = {
+    "name": "Test Chemical Park",
+    "province": "Jiangsu",
+    "level": "provincial",
+    "park_type": "chemical_park",
+    "centroid": {"lat": 34.59, "lon": 119.59},
+    "baselines": [{"year": 2025, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900, "solid_waste_generated_t": 40}],
+}
 
 
 def credit_code(seed: int) -> str:
@@ -163,9 +183,19 @@ def credit_code(seed: int) -> str:
 
 
 def steam_offer(**overrides) -> dict:
-    body = {"kind": "heat", "title": "Extraction steam", "max_distance_km": 15,
-            "heat": {"medium": "steam", "temperature_c": 250, "pressure_mpa": 1.6, "thermal_power_mw": 20,
-                     "hours_per_day": 24, "days_per_year": 330}}
+    body = {
+        "kind": "heat",
+        "title": "Extraction steam",
+        "max_distance_km": 15,
+        "heat": {
+            "medium": "steam",
+            "temperature_c": 250,
+            "pressure_mpa": 1.6,
+            "thermal_power_mw": 20,
+            "hours_per_day": 24,
+            "days_per_year": 330,
+        },
+    }
     return {**body, **overrides}
 
 
@@ -185,10 +215,16 @@ def complete_steam_exchange(supplier: Tenant, receiver: Tenant, amount_gj: str, 
     exchange_id = proposed.json()["id"]
     accepted = receiver.api.post(f"exchanges/{exchange_id}/accept", {})
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
-    delivered = supplier.api.post(f"exchanges/{exchange_id}/deliveries", {
-        "delivered_on": date.today().isoformat(), "amount": amount_gj, "unit": "GJ",
-        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
-        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"}})
+    delivered = supplier.api.post(
+        f"exchanges/{exchange_id}/deliveries",
+        {
+            "delivered_on": date.today().isoformat(),
+            "amount": amount_gj,
+            "unit": "GJ",
+            "evidence": {"meter_reading": "FT-301 0001000 GJ"},
+            "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"},
+        },
+    )
     assert delivered.status_code == 201, delivered.text
     done = receiver.api.post(f"exchanges/{exchange_id}/complete", {})
     assert done.status_code == 200 and done.json()["status"] == "completed", done.text
@@ -216,9 +252,16 @@ _seed = iter(range(100000 + secrets.randbelow(800000), 999999))
 def new_enterprise(system: System, admin: Api, park_id: str, name: str) -> Tenant:
     key = admin.post("keys", {"role": "enterprise", "label": name, "park_id": park_id}).json()["key"]
     api = system.client(key)
-    response = api.post("enterprises", {"name": name, "credit_code": credit_code(next(_seed)), "industry_code": "C2614",
-                                        "location": {"lat": 34.6, "lon": 119.6},
-                                        "contact": {"name": "EHS office", "phone": "0518-0000000"}})
+    response = api.post(
+        "enterprises",
+        {
+            "name": name,
+            "credit_code": credit_code(next(_seed)),
+            "industry_code": "C2614",
+            "location": {"lat": 34.6, "lon": 119.6},
+            "contact": {"name": "EHS office", "phone": "0518-0000000"},
+        },
+    )
     assert response.status_code == 201, response.text
     return Tenant(key, api, response.json()["id"])
 
@@ -232,6 +275,12 @@ def world(system, admin) -> World:
         key = admin.post("keys", {"role": "park_manager", "label": "manager", "park_id": park_id}).json()["key"]
         return Tenant(key, system.client(key))
 
-    return World(park_a, park_b, new_enterprise(system, admin, park_a, "A1 Chemicals"),
-                 new_enterprise(system, admin, park_a, "A2 Materials"),
-                 new_enterprise(system, admin, park_b, "B1 Energy"), manager(park_a), manager(park_b))
+    return World(
+        park_a,
+        park_b,
+        new_enterprise(system, admin, park_a, "A1 Chemicals"),
+        new_enterprise(system, admin, park_a, "A2 Materials"),
+        new_enterprise(system, admin, park_b, "B1 Energy"),
+        manager(park_a),
+        manager(park_b),
+    )

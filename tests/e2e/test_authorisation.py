@@ -1,5 +1,6 @@
 """Who may see and change what, through the gateway, for every role; and the authorisation matrix,
 generated from the one table in tests/helpers/authorisation.py."""
+
 from __future__ import annotations
 
 import secrets
@@ -7,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-
 from helpers import authorisation as table
 
 from .conftest import PARK, complete_steam_exchange, credit_code, eventually, new_enterprise, steam_offer
@@ -43,8 +43,9 @@ def test_only_admins_create_parks_and_issue_keys(world):
 def test_an_enterprise_key_registers_one_enterprise_and_is_then_bound_to_it(world):
     me = world.a1.api.get("keys/me").json()
     assert me["enterprise_id"] == world.a1.enterprise_id
-    again = world.a1.api.post("enterprises", {"name": "Second", "credit_code": "x", "industry_code": "C26",
-                                              "location": {"lat": 1, "lon": 1}})
+    again = world.a1.api.post(
+        "enterprises", {"name": "Second", "credit_code": "x", "industry_code": "C26", "location": {"lat": 1, "lon": 1}}
+    )
     assert again.status_code == 403
 
 
@@ -105,6 +106,7 @@ def test_other_parks_baselines_are_hidden_from_enterprises(world):
 
 # --- the authorisation matrix over HTTP, generated from tests/helpers/authorisation.py -------------------
 
+
 @dataclass
 class Resources:
     """What E1 (world.a1, park A) owns, and a fresh enrolment key maker for the unbound callers."""
@@ -125,16 +127,24 @@ def resources(system, admin, world) -> Resources:
     assert a1.post(f"offers/{paused}/pause").status_code == 200
     a3 = new_enterprise(system, admin, world.park_a, "A3 Matrix Dyeing")
     exchange = complete_steam_exchange(world.a1, a3, "120", offer_id=active, receiver_enterprise_id=a3.enterprise_id)
-    found = eventually(lambda: admin.get("ledger/entries", params={"enterprise_id": a3.enterprise_id}).json(),
-                       lambda page: page["items"], "the matrix exchange's ledger entry")
-    eventually(lambda: admin.get(f"offers/{active}/matches").status_code, lambda status: status == 200,
-               "the matrix offer in matching")
-    eventually(lambda: admin.get(f"parks/{world.park_a}/reports/{date.today().year}").status_code,
-               lambda status: status == 200, "park A in the ledger")
+    found = eventually(
+        lambda: admin.get("ledger/entries", params={"enterprise_id": a3.enterprise_id}).json(),
+        lambda page: page["items"],
+        "the matrix exchange's ledger entry",
+    )
+    eventually(
+        lambda: admin.get(f"offers/{active}/matches").status_code,
+        lambda status: status == 200,
+        "the matrix offer in matching",
+    )
+    eventually(
+        lambda: admin.get(f"parks/{world.park_a}/reports/{date.today().year}").status_code,
+        lambda status: status == 200,
+        "park A in the ledger",
+    )
     subscription = a1.post("webhooks", {"url": "http://127.0.0.1:9/hooks/matrix", "min_score": 0.99})
     assert subscription.status_code == 201, subscription.text
-    return Resources(active, paused, exchange, a3.enterprise_id, found["items"][0]["index"],
-                     subscription.json()["id"])
+    return Resources(active, paused, exchange, a3.enterprise_id, found["items"][0]["index"], subscription.json()["id"])
 
 
 def caller(system, admin, world, role: str, ownership: str):
@@ -151,8 +161,13 @@ def caller(system, admin, world, role: str, ownership: str):
 
 
 def _enterprise_body(park_id: str) -> dict:
-    return {"name": "Matrix Registrant", "credit_code": credit_code(700000 + secrets.randbelow(99999)),
-            "industry_code": "C2614", "location": {"lat": 34.6, "lon": 119.6}, "park_id": park_id}
+    return {
+        "name": "Matrix Registrant",
+        "credit_code": credit_code(700000 + secrets.randbelow(99999)),
+        "industry_code": "C2614",
+        "location": {"lat": 34.6, "lon": 119.6},
+        "park_id": park_id,
+    }
 
 
 def ask(action: str, api, world, r: Resources):
@@ -169,14 +184,22 @@ def ask(action: str, api, world, r: Resources):
         "change its listing": lambda: api.patch(f"offers/{r.active_offer}", {"title": "A1 matrix steam"}),
         "read its active listing": lambda: api.get(f"offers/{r.active_offer}"),
         "read its paused listing": lambda: api.get(f"offers/{r.paused_offer}"),
-        "propose an exchange for it": lambda: api.post("exchanges", {
-            "offer_id": r.active_offer, "receiver_enterprise_id": r.counterparty, "agreed_amount": "10",
-            "agreed_unit": "GJ", "on_behalf_of": e1}),
+        "propose an exchange for it": lambda: api.post(
+            "exchanges",
+            {
+                "offer_id": r.active_offer,
+                "receiver_enterprise_id": r.counterparty,
+                "agreed_amount": "10",
+                "agreed_unit": "GJ",
+                "on_behalf_of": e1,
+            },
+        ),
         "read its exchange": lambda: api.get(f"exchanges/{r.exchange}"),
         "act on its exchange": lambda: api.post(f"exchanges/{r.exchange}/cancel", {}),
         "see its listing's matches": lambda: api.get(f"offers/{r.active_offer}/matches"),
-        "subscribe to alerts": lambda: api.post("webhooks", {"url": "http://127.0.0.1:9/hooks/matrix",
-                                                             "min_score": 0.99, "enterprise_id": e1}),
+        "subscribe to alerts": lambda: api.post(
+            "webhooks", {"url": "http://127.0.0.1:9/hooks/matrix", "min_score": 0.99, "enterprise_id": e1}
+        ),
         "read its subscription": lambda: api.get(f"webhooks/{r.subscription}"),
         "change its subscription": lambda: api.post(f"webhooks/{r.subscription}/rotate-secret"),
         "read its ledger entry": lambda: api.get(f"ledger/entries/{r.entry}"),

@@ -1,4 +1,5 @@
 """Every bad field gets a 4xx problem+json naming the field and the rule; nothing half-written."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,13 @@ def assert_problem(response, status: int, field: str, words: str) -> None:
 
 
 def enterprise_body(**overrides) -> dict:
-    return {"name": "Bad Input Co", "credit_code": credit_code(777001), "industry_code": "C2614",
-            "location": {"lat": 34.6, "lon": 119.6}, **overrides}
+    return {
+        "name": "Bad Input Co",
+        "credit_code": credit_code(777001),
+        "industry_code": "C2614",
+        "location": {"lat": 34.6, "lon": 119.6},
+        **overrides,
+    }
 
 
 def test_a_credit_code_with_a_wrong_check_character_is_refused(admin, world):
@@ -40,8 +46,12 @@ def test_latitude_out_of_range_is_refused(admin, world):
 
 
 def test_an_unknown_waste_code_is_refused(world):
-    body = {"kind": "material", "title": "Mystery", "max_distance_km": 50,
-            "material": {"waste_code": "900-249-41", "quantity": {"amount": 5, "unit": "t", "recurrence": "one_off"}}}
+    body = {
+        "kind": "material",
+        "title": "Mystery",
+        "max_distance_km": 50,
+        "material": {"waste_code": "900-249-41", "quantity": {"amount": 5, "unit": "t", "recurrence": "one_off"}},
+    }
     assert_problem(world.a1.api.post("offers", body), 422, "material.waste_code", "HW41")
 
 
@@ -52,8 +62,12 @@ def test_steam_below_saturation_at_its_pressure_is_refused(world):
 
 
 def test_a_negative_flow_is_refused(world):
-    body = {"kind": "water", "title": "Reclaimed water", "max_distance_km": 10,
-            "water": {"reuse_category": "circulating_cooling", "flow_m3_per_day": -5}}
+    body = {
+        "kind": "water",
+        "title": "Reclaimed water",
+        "max_distance_km": 10,
+        "water": {"reuse_category": "circulating_cooling", "flow_m3_per_day": -5},
+    }
     assert_problem(world.a1.api.post("offers", body), 422, "water.flow_m3_per_day", "greater than 0")
 
 
@@ -85,11 +99,19 @@ def test_a_refused_large_body_leaves_the_clients_connection_usable(system, world
     # reusing its connection never meets one the server dropped without notice.
     strangers = system.client("plk_not-a-key")
     for _ in range(10):
-        assert world.a1.api.post("offers", data=b"x" * (2 * 1024 * 1024),
-                                 headers={"Content-Type": "application/json"}).status_code == 413
+        assert (
+            world.a1.api.post(
+                "offers", data=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
+            ).status_code
+            == 413
+        )
         assert world.a1.api.get("offers", params={"enterprise_id": world.a1.enterprise_id}).status_code == 200
-        assert strangers.post("offers", data=b"{}" + b" " * (256 * 1024),
-                              headers={"Content-Type": "application/json"}).status_code == 401
+        assert (
+            strangers.post(
+                "offers", data=b"{}" + b" " * (256 * 1024), headers={"Content-Type": "application/json"}
+            ).status_code
+            == 401
+        )
         assert strangers.get("offers").status_code == 401
 
 

@@ -3,6 +3,7 @@ embedded system: the exchange's ledger entry appears, its inclusion proof verifi
 signed checkpoint with the published key, the park's annual report counts it, and
 `parkloop ledger export` / `parkloop ledger verify` pass on the export and fail on a tampered copy,
 naming the entry."""
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,14 @@ def entry_of(manager: Tenant, exchange_id: str) -> dict | None:
 
 
 def parkloop(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "parkloop.cli", *args], cwd=REPO, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "parkloop.cli", *args],
+        cwd=REPO,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +49,23 @@ def ledger_park(system, admin):
     """A park with this year's baseline, its manager, a steam supplier, a dye works and a bystander."""
     year = datetime.now(CHINA).year
     park = admin.post("parks", {**PARK, "name": "Ledger Flow Park"}).json()["id"]
-    baseline = {"year": year, "gdp_10k_cny": 50000, "energy_tce": 20000, "water_m3": 1000000,
-                "solid_waste_generated_t": 8000}
+    baseline = {
+        "year": year,
+        "gdp_10k_cny": 50000,
+        "energy_tce": 20000,
+        "water_m3": 1000000,
+        "solid_waste_generated_t": 8000,
+    }
     assert admin.put(f"parks/{park}/baselines", baseline).status_code == 200
     key = admin.post("keys", {"role": "park_manager", "label": "ledger manager", "park_id": park}).json()["key"]
-    return {"park": park, "year": year, "manager": Tenant(key, system.client(key)),
-            "steam_co": new_enterprise(system, admin, park, "Ledger Steam Co"),
-            "dye_works": new_enterprise(system, admin, park, "Ledger Dye Works"),
-            "bystander": new_enterprise(system, admin, park, "Ledger Bystander")}
+    return {
+        "park": park,
+        "year": year,
+        "manager": Tenant(key, system.client(key)),
+        "steam_co": new_enterprise(system, admin, park, "Ledger Steam Co"),
+        "dye_works": new_enterprise(system, admin, park, "Ledger Dye Works"),
+        "bystander": new_enterprise(system, admin, park, "Ledger Bystander"),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +73,15 @@ def completed_steam(ledger_park):
     """1,000 GJ of steam, replacing the dye works' natural-gas boiler (η = 0.9), delivered and completed."""
     steam_co, dye_works = ledger_park["steam_co"], ledger_park["dye_works"]
     offer = steam_co.api.post("offers", steam_offer(title="Ledger steam")).json()
-    exchange_id = complete_steam_exchange(steam_co, dye_works, "1000", offer_id=offer["id"],
-                                          receiver_enterprise_id=dye_works.enterprise_id)
+    exchange_id = complete_steam_exchange(
+        steam_co, dye_works, "1000", offer_id=offer["id"], receiver_enterprise_id=dye_works.enterprise_id
+    )
 
-    item = eventually(lambda: entry_of(ledger_park["manager"], exchange_id), lambda found: found is not None,
-                      f"the ledger entry of exchange {exchange_id}")
+    item = eventually(
+        lambda: entry_of(ledger_park["manager"], exchange_id),
+        lambda found: found is not None,
+        f"the ledger entry of exchange {exchange_id}",
+    )
     return {"exchange_id": exchange_id, "index": item["index"], "entry": item["entry"]}
 
 
@@ -72,12 +92,12 @@ def test_a_completed_exchange_becomes_a_ledger_entry_with_its_evidence(completed
     assert entry["exchange"]["receiver"]["enterprise_id"] == ledger_park["dye_works"].enterprise_id
     [delivery] = entry["exchange"]["deliveries"]
     assert delivery["evidence"] == {"meter_reading": "FT-301 0001000 GJ"}
-    assert delivery["substitution"] == {"substitutes": "boiler_heat", "fuel": "natural_gas",
-                                        "boiler_efficiency": "0.9"}
+    assert delivery["substitution"] == {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"}
 
 
 def test_the_entrys_inclusion_proof_verifies_against_the_signed_checkpoint_with_the_published_key(
-        completed_steam, ledger_park):
+    completed_steam, ledger_park
+):
     manager, index = ledger_park["manager"].api, completed_steam["index"]
     checkpoint = manager.get("ledger/checkpoint")
     key = manager.get("ledger/public-key")
@@ -102,9 +122,11 @@ def test_the_parks_annual_report_shows_the_exchanges_contribution(completed_stea
     year = china_date(completed_steam["entry"]["exchange"]["completed_at"]).year
     manager = ledger_park["manager"].api
     path = f"parks/{ledger_park['park']}/reports/{year}"
-    report = eventually(lambda: manager.get(path).json(),
-                        lambda body: body.get("rates", {}).get("energy_per_gdp_tce_per_10k_cny", {}).get("value"),
-                        "the report's energy per GDP")
+    report = eventually(
+        lambda: manager.get(path).json(),
+        lambda body: body.get("rates", {}).get("energy_per_gdp_tce_per_10k_cny", {}).get("value"),
+        "the report's energy per GDP",
+    )
     assert report["entries"]["indexes"] == [completed_steam["index"]]
     ind, rates = report["indicators"], report["rates"]
     # 1,000 GJ / 0.9 = 1,111,111.1 MJ of gas not burnt; x 1000 / 29,307 kJ/kgce / 1000 = 37.9128 tce
@@ -118,8 +140,9 @@ def test_the_parks_annual_report_shows_the_exchanges_contribution(completed_stea
     # for people: at most 4 places; beside it every digit, as the entry has it
     assert ind["energy_saved_tce"]["value"] == "37.9128"
     [delivery] = completed_steam["entry"]["contribution"]["deliveries"]
-    assert ind["energy_saved_tce"]["exact_value"] == next(i["value"] for i in delivery["indicators"]
-                                                          if i["name"] == "energy_saved_tce")
+    assert ind["energy_saved_tce"]["exact_value"] == next(
+        i["value"] for i in delivery["indicators"] if i["name"] == "energy_saved_tce"
+    )
     csv_report = manager.get(path, params={"format": "csv"})
     assert csv_report.headers["Content-Type"].startswith("text/csv")
     assert csv_report.text.splitlines()[0].startswith("section,group,view,indicator,value")
@@ -130,8 +153,11 @@ def test_a_new_park_with_a_baseline_and_no_exchanges_gets_its_report_not_a_404(s
     baseline = {"year": year, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900, "solid_waste_generated_t": 40}
     park = admin.post("parks", {**PARK, "name": "Quiet Park", "baselines": [baseline]}).json()["id"]
     # 404 only until the ledger worker has recorded the park's ParkCreated event
-    response = eventually(lambda: admin.get(f"parks/{park}/reports/{year}"), lambda r: r.status_code != 404,
-                          "the ledger to learn the new park")
+    response = eventually(
+        lambda: admin.get(f"parks/{park}/reports/{year}"),
+        lambda r: r.status_code != 404,
+        "the ledger to learn the new park",
+    )
     assert response.status_code == 200, response.text
     report = response.json()
     assert {item["value"] for item in report["indicators"].values()} == {"0"}
@@ -147,7 +173,8 @@ def test_another_parks_manager_cannot_read_this_parks_report(completed_steam, le
 
 
 def test_parkloop_ledger_export_and_verify_pass_and_a_tampered_copy_fails_naming_the_entry(
-        completed_steam, ledger_park, system, tmp_path):
+    completed_steam, ledger_park, system, tmp_path
+):
     env = {"PARKLOOP_ADMIN_KEY": system.admin_key, "PARKLOOP_DATA": str(tmp_path / "cli-data")}
     export = tmp_path / "ledger-export.json"
     exported = parkloop("ledger", "export", str(export), "--url", system.url, env=env)

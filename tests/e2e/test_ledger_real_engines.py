@@ -3,6 +3,7 @@ database, Kafka as the bus. A stream of ~2,000 completed exchanges, some of them
 (at-least-once), survives a `kill -9` of the worker and a restart of the broker: at the end there
 is exactly one entry per exchange, the indexes are dense and the store verifies against its
 signed checkpoint."""
+
 from __future__ import annotations
 
 import os
@@ -38,14 +39,29 @@ def completed(n: int) -> Event:
     """A valid ExchangeCompleted (services/common/contracts.py): reclaimed water replacing municipal water."""
     exchange_id = str(uuid.uuid4())
     amount = f"{100 + n}.5"
-    payload = {"exchange_id": exchange_id, "kind": "water", "offer_id": str(uuid.uuid4()), "want_id": None,
-               "supplier": {"enterprise_id": f"wwtp-{n % 7}", "park_id": PARK},
-               "receiver": {"enterprise_id": f"plant-{n % 11}", "park_id": PARK},
-               "waste_code": None, "hazardous": False, "agreed_amount": amount, "agreed_unit": "m3",
-               "completed_at": "2026-06-30T02:00:00+00:00",
-               "deliveries": [{"id": str(uuid.uuid4()), "delivered_on": "2026-06-15", "amount": amount, "unit": "m3",
-                               "evidence": {"meter_reading": f"RW-{n:05d}"},
-                               "substitution": {"substitutes": "municipal_water"}}]}
+    payload = {
+        "exchange_id": exchange_id,
+        "kind": "water",
+        "offer_id": str(uuid.uuid4()),
+        "want_id": None,
+        "supplier": {"enterprise_id": f"wwtp-{n % 7}", "park_id": PARK},
+        "receiver": {"enterprise_id": f"plant-{n % 11}", "park_id": PARK},
+        "waste_code": None,
+        "hazardous": False,
+        "agreed_amount": amount,
+        "agreed_unit": "m3",
+        "completed_at": "2026-06-30T02:00:00+00:00",
+        "deliveries": [
+            {
+                "id": str(uuid.uuid4()),
+                "delivered_on": "2026-06-15",
+                "amount": amount,
+                "unit": "m3",
+                "evidence": {"meter_reading": f"RW-{n:05d}"},
+                "substitution": {"substitutes": "municipal_water"},
+            }
+        ],
+    }
     return Event("ExchangeCompleted", exchange_id, payload)
 
 
@@ -66,8 +82,14 @@ class Worker:
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
-            self.process = subprocess.Popen([sys.executable, "-m", "services.ledger.worker"], cwd=REPO, env=self.env,
-                                            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "services.ledger.worker"],
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def kill_hard(self) -> None:
         os.kill(self.process.pid, signal.SIGKILL)
@@ -102,8 +124,9 @@ def entry_count(db: sa.Engine) -> int:
 
 def group_lag(bootstrap_servers: str, group: str) -> int:
     """Events on exchanges.v1 the group has not committed yet (read without joining the group)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False,
-                             client_id="ledger-test-lag")
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap_servers, group_id=group, enable_auto_commit=False, client_id="ledger-test-lag"
+    )
     try:
         partitions = [TopicPartition(EXCHANGES_TOPIC, p) for p in consumer.partitions_for_topic(EXCHANGES_TOPIC) or ()]
         ends = consumer.end_offsets(partitions)
@@ -113,8 +136,12 @@ def group_lag(bootstrap_servers: str, group: str) -> int:
 
 
 def restart_broker(engines_dir: str) -> None:
-    run = subprocess.run(["bash", str(REPO / "infra/engines/kafka.sh"), "restart", engines_dir],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        ["bash", str(REPO / "infra/engines/kafka.sh"), "restart", engines_dir],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, f"kafka.sh restart failed:\n{run.stdout}\n{run.stderr}"
 
 
@@ -130,8 +157,13 @@ def test_a_stream_with_redeliveries_a_killed_worker_and_a_broker_restart_makes_o
 
     with fresh_postgres_database() as database_url:
         env = {k: v for k, v in os.environ.items() if k not in ("LEDGER_SIGNING_KEY", "LEDGER_ORIGIN")}
-        env.update(LEDGER_DATABASE_URL=database_url, EVENT_BUS=f"kafka://{kafka}", PARKLOOP_DATA=str(data_dir),
-                   LEDGER_CONSUMER_GROUP=group, PARKLOOP_INTERNAL_SECRET="real-engines-secret")
+        env.update(
+            LEDGER_DATABASE_URL=database_url,
+            EVENT_BUS=f"kafka://{kafka}",
+            PARKLOOP_DATA=str(data_dir),
+            LEDGER_CONSUMER_GROUP=group,
+            PARKLOOP_INTERNAL_SECRET="real-engines-secret",
+        )
         worker = Worker(env, tmp_path / "ledger-worker.log")
         bus = KafkaEventBus(kafka)
         db = sa.create_engine(database_url)
@@ -156,15 +188,20 @@ def test_a_stream_with_redeliveries_a_killed_worker_and_a_broker_restart_makes_o
                 bus.publish(EXCHANGES_TOPIC, event)
 
             mine = {e.payload["exchange_id"] for e in events}
-            wait_until(lambda: group_lag(kafka, group) == 0 and entry_count(db) >= len(mine), 300,
-                       "the worker to catch up with the stream", worker)
+            wait_until(
+                lambda: group_lag(kafka, group) == 0 and entry_count(db) >= len(mine),
+                300,
+                "the worker to catch up with the stream",
+                worker,
+            )
         finally:
             worker.stop()
             bus.close()
 
         with db.connect() as conn:
-            per_exchange = dict(conn.execute(sa.select(entries.c.exchange_id, sa.func.count())
-                                             .group_by(entries.c.exchange_id)).all())
+            per_exchange = dict(
+                conn.execute(sa.select(entries.c.exchange_id, sa.func.count()).group_by(entries.c.exchange_id)).all()
+            )
             indexes = list(conn.scalars(sa.select(entries.c.idx).order_by(entries.c.idx)))
             head = conn.scalar(sa.select(ledger_head.c.size))
         db.dispose()
@@ -173,8 +210,13 @@ def test_a_stream_with_redeliveries_a_killed_worker_and_a_broker_restart_makes_o
         assert indexes == list(range(len(indexes))) and head == len(indexes)
         assert set(per_exchange) >= mine and all(count == 1 for count in per_exchange.values())
 
-        settings = Settings(service="ledger", data_dir=data_dir, database_url=database_url,
-                            event_bus_url=f"kafka://{kafka}", internal_secret="real-engines-secret")
+        settings = Settings(
+            service="ledger",
+            data_dir=data_dir,
+            database_url=database_url,
+            event_bus_url=f"kafka://{kafka}",
+            internal_secret="real-engines-secret",
+        )
         ctx = bootstrap(settings)
         try:
             result = queries.verify_store(ctx, Principal(Role.ADMIN, "auditor"))

@@ -1,4 +1,5 @@
 """What an enterprise does with its listings, and what the demo park gives a new user."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,16 @@ def test_an_enterprise_posts_edits_pauses_resumes_and_withdraws_an_offer(world):
 
 
 def test_a_want_names_several_codes_and_bounds(world):
-    body = {"kind": "material", "title": "Waste oils for re-refining", "max_distance_km": 100,
-            "material": {"waste_codes": ["900-249-08", "900-217-08"],
-                         "quantity": {"amount": 50, "unit": "t", "recurrence": "per_month"},
-                         "property_bounds": [{"name": "water", "max": 5, "unit": "%"}]}}
+    body = {
+        "kind": "material",
+        "title": "Waste oils for re-refining",
+        "max_distance_km": 100,
+        "material": {
+            "waste_codes": ["900-249-08", "900-217-08"],
+            "quantity": {"amount": 50, "unit": "t", "recurrence": "per_month"},
+            "property_bounds": [{"name": "water", "max": 5, "unit": "%"}],
+        },
+    }
     want = world.a2.api.post("wants", body).json()
     assert want["material"]["hazardous"] is True
     found = world.a1.api.get("wants", params={"code": "900-217-08"}).json()["items"]

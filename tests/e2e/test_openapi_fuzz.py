@@ -3,6 +3,7 @@ no 5xx, and every response matches the merged OpenAPI document.
 
 Fuzzing changes and revokes whatever it can reach, so it gets a system of its own (with the
 demo park for data) and fuzzes as an enterprise before the admin run can revoke that key."""
+
 from __future__ import annotations
 
 import json
@@ -26,17 +27,36 @@ def fuzzed(tmp_path_factory):
 
 def run_schemathesis(system, key: str, max_examples: int) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", f"{system.url}/openapi.json",
-         "--header", f"Authorization: Bearer {key}", "--checks", CHECKS, "--max-examples", str(max_examples),
-         "--phases", "examples,coverage,fuzzing", "--seed", "1004", "--request-timeout", "30", "--no-color"],
-        capture_output=True, text=True, timeout=1500, cwd=system.data_dir)  # its state files stay out of the repo
+        [
+            os.path.join(os.path.dirname(sys.executable), "schemathesis"),
+            "run",
+            f"{system.url}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {key}",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(max_examples),
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--seed",
+            "1004",
+            "--request-timeout",
+            "30",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        cwd=system.data_dir,
+    )  # its state files stay out of the repo
 
 
 def failures(result: subprocess.CompletedProcess) -> str:
     """The report's failures section (each with its curl reproduction), not the progress lines."""
     out = result.stdout
     start = out.find("FAILURES")
-    return (out[start:start + 12000] if start >= 0 else out[-6000:]) + result.stderr[-2000:]
+    return (out[start : start + 12000] if start >= 0 else out[-6000:]) + result.stderr[-2000:]
 
 
 def test_fuzzing_as_an_enterprise_finds_no_server_error_and_no_response_off_schema(fuzzed):

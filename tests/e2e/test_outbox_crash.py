@@ -1,4 +1,5 @@
 """An event committed with its listing survives a relay crash before publishing, exactly once."""
+
 from __future__ import annotations
 
 import os

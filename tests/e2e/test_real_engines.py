@@ -5,6 +5,7 @@ The engines may be shared with earlier runs: each run here uses its own database
 index alias (MATCHING_INDEX_ALIAS) and its own consumer groups (a new group replays the topics
 from the start, which is why the ledger deadline leaves room for the backlog), and its listings
 sit at a random place, far from anybody else's. Everything waits by polling against a deadline."""
+
 from __future__ import annotations
 
 import base64
@@ -27,7 +28,17 @@ from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
 from services.ledger.domain.entries import read_entry
 
-from .conftest import PARK, Receiver, Tenant, complete_steam_exchange, eventually, new_enterprise, start_system, steam_offer, stop_system
+from .conftest import (
+    PARK,
+    Receiver,
+    Tenant,
+    complete_steam_exchange,
+    eventually,
+    new_enterprise,
+    start_system,
+    steam_offer,
+    stop_system,
+)
 
 CHINA = timezone(timedelta(hours=8))
 MATCH_DEADLINE_S = 60
@@ -61,8 +72,11 @@ def drop_alias(search_url: str, alias: str) -> None:
 
 def run_ids(prefix: str) -> dict:
     run = uuid.uuid4().hex[:10]
-    return {"alias": f"parkloop-e2e-{prefix}-{run}", "matching_group": f"matching-e2e-{run}",
-            "ledger_group": f"ledger-e2e-{run}"}
+    return {
+        "alias": f"parkloop-e2e-{prefix}-{run}",
+        "matching_group": f"matching-e2e-{run}",
+        "ledger_group": f"ledger-e2e-{run}",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +86,17 @@ def real_system(tmp_path_factory):
     elasticsearch = engine_address("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch")
     ids = run_ids("es")
     with ExitStack() as stack:
-        env = {f"{name}_DATABASE_URL": stack.enter_context(fresh_postgres_database())
-               for name in ("GATEWAY", "LISTINGS", "MATCHING", "LEDGER")}
-        env.update(EVENT_BUS=f"kafka://{kafka}", SEARCH_URL=elasticsearch, MATCHING_INDEX_ALIAS=ids["alias"],
-                   MATCHING_CONSUMER_GROUP=ids["matching_group"], LEDGER_CONSUMER_GROUP=ids["ledger_group"])
+        env = {
+            f"{name}_DATABASE_URL": stack.enter_context(fresh_postgres_database())
+            for name in ("GATEWAY", "LISTINGS", "MATCHING", "LEDGER")
+        }
+        env.update(
+            EVENT_BUS=f"kafka://{kafka}",
+            SEARCH_URL=elasticsearch,
+            MATCHING_INDEX_ALIAS=ids["alias"],
+            MATCHING_CONSUMER_GROUP=ids["matching_group"],
+            LEDGER_CONSUMER_GROUP=ids["ledger_group"],
+        )
         running = start_system(tmp_path_factory.mktemp("real"), demo=False, extra_env=env)
         try:
             yield running, kafka, elasticsearch, ids["alias"]
@@ -118,24 +139,52 @@ def test_an_offer_published_through_the_gateway_reaches_kafka_once(real_system):
 
 
 def heat_want(lat: float, lon: float) -> dict:
-    return {"kind": "heat", "title": "Dyeing heat", "max_distance_km": 10, "location": {"lat": lat, "lon": lon},
-            "heat": {"medium": "hot_water", "temperature_c": 120, "thermal_power_mw": 4, "hours_per_day": 16,
-                     "days_per_year": 300}}
+    return {
+        "kind": "heat",
+        "title": "Dyeing heat",
+        "max_distance_km": 10,
+        "location": {"lat": lat, "lon": lon},
+        "heat": {
+            "medium": "hot_water",
+            "temperature_c": 120,
+            "thermal_power_mw": 4,
+            "hours_per_day": 16,
+            "days_per_year": 300,
+        },
+    }
 
 
 def surplus_steam(lat: float, lon: float) -> dict:
-    return {"kind": "heat", "title": "Surplus steam", "max_distance_km": 8, "location": {"lat": lat, "lon": lon},
-            "heat": {"medium": "steam", "temperature_c": 180, "pressure_mpa": 0.8, "thermal_power_mw": 6,
-                     "hours_per_day": 24, "days_per_year": 330}}
+    return {
+        "kind": "heat",
+        "title": "Surplus steam",
+        "max_distance_km": 8,
+        "location": {"lat": lat, "lon": lon},
+        "heat": {
+            "medium": "steam",
+            "temperature_c": 180,
+            "pressure_mpa": 0.8,
+            "thermal_power_mw": 6,
+            "hours_per_day": 24,
+            "days_per_year": 330,
+        },
+    }
 
 
 def ranked(tenant: Tenant, want_id: str, offer_id: str, search_url: str, alias: str) -> dict:
     """Wait until the offer is in the engine's index and ranked for the want; return its match."""
-    eventually(lambda: index_holds(search_url, alias, offer_id), bool, f"offer {offer_id} in the index {alias}",
-               timeout_s=MATCH_DEADLINE_S)
-    body = eventually(lambda: tenant.api.get(f"wants/{want_id}/matches").json(),
-                      lambda b: any(m["listing"]["id"] == offer_id for m in b.get("items", [])),
-                      f"offer {offer_id} among the matches of want {want_id}", timeout_s=MATCH_DEADLINE_S)
+    eventually(
+        lambda: index_holds(search_url, alias, offer_id),
+        bool,
+        f"offer {offer_id} in the index {alias}",
+        timeout_s=MATCH_DEADLINE_S,
+    )
+    body = eventually(
+        lambda: tenant.api.get(f"wants/{want_id}/matches").json(),
+        lambda b: any(m["listing"]["id"] == offer_id for m in b.get("items", [])),
+        f"offer {offer_id} among the matches of want {want_id}",
+        timeout_s=MATCH_DEADLINE_S,
+    )
     [match] = [m for m in body["items"] if m["listing"]["id"] == offer_id]
     assert body["items"][0] is match, "the only counterpart within reach ranks first"
     assert match["distance_km"] == pytest.approx(5.0, abs=0.05)
@@ -149,9 +198,22 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
     system, _, elasticsearch, alias = real_system
     admin = system.client(system.admin_key)
     year = datetime.now(CHINA).year
-    park = admin.post("parks", {**PARK, "name": f"Real Engines Park {uuid.uuid4().hex[:6]}",
-                                "baselines": [{"year": year, "gdp_10k_cny": 50000, "energy_tce": 20000,
-                                               "water_m3": 1000000, "solid_waste_generated_t": 8000}]}).json()["id"]
+    park = admin.post(
+        "parks",
+        {
+            **PARK,
+            "name": f"Real Engines Park {uuid.uuid4().hex[:6]}",
+            "baselines": [
+                {
+                    "year": year,
+                    "gdp_10k_cny": 50000,
+                    "energy_tce": 20000,
+                    "water_m3": 1000000,
+                    "solid_waste_generated_t": 8000,
+                }
+            ],
+        },
+    ).json()["id"]
     key = admin.post("keys", {"role": "park_manager", "label": "real engines manager", "park_id": park}).json()["key"]
     manager = Tenant(key, system.client(key))
     steam_co = new_enterprise(system, admin, park, "Real Engines Steam Co")
@@ -179,9 +241,12 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
         assert event["type"] == "match.found"
         assert event["data"]["listing_id"] == want["id"] and event["data"]["match"]["id"] == offer["id"]
         assert event["data"]["score"] == pytest.approx(match["score"], abs=1e-4)
-        deliveries = eventually(lambda: dye_works.api.get(f"webhooks/{subscription['id']}/deliveries").json(),
-                                lambda b: b.get("items") and b["items"][0]["status"] == "delivered",
-                                "the delivery to be logged as delivered", timeout_s=MATCH_DEADLINE_S)
+        deliveries = eventually(
+            lambda: dye_works.api.get(f"webhooks/{subscription['id']}/deliveries").json(),
+            lambda b: b.get("items") and b["items"][0]["status"] == "delivered",
+            "the delivery to be logged as delivered",
+            timeout_s=MATCH_DEADLINE_S,
+        )
         assert deliveries["items"][0]["attempt_log"][0]["status_code"] == 204
     finally:
         receiver.close()
@@ -194,8 +259,12 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
         items = manager.api.get("ledger/entries", params={"page_size": 100}).json().get("items", [])
         return next((i for i in items if i["entry"]["exchange"]["exchange_id"] == exchange_id), None)
 
-    item = eventually(entry_of_exchange, lambda found: found is not None, f"the ledger entry of exchange {exchange_id}",
-                      timeout_s=LEDGER_DEADLINE_S)
+    item = eventually(
+        entry_of_exchange,
+        lambda found: found is not None,
+        f"the ledger entry of exchange {exchange_id}",
+        timeout_s=LEDGER_DEADLINE_S,
+    )
     index, entry = item["index"], item["entry"]
     assert entry["type"] == "ExchangeCompleted" and entry["exchange"]["want_id"] == want["id"]
     assert entry["exchange"]["agreed_amount"] == "1000.000001"
@@ -216,9 +285,12 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
     assert not merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(leaf + b" "), hashes, cp.root)
 
     # And the park's report for the year counts it.
-    report = eventually(lambda: manager.api.get(f"parks/{park}/reports/{year}").json(),
-                        lambda b: b.get("entries", {}).get("indexes") == [index], "the park report to count the entry",
-                        timeout_s=MATCH_DEADLINE_S)
+    report = eventually(
+        lambda: manager.api.get(f"parks/{park}/reports/{year}").json(),
+        lambda b: b.get("entries", {}).get("indexes") == [index],
+        "the park report to count the entry",
+        timeout_s=MATCH_DEADLINE_S,
+    )
     assert report["indicators"]["energy_saved_tce"]["value"] is not None
 
 
@@ -233,6 +305,10 @@ def test_matching_ranks_on_opensearch(opensearch_system):
     offer = steam_co.api.post("offers", surplus_steam(*east_of(lat, lon, 5.0))).json()
     ranked(dye_works, want["id"], offer["id"], opensearch, alias)
     # and the other way round: the want among the offer's matches
-    body = eventually(lambda: steam_co.api.get(f"offers/{offer['id']}/matches").json(),
-                      lambda b: b.get("items"), "the want among the offer's matches", timeout_s=MATCH_DEADLINE_S)
+    body = eventually(
+        lambda: steam_co.api.get(f"offers/{offer['id']}/matches").json(),
+        lambda b: b.get("items"),
+        "the want among the offer's matches",
+        timeout_s=MATCH_DEADLINE_S,
+    )
     assert [m["listing"]["id"] for m in body["items"]] == [want["id"]]

@@ -10,6 +10,7 @@ The outcome is what the caller gets: `ok`; `full` or `public` (what it reads of 
 enterprise: with or without the private fields); `forbidden` (403); `not found` (404: the resource
 does not exist for this caller).
 """
+
 from __future__ import annotations
 
 OK, FULL, PUBLIC, FORBIDDEN, NOT_FOUND = "ok", "full", "public", "forbidden", "not found"
@@ -64,7 +65,8 @@ assert all(len(outcomes) == len(CALLERS) for outcomes in RULES.values())
 # The one table: (role, action, ownership) -> outcome.
 TABLE: dict[tuple[str, str, str], str] = {
     (role, action, ownership): outcome
-    for action, outcomes in RULES.items() for (role, ownership), outcome in zip(CALLERS, outcomes)
+    for action, outcomes in RULES.items()
+    for (role, ownership), outcome in zip(CALLERS, outcomes)
 }
 
 

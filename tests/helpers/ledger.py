@@ -6,6 +6,7 @@ what the worker and the API do with a `LedgerContext`: apply a batch and sign, o
 decode a proof. Heat and material deliveries carry Chinese text in their evidence and substitution, so
 their leaves hold multi-byte UTF-8.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,8 +31,13 @@ COMPLETED_AT = f"{YEAR}-06-30T02:00:00+00:00"
 
 def ledger_settings(data_dir: Path, database_url: str) -> Settings:
     """The ledger on `database_url`, its signing key under `data_dir` and its event bus a SQLite file there."""
-    return Settings(service="ledger", data_dir=data_dir, database_url=database_url,
-                    event_bus_url=f"sqlite:///{data_dir / 'events.db'}", internal_secret="test-secret")
+    return Settings(
+        service="ledger",
+        data_dir=data_dir,
+        database_url=database_url,
+        event_bus_url=f"sqlite:///{data_dir / 'events.db'}",
+        internal_secret="test-secret",
+    )
 
 
 @contextmanager
@@ -50,37 +56,69 @@ def fresh_ledger(monkeypatch, data_dir: Path, database_url: str) -> Iterator[Led
 
 # --- events as listings emits them -----------------------------------------------------------------
 
+
 def heat_delivery(gj: str = "1000", fuel: str = "natural_gas", efficiency: str | None = "0.9") -> dict:
     substitution = {"substitutes": "boiler_heat", "fuel": fuel}
     if efficiency is not None:
         substitution["boiler_efficiency"] = efficiency
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": gj, "unit": "GJ",
-            "evidence": {"meter_reading": "FT-301 0001000 GJ 蒸汽表", "period": f"{YEAR}-06"},
-            "substitution": substitution}
+    return {
+        "id": str(uuid.uuid4()),
+        "delivered_on": f"{YEAR}-06-15",
+        "amount": gj,
+        "unit": "GJ",
+        "evidence": {"meter_reading": "FT-301 0001000 GJ 蒸汽表", "period": f"{YEAR}-06"},
+        "substitution": substitution,
+    }
 
 
 def water_delivery(m3: str = "500") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": m3, "unit": "m3",
-            "evidence": {"meter_reading": "RW-02 500 m3"}, "substitution": {"substitutes": "municipal_water"}}
+    return {
+        "id": str(uuid.uuid4()),
+        "delivered_on": f"{YEAR}-06-15",
+        "amount": m3,
+        "unit": "m3",
+        "evidence": {"meter_reading": "RW-02 500 m3"},
+        "substitution": {"substitutes": "municipal_water"},
+    }
 
 
 def material_delivery(t: str = "2000") -> dict:
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": t, "unit": "t",
-            "evidence": {"weighbridge_ticket": "HB-WB-0001"},
-            "substitution": {"substitutes": "virgin_material", "material": "熟料 clinker"}}
+    return {
+        "id": str(uuid.uuid4()),
+        "delivered_on": f"{YEAR}-06-15",
+        "amount": t,
+        "unit": "t",
+        "evidence": {"weighbridge_ticket": "HB-WB-0001"},
+        "substitution": {"substitutes": "virgin_material", "material": "熟料 clinker"},
+    }
 
 
-def exchange(kind: str = "heat", deliveries: list[dict] | None = None, supplier=("steam-co", PARK_A),
-             receiver=("dye-works", PARK_A), completed_at: str = COMPLETED_AT, **overrides) -> dict:
+def exchange(
+    kind: str = "heat",
+    deliveries: list[dict] | None = None,
+    supplier=("steam-co", PARK_A),
+    receiver=("dye-works", PARK_A),
+    completed_at: str = COMPLETED_AT,
+    **overrides,
+) -> dict:
     """A valid ExchangeCompleted payload (services/common/contracts.py)."""
     deliveries = deliveries or [{"heat": heat_delivery, "water": water_delivery, "material": material_delivery}[kind]()]
     unit = deliveries[0]["unit"]
     total = str(sum(Decimal(d["amount"]) for d in deliveries))
-    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
-               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
-               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
-               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
-               "agreed_amount": total, "agreed_unit": unit, "completed_at": completed_at, "deliveries": deliveries}
+    payload = {
+        "exchange_id": str(uuid.uuid4()),
+        "kind": kind,
+        "offer_id": str(uuid.uuid4()),
+        "want_id": None,
+        "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
+        "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
+        "waste_code": "441-001-S02" if kind == "material" else None,
+        "hazardous": False,
+        "agreed_amount": total,
+        "agreed_unit": unit,
+        "completed_at": completed_at,
+        "deliveries": deliveries,
+    }
     return {**payload, **overrides}
 
 
@@ -89,13 +127,24 @@ def completed(payload: dict) -> Event:
 
 
 def park_created(park_id: str, name: str = "Lianyungang Petrochemical Park", baselines: list[dict] = ()) -> Event:
-    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
-                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
-                                          "baselines": list(baselines)})
+    return Event(
+        "ParkCreated",
+        park_id,
+        {
+            "id": park_id,
+            "name": name,
+            "province": "Jiangsu",
+            "level": "national",
+            "park_type": "chemical_park",
+            "centroid": {"lat": 34.6, "lon": 119.6},
+            "baselines": list(baselines),
+        },
+    )
 
 
-def baseline(year: int = YEAR, gdp: float = 50000.0, energy: float = 20000.0, water: float = 1000000.0,
-             waste: float = 8000.0) -> dict:
+def baseline(
+    year: int = YEAR, gdp: float = 50000.0, energy: float = 20000.0, water: float = 1000000.0, waste: float = 8000.0
+) -> dict:
     """As listings sends it: plain numbers (floats), no storage draw."""
     return {"year": year, "gdp_10k_cny": gdp, "energy_tce": energy, "water_m3": water, "solid_waste_generated_t": waste}
 
@@ -105,6 +154,7 @@ def baseline_set(park_id: str, **figures) -> Event:
 
 
 # --- what the worker and the API do with a LedgerContext ------------------------------------------
+
 
 def feed(ctx, *events: Event) -> list[bool]:
     """What the worker does with a batch: apply each event, then sign a checkpoint. Says which events added an entry."""

@@ -1,4 +1,5 @@
 """The listings app on a real SQLite file, called as the gateway calls it, for integration tests."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,13 @@ from services.common.web import PROBLEM_JSON
 
 
 def listings_settings(data_dir: Path, internal_secret: str) -> Settings:
-    return Settings(service="listings", data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'listings.db'}",
-                    event_bus_url=f"sqlite:///{data_dir / 'events.db'}", internal_secret=internal_secret)
+    return Settings(
+        service="listings",
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'listings.db'}",
+        event_bus_url=f"sqlite:///{data_dir / 'events.db'}",
+        internal_secret=internal_secret,
+    )
 
 
 def ok(response, status: int = 200) -> dict:

@@ -5,6 +5,7 @@ built through the listings domain), loaded once under the name the unit tests im
 to it, the events that carry a listing or an enterprise to matching, and the listings the
 projection tests follow.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -43,12 +44,21 @@ def registered(enterprise) -> Event:
 
 def waste_oil_want():
     """The hazardous-waste recycler's want for waste mineral and gear oil: needs a licence to match."""
-    return factories.make_listing("want", "material",
-                                  factories.spec_material_want([factories.WASTE_MINERAL_OIL, factories.GEAR_OIL], 200),
-                                  owner="hw_recycler", listing_id="want-hw-recycler-oil")
+    return factories.make_listing(
+        "want",
+        "material",
+        factories.spec_material_want([factories.WASTE_MINERAL_OIL, factories.GEAR_OIL], 200),
+        owner="hw_recycler",
+        listing_id="want-hw-recycler-oil",
+    )
 
 
 def fly_ash_offer():
     """The power plant's fly ash, 1500 t a month."""
-    return factories.make_listing("offer", "material", factories.spec_material_offer(factories.FLY_ASH, 1500),
-                                  owner="power", listing_id="offer-power-fly-ash")
+    return factories.make_listing(
+        "offer",
+        "material",
+        factories.spec_material_offer(factories.FLY_ASH, 1500),
+        owner="power",
+        listing_id="offer-power-fly-ash",
+    )

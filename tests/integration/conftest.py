@@ -1,10 +1,11 @@
 """Fixtures for integration tests: real SQLite files under tmp_path, the listings schema
 migrated once per session and copied per test, and factories for parks, enterprises and
 listings written through the real unit of work."""
+
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -82,8 +83,9 @@ def make_enterprise(catalogue):
 
     def build(park: Park, location: Location | None = None, name: str | None = None) -> Enterprise:
         n = next(counter)
-        return Enterprise.register(park.id, name or f"Enterprise {n}", credit_code(n), "C2614",
-                                   location or park.centroid, [], {}, catalogue)
+        return Enterprise.register(
+            park.id, name or f"Enterprise {n}", credit_code(n), "C2614", location or park.centroid, [], {}, catalogue
+        )
 
     return build
 
@@ -91,17 +93,30 @@ def make_enterprise(catalogue):
 @pytest.fixture
 def make_listing(catalogue):
     """make_listing(enterprise, side=Side.OFFER, kind=Kind.MATERIAL, location=..., codes=[...], age_s=...)"""
-    clock = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    clock = [datetime(2026, 1, 1, tzinfo=UTC)]
 
-    def build(enterprise: Enterprise, side: Side = Side.OFFER, kind: Kind = Kind.MATERIAL,
-              location: Location | None = None, codes: list[str] | None = None, title: str = "listing") -> Listing:
+    def build(
+        enterprise: Enterprise,
+        side: Side = Side.OFFER,
+        kind: Kind = Kind.MATERIAL,
+        location: Location | None = None,
+        codes: list[str] | None = None,
+        title: str = "listing",
+    ) -> Listing:
         if kind is Kind.MATERIAL:
             codes = codes or ["900-249-08"]
-            data = {"quantity": {"amount": 10, "unit": "t", "recurrence": "per_month"},
-                    **({"waste_code": codes[0]} if side is Side.OFFER else {"waste_codes": codes})}
+            data = {
+                "quantity": {"amount": 10, "unit": "t", "recurrence": "per_month"},
+                **({"waste_code": codes[0]} if side is Side.OFFER else {"waste_codes": codes}),
+            }
         elif kind is Kind.HEAT:
-            data = {"medium": "hot_water", "temperature_c": 95.0, "thermal_power_mw": 2.0, "hours_per_day": 24,
-                    "days_per_year": 330}
+            data = {
+                "medium": "hot_water",
+                "temperature_c": 95.0,
+                "thermal_power_mw": 2.0,
+                "hours_per_day": 24,
+                "days_per_year": 330,
+            }
         else:
             data = {"reuse_category": "washing", "flow_m3_per_day": 500.0}
         spec = spec_from_dict(kind, side, data, catalogue)

@@ -1,4 +1,5 @@
 """The container entrypoint, run on this machine as the image runs it: wait, migrate, serve."""
+
 from __future__ import annotations
 
 import json
@@ -21,15 +22,28 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_entrypoint_waits_for_its_dependency_migrates_then_serves_with_json_logs(tmp_path):
     port = free_port_block(1)
     dependency = socket.create_server(("127.0.0.1", 0))  # stands for postgres:5432 in WAIT_FOR
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-               PORT=str(port), PARKLOOP_DATA=str(tmp_path), PARKLOOP_INTERNAL_SECRET="entrypoint-test",
-               WAIT_FOR=f"127.0.0.1:{dependency.getsockname()[1]}", WEB_WORKERS="1", WEB_THREADS="2")
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        PORT=str(port),
+        PARKLOOP_DATA=str(tmp_path),
+        PARKLOOP_INTERNAL_SECRET="entrypoint-test",
+        WAIT_FOR=f"127.0.0.1:{dependency.getsockname()[1]}",
+        WEB_WORKERS="1",
+        WEB_THREADS="2",
+    )
     for name in ("LISTINGS_DATABASE_URL", "EVENT_BUS"):
         env.pop(name, None)
     log = tmp_path / "container.log"
     with open(log, "wb") as out:
-        container = subprocess.Popen(["sh", str(ROOT / "infra/docker/entrypoint.sh"), "listings"], env=env,
-                                     stdout=out, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
+        container = subprocess.Popen(
+            ["sh", str(ROOT / "infra/docker/entrypoint.sh"), "listings"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -53,5 +67,7 @@ def test_the_entrypoint_waits_for_its_dependency_migrates_then_serves_with_json_
 
     assert returncode == 0
     records = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    assert any(r["process_name"] == "parkloop-listings" and r["logger"] == "gunicorn.access"
-               and "/healthz" in r["message"] for r in records)
+    assert any(
+        r["process_name"] == "parkloop-listings" and r["logger"] == "gunicorn.access" and "/healthz" in r["message"]
+        for r in records
+    )

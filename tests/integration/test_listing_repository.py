@@ -1,5 +1,6 @@
 """ListingRepository on a migrated SQLite file: what a listing search returns for each filter,
 the great-circle radius search nearest first, pagination totals, and the tenant scopes."""
+
 from __future__ import annotations
 
 import math
@@ -53,8 +54,9 @@ class World:
 
     def search(self, scope: access.ListingScope | None = None, **query):
         with self.uow() as work:
-            found, total = work.listings.search(ListingQuery(**{"side": Side.OFFER, **query}),
-                                                scope or access.ListingScope())
+            found, total = work.listings.search(
+                ListingQuery(**{"side": Side.OFFER, **query}), scope or access.ListingScope()
+            )
         return found, total
 
     def ids(self, scope: access.ListingScope | None = None, **query) -> set[str]:
@@ -119,8 +121,15 @@ def test_editing_a_listings_code_moves_it_to_the_new_code(world, catalogue):
     offer = world.add(world.e1, codes=["900-249-08"])
     with world.uow() as work:
         listing = work.listings.get(offer.id, Side.OFFER)
-        listing.edit(listing.terms, spec_from_dict(Kind.MATERIAL, Side.OFFER, {
-            "waste_code": "900-218-08", "quantity": {"amount": 5, "unit": "t", "recurrence": "one_off"}}, catalogue))
+        listing.edit(
+            listing.terms,
+            spec_from_dict(
+                Kind.MATERIAL,
+                Side.OFFER,
+                {"waste_code": "900-218-08", "quantity": {"amount": 5, "unit": "t", "recurrence": "one_off"}},
+                catalogue,
+            ),
+        )
         work.listings.save(listing)
         work.commit()
 
@@ -192,7 +201,7 @@ def test_a_search_across_provinces_measures_the_great_circle(world):
     beijing = world.add(world.e3)
 
     assert world.ids(near=SUZHOU, radius_km=1000.0) == set()  # Suzhou–Beijing is about 1,020 km
-    (found, d), = world.search(near=SUZHOU, radius_km=1100.0)[0]
+    ((found, d),) = world.search(near=SUZHOU, radius_km=1100.0)[0]
     assert found.id == beijing.id
     assert d == pytest.approx(distance_km(SUZHOU, BEIJING))
 
@@ -206,14 +215,18 @@ def test_a_listing_999_km_away_east_north_east_is_found_within_1000_km(world):
 
 # --- tenant scopes (access.listing_scope) ----------------------------------------------
 
+
 @pytest.fixture
 def scoped(world):
     """E1: active, paused, withdrawn; E2: active, paused; E3 (park B): active, withdrawn."""
     made = {
-        "e1-active": world.add(world.e1), "e1-paused": world.add(world.e1, status=Status.PAUSED),
+        "e1-active": world.add(world.e1),
+        "e1-paused": world.add(world.e1, status=Status.PAUSED),
         "e1-withdrawn": world.add(world.e1, status=Status.WITHDRAWN),
-        "e2-active": world.add(world.e2), "e2-paused": world.add(world.e2, status=Status.PAUSED),
-        "e3-active": world.add(world.e3), "e3-withdrawn": world.add(world.e3, status=Status.WITHDRAWN),
+        "e2-active": world.add(world.e2),
+        "e2-paused": world.add(world.e2, status=Status.PAUSED),
+        "e3-active": world.add(world.e3),
+        "e3-withdrawn": world.add(world.e3, status=Status.WITHDRAWN),
     }
     return world, made
 
@@ -253,9 +266,12 @@ def test_an_unbound_enterprise_key_searches_active_listings_only(scoped):
 
 def test_the_search_scope_agrees_with_listing_visible_for_every_caller(scoped):
     world, made = scoped
-    callers = [Principal(Role.ADMIN, "k"), Principal(Role.PARK_MANAGER, "k", park_id=world.park_b.id),
-               Principal(Role.ENTERPRISE, "k", park_id=world.park_a.id, enterprise_id=world.e2.id),
-               Principal(Role.ENTERPRISE, "k", park_id=world.park_b.id)]
+    callers = [
+        Principal(Role.ADMIN, "k"),
+        Principal(Role.PARK_MANAGER, "k", park_id=world.park_b.id),
+        Principal(Role.ENTERPRISE, "k", park_id=world.park_a.id, enterprise_id=world.e2.id),
+        Principal(Role.ENTERPRISE, "k", park_id=world.park_b.id),
+    ]
     for caller in callers:
         expected = {name for name, listing in made.items() if access.listing_visible(caller, listing)}
         assert visible_to(scoped, caller) == expected, caller

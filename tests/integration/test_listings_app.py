@@ -1,5 +1,6 @@
 """The listings service's Flask app with a real SQLite file: it trusts only principals the
 gateway signed, and every bad request leaves as application/problem+json — never a 500."""
+
 from __future__ import annotations
 
 import time
@@ -19,8 +20,13 @@ ADMIN = Principal(Role.ADMIN, "admin-key")
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     data = tmp_path_factory.mktemp("listings-app")
-    settings = Settings(service="listings", data_dir=data, database_url=f"sqlite:///{data / 'listings.db'}",
-                        event_bus_url=f"sqlite:///{data / 'events.db'}", internal_secret=SECRET)
+    settings = Settings(
+        service="listings",
+        data_dir=data,
+        database_url=f"sqlite:///{data / 'listings.db'}",
+        event_bus_url=f"sqlite:///{data / 'events.db'}",
+        internal_secret=SECRET,
+    )
     return create_app(settings)
 
 
@@ -45,26 +51,55 @@ def problem(response, status: int) -> dict:
 def enterprise(app):
     """A park and an enterprise, made through the API as an admin."""
     client = app.test_client()
-    park = client.post("/api/v1/parks", headers=signed(), json={
-        "name": "Taicang Port Economic Development Zone", "province": "Jiangsu", "level": "national",
-        "park_type": "economic_development_zone", "centroid": {"lat": 31.62, "lon": 121.15}})
+    park = client.post(
+        "/api/v1/parks",
+        headers=signed(),
+        json={
+            "name": "Taicang Port Economic Development Zone",
+            "province": "Jiangsu",
+            "level": "national",
+            "park_type": "economic_development_zone",
+            "centroid": {"lat": 31.62, "lon": 121.15},
+        },
+    )
     assert park.status_code == 201, park.get_data(as_text=True)
     body = "MA2ABCDE"
     code = gb32100.company_credit_code("320585", body)
-    enterprise = client.post("/api/v1/enterprises", headers=signed(), json={
-        "park_id": park.get_json()["id"], "name": "Taicang Steam Co.", "credit_code": code,
-        "industry_code": "D4430", "location": {"lat": 31.63, "lon": 121.16}})
+    enterprise = client.post(
+        "/api/v1/enterprises",
+        headers=signed(),
+        json={
+            "park_id": park.get_json()["id"],
+            "name": "Taicang Steam Co.",
+            "credit_code": code,
+            "industry_code": "D4430",
+            "location": {"lat": 31.63, "lon": 121.16},
+        },
+    )
     assert enterprise.status_code == 201, enterprise.get_data(as_text=True)
     return enterprise.get_json()
 
 
 def steam_offer(enterprise: dict, **heat) -> dict:
-    return {"enterprise_id": enterprise["id"], "kind": "heat", "title": "1.0 MPa steam", "max_distance_km": 8,
-            "heat": {"medium": "steam", "temperature_c": 185.0, "pressure_mpa": 1.0, "thermal_power_mw": 6,
-                     "hours_per_day": 24, "days_per_year": 330, **heat}}
+    return {
+        "enterprise_id": enterprise["id"],
+        "kind": "heat",
+        "title": "1.0 MPa steam",
+        "max_distance_km": 8,
+        "heat": {
+            "medium": "steam",
+            "temperature_c": 185.0,
+            "pressure_mpa": 1.0,
+            "thermal_power_mw": 6,
+            "hours_per_day": 24,
+            "days_per_year": 330,
+            **heat,
+        },
+    }
 
 
 # --- the gateway's signature -----------------------------------------------------------
+
 
 def test_health_needs_no_signature(client):
     response = client.get("/healthz")
@@ -80,11 +115,14 @@ def test_a_request_without_the_gateways_signature_is_forbidden(client, path):
     assert "gateway" in body["detail"]
 
 
-@pytest.mark.parametrize("headers", [
-    pytest.param(lambda: signed(secret="not-the-internal-secret"), id="wrong-secret"),
-    pytest.param(lambda: signed(now=time.time() - 3600), id="an-hour-old"),
-    pytest.param(lambda: {**signed(), "X-ParkLoop-Signature": "0" * 64}, id="forged-signature"),
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda: signed(secret="not-the-internal-secret"), id="wrong-secret"),
+        pytest.param(lambda: signed(now=time.time() - 3600), id="an-hour-old"),
+        pytest.param(lambda: {**signed(), "X-ParkLoop-Signature": "0" * 64}, id="forged-signature"),
+    ],
+)
 def test_a_badly_signed_request_is_forbidden(client, headers):
     problem(client.get("/api/v1/parks", headers=headers()), 403)
 
@@ -105,9 +143,17 @@ def test_a_write_without_a_signature_changes_nothing(client, enterprise):
 
 # --- bad bodies ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("method, path", [("post", "/api/v1/parks"), ("post", "/api/v1/enterprises"),
-                                          ("post", "/api/v1/offers"), ("post", "/api/v1/wants"),
-                                          ("patch", "/api/v1/offers/some-id")])
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("post", "/api/v1/parks"),
+        ("post", "/api/v1/enterprises"),
+        ("post", "/api/v1/offers"),
+        ("post", "/api/v1/wants"),
+        ("patch", "/api/v1/offers/some-id"),
+    ],
+)
 @pytest.mark.parametrize("raw", ['{"name": ', "not json at all", b"\xff\xfe{"], ids=["truncated", "text", "binary"])
 def test_a_malformed_json_body_gets_400_problem_json(client, method, path, raw):
     response = getattr(client, method)(path, data=raw, content_type="application/json", headers=signed())
@@ -143,6 +189,7 @@ def test_a_body_just_under_the_limit_is_read_and_judged_on_its_fields(client):
 
 # --- field errors name the field -------------------------------------------------------
 
+
 def test_a_schema_error_names_the_nested_field(client, enterprise):
     offer = steam_offer(enterprise, temperature_c="hot")
 
@@ -152,8 +199,9 @@ def test_a_schema_error_names_the_nested_field(client, enterprise):
 
 
 def test_a_domain_rule_names_the_nested_field(client, enterprise):
-    body = problem(client.post("/api/v1/offers", json=steam_offer(enterprise, temperature_c=150.0), headers=signed()),
-                   422)
+    body = problem(
+        client.post("/api/v1/offers", json=steam_offer(enterprise, temperature_c=150.0), headers=signed()), 422
+    )
 
     assert list(body["errors"]) == ["heat.temperature_c"]
     assert "saturation" in body["errors"]["heat.temperature_c"][0]
@@ -186,9 +234,17 @@ def test_pausing_twice_is_a_409_problem(client, enterprise):
 
 
 def test_searching_by_a_code_typed_without_hyphens_finds_the_offer(client, enterprise):
-    created = client.post("/api/v1/offers", headers=signed(), json={
-        "enterprise_id": enterprise["id"], "kind": "material", "title": "Waste oil", "max_distance_km": 100,
-        "material": {"waste_code": "90024908", "quantity": {"amount": 3, "unit": "t", "recurrence": "per_month"}}})
+    created = client.post(
+        "/api/v1/offers",
+        headers=signed(),
+        json={
+            "enterprise_id": enterprise["id"],
+            "kind": "material",
+            "title": "Waste oil",
+            "max_distance_km": 100,
+            "material": {"waste_code": "90024908", "quantity": {"amount": 3, "unit": "t", "recurrence": "per_month"}},
+        },
+    )
     assert created.status_code == 201, created.get_data(as_text=True)
     assert created.get_json()["material"]["waste_code"] == "900-249-08"
 

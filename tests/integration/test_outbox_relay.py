@@ -1,6 +1,7 @@
 """The transactional outbox of the listings service: a row and its event commit together or
 not at all, and a relay crash on either side of publishing still leaves exactly one copy
 of the event on the bus."""
+
 from __future__ import annotations
 
 import pytest
@@ -81,7 +82,8 @@ def test_a_committed_event_not_yet_relayed_is_published_by_a_fresh_relay(uow, en
 
 
 def test_a_crash_after_publishing_but_before_marking_leaves_one_copy_on_the_bus(
-        uow, engine, event_log, make_park, make_enterprise):
+    uow, engine, event_log, make_park, make_enterprise
+):
     park = make_park()
     with uow() as work:
         work.parks.add(park)

@@ -1,5 +1,6 @@
 """The embedded event bus: a durable SQLite log with per-topic order, consumer groups that
 resume from committed offsets (at-least-once), replay, and one copy per event id."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -182,8 +183,12 @@ def _offsets_and_values(path) -> list[tuple[int, int]]:
 def test_threads_publishing_at_once_lose_nothing_and_offsets_stay_dense(tmp_path):
     path = tmp_path / "events.db"
     shared = SqliteEventLog(path)  # one instance shared by two threads, two more with their own
-    threads = [threading.Thread(target=lambda w=w: [shared.publish(TOPIC, Event("X", f"w{w}", {"n": w * 1000 + n}))
-                                                    for n in range(30)]) for w in (0, 1)]
+    threads = [
+        threading.Thread(
+            target=lambda w=w: [shared.publish(TOPIC, Event("X", f"w{w}", {"n": w * 1000 + n})) for n in range(30)]
+        )
+        for w in (0, 1)
+    ]
     threads += [threading.Thread(target=_publish_many, args=(str(path), w, 30)) for w in (2, 3)]
     for t in threads:
         t.start()

@@ -1,14 +1,15 @@
 """The authorisation matrix, generated from the one table in tests/helpers/authorisation.py: every
 (role, action, ownership) row asks the owning service's access module, composed as its use case
 composes it (a resource the caller may not see is not found before anything else is asked)."""
+
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -54,8 +55,15 @@ PRINCIPALS = {
 }
 assert set(PRINCIPALS) == set(table.CALLERS)
 
-PARK_A = Park("A", "Park A", "Jiangsu", ParkLevel.NATIONAL, ParkType.CHEMICAL_PARK, HERE,
-              [YearlyBaseline(2024, 1.0, 1.0, 1.0, 1.0)])
+PARK_A = Park(
+    "A",
+    "Park A",
+    "Jiangsu",
+    ParkLevel.NATIONAL,
+    ParkType.CHEMICAL_PARK,
+    HERE,
+    [YearlyBaseline(2024, 1.0, 1.0, 1.0, 1.0)],
+)
 E1 = Enterprise("E1", "A", "E1 Co.", "91320500MA1XK3QB1D", "C2614", HERE)
 
 
@@ -65,12 +73,30 @@ def listing(status: Status) -> Listing:
     return Listing("L1", Side.OFFER, Kind.HEAT, "E1", "A", terms, spec, status=status)
 
 
-EXCHANGE = Exchange("X1", Kind.HEAT, "L1", None, Party("E1", "A"), Party("E9", "A"), "E1", None, False,
-                    Decimal(100), "GJ", None, None, date(2026, 5, 1))
-ENTRY_EXCHANGE = {"exchange_id": "X1", "supplier": {"enterprise_id": "E1", "park_id": "A"},
-                  "receiver": {"enterprise_id": "E9", "park_id": "A"}}
-DOC = ListingDoc("L1", "offer", "heat", "active", "E1", "A", "hot water", HERE.lat, HERE.lon, 10.0, "2026-01-01",
-                 "9999-12-31", 1.0)
+EXCHANGE = Exchange(
+    "X1",
+    Kind.HEAT,
+    "L1",
+    None,
+    Party("E1", "A"),
+    Party("E9", "A"),
+    "E1",
+    None,
+    False,
+    Decimal(100),
+    "GJ",
+    None,
+    None,
+    date(2026, 5, 1),
+)
+ENTRY_EXCHANGE = {
+    "exchange_id": "X1",
+    "supplier": {"enterprise_id": "E1", "park_id": "A"},
+    "receiver": {"enterprise_id": "E9", "park_id": "A"},
+}
+DOC = ListingDoc(
+    "L1", "offer", "heat", "active", "E1", "A", "hot water", HERE.lat, HERE.lon, 10.0, "2026-01-01", "9999-12-31", 1.0
+)
 SUBSCRIPTION = Subscription("S1", "E1", "A", "https://e1.example.cn/hooks", [SigningSecret("whsec_x")], 0.5)
 
 

@@ -1,4 +1,5 @@
 """The scale-out deployment files agree with the code: no Docker here, so they are read, not run."""
+
 from __future__ import annotations
 
 import re
@@ -38,14 +39,26 @@ def search_url(spec: dict) -> str:
 def test_every_parkloop_container_runs_a_role_the_entrypoint_knows():
     roles = {name: spec["command"][0] for name, spec in compose("docker-compose.yml").items() if "build" in spec}
     assert set(roles.values()) <= entrypoint_roles()
-    assert {"gateway", "listings", "matching", "ledger", "listings-relay", "matching-worker",
-            "webhook-dispatcher", "ledger-worker"} <= set(roles.values())
+    assert {
+        "gateway",
+        "listings",
+        "matching",
+        "ledger",
+        "listings-relay",
+        "matching-worker",
+        "webhook-dispatcher",
+        "ledger-worker",
+    } <= set(roles.values())
 
 
-@pytest.mark.parametrize("files, adapter", [
-    (("docker-compose.yml",), ElasticsearchSearch),
-    (("docker-compose.yml", "infra/docker/opensearch.yml"), OpenSearchSearch),
-], ids=["elasticsearch", "opensearch"])
+@pytest.mark.parametrize(
+    "files, adapter",
+    [
+        (("docker-compose.yml",), ElasticsearchSearch),
+        (("docker-compose.yml", "infra/docker/opensearch.yml"), OpenSearchSearch),
+    ],
+    ids=["elasticsearch", "opensearch"],
+)
 def test_every_process_that_opens_the_index_reaches_the_chosen_engine(files, adapter):
     services = compose(*files)
     for name in SEARCHING:
@@ -54,6 +67,9 @@ def test_every_process_that_opens_the_index_reaches_the_chosen_engine(files, ada
 
 def test_every_secret_the_compose_file_requires_is_in_the_env_example():
     required = set(re.findall(r"\$\{(\w+):\?", (ROOT / "docker-compose.yml").read_text()))
-    example = {line.split("=", 1)[0] for line in (ROOT / ".env.example").read_text().splitlines()
-               if line and not line.startswith("#")}
+    example = {
+        line.split("=", 1)[0]
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
     assert required and required <= example

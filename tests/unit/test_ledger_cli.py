@@ -1,4 +1,5 @@
 """`parkloop ledger export|verify` say what stopped them, in one line, with exit status 2."""
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@
 
 Then run catalogs.sh DOMAIN to compile. Editing the .po file by hand works just as well.
 """
+
 from __future__ import annotations
 
 import json

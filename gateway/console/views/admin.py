@@ -4,12 +4,13 @@ Parks and enterprises go through the API as the signed-in admin (`auth.api()`). 
 gateway's own: the console holds only the admin's key id, never their secret, so it calls the same
 use cases the /api/v1/keys endpoints call (gateway/service_layer/keys.py).
 """
+
 from __future__ import annotations
 
 import math
 import re
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
@@ -37,14 +38,36 @@ ISSUED = "admin_key_issued"  # (nonce, key id) of the last key issued from this 
 
 # The API's codes (services/listings/domain/parks.py) with the names people read.
 PROVINCE_NAMES = {
-    "Beijing": _l("Beijing"), "Tianjin": _l("Tianjin"), "Hebei": _l("Hebei"), "Shanxi": _l("Shanxi"),
-    "Inner Mongolia": _l("Inner Mongolia"), "Liaoning": _l("Liaoning"), "Jilin": _l("Jilin"),
-    "Heilongjiang": _l("Heilongjiang"), "Shanghai": _l("Shanghai"), "Jiangsu": _l("Jiangsu"),
-    "Zhejiang": _l("Zhejiang"), "Anhui": _l("Anhui"), "Fujian": _l("Fujian"), "Jiangxi": _l("Jiangxi"),
-    "Shandong": _l("Shandong"), "Henan": _l("Henan"), "Hubei": _l("Hubei"), "Hunan": _l("Hunan"),
-    "Guangdong": _l("Guangdong"), "Guangxi": _l("Guangxi"), "Hainan": _l("Hainan"), "Chongqing": _l("Chongqing"),
-    "Sichuan": _l("Sichuan"), "Guizhou": _l("Guizhou"), "Yunnan": _l("Yunnan"), "Tibet": _l("Tibet"),
-    "Shaanxi": _l("Shaanxi"), "Gansu": _l("Gansu"), "Qinghai": _l("Qinghai"), "Ningxia": _l("Ningxia"),
+    "Beijing": _l("Beijing"),
+    "Tianjin": _l("Tianjin"),
+    "Hebei": _l("Hebei"),
+    "Shanxi": _l("Shanxi"),
+    "Inner Mongolia": _l("Inner Mongolia"),
+    "Liaoning": _l("Liaoning"),
+    "Jilin": _l("Jilin"),
+    "Heilongjiang": _l("Heilongjiang"),
+    "Shanghai": _l("Shanghai"),
+    "Jiangsu": _l("Jiangsu"),
+    "Zhejiang": _l("Zhejiang"),
+    "Anhui": _l("Anhui"),
+    "Fujian": _l("Fujian"),
+    "Jiangxi": _l("Jiangxi"),
+    "Shandong": _l("Shandong"),
+    "Henan": _l("Henan"),
+    "Hubei": _l("Hubei"),
+    "Hunan": _l("Hunan"),
+    "Guangdong": _l("Guangdong"),
+    "Guangxi": _l("Guangxi"),
+    "Hainan": _l("Hainan"),
+    "Chongqing": _l("Chongqing"),
+    "Sichuan": _l("Sichuan"),
+    "Guizhou": _l("Guizhou"),
+    "Yunnan": _l("Yunnan"),
+    "Tibet": _l("Tibet"),
+    "Shaanxi": _l("Shaanxi"),
+    "Gansu": _l("Gansu"),
+    "Qinghai": _l("Qinghai"),
+    "Ningxia": _l("Ningxia"),
     "Xinjiang": _l("Xinjiang"),
 }
 LEVEL_NAMES = {ParkLevel.NATIONAL.value: _l("National"), ParkLevel.PROVINCIAL.value: _l("Provincial")}
@@ -62,6 +85,7 @@ INTEGER = re.compile(r"[+-]?\d+")
 
 
 # --- plain helpers (unit-tested) ---------------------------------------------------------
+
 
 def form_number(text):
     """A number typed by a person ("1,234.5", " 12 ") as the API takes it; blank → None; anything else
@@ -99,14 +123,22 @@ def _compact(fields: dict) -> dict:
 def park_payload(form) -> dict:
     """POST /api/v1/parks from the new-park form."""
     centroid = _compact({"lat": form_number(form.get("centroid.lat")), "lon": form_number(form.get("centroid.lon"))})
-    return _compact({"name": (form.get("name") or "").strip(), "province": form.get("province"),
-                     "level": form.get("level"), "park_type": form.get("park_type"), "centroid": centroid})
+    return _compact(
+        {
+            "name": (form.get("name") or "").strip(),
+            "province": form.get("province"),
+            "level": form.get("level"),
+            "park_type": form.get("park_type"),
+            "centroid": centroid,
+        }
+    )
 
 
 def baseline_payload(form) -> dict:
     """PUT /api/v1/parks/{id}/baselines from the baseline form: one year, which it sets or replaces."""
-    return _compact({"year": form_number(form.get("year")),
-                     **{name: form_number(form.get(name)) for name in BASELINE_FIELDS}})
+    return _compact(
+        {"year": form_number(form.get("year")), **{name: form_number(form.get(name)) for name in BASELINE_FIELDS}}
+    )
 
 
 def key_payload(form) -> dict:
@@ -150,7 +182,7 @@ def beijing_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
@@ -172,10 +204,16 @@ def _name(table: dict, code) -> str:
 @bp.context_processor
 def _admin_helpers() -> dict:
     """Names and formats for the admin templates, as `admin.province(code)` etc."""
-    return {"admin": SimpleNamespace(
-        province=lambda code: _name(PROVINCE_NAMES, code), level=lambda code: _name(LEVEL_NAMES, code),
-        park_type=lambda code: _name(TYPE_NAMES, code), industry=industry_label, time=beijing_time,
-        plain=plain_number)}
+    return {
+        "admin": SimpleNamespace(
+            province=lambda code: _name(PROVINCE_NAMES, code),
+            level=lambda code: _name(LEVEL_NAMES, code),
+            park_type=lambda code: _name(TYPE_NAMES, code),
+            industry=industry_label,
+            time=beijing_time,
+            plain=plain_number,
+        )
+    }
 
 
 def _parks() -> list[dict]:
@@ -188,6 +226,7 @@ def _park_or_404(park_id: str) -> dict:
 
 # --- parks -------------------------------------------------------------------------------
 
+
 @bp.get("/parks")
 @login_required(Role.ADMIN)
 def parks():
@@ -198,9 +237,13 @@ def parks():
 
 def _park_form(values=None, problem=None, status=200):
     return render_template(
-        "console/admin/park_new.html", values=values or {}, problem=problem,
+        "console/admin/park_new.html",
+        values=values or {},
+        problem=problem,
         provinces=[(code, PROVINCE_NAMES[code]) for code in PROVINCES],
-        levels=list(LEVEL_NAMES.items()), types=list(TYPE_NAMES.items())), status
+        levels=list(LEVEL_NAMES.items()),
+        types=list(TYPE_NAMES.items()),
+    ), status
 
 
 @bp.get("/parks/new")
@@ -233,9 +276,15 @@ def _park_page(park_id: str, values=None, problem=None, status=200):
         else:
             values = {"year": chosen or default_baseline_year([b["year"] for b in baselines])}
     enterprises = api().all_pages("enterprises", park_id=park_id)
-    return render_template("console/admin/park.html", park=park, baselines=baselines, values=values,
-                           editing=any(b["year"] == form_number(values.get("year")) for b in baselines),
-                           problem=problem, enterprises=sorted(enterprises, key=lambda e: e["name"])), status
+    return render_template(
+        "console/admin/park.html",
+        park=park,
+        baselines=baselines,
+        values=values,
+        editing=any(b["year"] == form_number(values.get("year")) for b in baselines),
+        problem=problem,
+        enterprises=sorted(enterprises, key=lambda e: e["name"]),
+    ), status
 
 
 @bp.get("/parks/<park_id>")
@@ -260,6 +309,7 @@ def set_baseline(park_id):
 
 # --- enterprises -------------------------------------------------------------------------
 
+
 @bp.get("/enterprises")
 @login_required(Role.ADMIN)
 def enterprises():
@@ -269,8 +319,15 @@ def enterprises():
     park_names = {p["id"]: p["name"] for p in _parks()}
     if park_id and park_id not in park_names:
         abort(404)
-    return render_template("console/admin/enterprises.html", enterprises=found["items"], total=found["total"],
-                           page=page, page_size=PAGE_SIZE, park_id=park_id, park_names=park_names)
+    return render_template(
+        "console/admin/enterprises.html",
+        enterprises=found["items"],
+        total=found["total"],
+        page=page,
+        page_size=PAGE_SIZE,
+        park_id=park_id,
+        park_names=park_names,
+    )
 
 
 @bp.get("/enterprises/<enterprise_id>")
@@ -288,11 +345,13 @@ def enterprise(enterprise_id):
                 if problem.status != 404:
                     raise
                 suppliers[supplier_id] = None
-    return render_template("console/admin/enterprise.html", enterprise=found, park=park, suppliers=suppliers,
-                           validity=validity)
+    return render_template(
+        "console/admin/enterprise.html", enterprise=found, park=park, suppliers=suppliers, validity=validity
+    )
 
 
 # --- API keys ----------------------------------------------------------------------------
+
 
 @bp.get("/keys")
 @login_required(Role.ADMIN)
@@ -301,12 +360,21 @@ def keys():
     principal = g.console_user.principal
     found, total = key_use_cases.list_keys(gateway(), principal, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     park_names = {p["id"]: p["name"] for p in _parks()}
-    enterprise_names = {e["id"]: e["name"] for e in api().all_pages("enterprises")} \
-        if any(k.enterprise_id for k in found) else {}
+    enterprise_names = (
+        {e["id"]: e["name"] for e in api().all_pages("enterprises")} if any(k.enterprise_id for k in found) else {}
+    )
     rows = [{"key": k, "why_not": key_use_cases.why_not_revocable(gateway(), principal, k)} for k in found]
-    return render_template("console/admin/keys.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
-                           park_names=park_names, enterprise_names=enterprise_names,
-                           own_key_id=principal.key_id, configured_key_id=gateway().configured_admin_key_id)
+    return render_template(
+        "console/admin/keys.html",
+        rows=rows,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        park_names=park_names,
+        enterprise_names=enterprise_names,
+        own_key_id=principal.key_id,
+        configured_key_id=gateway().configured_admin_key_id,
+    )
 
 
 def _key_form(values, problem=None, status=200):
@@ -315,15 +383,27 @@ def _key_form(values, problem=None, status=200):
         values = {**values, "park_id": parks_[0]["id"]}
     enterprises_ = sorted(api().all_pages("enterprises"), key=lambda e: e["name"])
     session[ISSUE_NONCE] = secrets.token_urlsafe(16)
-    return render_template("console/admin/key_new.html", values=values, problem=problem, parks=parks_,
-                           enterprises=enterprises_, roles=ROLE_CHOICES, nonce=session[ISSUE_NONCE]), status
+    return render_template(
+        "console/admin/key_new.html",
+        values=values,
+        problem=problem,
+        parks=parks_,
+        enterprises=enterprises_,
+        roles=ROLE_CHOICES,
+        nonce=session[ISSUE_NONCE],
+    ), status
 
 
 @bp.get("/keys/new")
 @login_required(Role.ADMIN)
 def new_key():
-    return _key_form({"role": request.args.get("role") or Role.PARK_MANAGER.value,
-                      "park_id": request.args.get("park", ""), "enterprise_id": request.args.get("enterprise", "")})
+    return _key_form(
+        {
+            "role": request.args.get("role") or Role.PARK_MANAGER.value,
+            "park_id": request.args.get("park", ""),
+            "enterprise_id": request.args.get("enterprise", ""),
+        }
+    )
 
 
 @bp.post("/keys/new")
@@ -341,19 +421,29 @@ def issue_key():
         data = KeyCreateSchema().load(key_payload(request.form))  # the API's own checks of the request
         key, secret = key_use_cases.issue_key(gateway(), g.console_user.principal, data)
     except ma.ValidationError as error:
-        return _key_form(request.form, ApiProblem(422, _("Some fields need attention."), error.normalized_messages()),
-                         422)
+        return _key_form(
+            request.form, ApiProblem(422, _("Some fields need attention."), error.normalized_messages()), 422
+        )
     except DomainError as error:
         return _key_form(request.form, _problem(error), error.status)
     except requests.RequestException:
-        return _key_form(request.form, ApiProblem(503, _("The listings service is not reachable, so the park "
-                                                         "and enterprise cannot be checked. Try again shortly.")),
-                         503)
+        return _key_form(
+            request.form,
+            ApiProblem(
+                503,
+                _(
+                    "The listings service is not reachable, so the park "
+                    "and enterprise cannot be checked. Try again shortly."
+                ),
+            ),
+            503,
+        )
     session[ISSUED] = (nonce, key.id)
     park_name = api().get(f"parks/{key.park_id}")["name"] if key.park_id else None
     enterprise_name = api().get(f"enterprises/{key.enterprise_id}")["name"] if key.enterprise_id else None
-    return render_template("console/admin/key_issued.html", key=key, secret=secret, park_name=park_name,
-                           enterprise_name=enterprise_name)
+    return render_template(
+        "console/admin/key_issued.html", key=key, secret=secret, park_name=park_name, enterprise_name=enterprise_name
+    )
 
 
 @bp.post("/keys/<key_id>/revoke")

@@ -1,4 +1,5 @@
 """Signing in and out, the language switch, the home page, and read-only API access for page scripts."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -9,11 +10,15 @@ from flask_babel import gettext as _
 from gateway.console.auth import api, login_required, sign_in, sign_out
 from gateway.console.i18n import LANGUAGES
 
-bp = Blueprint("console_auth", __name__, static_folder="../static", static_url_path="/console/static",
-               template_folder="../templates")
+bp = Blueprint(
+    "console_auth",
+    __name__,
+    static_folder="../static",
+    static_url_path="/console/static",
+    template_folder="../templates",
+)
 
-HOME = {"admin": "console_admin.parks", "park_manager": "console_park.overview",
-        "enterprise": "console_listings.index"}
+HOME = {"admin": "console_admin.parks", "park_manager": "console_park.overview", "enterprise": "console_listings.index"}
 PASSED_THROUGH = ("Content-Type", "Content-Disposition")
 
 

@@ -1,4 +1,5 @@
 """Error pages for console paths; API paths keep their problem+json answers."""
+
 from __future__ import annotations
 
 from flask import render_template, request
@@ -11,6 +12,7 @@ from gateway.console.security import is_console_path
 
 def register_error_pages(app, api_error_handler) -> None:
     """`api_error_handler` answers API paths (problem+json), as it would without the console."""
+
     @app.errorhandler(ApiProblem)
     def _api_problem(error: ApiProblem):
         return render_template("console/error.html", status=error.status, detail=error.detail), error.status

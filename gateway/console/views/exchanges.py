@@ -3,6 +3,7 @@ and a want; an exchange's page with its deliveries, evidence and what they repla
 actions (accept, decline, cancel, record a delivery, complete), each a POST form that redirects.
 
 Every rule is the API's: a refused action comes back as its problem, shown beside the fields."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,47 +23,84 @@ bp = Blueprint("console_exchanges", __name__, url_prefix="/exchanges")
 PER_COLUMN = 12  # cards per column on the board; a state's own page lists them all
 PAGE_SIZE = 24
 
-COLUMN_NAMES = {"proposed": _l("Proposed"), "accepted": _l("Accepted"), "delivering": _l("Delivering"),
-                "completed": _l("Completed"), "closed": _l("Declined or cancelled")}
+COLUMN_NAMES = {
+    "proposed": _l("Proposed"),
+    "accepted": _l("Accepted"),
+    "delivering": _l("Delivering"),
+    "completed": _l("Completed"),
+    "closed": _l("Declined or cancelled"),
+}
 ROLE_NAMES = {"supplier": _l("You supply"), "receiver": _l("You receive")}
-EVIDENCE_NAMES = {"weighbridge_ticket": _l("Weighbridge ticket"),
-                  "manifest_number": _l("Hazardous-waste transfer manifest number"),
-                  "meter_reading": _l("Meter reading"), "period": _l("Metering period")}
-SUBSTITUTE_NAMES = {"virgin_material": _l("Virgin material"), "boiler_heat": _l("Heat from the receiver's own boiler"),
-                    "fresh_water": _l("Fresh water (self-supplied)"), "municipal_water": _l("Municipal tap water")}
-FUEL_NAMES = {"coal": _l("Coal"), "natural_gas": _l("Natural gas"), "fuel_oil": _l("Fuel oil"),
-              "diesel": _l("Diesel"), "electricity": _l("Electricity")}
-MEDIUM_NAMES = {"steam": _l("Steam"), "hot_water": _l("Hot water"), "flue_gas": _l("Flue gas"),
-                "thermal_oil": _l("Thermal oil")}
-REUSE_NAMES = {"washing": _l("Washing"), "direct_cooling": _l("Direct cooling"),
-               "circulating_cooling": _l("Circulating cooling"), "boiler_makeup": _l("Boiler make-up"),
-               "process": _l("Process and product water")}
+EVIDENCE_NAMES = {
+    "weighbridge_ticket": _l("Weighbridge ticket"),
+    "manifest_number": _l("Hazardous-waste transfer manifest number"),
+    "meter_reading": _l("Meter reading"),
+    "period": _l("Metering period"),
+}
+SUBSTITUTE_NAMES = {
+    "virgin_material": _l("Virgin material"),
+    "boiler_heat": _l("Heat from the receiver's own boiler"),
+    "fresh_water": _l("Fresh water (self-supplied)"),
+    "municipal_water": _l("Municipal tap water"),
+}
+FUEL_NAMES = {
+    "coal": _l("Coal"),
+    "natural_gas": _l("Natural gas"),
+    "fuel_oil": _l("Fuel oil"),
+    "diesel": _l("Diesel"),
+    "electricity": _l("Electricity"),
+}
+MEDIUM_NAMES = {
+    "steam": _l("Steam"),
+    "hot_water": _l("Hot water"),
+    "flue_gas": _l("Flue gas"),
+    "thermal_oil": _l("Thermal oil"),
+}
+REUSE_NAMES = {
+    "washing": _l("Washing"),
+    "direct_cooling": _l("Direct cooling"),
+    "circulating_cooling": _l("Circulating cooling"),
+    "boiler_makeup": _l("Boiler make-up"),
+    "process": _l("Process and product water"),
+}
 RECURRENCE_NAMES = {"one_off": _l("one-off"), "per_month": _l("per month"), "per_year": _l("per year")}
-ACTION_DONE = {"accept": _l("You accepted the exchange. Either party may now record deliveries."),
-               "decline": _l("You declined the proposal."),
-               "cancel": _l("The exchange is cancelled."),
-               "complete": _l("The exchange is completed. It goes to the ledger as evidence within moments.")}
+ACTION_DONE = {
+    "accept": _l("You accepted the exchange. Either party may now record deliveries."),
+    "decline": _l("You declined the proposal."),
+    "cancel": _l("The exchange is cancelled."),
+    "complete": _l("The exchange is completed. It goes to the ledger as evidence within moments."),
+}
 ACTIONS = tuple(ACTION_DONE)
 
 
 def _name(table: dict):
     def lookup(code) -> str:
         return str(table.get(code, code)) if code else "—"
+
     return lookup
 
 
 @bp.context_processor
 def _helpers():
     language = current_language()
-    return {"column_name": _name(COLUMN_NAMES), "party_role_name": _name(ROLE_NAMES),
-            "evidence_name": _name(EVIDENCE_NAMES), "substitute_name": _name(SUBSTITUTE_NAMES),
-            "fuel_name": _name(FUEL_NAMES), "medium_name": _name(MEDIUM_NAMES), "reuse_name": _name(REUSE_NAMES),
-            "recurrence_name": _name(RECURRENCE_NAMES),
-            "exact": lambda value: forms.exact_number(value, language), "when": forms.local_time,
-            "short_id": forms.short_id, "enterprise_name": _enterprise_name}
+    return {
+        "column_name": _name(COLUMN_NAMES),
+        "party_role_name": _name(ROLE_NAMES),
+        "evidence_name": _name(EVIDENCE_NAMES),
+        "substitute_name": _name(SUBSTITUTE_NAMES),
+        "fuel_name": _name(FUEL_NAMES),
+        "medium_name": _name(MEDIUM_NAMES),
+        "reuse_name": _name(REUSE_NAMES),
+        "recurrence_name": _name(RECURRENCE_NAMES),
+        "exact": lambda value: forms.exact_number(value, language),
+        "when": forms.local_time,
+        "short_id": forms.short_id,
+        "enterprise_name": _enterprise_name,
+    }
 
 
 # --- reading --------------------------------------------------------------------------------------
+
 
 def _names() -> dict[str, dict | None]:
     if "exchange_enterprises" not in g:
@@ -140,13 +178,27 @@ def index():
     board = forms.pipeline(shown, per_column=PER_COLUMN)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     column = next((c for c in forms.pipeline(shown) if c["state"] == state), None)
-    listed = column["items"][(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if column else []
+    listed = column["items"][(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if column else []
     on_page = listed if column else [e for c in board for e in c["items"]]
     _load_names({e[side]["enterprise_id"] for e in on_page for side in ("supplier", "receiver")}, park_id)
     args = {k: v for k, v in {"state": state, "kind": kind, "park": request.args.get("park", "")}.items() if v}
-    return render_template("console/exchanges/index.html", board=board, column=column, listed=listed, state=state,
-                           kind=kind, counts=counts, total=len(shown), page=page, page_size=PAGE_SIZE, args=args,
-                           park_id=park_id, parks=parks, me=_me(), forms=forms)
+    return render_template(
+        "console/exchanges/index.html",
+        board=board,
+        column=column,
+        listed=listed,
+        state=state,
+        kind=kind,
+        counts=counts,
+        total=len(shown),
+        page=page,
+        page_size=PAGE_SIZE,
+        args=args,
+        park_id=park_id,
+        parks=parks,
+        me=_me(),
+        forms=forms,
+    )
 
 
 def _banner(problem: ApiProblem | None, message) -> ApiProblem | None:
@@ -158,6 +210,7 @@ def _banner(problem: ApiProblem | None, message) -> ApiProblem | None:
 
 
 # --- proposing ------------------------------------------------------------------------------------
+
 
 def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int = 200):
     offer, offer_problem = _listing("offer", values.get("offer_id"))
@@ -172,16 +225,27 @@ def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int 
     choices = {}
     if not (offer and want) and me:
         park = g.console_user.principal.park_id
-        choices = {side: api().get(f"{side}s", status="active", park_id=park, page_size=200)["items"]
-                   for side in ("offer", "want")}
+        choices = {
+            side: api().get(f"{side}s", status="active", park_id=park, page_size=200)["items"]
+            for side in ("offer", "want")
+        }
         _load_names({listing["enterprise_id"] for side in choices.values() for listing in side}, park)
     kind = (offer or want or {}).get("kind")
     units = forms.UNITS.get(kind, ())
     if "agreed_unit" not in values and units:
         values["agreed_unit"] = units[0]
     banner = _banner(problem, _("The proposal was not sent. Please see the messages marked below."))
-    return render_template("console/exchanges/new.html", values=values, offer=offer_summary, want=want_summary,
-                           errors=errors, problem=banner, units=units, choices=choices, me=me), status
+    return render_template(
+        "console/exchanges/new.html",
+        values=values,
+        offer=offer_summary,
+        want=want_summary,
+        errors=errors,
+        problem=banner,
+        units=units,
+        choices=choices,
+        me=me,
+    ), status
 
 
 @bp.get("/new")
@@ -207,27 +271,42 @@ def propose():
 
 # --- one exchange ---------------------------------------------------------------------------------
 
-def _detail_page(exchange_id: str, values: dict | None = None, problem: ApiProblem | None = None,
-                 status: int = 200):
+
+def _detail_page(exchange_id: str, values: dict | None = None, problem: ApiProblem | None = None, status: int = 200):
     exchange = api().get(f"exchanges/{exchange_id}")
     deliveries = api().all_pages(f"exchanges/{exchange_id}/deliveries")
     offer, _offer_problem = _listing("offer", exchange["offer_id"])
     want, _want_problem = _listing("want", exchange["want_id"])
     me = _me()
-    _load_names({exchange["supplier"]["enterprise_id"], exchange["receiver"]["enterprise_id"],
-                 exchange["proposed_by"], *(d["recorded_by"] for d in deliveries)})
+    _load_names(
+        {
+            exchange["supplier"]["enterprise_id"],
+            exchange["receiver"]["enterprise_id"],
+            exchange["proposed_by"],
+            *(d["recorded_by"] for d in deliveries),
+        }
+    )
     actions = forms.actions_for(exchange, me)
     form_values = values if values is not None else forms.delivery_defaults(exchange, deliveries, date.today())
-    return render_template("console/exchanges/detail.html", exchange=exchange, deliveries=deliveries,
-                           offer=forms.listing_summary(offer), want=forms.listing_summary(want), me=me,
-                           my_role=forms.role_of(exchange, me), actions=actions, values=form_values,
-                           errors=problem.errors if problem else {},
-                           problem=_banner(problem, _("The delivery was not recorded. Please correct the fields "
-                                                      "marked below.")), today=date.today().isoformat(),
-                           substitutes=forms.SUBSTITUTES.get(exchange["kind"], ()), fuels=forms.FUELS,
-                           units=forms.UNITS.get(exchange["kind"], ()),
-                           evidence_fields=forms.EVIDENCE.get(exchange["kind"], ()),
-                           waiting=forms.waiting_for_counterparty(exchange, me)), status
+    return render_template(
+        "console/exchanges/detail.html",
+        exchange=exchange,
+        deliveries=deliveries,
+        offer=forms.listing_summary(offer),
+        want=forms.listing_summary(want),
+        me=me,
+        my_role=forms.role_of(exchange, me),
+        actions=actions,
+        values=form_values,
+        errors=problem.errors if problem else {},
+        problem=_banner(problem, _("The delivery was not recorded. Please correct the fields marked below.")),
+        today=date.today().isoformat(),
+        substitutes=forms.SUBSTITUTES.get(exchange["kind"], ()),
+        fuels=forms.FUELS,
+        units=forms.UNITS.get(exchange["kind"], ()),
+        evidence_fields=forms.EVIDENCE.get(exchange["kind"], ()),
+        waiting=forms.waiting_for_counterparty(exchange, me),
+    ), status
 
 
 @bp.get("/<exchange_id>")

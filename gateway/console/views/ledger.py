@@ -6,6 +6,7 @@ helpers at the top are plain Python over the API's answers (tests/unit/gateway/t
 the views below only fetch and render. The verdict on an entry is never asked of the server: the
 entry page's script (static/console/js/ledger-page.js) checks the evidence itself in the browser.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,7 +14,7 @@ import io
 import json
 import re
 from collections import OrderedDict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, g, render_template, request, url_for
@@ -34,35 +35,54 @@ CODE = re.compile(r"^[0-9A-Z-]{1,16}$")
 
 # --- words ---------------------------------------------------------------------------------
 
-INDICATORS = OrderedDict([
-    ("solid_waste_utilised_t", _l("General solid waste utilised")),
-    ("hazardous_waste_utilised_t", _l("Hazardous waste utilised")),
-    ("energy_saved_tce", _l("Energy saved")),
-    ("co2_reduced_t", _l("CO₂ reduced")),
-    ("water_saved_m3", _l("Fresh water saved")),
-    ("wastewater_avoided_m3", _l("Wastewater discharge avoided")),
-])
-EVIDENCE = OrderedDict([
-    ("weighbridge_ticket", _l("Weighbridge ticket")),
-    ("manifest_number", _l("Hazardous waste transfer manifest")),
-    ("meter_reading", _l("Meter reading")),
-    ("period", _l("Metering period")),
-])
-SUBSTITUTES = {"virgin_material": _l("virgin material"), "boiler_heat": _l("heat from the receiver's own boiler"),
-               "fresh_water": _l("fresh water"), "municipal_water": _l("municipal tap water")}
-FUELS = {"coal": _l("coal"), "natural_gas": _l("natural gas"), "fuel_oil": _l("fuel oil"), "diesel": _l("diesel"),
-         "electricity": _l("electricity")}
+INDICATORS = OrderedDict(
+    [
+        ("solid_waste_utilised_t", _l("General solid waste utilised")),
+        ("hazardous_waste_utilised_t", _l("Hazardous waste utilised")),
+        ("energy_saved_tce", _l("Energy saved")),
+        ("co2_reduced_t", _l("CO₂ reduced")),
+        ("water_saved_m3", _l("Fresh water saved")),
+        ("wastewater_avoided_m3", _l("Wastewater discharge avoided")),
+    ]
+)
+EVIDENCE = OrderedDict(
+    [
+        ("weighbridge_ticket", _l("Weighbridge ticket")),
+        ("manifest_number", _l("Hazardous waste transfer manifest")),
+        ("meter_reading", _l("Meter reading")),
+        ("period", _l("Metering period")),
+    ]
+)
+SUBSTITUTES = {
+    "virgin_material": _l("virgin material"),
+    "boiler_heat": _l("heat from the receiver's own boiler"),
+    "fresh_water": _l("fresh water"),
+    "municipal_water": _l("municipal tap water"),
+}
+FUELS = {
+    "coal": _l("coal"),
+    "natural_gas": _l("natural gas"),
+    "fuel_oil": _l("fuel oil"),
+    "diesel": _l("diesel"),
+    "electricity": _l("electricity"),
+}
 ENTRY_TYPES = {"ExchangeCompleted": _l("Exchange completed"), "Correction": _l("Correction")}
 
 # The ledger's reasons for an unknown value, read in the user's language when we know the sentence;
 # anything else is shown exactly as the entry says it.
 REASONS = [
-    (re.compile(r"^no verified factor for substituting (?P<material>.+); not computed$"),
-     _l("no verified factor for substituting %(material)s; not computed")),
-    (re.compile(r"^the delivery does not say which boiler fuel it replaces"),
-     _l("the delivery does not say which boiler fuel it replaces; not computed")),
-    (re.compile(r"^the delivery does not say it replaces fresh or municipal water$"),
-     _l("the delivery does not say it replaces fresh or municipal water; not computed")),
+    (
+        re.compile(r"^no verified factor for substituting (?P<material>.+); not computed$"),
+        _l("no verified factor for substituting %(material)s; not computed"),
+    ),
+    (
+        re.compile(r"^the delivery does not say which boiler fuel it replaces"),
+        _l("the delivery does not say which boiler fuel it replaces; not computed"),
+    ),
+    (
+        re.compile(r"^the delivery does not say it replaces fresh or municipal water$"),
+        _l("the delivery does not say it replaces fresh or municipal water; not computed"),
+    ),
 ]
 
 
@@ -78,6 +98,7 @@ def reason_text(reason: str | None) -> str:
 
 
 # --- plain helpers over the API's answers ----------------------------------------------------
+
 
 def read_checkpoint(text: str | None) -> dict | None:
     """Origin, size and root of a C2SP checkpoint, for display (the browser verifies it, not this)."""
@@ -98,7 +119,7 @@ def china_date(iso: str | None) -> str:
     except ValueError:
         return iso[:10]
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(CHINA).date().isoformat()
 
 
@@ -110,7 +131,7 @@ def china_time(iso: str | None) -> str:
     except ValueError:
         return iso
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
 
 
@@ -139,8 +160,10 @@ def contribution_totals(entry: dict) -> list[dict]:
     sums: OrderedDict[str, dict] = OrderedDict()
     for delivery in (entry.get("contribution") or {}).get("deliveries", []):
         for indicator in delivery.get("indicators", []):
-            total = sums.setdefault(indicator["name"], {"name": indicator["name"], "unit": indicator.get("unit"),
-                                                        "value": Decimal(0), "reasons": []})
+            total = sums.setdefault(
+                indicator["name"],
+                {"name": indicator["name"], "unit": indicator.get("unit"), "value": Decimal(0), "reasons": []},
+            )
             value = _decimal(indicator.get("value")) if indicator.get("value") is not None else None
             if value is None:
                 total["value"] = None
@@ -173,10 +196,16 @@ def entry_row(item: dict) -> dict:
     entry = item["entry"]
     exchange = entry.get("exchange", {})
     return {
-        "index": item["index"], "leaf_hash": item.get("leaf_hash"), "type": entry.get("type"),
-        "corrects": entry.get("corrects"), "recorded_on": china_date(entry.get("recorded_at")),
-        "kind": exchange.get("kind"), "code": exchange.get("waste_code"), "hazardous": exchange.get("hazardous"),
-        "supplier": exchange.get("supplier", {}), "receiver": exchange.get("receiver", {}),
+        "index": item["index"],
+        "leaf_hash": item.get("leaf_hash"),
+        "type": entry.get("type"),
+        "corrects": entry.get("corrects"),
+        "recorded_on": china_date(entry.get("recorded_at")),
+        "kind": exchange.get("kind"),
+        "code": exchange.get("waste_code"),
+        "hazardous": exchange.get("hazardous"),
+        "supplier": exchange.get("supplier", {}),
+        "receiver": exchange.get("receiver", {}),
         "delivered": delivered(exchange),
         "agreed": (_decimal(exchange.get("agreed_amount")), exchange.get("agreed_unit")),
         "contributions": brief(contribution_totals(entry)),
@@ -236,6 +265,7 @@ def short_id(identifier: str | None) -> str:
 
 
 # --- reading ---------------------------------------------------------------------------------
+
 
 def _checkpoint() -> dict | None:
     try:
@@ -304,8 +334,9 @@ def _filter_options(filters: dict) -> dict:
     this_year = datetime.now(CHINA).year
     options = {"years": list(range(this_year, FIRST_YEAR - 1, -1)), "kinds": KINDS, "enterprises": [], "parks": []}
     if not user.is_enterprise:
-        listed = api().all_pages("enterprises", **(_own_park() if not filters.get("park_id") else
-                                                   {"park_id": filters["park_id"]}))
+        listed = api().all_pages(
+            "enterprises", **(_own_park() if not filters.get("park_id") else {"park_id": filters["park_id"]})
+        )
         for enterprise in listed:
             _names().setdefault(enterprise["id"], enterprise)
         options["enterprises"] = sorted(((e["id"], e["name"]) for e in listed), key=lambda pair: pair[1])
@@ -321,13 +352,22 @@ def _reason_filter(reason):
 
 @bp.context_processor
 def _helpers():
-    return {"enterprise_name": enterprise_name, "park_name": park_name, "indicator_label": indicator_label,
-            "short_id": short_id, "evidence_labels": EVIDENCE, "substitute_name": lambda c: str(SUBSTITUTES.get(c, c)),
-            "fuel_name": lambda c: str(FUELS.get(c, c)), "entry_type_name": lambda t: str(ENTRY_TYPES.get(t, t)),
-            "china_time": china_time, "china_date": china_date}
+    return {
+        "enterprise_name": enterprise_name,
+        "park_name": park_name,
+        "indicator_label": indicator_label,
+        "short_id": short_id,
+        "evidence_labels": EVIDENCE,
+        "substitute_name": lambda c: str(SUBSTITUTES.get(c, c)),
+        "fuel_name": lambda c: str(FUELS.get(c, c)),
+        "entry_type_name": lambda t: str(ENTRY_TYPES.get(t, t)),
+        "china_time": china_time,
+        "china_date": china_date,
+    }
 
 
 # --- pages -----------------------------------------------------------------------------------
+
 
 @bp.get("")
 @login_required()
@@ -338,9 +378,17 @@ def entries():
     answer = api().get("ledger/entries", page=page, page_size=PAGE_SIZE, **filters)
     rows = [entry_row(item) for item in answer["items"]]
     _load_enterprises({party["enterprise_id"] for row in rows for party in (row["supplier"], row["receiver"])})
-    return render_template("console/ledger/entries.html", rows=rows, total=answer["total"], page=page,
-                           page_size=PAGE_SIZE, filters=filters, options=_filter_options(filters),
-                           checkpoint=_checkpoint(), code_typed=request.args.get("code", ""))
+    return render_template(
+        "console/ledger/entries.html",
+        rows=rows,
+        total=answer["total"],
+        page=page,
+        page_size=PAGE_SIZE,
+        filters=filters,
+        options=_filter_options(filters),
+        checkpoint=_checkpoint(),
+        code_typed=request.args.get("code", ""),
+    )
 
 
 @bp.get("/entries.csv")
@@ -368,16 +416,22 @@ def entries_json():
     filters = api_filters(request.args, user.is_admin, user.is_enterprise)
     items = api().all_pages("ledger/entries", page_size=API_PAGE, **filters)
     checkpoint = _checkpoint()
-    body = {"filters": filters, "total": len(items), "items": items,
-            "checkpoint": checkpoint["text"] if checkpoint else None,
-            "public_key": api().call("GET", "ledger/public-key").strip()}
+    body = {
+        "filters": filters,
+        "total": len(items),
+        "items": items,
+        "checkpoint": checkpoint["text"] if checkpoint else None,
+        "public_key": api().call("GET", "ledger/public-key").strip(),
+    }
     text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
     return _attachment(text, "application/json; charset=utf-8", download_name(filters, "json"))
 
 
 def _attachment(text: str, mimetype: str, filename: str) -> Response:
-    return Response(text.encode("utf-8"), headers={"Content-Type": mimetype,
-                                                   "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        text.encode("utf-8"),
+        headers={"Content-Type": mimetype, "Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/<int:index>")
@@ -395,46 +449,74 @@ def entry(index: int):
     leaf = upstream.content  # the exact bytes that were hashed into the tree
     data = json.loads(leaf)
     exchange = data.get("exchange", {})
-    _load_enterprises({exchange.get("supplier", {}).get("enterprise_id"),
-                       exchange.get("receiver", {}).get("enterprise_id")})
-    indicators = {d.get("delivery_id"): d.get("indicators", [])
-                  for d in (data.get("contribution") or {}).get("deliveries", [])}
+    _load_enterprises(
+        {exchange.get("supplier", {}).get("enterprise_id"), exchange.get("receiver", {}).get("enterprise_id")}
+    )
+    indicators = {
+        d.get("delivery_id"): d.get("indicators", []) for d in (data.get("contribution") or {}).get("deliveries", [])
+    }
     verify = {
-        "index": index, "api": url_for("console_auth.read_api", path="x")[:-1],
+        "index": index,
+        "api": url_for("console_auth.read_api", path="x")[:-1],
         "text": _verify_texts(),
     }
-    return render_template("console/ledger/entry.html", index=index, entry=data, exchange=exchange,
-                           leaf_text=leaf.decode("utf-8"), leaf_size=len(leaf),
-                           pretty=json.dumps(data, ensure_ascii=False, indent=2),
-                           totals=contribution_totals(data), indicators=indicators, verify=verify)
+    return render_template(
+        "console/ledger/entry.html",
+        index=index,
+        entry=data,
+        exchange=exchange,
+        leaf_text=leaf.decode("utf-8"),
+        leaf_size=len(leaf),
+        pretty=json.dumps(data, ensure_ascii=False, indent=2),
+        totals=contribution_totals(data),
+        indicators=indicators,
+        verify=verify,
+    )
 
 
 def _verify_texts() -> dict:
     """The words ledger-page.js shows; `{name}` marks are filled in by the script."""
     return {
-        "steps": {"verifier key": _("Verifier key"), "checkpoint signature": _("Checkpoint signature"),
-                  "inclusion proof": _("Inclusion proof"), "consistency proof": _("Consistency proof")},
-        "waiting": _("waiting"), "checking": _("checking…"), "passed": _("passed"), "failed": _("failed"),
+        "steps": {
+            "verifier key": _("Verifier key"),
+            "checkpoint signature": _("Checkpoint signature"),
+            "inclusion proof": _("Inclusion proof"),
+            "consistency proof": _("Consistency proof"),
+        },
+        "waiting": _("waiting"),
+        "checking": _("checking…"),
+        "passed": _("passed"),
+        "failed": _("failed"),
         "not_run": _("not run"),
         "ok_key_pinned": _("Key {key}: its key hash checks out and it is the key this browser pinned for {origin}."),
-        "ok_key_first": _("Key {key}: its key hash checks out. First time this browser sees {origin}: "
-                          "the key is pinned once every check passes."),
+        "ok_key_first": _(
+            "Key {key}: its key hash checks out. First time this browser sees {origin}: "
+            "the key is pinned once every check passes."
+        ),
         "ok_checkpoint": _("The checkpoint of {origin} is signed by {key}: size {size}, root {root}."),
-        "ok_inclusion": _("Entry {index} (leaf hash {leaf}, computed here from the exact bytes) is included in the "
-                          "signed tree of size {size}, against root {root}."),
+        "ok_inclusion": _(
+            "Entry {index} (leaf hash {leaf}, computed here from the exact bytes) is included in the "
+            "signed tree of size {size}, against root {root}."
+        ),
         "ok_consistency_same": _("Same tree as this browser saw on {date}: size {size}, root {root}."),
-        "ok_consistency_grew": _("The signed tree of size {size} extends the tree of size {old_size} "
-                                 "(root {old_root}) this browser saw on {date}: no entry seen then was changed "
-                                 "or removed."),
+        "ok_consistency_grew": _(
+            "The signed tree of size {size} extends the tree of size {old_size} "
+            "(root {old_root}) this browser saw on {date}: no entry seen then was changed "
+            "or removed."
+        ),
         "earlier_visit": _("an earlier visit"),
         "fail_intro": _("This step failed. What was checked, and what was expected and found:"),
-        "first_visit": _("This browser had not seen a checkpoint of {origin} before, so there was nothing to check "
-                         "consistency against. It now remembers size {size}; the next visit checks that the log "
-                         "only grew."),
+        "first_visit": _(
+            "This browser had not seen a checkpoint of {origin} before, so there was nothing to check "
+            "consistency against. It now remembers size {size}; the next visit checks that the log "
+            "only grew."
+        ),
         "last_seen": _("This browser last saw size {size} on {date}; the consistency proof checks the log since."),
         "last_seen_unknown_date": _("This browser last saw size {size}; the consistency proof checks the log since."),
-        "verdict_ok": _("Verified in this browser: entry {index} is in the signed ledger, and the ledger "
-                        "is consistent with what this browser saw before."),
+        "verdict_ok": _(
+            "Verified in this browser: entry {index} is in the signed ledger, and the ledger "
+            "is consistent with what this browser saw before."
+        ),
         "verdict_ok_first": _("Verified in this browser: entry {index} is in the signed ledger."),
         "verdict_fail": _("Verification failed at: {step}. Do not rely on this entry until the operator explains it."),
         "error": _("The check could not run: {message}"),

@@ -5,6 +5,7 @@ issued) first registers its enterprise here. Admins may open every page, naming 
 enterprise with `?enterprise=ID`. Forms post to the console, which builds the API's JSON
 (listing_forms.py) and shows the API's per-field errors beside the inputs of the same name.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -24,23 +25,34 @@ bp = Blueprint("console_listings", __name__, url_prefix="/listings")
 MATCHES_PER_PAGE = 20
 ACTIONS = ("pause", "resume", "withdraw")
 
-MEDIA = {"steam": _l("Steam"), "hot_water": _l("Hot water"), "flue_gas": _l("Flue gas"),
-         "thermal_oil": _l("Thermal oil")}
+MEDIA = {
+    "steam": _l("Steam"),
+    "hot_water": _l("Hot water"),
+    "flue_gas": _l("Flue gas"),
+    "thermal_oil": _l("Thermal oil"),
+}
 REUSE_CATEGORIES = {  # GB/T 19923-2005 columns, least to most demanding
-    "washing": _l("Washing water"), "direct_cooling": _l("Direct-flow cooling water"),
-    "circulating_cooling": _l("Circulating cooling make-up water"), "boiler_makeup": _l("Boiler make-up water"),
-    "process": _l("Process and product water")}
+    "washing": _l("Washing water"),
+    "direct_cooling": _l("Direct-flow cooling water"),
+    "circulating_cooling": _l("Circulating cooling make-up water"),
+    "boiler_makeup": _l("Boiler make-up water"),
+    "process": _l("Process and product water"),
+}
 QUANTITY_UNITS = {"t": _l("t (tonnes)"), "kg": _l("kg"), "m3": _l("m³")}
 RECURRENCES = {"per_month": _l("every month"), "per_year": _l("every year"), "one_off": _l("one time")}
-COMPONENTS = {"distance": _l("Distance"), "quantity": _l("Quantity fit"), "temperature": _l("Temperature margin"),
-              "category": _l("Reuse-category fit")}
+COMPONENTS = {
+    "distance": _l("Distance"),
+    "quantity": _l("Quantity fit"),
+    "temperature": _l("Temperature margin"),
+    "category": _l("Reuse-category fit"),
+}
 COMPONENT_HELP = {
     "distance": _l("Closer scores higher (great-circle distance)."),
     "quantity": _l("The smaller quantity divided by the larger: 1 when both are the same size."),
-    "temperature": _l("Margin of the supply above the required temperature plus the heat-exchanger approach; "
-                      "full from 50 K."),
-    "category": _l("1 when the water is of exactly the wanted GB/T 19923 category; over-qualified water scores "
-                   "less."),
+    "temperature": _l(
+        "Margin of the supply above the required temperature plus the heat-exchanger approach; full from 50 K."
+    ),
+    "category": _l("1 when the water is of exactly the wanted GB/T 19923 category; over-qualified water scores less."),
 }
 # The API's generic (marshmallow) messages, as people here read them; rule messages stay as the API words them.
 GENERIC_MESSAGES = {
@@ -58,11 +70,20 @@ MATCH_THRESHOLDS = ("", "0.3", "0.5", "0.7", "0.9")
 def _labels():
     def lookup(table):
         return lambda code: str(table.get(code, code)) if code is not None else ""
-    return {"medium_name": lookup(MEDIA), "reuse_name": lookup(REUSE_CATEGORIES),
-            "unit_name": lookup(QUANTITY_UNITS), "recurrence_name": lookup(RECURRENCES),
-            "component_name": lookup(COMPONENTS), "component_help": lookup(COMPONENT_HELP),
-            "MEDIA": MEDIA, "REUSE_CATEGORIES": REUSE_CATEGORIES, "QUANTITY_UNITS": QUANTITY_UNITS,
-            "RECURRENCES": RECURRENCES, "LICENCE_ROWS": forms.ENTERPRISE_FORM.rows[0]}
+
+    return {
+        "medium_name": lookup(MEDIA),
+        "reuse_name": lookup(REUSE_CATEGORIES),
+        "unit_name": lookup(QUANTITY_UNITS),
+        "recurrence_name": lookup(RECURRENCES),
+        "component_name": lookup(COMPONENTS),
+        "component_help": lookup(COMPONENT_HELP),
+        "MEDIA": MEDIA,
+        "REUSE_CATEGORIES": REUSE_CATEGORIES,
+        "QUANTITY_UNITS": QUANTITY_UNITS,
+        "RECURRENCES": RECURRENCES,
+        "LICENCE_ROWS": forms.ENTERPRISE_FORM.rows[0],
+    }
 
 
 def _readable(errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -110,13 +131,16 @@ def _index_url(enterprise_id: str | None = None) -> str:
 
 # --- the enterprise -------------------------------------------------------------------------
 
+
 def _enterprise_form(template: str, values: dict, problem: ApiProblem | None = None, status: int = 200, **context):
     spec = forms.ENTERPRISE_FORM
     rows_shown = {rows.name: forms.row_count(values, rows) + 1 for rows in spec.rows}
-    beside, elsewhere = forms.place_errors(_readable(problem.errors) if problem else {},
-                                           forms.shown_names(spec, values, rows_shown))
-    return render_template(template, values=values, errors=beside, problem=_summary(problem, elsewhere),
-                           rows_shown=rows_shown, **context), status
+    beside, elsewhere = forms.place_errors(
+        _readable(problem.errors) if problem else {}, forms.shown_names(spec, values, rows_shown)
+    )
+    return render_template(
+        template, values=values, errors=beside, problem=_summary(problem, elsewhere), rows_shown=rows_shown, **context
+    ), status
 
 
 def _summary(problem: ApiProblem | None, elsewhere: dict[str, list[str]]) -> ApiProblem | None:
@@ -150,8 +174,9 @@ def register():
     except ApiProblem as problem:
         if problem.status not in (409, 422):
             raise
-        return _enterprise_form("console/listings/register.html", values, problem, 422,
-                                park=_park(g.console_user.principal.park_id))
+        return _enterprise_form(
+            "console/listings/register.html", values, problem, 422, park=_park(g.console_user.principal.park_id)
+        )
     # The console calls the service directly, so it binds the enrolment key as the gateway's proxy does.
     bind_registered_enterprise(gateway(), g.console_user.principal, created["id"])
     flash(_("%(name)s is registered. You can now publish offers and wants.", name=created["name"]))
@@ -167,8 +192,9 @@ def profile():
         return redirect(_index_url())
     enterprise = api().get(f"enterprises/{enterprise_id}")
     if request.method == "GET":
-        return _enterprise_form("console/listings/profile.html", forms.from_api(enterprise, forms.ENTERPRISE_FORM),
-                                enterprise=enterprise)
+        return _enterprise_form(
+            "console/listings/profile.html", forms.from_api(enterprise, forms.ENTERPRISE_FORM), enterprise=enterprise
+        )
     values = forms.read_form(request.form, forms.ENTERPRISE_FORM)
     try:
         api().patch(f"enterprises/{enterprise_id}", forms.to_api(values, forms.ENTERPRISE_FORM, partial=True))
@@ -182,6 +208,7 @@ def profile():
 
 # --- the listings ---------------------------------------------------------------------------
 
+
 @bp.get("")
 @login_required(Role.ENTERPRISE)
 def index():
@@ -189,8 +216,11 @@ def index():
         return _enterprise_form("console/listings/register.html", {}, park=_park(g.console_user.principal.park_id))
     enterprise_id = _own_enterprise_id()
     if not enterprise_id:  # an admin: pick the enterprise first
-        return render_template("console/listings/pick.html", enterprises=api().all_pages("enterprises"),
-                               parks={p["id"]: p["name"] for p in api().get("parks")["items"]})
+        return render_template(
+            "console/listings/pick.html",
+            enterprises=api().all_pages("enterprises"),
+            parks={p["id"]: p["name"] for p in api().get("parks")["items"]},
+        )
     enterprise = api().get(f"enterprises/{enterprise_id}")
     show_all = request.args.get("show") == "all"
     lists = {}
@@ -200,19 +230,38 @@ def index():
         visible = [item for item in items if show_all or item["status"] != "withdrawn"]
         hidden += len(items) - len(visible)
         lists[side] = sorted(visible, key=lambda item: (item["status"] != "active", item["kind"], item["title"]))
-    return render_template("console/listings/index.html", enterprise=enterprise, lists=lists, show_all=show_all,
-                           hidden=hidden)
+    return render_template(
+        "console/listings/index.html", enterprise=enterprise, lists=lists, show_all=show_all, hidden=hidden
+    )
 
 
-def _listing_form(side: str, kind: str, values: dict, *, enterprise: dict, listing: dict | None = None,
-                  problem: ApiProblem | None = None, status: int = 200):
+def _listing_form(
+    side: str,
+    kind: str,
+    values: dict,
+    *,
+    enterprise: dict,
+    listing: dict | None = None,
+    problem: ApiProblem | None = None,
+    status: int = 200,
+):
     spec = forms.listing_form(side, kind)
     rows_shown = {rows.name: max(forms.row_count(values, rows) + 1, 2) for rows in spec.rows}
-    beside, elsewhere = forms.place_errors(_readable(problem.errors) if problem else {},
-                                           forms.shown_names(spec, values, rows_shown))
-    return render_template("console/listings/form.html", side=side, kind=kind, spec=spec, values=values,
-                           errors=beside, problem=_summary(problem, elsewhere), rows_shown=rows_shown,
-                           enterprise=enterprise, listing=listing), status
+    beside, elsewhere = forms.place_errors(
+        _readable(problem.errors) if problem else {}, forms.shown_names(spec, values, rows_shown)
+    )
+    return render_template(
+        "console/listings/form.html",
+        side=side,
+        kind=kind,
+        spec=spec,
+        values=values,
+        errors=beside,
+        problem=_summary(problem, elsewhere),
+        rows_shown=rows_shown,
+        enterprise=enterprise,
+        listing=listing,
+    ), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -226,8 +275,9 @@ def new():
         return redirect(_index_url())
     side, kind = request.args.get("side"), request.args.get("kind")
     if side not in forms.SIDES or kind not in forms.KINDS:
-        return render_template("console/listings/choose.html", side=side if side in forms.SIDES else None,
-                               enterprise_id=enterprise_id)
+        return render_template(
+            "console/listings/choose.html", side=side if side in forms.SIDES else None, enterprise_id=enterprise_id
+        )
     enterprise = api().get(f"enterprises/{enterprise_id}")
     if request.method == "GET":
         return _listing_form(side, kind, dict(forms.LISTING_DEFAULTS), enterprise=enterprise)
@@ -251,8 +301,9 @@ def new():
 def detail(side: str, listing_id: str):
     listing = api().get(f"{_side(side)}s/{listing_id}")
     enterprise = api().get(f"enterprises/{listing['enterprise_id']}")
-    return render_template("console/listings/detail.html", side=side, listing=listing, enterprise=enterprise,
-                           owns=_owns(listing))
+    return render_template(
+        "console/listings/detail.html", side=side, listing=listing, enterprise=enterprise, owns=_owns(listing)
+    )
 
 
 @bp.route("/<side>/<listing_id>/edit", methods=["GET", "POST"])
@@ -262,16 +313,18 @@ def edit(side: str, listing_id: str):
     enterprise = api().get(f"enterprises/{listing['enterprise_id']}")
     spec = forms.listing_form(side, listing["kind"])
     if request.method == "GET":
-        return _listing_form(side, listing["kind"], forms.from_api(listing, spec), enterprise=enterprise,
-                             listing=listing)
+        return _listing_form(
+            side, listing["kind"], forms.from_api(listing, spec), enterprise=enterprise, listing=listing
+        )
     values = forms.read_form(request.form, spec)
     try:
         api().patch(f"{side}s/{listing_id}", forms.to_api(values, spec, partial=True))
     except ApiProblem as problem:
         if problem.status not in (403, 409, 422):
             raise
-        return _listing_form(side, listing["kind"], values, enterprise=enterprise, listing=listing,
-                             problem=problem, status=422)
+        return _listing_form(
+            side, listing["kind"], values, enterprise=enterprise, listing=listing, problem=problem, status=422
+        )
     flash(_("Your changes are saved."))
     return redirect(url_for("console_listings.detail", side=side, listing_id=listing_id))
 
@@ -283,10 +336,11 @@ def change_status(side: str, listing_id: str, action: str):
         abort(404)
     try:
         changed = api().post(f"{_side(side)}s/{listing_id}/{action}")
-        done = {"pause": _("“%(title)s” is paused: it is not matched until you resume it.", title=changed["title"]),
-                "resume": _("“%(title)s” is active again and is matched.", title=changed["title"]),
-                "withdraw": _("“%(title)s” is withdrawn. A withdrawn listing cannot be resumed.",
-                              title=changed["title"])}
+        done = {
+            "pause": _("“%(title)s” is paused: it is not matched until you resume it.", title=changed["title"]),
+            "resume": _("“%(title)s” is active again and is matched.", title=changed["title"]),
+            "withdraw": _("“%(title)s” is withdrawn. A withdrawn listing cannot be resumed.", title=changed["title"]),
+        }
         flash(done[action])
     except ApiProblem as problem:
         if problem.status not in (403, 409):
@@ -298,6 +352,7 @@ def change_status(side: str, listing_id: str, action: str):
 
 
 # --- matches --------------------------------------------------------------------------------
+
 
 def _enterprise_names(ids: set[str], park_id: str | None) -> dict[str, str]:
     """Counterparts' names (public fields): the park's enterprises in one call, others one by one."""
@@ -336,6 +391,16 @@ def matches(side: str, listing_id: str):
         ids = {f"{side}_id": listing_id, f"{other}_id": match["listing"]["id"]}
         # The exchanges area's form, by its path (its endpoint is not ours to name).
         match["propose_url"] = "/exchanges/new?" + urlencode({"offer_id": ids["offer_id"], "want_id": ids["want_id"]})
-    return render_template("console/listings/matches.html", side=side, other=other, listing=listing, items=items,
-                           typed=typed, page=query["page"], errors=errors, pending=pending,
-                           has_next=len(items) == MATCHES_PER_PAGE, thresholds=MATCH_THRESHOLDS)
+    return render_template(
+        "console/listings/matches.html",
+        side=side,
+        other=other,
+        listing=listing,
+        items=items,
+        typed=typed,
+        page=query["page"],
+        errors=errors,
+        pending=pending,
+        has_next=len(items) == MATCHES_PER_PAGE,
+        thresholds=MATCH_THRESHOLDS,
+    )

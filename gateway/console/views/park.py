@@ -5,11 +5,12 @@ Every figure comes from the API as the signed-in key (auth.api()): the annual re
 listings and exchanges. The helpers at the top are plain Python over the API's answers
 (unit-tested in tests/unit/gateway/test_console_park.py); the views below only fetch and render.
 """
+
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
@@ -37,8 +38,16 @@ UNIT_ORDER = ("t", "GJ", "MWh", "m3")
 
 # --- words ---------------------------------------------------------------------------------
 
-UNIT_NAMES = {"tce": _l("tce"), "t": _l("t"), "m3": _l("m³"), "%": "%", "GJ": "GJ", "MWh": "MWh",
-              "tce/10k CNY": _l("tce/10k CNY"), "m3/10k CNY": _l("m³/10k CNY")}
+UNIT_NAMES = {
+    "tce": _l("tce"),
+    "t": _l("t"),
+    "m3": _l("m³"),
+    "%": "%",
+    "GJ": "GJ",
+    "MWh": "MWh",
+    "tce/10k CNY": _l("tce/10k CNY"),
+    "m3/10k CNY": _l("m³/10k CNY"),
+}
 
 # The 1004 notice's indicators, as the overview shows them: (section of the report, key, label).
 INDICATORS = [
@@ -55,18 +64,46 @@ INDICATORS = [
 AIR_POLLUTANTS = ("so2_reduced_t", "nox_reduced_t", "particulates_reduced_t")
 AIR_LABEL = _l("Main air pollutants reduced (SO₂, NOx, particulates)")
 AIR_REASON = _l("no emission factors recorded; not computed")
-TREND = ("energy_saved_tce", "co2_reduced_t", "water_saved_m3", "solid_waste_utilised_t",
-         "hazardous_waste_utilised_t", "solid_waste_utilisation_rate_pct")
+TREND = (
+    "energy_saved_tce",
+    "co2_reduced_t",
+    "water_saved_m3",
+    "solid_waste_utilised_t",
+    "hazardous_waste_utilised_t",
+    "solid_waste_utilisation_rate_pct",
+)
 
 PROVINCES = {
-    "Beijing": _l("Beijing"), "Tianjin": _l("Tianjin"), "Hebei": _l("Hebei"), "Shanxi": _l("Shanxi"),
-    "Inner Mongolia": _l("Inner Mongolia"), "Liaoning": _l("Liaoning"), "Jilin": _l("Jilin"),
-    "Heilongjiang": _l("Heilongjiang"), "Shanghai": _l("Shanghai"), "Jiangsu": _l("Jiangsu"),
-    "Zhejiang": _l("Zhejiang"), "Anhui": _l("Anhui"), "Fujian": _l("Fujian"), "Jiangxi": _l("Jiangxi"),
-    "Shandong": _l("Shandong"), "Henan": _l("Henan"), "Hubei": _l("Hubei"), "Hunan": _l("Hunan"),
-    "Guangdong": _l("Guangdong"), "Guangxi": _l("Guangxi"), "Hainan": _l("Hainan"), "Chongqing": _l("Chongqing"),
-    "Sichuan": _l("Sichuan"), "Guizhou": _l("Guizhou"), "Yunnan": _l("Yunnan"), "Tibet": _l("Tibet"),
-    "Shaanxi": _l("Shaanxi"), "Gansu": _l("Gansu"), "Qinghai": _l("Qinghai"), "Ningxia": _l("Ningxia"),
+    "Beijing": _l("Beijing"),
+    "Tianjin": _l("Tianjin"),
+    "Hebei": _l("Hebei"),
+    "Shanxi": _l("Shanxi"),
+    "Inner Mongolia": _l("Inner Mongolia"),
+    "Liaoning": _l("Liaoning"),
+    "Jilin": _l("Jilin"),
+    "Heilongjiang": _l("Heilongjiang"),
+    "Shanghai": _l("Shanghai"),
+    "Jiangsu": _l("Jiangsu"),
+    "Zhejiang": _l("Zhejiang"),
+    "Anhui": _l("Anhui"),
+    "Fujian": _l("Fujian"),
+    "Jiangxi": _l("Jiangxi"),
+    "Shandong": _l("Shandong"),
+    "Henan": _l("Henan"),
+    "Hubei": _l("Hubei"),
+    "Hunan": _l("Hunan"),
+    "Guangdong": _l("Guangdong"),
+    "Guangxi": _l("Guangxi"),
+    "Hainan": _l("Hainan"),
+    "Chongqing": _l("Chongqing"),
+    "Sichuan": _l("Sichuan"),
+    "Guizhou": _l("Guizhou"),
+    "Yunnan": _l("Yunnan"),
+    "Tibet": _l("Tibet"),
+    "Shaanxi": _l("Shaanxi"),
+    "Gansu": _l("Gansu"),
+    "Qinghai": _l("Qinghai"),
+    "Ningxia": _l("Ningxia"),
     "Xinjiang": _l("Xinjiang"),
 }
 
@@ -76,52 +113,71 @@ API_TEXT = {
     "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
     "x 0.1229 kgce/kWh (electric boilers); GB/T 2589": _l(
         "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
-        "x 0.1229 kgce/kWh (electric boilers); GB/T 2589"),
+        "x 0.1229 kgce/kWh (electric boilers); GB/T 2589"
+    ),
     "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
     "delivery year; virgin-material substitution not computed": _l(
         "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
-        "delivery year; virgin-material substitution not computed"),
+        "delivery year; virgin-material substitution not computed"
+    ),
     "metered reclaimed water replacing fresh or municipal water": _l(
-        "metered reclaimed water replacing fresh or municipal water"),
+        "metered reclaimed water replacing fresh or municipal water"
+    ),
     "metered reclaimed water that the supplier would otherwise have discharged": _l(
-        "metered reclaimed water that the supplier would otherwise have discharged"),
+        "metered reclaimed water that the supplier would otherwise have discharged"
+    ),
     "weighed general industrial solid waste received for utilisation": _l(
-        "weighed general industrial solid waste received for utilisation"),
+        "weighed general industrial solid waste received for utilisation"
+    ),
     "weighed hazardous waste received for utilisation (transfer manifest)": _l(
-        "weighed hazardous waste received for utilisation (transfer manifest)"),
+        "weighed hazardous waste received for utilisation (transfer manifest)"
+    ),
     "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
     "utilised from earlier years' storage) x 100": _l(
         "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
-        "utilised from earlier years' storage) x 100"),
+        "utilised from earlier years' storage) x 100"
+    ),
     "baseline energy (tce) / baseline GDP (10k CNY)": _l("baseline energy (tce) / baseline GDP (10k CNY)"),
     "baseline water (m3) / baseline GDP (10k CNY)": _l("baseline water (m³) / baseline GDP (10k CNY)"),
     "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or outside the park is "
-    "not included": _l("utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
-                       "outside the park is not included"),
+    "not included": _l(
+        "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
+        "outside the park is not included"
+    ),
     "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn": _l(
-        "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn"),
+        "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn"
+    ),
     "above 100 %: the utilised waste includes waste generated outside the park or stored earlier": _l(
-        "above 100 %: the utilised waste includes waste generated outside the park or stored earlier"),
+        "above 100 %: the utilised waste includes waste generated outside the park or stored earlier"
+    ),
     "reclaimed water that the supplier would otherwise have discharged": _l(
-        "reclaimed water that the supplier would otherwise have discharged"),
+        "reclaimed water that the supplier would otherwise have discharged"
+    ),
     "coal taken as IPCC 'other bituminous coal'": _l("coal taken as IPCC 'other bituminous coal'"),
     "fuel oil taken as IPCC 'residual fuel oil'": _l("fuel oil taken as IPCC 'residual fuel oil'"),
     "boiler efficiency not stated; assumed 0.9": _l("boiler efficiency not stated; assumed 0.9"),
     "baseline GDP is zero": _l("baseline GDP is zero"),
     "the solid waste utilised could not be computed": _l("the solid waste utilised could not be computed"),
     "no solid waste generated or drawn from storage in the baseline": _l(
-        "no solid waste generated or drawn from storage in the baseline"),
+        "no solid waste generated or drawn from storage in the baseline"
+    ),
     "the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)": _l(
-        "the delivery does not say which boiler fuel it replaces"),
+        "the delivery does not say which boiler fuel it replaces"
+    ),
     "the delivery does not say it replaces fresh or municipal water": _l(
-        "the delivery does not say it replaces fresh or municipal water"),
+        "the delivery does not say it replaces fresh or municipal water"
+    ),
     "park baseline": _l("park baseline"),
 }
 API_PATTERNS = [
-    (re.compile(r"no verified factor for substituting (?P<what>.+); not computed"),
-     _l("no verified factor for substituting %(what)s; not computed")),
-    (re.compile(r"no park baseline for (?P<year>\d{4}): enter GDP, energy, water and solid waste generated"),
-     _l("no park baseline for %(year)s: the park's GDP, energy, water and solid waste generated are not entered")),
+    (
+        re.compile(r"no verified factor for substituting (?P<what>.+); not computed"),
+        _l("no verified factor for substituting %(what)s; not computed"),
+    ),
+    (
+        re.compile(r"no park baseline for (?P<year>\d{4}): enter GDP, energy, water and solid waste generated"),
+        _l("no park baseline for %(year)s: the park's GDP, energy, water and solid waste generated are not entered"),
+    ),
 ]
 
 
@@ -149,6 +205,7 @@ def province_name(code: str | None) -> str:
 
 # --- years ---------------------------------------------------------------------------------
 
+
 def this_year(now: datetime | None = None) -> int:
     return (now or datetime.now(CHINA)).astimezone(CHINA).year
 
@@ -168,6 +225,7 @@ def year_options(year: int, current: int) -> list[int]:
 
 
 # --- the report's indicators as cards -------------------------------------------------------
+
 
 def _reasons(item: dict) -> list[str]:
     """Why (part of) an indicator was not computed: the rate's `unknown`, or each distinct delivery reason."""
@@ -190,9 +248,21 @@ def indicator_cards(report: dict) -> list[dict]:
     for section, key, label in INDICATORS:
         item = (report.get(section) or {}).get(key)
         if item is None:
-            cards.append({"key": key, "label": str(label), "value": None, "unit": "", "state": "unknown",
-                          "reasons": [_("the report does not give this indicator")], "method": "",
-                          "sources": [], "assumptions": [], "missing": 0, "deliveries": None})
+            cards.append(
+                {
+                    "key": key,
+                    "label": str(label),
+                    "value": None,
+                    "unit": "",
+                    "state": "unknown",
+                    "reasons": [_("the report does not give this indicator")],
+                    "method": "",
+                    "sources": [],
+                    "assumptions": [],
+                    "missing": 0,
+                    "deliveries": None,
+                }
+            )
             continue
         missing = len(item.get("not_computed") or [])
         if item.get("value") is None:
@@ -203,16 +273,38 @@ def indicator_cards(report: dict) -> list[dict]:
             state = "none"
         else:
             state = "known"
-        cards.append({"key": key, "label": str(label), "value": item.get("value"), "unit": item.get("unit", ""),
-                      "state": state, "reasons": _reasons(item), "method": api_text(item.get("method")),
-                      "sources": [api_text(s) for s in item.get("sources") or []],
-                      "assumptions": [api_text(a) for a in item.get("assumptions") or []],
-                      "missing": missing, "deliveries": item.get("deliveries")})
+        cards.append(
+            {
+                "key": key,
+                "label": str(label),
+                "value": item.get("value"),
+                "unit": item.get("unit", ""),
+                "state": state,
+                "reasons": _reasons(item),
+                "method": api_text(item.get("method")),
+                "sources": [api_text(s) for s in item.get("sources") or []],
+                "assumptions": [api_text(a) for a in item.get("assumptions") or []],
+                "missing": missing,
+                "deliveries": item.get("deliveries"),
+            }
+        )
     air = [report.get("indicators", {}).get(k) for k in AIR_POLLUTANTS if report.get("indicators", {}).get(k)]
     if not air:
-        cards.append({"key": "air_pollutants_reduced_t", "label": str(AIR_LABEL), "value": None, "unit": "t",
-                      "state": "unknown", "reasons": [str(AIR_REASON)], "method": "", "sources": [],
-                      "assumptions": [], "missing": 0, "deliveries": None})
+        cards.append(
+            {
+                "key": "air_pollutants_reduced_t",
+                "label": str(AIR_LABEL),
+                "value": None,
+                "unit": "t",
+                "state": "unknown",
+                "reasons": [str(AIR_REASON)],
+                "method": "",
+                "sources": [],
+                "assumptions": [],
+                "missing": 0,
+                "deliveries": None,
+            }
+        )
     return cards
 
 
@@ -229,9 +321,13 @@ def trend_series(reports: dict[int, dict], language: str) -> dict:
             item = (reports[year].get(section) or {}).get(key) or {}
             unit = item.get("unit", unit)
             value = item.get("value")
-            points.append({"value": None if value is None else float(Decimal(value)),
-                           "text": human_number(value, language) if value is not None else _("unknown"),
-                           "partial": bool(item.get("not_computed"))})
+            points.append(
+                {
+                    "value": None if value is None else float(Decimal(value)),
+                    "text": human_number(value, language) if value is not None else _("unknown"),
+                    "partial": bool(item.get("not_computed")),
+                }
+            )
         title = _("%(label)s (%(unit)s)", label=label, unit=unit_name(unit)) if unit else label
         series.append({"key": key, "label": label, "title": title, "unit": unit_name(unit), "points": points})
     return {"years": [str(y) for y in years], "series": series}
@@ -239,19 +335,26 @@ def trend_series(reports: dict[int, dict], language: str) -> dict:
 
 # --- ledger entries: what the year's figures rest on --------------------------------------
 
+
 def counted_entries(entries: list[dict]) -> tuple[list[dict], dict]:
     """The entries the annual report counts, as the ledger decides (services/ledger/domain/entries.py and
     report.py): exchange entries no correction reversed, and of several entries for one exchange only the
     latest. Returns them by index, and what was left out (`reversed`, `replaced`, `corrections` indexes)."""
     corrections = [e for e in entries if e.get("type") == "Correction"]
     reversed_ = {e["corrects"] for e in corrections}
-    in_force = [e for e in sorted(entries, key=lambda e: e["index"])
-                if e.get("type") == "ExchangeCompleted" and e["index"] not in reversed_]
+    in_force = [
+        e
+        for e in sorted(entries, key=lambda e: e["index"])
+        if e.get("type") == "ExchangeCompleted" and e["index"] not in reversed_
+    ]
     latest = {e["exchange"]["exchange_id"]: e for e in in_force}
     chosen = sorted(latest.values(), key=lambda e: e["index"])
     kept = {e["index"] for e in chosen}
-    return chosen, {"reversed": sorted(reversed_), "corrections": sorted(e["index"] for e in corrections),
-                    "replaced": sorted(e["index"] for e in in_force if e["index"] not in kept)}
+    return chosen, {
+        "reversed": sorted(reversed_),
+        "corrections": sorted(e["index"] for e in corrections),
+        "replaced": sorted(e["index"] for e in in_force if e["index"] not in kept),
+    }
 
 
 def indicator_entries(entries: list[dict]) -> dict[str, list[int]]:
@@ -290,8 +393,18 @@ def flow_links(entries: list[dict]) -> dict[str, list[dict]]:
         x = entry["exchange"]
         pair = (x["supplier"]["enterprise_id"], x["receiver"]["enterprise_id"])
         for unit, amount in entry_amounts(entry).items():
-            link = pairs[unit].setdefault(pair, {"source": pair[0], "target": pair[1], "amount": Decimal(0),
-                                                 "kinds": [], "codes": [], "exchanges": [], "indexes": []})
+            link = pairs[unit].setdefault(
+                pair,
+                {
+                    "source": pair[0],
+                    "target": pair[1],
+                    "amount": Decimal(0),
+                    "kinds": [],
+                    "codes": [],
+                    "exchanges": [],
+                    "indexes": [],
+                },
+            )
             link["amount"] += amount
             if x["kind"] not in link["kinds"]:
                 link["kinds"].append(x["kind"])
@@ -336,14 +449,26 @@ def sankey_data(unit: str, links: list[dict], names: dict[str, str], language: s
         source, target = node_id(link["source"], "s"), node_id(link["target"], "r")
         nodes.setdefault(source, {"name": source, "label": names.get(link["source"], link["source"])})
         nodes.setdefault(target, {"name": target, "label": names.get(link["target"], link["target"])})
-        out.append({"source": source, "target": target, "value": float(link["amount"]),
-                    "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
-                    "kinds": [str(k) for k in link["kinds"]], "codes": link["codes"],
-                    "exchanges": len(link["exchanges"]),
-                    "supplier": names.get(link["source"], link["source"]),
-                    "receiver": names.get(link["target"], link["target"])})
-    return {"unit": unit, "unit_name": unit_name(unit), "two_columns": two_columns,
-            "nodes": list(nodes.values()), "links": out}
+        out.append(
+            {
+                "source": source,
+                "target": target,
+                "value": float(link["amount"]),
+                "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
+                "kinds": [str(k) for k in link["kinds"]],
+                "codes": link["codes"],
+                "exchanges": len(link["exchanges"]),
+                "supplier": names.get(link["source"], link["source"]),
+                "receiver": names.get(link["target"], link["target"]),
+            }
+        )
+    return {
+        "unit": unit,
+        "unit_name": unit_name(unit),
+        "two_columns": two_columns,
+        "nodes": list(nodes.values()),
+        "links": out,
+    }
 
 
 def line_widths(links_by_unit: dict[str, list[dict]], thinnest: float = 2.0, thickest: float = 12.0) -> dict:
@@ -373,6 +498,7 @@ def listing_quantity(listing: dict, language: str) -> str:
 
 # --- fetching ----------------------------------------------------------------------------------
 
+
 def _context() -> dict:
     """What every park page needs: the park, the year, the choices of both, and the query to keep."""
     park_id = park_in_view()
@@ -381,8 +507,15 @@ def _context() -> dict:
     park = api().get(f"parks/{park_id}")
     parks = api().get("parks")["items"] if g.console_user.is_admin else []
     keep = {"year": year, **({"park": park_id} if g.console_user.is_admin else {})}
-    return {"park_id": park_id, "park": park, "province": province_name(park.get("province")), "year": year,
-            "years": year_options(year, current), "parks": sorted(parks, key=lambda p: p["name"]), "keep": keep}
+    return {
+        "park_id": park_id,
+        "park": park,
+        "province": province_name(park.get("province")),
+        "year": year,
+        "years": year_options(year, current),
+        "parks": sorted(parks, key=lambda p: p["name"]),
+        "keep": keep,
+    }
 
 
 def _report(park_id: str, year: int) -> dict:
@@ -394,8 +527,9 @@ def _year_entries(park_id: str, year: int) -> list[dict]:
     return [item["entry"] for item in api().all_pages("ledger/entries", park_id=park_id, year=year)]
 
 
-def _enterprise_names(park_id: str, also: set[str] = frozenset(),
-                      enterprises: list[dict] | None = None) -> tuple[dict[str, str], list[dict]]:
+def _enterprise_names(
+    park_id: str, also: set[str] = frozenset(), enterprises: list[dict] | None = None
+) -> tuple[dict[str, str], list[dict]]:
     """Names of the park's enterprises (and of partners outside it that the key may read)."""
     if enterprises is None:
         enterprises = api().all_pages("enterprises", park_id=park_id)
@@ -414,6 +548,7 @@ def _parties(entries: list[dict]) -> set[str]:
 
 # --- pages -------------------------------------------------------------------------------------
 
+
 @bp.get("/overview")
 @login_required(Role.PARK_MANAGER)
 def overview():
@@ -422,13 +557,21 @@ def overview():
     year = page["year"]
     reports = {y: _report(page["park_id"], y) for y in range(year - TREND_YEARS + 1, year + 1)}
     report = reports[year]
-    chart = {"trend": trend_series(reports, language),
-             "statuses": [{"status": s, "count": n, "label": _status_label(s)}
-                          for s, n in _pipeline(page["park_id"]).items()],
-             "labels": {"unknown": _("unknown"), "partial": _("some deliveries not counted"),
-                        "exchanges": _("Exchanges")}}
-    return render_template("console/park/overview.html", **page, report=report, cards=indicator_cards(report),
-                           chart=chart, unit_name=unit_name)
+    chart = {
+        "trend": trend_series(reports, language),
+        "statuses": [
+            {"status": s, "count": n, "label": _status_label(s)} for s, n in _pipeline(page["park_id"]).items()
+        ],
+        "labels": {"unknown": _("unknown"), "partial": _("some deliveries not counted"), "exchanges": _("Exchanges")},
+    }
+    return render_template(
+        "console/park/overview.html",
+        **page,
+        report=report,
+        cards=indicator_cards(report),
+        chart=chart,
+        unit_name=unit_name,
+    )
 
 
 def largest_first(links: list[dict]) -> list[dict]:
@@ -437,8 +580,9 @@ def largest_first(links: list[dict]) -> list[dict]:
 
 def _pipeline(park_id: str) -> dict[str, int]:
     """How many of the park's exchanges are in each status now: one count per status, not every exchange."""
-    return {status: api().get("exchanges", status=status, park_id=park_id, page_size=1)["total"]
-            for status in STATUS_ORDER}
+    return {
+        status: api().get("exchanges", status=status, park_id=park_id, page_size=1)["total"] for status in STATUS_ORDER
+    }
 
 
 def _status_label(status: str) -> str:
@@ -454,11 +598,23 @@ def flows():
     counted, left_out = counted_entries(entries)
     names, _enterprises = _enterprise_names(page["park_id"], _parties(counted))
     links = flow_links(counted)
-    diagrams = [{"sankey": sankey_data(unit, unit_links, names, language), "links": unit_links,
-                 "rows": largest_first(unit_links)[:FLOW_TABLE_ROWS]}
-                for unit, unit_links in links.items()]
-    return render_template("console/park/flows.html", **page, diagrams=diagrams, names=names, counted=counted,
-                           left_out=left_out, unit_name=unit_name)
+    diagrams = [
+        {
+            "sankey": sankey_data(unit, unit_links, names, language),
+            "links": unit_links,
+            "rows": largest_first(unit_links)[:FLOW_TABLE_ROWS],
+        }
+        for unit, unit_links in links.items()
+    ]
+    return render_template(
+        "console/park/flows.html",
+        **page,
+        diagrams=diagrams,
+        names=names,
+        counted=counted,
+        left_out=left_out,
+        unit_name=unit_name,
+    )
 
 
 @bp.get("/map", endpoint="map")
@@ -469,10 +625,12 @@ def park_map():
     park_id = page["park_id"]
     client = api()
     # Four independent lists, from two services: fetched side by side, not one after another.
-    wanted = {"entries": ("ledger/entries", {"park_id": park_id, "year": page["year"]}),
-              "enterprises": ("enterprises", {"park_id": park_id}),
-              "offers": ("offers", {"park_id": park_id, "status": "active"}),
-              "wants": ("wants", {"park_id": park_id, "status": "active"})}
+    wanted = {
+        "entries": ("ledger/entries", {"park_id": park_id, "year": page["year"]}),
+        "enterprises": ("enterprises", {"park_id": park_id}),
+        "offers": ("offers", {"park_id": park_id, "status": "active"}),
+        "wants": ("wants", {"park_id": park_id, "status": "active"}),
+    }
     with ThreadPoolExecutor(len(wanted)) as pool:
         fetched = dict(zip(wanted, pool.map(lambda w: client.all_pages(w[0], **w[1]), wanted.values()), strict=True))
     counted, _left_out = counted_entries([item["entry"] for item in fetched["entries"]])
@@ -486,34 +644,58 @@ def park_map():
             a, b = located.get(link["source"]), located.get(link["target"])
             if a is None or b is None:
                 continue  # a partner outside the park has no coordinates the key may read
-            flows_out.append({"from": [a["location"]["lat"], a["location"]["lon"]],
-                              "to": [b["location"]["lat"], b["location"]["lon"]],
-                              "kind": link["kinds"][0], "width": widths[(unit, link["source"], link["target"])],
-                              "supplier": names[link["source"]], "receiver": names[link["target"]],
-                              "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
-                              "exchanges": len(link["exchanges"])})
+            flows_out.append(
+                {
+                    "from": [a["location"]["lat"], a["location"]["lon"]],
+                    "to": [b["location"]["lat"], b["location"]["lon"]],
+                    "kind": link["kinds"][0],
+                    "width": widths[(unit, link["source"], link["target"])],
+                    "supplier": names[link["source"]],
+                    "receiver": names[link["target"]],
+                    "amount": f"{human_number(link['amount'], language)} {unit_name(unit)}",
+                    "exchanges": len(link["exchanges"]),
+                }
+            )
     listings = []
     for side in ("offers", "wants"):
         for item in fetched[side]:
             where = item.get("location") or (located.get(item["enterprise_id"]) or {}).get("location")
             if not where:
                 continue
-            listings.append({"side": side[:-1], "kind": item["kind"], "title": item.get("title", ""),
-                             "enterprise": names.get(item["enterprise_id"], ""), "lat": where["lat"],
-                             "lon": where["lon"], "quantity": listing_quantity(item, language)})
+            listings.append(
+                {
+                    "side": side[:-1],
+                    "kind": item["kind"],
+                    "title": item.get("title", ""),
+                    "enterprise": names.get(item["enterprise_id"], ""),
+                    "lat": where["lat"],
+                    "lon": where["lon"],
+                    "quantity": listing_quantity(item, language),
+                }
+            )
     centroid = page["park"].get("centroid") or {}
     data = {
-        "enterprises": [{"id": e["id"], "name": e["name"], "lat": e["location"]["lat"], "lon": e["location"]["lon"]}
-                        for e in located.values()],
-        "flows": flows_out, "listings": listings,
+        "enterprises": [
+            {"id": e["id"], "name": e["name"], "lat": e["location"]["lat"], "lon": e["location"]["lon"]}
+            for e in located.values()
+        ],
+        "flows": flows_out,
+        "listings": listings,
         "centroid": [centroid["lat"], centroid["lon"]] if centroid.get("lat") is not None else None,
-        "labels": {"offer": _("Offer"), "want": _("Want"), "enterprise": _("Enterprise"),
-                   "flow": _("Completed exchanges of the year (width: quantity, per unit)"),
-                   "exchanges": _("exchanges"), "kinds": {k: _kind_label(k) for k in KIND_ORDER},
-                   "offers_filled": _("Offers: filled circles"), "wants_hollow": _("Wants: hollow circles")},
+        "labels": {
+            "offer": _("Offer"),
+            "want": _("Want"),
+            "enterprise": _("Enterprise"),
+            "flow": _("Completed exchanges of the year (width: quantity, per unit)"),
+            "exchanges": _("exchanges"),
+            "kinds": {k: _kind_label(k) for k in KIND_ORDER},
+            "offers_filled": _("Offers: filled circles"),
+            "wants_hollow": _("Wants: hollow circles"),
+        },
     }
-    return render_template("console/park/map.html", **page, data=data, flow_count=len(flows_out),
-                           listing_count=len(listings))
+    return render_template(
+        "console/park/map.html", **page, data=data, flow_count=len(flows_out), listing_count=len(listings)
+    )
 
 
 def _kind_label(kind: str) -> str:
@@ -534,12 +716,19 @@ def report():
     for entry in counted:
         x = entry["exchange"]
         amounts = entry_amounts(entry)
-        rows.append({"index": entry["index"], "supplier": names.get(x["supplier"]["enterprise_id"], ""),
-                     "receiver": names.get(x["receiver"]["enterprise_id"], ""), "kind": x["kind"],
-                     "code": x.get("waste_code") or "", "hazardous": x.get("hazardous"),
-                     "completed": _china_date(x.get("completed_at")),
-                     "amounts": [f"{human_number(v, language)} {unit_name(u)}" for u, v in amounts.items()],
-                     "deliveries": len(x.get("deliveries") or [])})
+        rows.append(
+            {
+                "index": entry["index"],
+                "supplier": names.get(x["supplier"]["enterprise_id"], ""),
+                "receiver": names.get(x["receiver"]["enterprise_id"], ""),
+                "kind": x["kind"],
+                "code": x.get("waste_code") or "",
+                "hazardous": x.get("hazardous"),
+                "completed": _china_date(x.get("completed_at")),
+                "amounts": [f"{human_number(v, language)} {unit_name(u)}" for u, v in amounts.items()],
+                "deliveries": len(x.get("deliveries") or []),
+            }
+        )
     try:
         checkpoint = parse_checkpoint(api().get("ledger/checkpoint"))
     except ApiProblem as problem:
@@ -547,10 +736,20 @@ def report():
             raise
         checkpoint = None
     generated = datetime.now(CHINA)
-    return render_template("console/park/report.html", **page, report=annual, cards=indicator_cards(annual),
-                           rows=rows, left_out=left_out, checkpoint=checkpoint, generated=generated,
-                           behind=indicator_entries(counted), entry_list=entry_list,
-                           unit_name=unit_name, api_text=api_text)
+    return render_template(
+        "console/park/report.html",
+        **page,
+        report=annual,
+        cards=indicator_cards(annual),
+        rows=rows,
+        left_out=left_out,
+        checkpoint=checkpoint,
+        generated=generated,
+        behind=indicator_entries(counted),
+        entry_list=entry_list,
+        unit_name=unit_name,
+        api_text=api_text,
+    )
 
 
 def entry_list(indexes: list[int]) -> str:
@@ -586,8 +785,12 @@ def report_download(fmt: str):
     if upstream.status_code >= 400:
         raise problem_of(upstream)
     mimetype = "text/csv" if fmt == "csv" else "application/json"
-    return Response(upstream.content, status=200, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{download_name(park_id, year, fmt)}"'})
+    return Response(
+        upstream.content,
+        status=200,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{download_name(park_id, year, fmt)}"'},
+    )
 
 
 def problem_of(response) -> ApiProblem:
@@ -595,8 +798,9 @@ def problem_of(response) -> ApiProblem:
         body = response.json()
     except ValueError:
         body = {}
-    return ApiProblem(response.status_code, body.get("detail") or body.get("title") or response.reason,
-                      body.get("errors") or {})
+    return ApiProblem(
+        response.status_code, body.get("detail") or body.get("title") or response.reason, body.get("errors") or {}
+    )
 
 
 def download_name(park_id: str, year: int, fmt: str) -> str:

@@ -6,6 +6,7 @@ The console shows it on the page that follows the POST (post/redirect/get) and t
 between the two requests it rides in the session cookie sealed (Fernet, with a key derived from the
 console's secret, for ten minutes at most), and the result page takes it out of the session, so a
 reload or a copied cookie after that shows nothing."""
+
 from __future__ import annotations
 
 import base64
@@ -40,8 +41,9 @@ def seal_secret(app_secret, subscription_id: str, secret: str) -> str:
     return _sealer(app_secret).encrypt(f"{subscription_id}\n{secret}".encode()).decode()
 
 
-def open_secret(app_secret, sealed: str | None, subscription_id: str, ttl_s: int = SECRET_TTL_S,
-                now: float | None = None) -> str | None:
+def open_secret(
+    app_secret, sealed: str | None, subscription_id: str, ttl_s: int = SECRET_TTL_S, now: float | None = None
+) -> str | None:
     """The secret sealed for `subscription_id`, or None (none, another subscription's, expired, forged)."""
     if not sealed:
         return None
@@ -55,15 +57,20 @@ def open_secret(app_secret, sealed: str | None, subscription_id: str, ttl_s: int
 
 
 def _show_once(subscription: dict, how: str):
-    session[SECRET_KEY] = {"sealed": seal_secret(current_app.secret_key, subscription["id"], subscription["secret"]),
-                           "how": how}
+    session[SECRET_KEY] = {
+        "sealed": seal_secret(current_app.secret_key, subscription["id"], subscription["secret"]),
+        "how": how,
+    }
     return redirect(url_for(".secret", subscription_id=subscription["id"]))
 
 
 @bp.context_processor
 def _helpers():
-    return {"when": forms.local_time, "delivery_status_name": lambda s: str(DELIVERY_STATUS.get(s, s)),
-            "short_id": forms.short_id}
+    return {
+        "when": forms.local_time,
+        "delivery_status_name": lambda s: str(DELIVERY_STATUS.get(s, s)),
+        "short_id": forms.short_id,
+    }
 
 
 def _my_listings() -> dict[str, dict]:
@@ -87,10 +94,18 @@ def index():
 def _form_page(values: dict, problem: ApiProblem | None = None, status: int = 200):
     banner = problem
     if problem is not None and problem.errors:  # each field's message is beside it; on top, a sentence
-        banner = ApiProblem(problem.status, _("The subscription was not created. Please correct the fields "
-                                              "marked below."), problem.errors)
-    return render_template("console/webhooks/new.html", values=values, listings=_my_listings(),
-                           errors=problem.errors if problem else {}, problem=banner), status
+        banner = ApiProblem(
+            problem.status,
+            _("The subscription was not created. Please correct the fields marked below."),
+            problem.errors,
+        )
+    return render_template(
+        "console/webhooks/new.html",
+        values=values,
+        listings=_my_listings(),
+        errors=problem.errors if problem else {},
+        problem=banner,
+    ), status
 
 
 @bp.get("/new")
@@ -102,8 +117,11 @@ def new():
 @bp.post("/new")
 @login_required(Role.ENTERPRISE)
 def create():
-    values = {"url": request.form.get("url", "").strip(), "min_score": request.form.get("min_score", "").strip(),
-              "listing_ids": request.form.getlist("listing_ids")}
+    values = {
+        "url": request.form.get("url", "").strip(),
+        "min_score": request.form.get("min_score", "").strip(),
+        "listing_ids": request.form.getlist("listing_ids"),
+    }
     body = {"url": values["url"]}
     if values["min_score"]:
         body["min_score"] = values["min_score"]
@@ -125,8 +143,12 @@ def secret(subscription_id: str):
     stash = session.pop(SECRET_KEY, None) or {}
     shown = open_secret(current_app.secret_key, stash.get("sealed"), subscription_id)
     how = stash.get("how") if shown else None
-    return render_template("console/webhooks/secret.html", subscription=subscription, secret=shown,
-                           heading=SECRET_PAGE.get(how or "", _l("Signing secret")))
+    return render_template(
+        "console/webhooks/secret.html",
+        subscription=subscription,
+        secret=shown,
+        heading=SECRET_PAGE.get(how or "", _l("Signing secret")),
+    )
 
 
 @bp.post("/<subscription_id>/rotate")
@@ -162,8 +184,14 @@ def deliveries(subscription_id: str):
     subscription = api().get(f"webhooks/{subscription_id}")
     page = max(1, request.args.get("page", 1, type=int) or 1)
     log = api().get(f"webhooks/{subscription_id}/deliveries", page=page, page_size=PAGE_SIZE)
-    return render_template("console/webhooks/deliveries.html", subscription=subscription, log=log, page=page,
-                           page_size=PAGE_SIZE, listings=_my_listings())
+    return render_template(
+        "console/webhooks/deliveries.html",
+        subscription=subscription,
+        log=log,
+        page=page,
+        page_size=PAGE_SIZE,
+        listings=_my_listings(),
+    )
 
 
 @bp.post("/<subscription_id>/deliveries/<delivery_id>/redeliver")

@@ -1,4 +1,5 @@
 """The event bus port and its adapters; `connect_bus` is the only place that picks one."""
+
 from __future__ import annotations
 
 from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent

@@ -4,6 +4,7 @@ Topics are created by the project (`ensure_topics`), events are keyed by aggrega
 aggregate's events stay in one partition and in order, the producer is idempotent and waits
 for all in-sync replicas, and consumers commit only what they say is done.
 """
+
 from __future__ import annotations
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -40,16 +41,26 @@ class KafkaEventBus(AbstractEventBus):
     @property
     def producer(self) -> KafkaProducer:
         if self._producer is None:
-            self._producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all", enable_idempotence=True,
-                                           retries=2**31 - 1, linger_ms=0, client_id="parkloop-producer")
+            self._producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                enable_idempotence=True,
+                retries=2**31 - 1,
+                linger_ms=0,
+                client_id="parkloop-producer",
+            )
         return self._producer
 
     def publish(self, topic: str, event: Event) -> None:
-        future = self.producer.send(topic, key=event.key.encode(), value=event.to_json(),
-                                    headers=[("event_id", event.id.encode()), ("type", event.type.encode())])
+        future = self.producer.send(
+            topic,
+            key=event.key.encode(),
+            value=event.to_json(),
+            headers=[("event_id", event.id.encode()), ("type", event.type.encode())],
+        )
         future.get(timeout=SEND_TIMEOUT_S)  # acknowledged by the broker, or an exception
 
-    def consumer(self, group: str, topics: list[str]) -> "KafkaBusConsumer":
+    def consumer(self, group: str, topics: list[str]) -> KafkaBusConsumer:
         return KafkaBusConsumer(self.bootstrap, group, topics)
 
     def close(self) -> None:
@@ -60,9 +71,14 @@ class KafkaEventBus(AbstractEventBus):
 
 class KafkaBusConsumer(AbstractConsumer):
     def __init__(self, bootstrap: list[str], group: str, topics: list[str]):
-        self._consumer = KafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=group,
-                                       enable_auto_commit=False, auto_offset_reset="earliest",
-                                       client_id=f"parkloop-{group}")
+        self._consumer = KafkaConsumer(
+            *topics,
+            bootstrap_servers=bootstrap,
+            group_id=group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id=f"parkloop-{group}",
+        )
 
     def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
@@ -70,8 +86,9 @@ class KafkaBusConsumer(AbstractConsumer):
         return [ConsumedEvent(r.topic, r.partition, r.offset, Event.from_json(r.value)) for r in records]
 
     def commit(self, consumed: ConsumedEvent) -> None:
-        self._consumer.commit({TopicPartition(consumed.topic, consumed.partition):
-                               OffsetAndMetadata(consumed.offset + 1, "", -1)})
+        self._consumer.commit(
+            {TopicPartition(consumed.topic, consumed.partition): OffsetAndMetadata(consumed.offset + 1, "", -1)}
+        )
 
     def seek(self, topic: str, partition: int, offset: int) -> None:
         tp = TopicPartition(topic, partition)

@@ -3,6 +3,7 @@
 A consumer commits a consumed event only after its own transaction is durable; a crash before
 that redelivers it, and consumers drop duplicates by the event id.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

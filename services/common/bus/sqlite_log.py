@@ -4,6 +4,7 @@ One partition per topic (so order holds for every key), consumer groups with com
 offsets, and an event id unique per topic so a relay that re-publishes after a crash adds
 nothing twice. WAL mode lets several processes append and read at once.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -67,7 +68,7 @@ class SqliteEventLog(AbstractEventBus):
                 self._conn.execute("ROLLBACK")
                 raise
 
-    def consumer(self, group: str, topics: list[str]) -> "SqliteConsumer":
+    def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
         return SqliteConsumer(self.path, group, topics)
 
     def close(self) -> None:

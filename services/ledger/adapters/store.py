@@ -4,11 +4,12 @@ Entries are never updated or deleted by the service; a correction is a new entry
 hash recorded at append time lets a later audit name the first entry whose stored bytes
 no longer match what was signed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -31,24 +32,33 @@ class LedgerTransaction(ProcessedEvents):
     def __init__(self, conn: sa.Connection):
         super().__init__(conn, processed_events)
 
-
     def next_index(self) -> int:
         """Claims the next index; the row update holds the append lock until commit."""
         self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=ledger_head.c.size + 1))
         return self.conn.scalar(sa.select(ledger_head.c.size).where(ledger_head.c.id == 1)) - 1
 
     def append(self, index: int, event_id: str, leaf_data: bytes, facts: dict) -> None:
-        self.conn.execute(entries.insert().values(idx=index, event_id=event_id, leaf_data=leaf_data,
-                                                  leaf_hash=leaf_hash(leaf_data), **facts))
+        self.conn.execute(
+            entries.insert().values(
+                idx=index, event_id=event_id, leaf_data=leaf_data, leaf_hash=leaf_hash(leaf_data), **facts
+            )
+        )
 
     def leaf_data_of_exchange(self, exchange_id: str) -> list[bytes]:
         """The entries recorded for one exchange: its completion and any correction of it."""
-        return [bytes(d) for d in self.conn.execute(sa.select(entries.c.leaf_data)
-                                                     .where(entries.c.exchange_id == exchange_id)).scalars()]
+        return [
+            bytes(d)
+            for d in self.conn.execute(
+                sa.select(entries.c.leaf_data).where(entries.c.exchange_id == exchange_id)
+            ).scalars()
+        ]
 
     def reject(self, event, reason: str) -> None:
-        self.conn.execute(rejected_events.insert().values(event_id=event.id, type=event.type, reason=reason[:2000],
-                                                          event=event.to_json().decode()))
+        self.conn.execute(
+            rejected_events.insert().values(
+                event_id=event.id, type=event.type, reason=reason[:2000], event=event.to_json().decode()
+            )
+        )
 
     def upsert_park(self, park_id: str, name: str, province: str, baselines: list[dict]) -> None:
         values = {"name": name, "province": province, "baselines": baselines}
@@ -75,8 +85,9 @@ class LedgerStore:
 
     def entry(self, index: int) -> StoredEntry | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash)
-                               .where(entries.c.idx == index)).first()
+            row = conn.execute(
+                sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).where(entries.c.idx == index)
+            ).first()
         return StoredEntry(row.idx, bytes(row.leaf_data), bytes(row.leaf_hash)) if row else None
 
     def all_entries(self, upto: int | None = None) -> list[StoredEntry]:
@@ -89,17 +100,25 @@ class LedgerStore:
     def recorded_leaf_hashes(self, start: int = 0) -> list[bytes]:
         """The recorded leaf hashes of entries `start` onwards, in index order."""
         with self.engine.connect() as conn:
-            return [bytes(h) for h in conn.execute(sa.select(entries.c.leaf_hash).where(entries.c.idx >= start)
-                                                   .order_by(entries.c.idx)).scalars()]
+            return [
+                bytes(h)
+                for h in conn.execute(
+                    sa.select(entries.c.leaf_hash).where(entries.c.idx >= start).order_by(entries.c.idx)
+                ).scalars()
+            ]
 
     def find(self, scope: EntryScope, offset: int, limit: int) -> tuple[list[StoredEntry], int]:
         if scope.nothing:
             return [], 0
         where = []
         if scope.park_id:
-            where.append(sa.or_(entries.c.supplier_park_id == scope.park_id, entries.c.receiver_park_id == scope.park_id))
+            where.append(
+                sa.or_(entries.c.supplier_park_id == scope.park_id, entries.c.receiver_park_id == scope.park_id)
+            )
         if scope.enterprise_id:
-            where.append(sa.or_(entries.c.supplier_id == scope.enterprise_id, entries.c.receiver_id == scope.enterprise_id))
+            where.append(
+                sa.or_(entries.c.supplier_id == scope.enterprise_id, entries.c.receiver_id == scope.enterprise_id)
+            )
         if scope.year:
             where.append(entries.c.year == scope.year)
         if scope.kind:
@@ -108,18 +127,32 @@ class LedgerStore:
             where.append(entries.c.waste_code == scope.code)
         with self.engine.connect() as conn:
             total = conn.scalar(sa.select(sa.func.count()).select_from(entries).where(*where))
-            rows = conn.execute(sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).where(*where)
-                                .order_by(entries.c.idx).offset(offset).limit(limit))
+            rows = conn.execute(
+                sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash)
+                .where(*where)
+                .order_by(entries.c.idx)
+                .offset(offset)
+                .limit(limit)
+            )
             return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in rows], total
 
     def rejected(self, offset: int, limit: int) -> tuple[list[dict], int]:
         """Events set aside for breaking their contract, newest first."""
-        columns = (rejected_events.c.event_id, rejected_events.c.type, rejected_events.c.reason,
-                   rejected_events.c.rejected_at, rejected_events.c.event)
+        columns = (
+            rejected_events.c.event_id,
+            rejected_events.c.type,
+            rejected_events.c.reason,
+            rejected_events.c.rejected_at,
+            rejected_events.c.event,
+        )
         with self.engine.connect() as conn:
             total = conn.scalar(sa.select(sa.func.count()).select_from(rejected_events))
-            rows = conn.execute(sa.select(*columns).order_by(rejected_events.c.rejected_at.desc(),
-                                                             rejected_events.c.event_id).offset(offset).limit(limit))
+            rows = conn.execute(
+                sa.select(*columns)
+                .order_by(rejected_events.c.rejected_at.desc(), rejected_events.c.event_id)
+                .offset(offset)
+                .limit(limit)
+            )
             return [dict(r._mapping) for r in rows], total
 
     def add_checkpoint(self, size: int, root: bytes, signed_note: str) -> None:
@@ -136,8 +169,9 @@ class LedgerStore:
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.signed_note)
-                               .order_by(checkpoints.c.size.desc()).limit(1)).first()
+            row = conn.execute(
+                sa.select(checkpoints.c.size, checkpoints.c.signed_note).order_by(checkpoints.c.size.desc()).limit(1)
+            ).first()
         return (row.size, row.signed_note) if row else None
 
     def park(self, park_id: str) -> dict | None:

@@ -1,5 +1,6 @@
 """The ledger's tables: the append-only entries (leaf bytes and hashes), signed checkpoints,
 the parks it reports on (projected from listings events) and the events it has applied."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,13 +11,15 @@ metadata = sa.MetaData()
 
 # One row; updating it serialises appends so indexes stay dense under concurrent consumers.
 ledger_head = sa.Table(
-    "ledger_head", metadata,
+    "ledger_head",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("size", sa.Integer, nullable=False),
 )
 
 entries = sa.Table(
-    "entries", metadata,
+    "entries",
+    metadata,
     sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("event_id", sa.String(36), nullable=False, unique=True),
     sa.Column("exchange_id", sa.String(36), nullable=False, index=True),
@@ -32,7 +35,8 @@ entries = sa.Table(
 )
 
 checkpoints = sa.Table(
-    "checkpoints", metadata,
+    "checkpoints",
+    metadata,
     sa.Column("size", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("root_hash", sa.LargeBinary(32), nullable=False),
     sa.Column("signed_note", sa.Text, nullable=False),
@@ -40,7 +44,8 @@ checkpoints = sa.Table(
 )
 
 parks = sa.Table(
-    "parks", metadata,
+    "parks",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("province", sa.String(40), nullable=False),
@@ -51,7 +56,8 @@ processed_events = processed_events_table(metadata)
 
 # Events that break the contract: kept for operators, never blocking the events behind them.
 rejected_events = sa.Table(
-    "rejected_events", metadata,
+    "rejected_events",
+    metadata,
     sa.Column("event_id", sa.String(36), primary_key=True),
     sa.Column("type", sa.String(64), nullable=False),
     sa.Column("reason", sa.String(2000), nullable=False),

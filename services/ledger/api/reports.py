@@ -1,4 +1,5 @@
 """`GET /api/v1/parks/{id}/reports/{year}`: the annual report, as JSON or CSV."""
+
 from __future__ import annotations
 
 from flask import Response, current_app
@@ -11,8 +12,9 @@ from services.ledger.service_layer.reports import jsonable, park_report
 
 from .schemas import ReportArgsSchema
 
-blp = Blueprint("reports", __name__, url_prefix="/api/v1/parks",
-                description="The 1004 notice's yearly indicators, from the ledger")
+blp = Blueprint(
+    "reports", __name__, url_prefix="/api/v1/parks", description="The 1004 notice's yearly indicators, from the ledger"
+)
 
 
 @blp.route("/<park_id>/reports/<int:year>")
@@ -24,6 +26,9 @@ class AnnualReport(MethodView):
         """The annual report: indicators with their coefficient sources, the exchanges behind them, a summary"""
         report = park_report(current_app.extensions["parkloop.ledger"], current_principal(), park_id, year)
         if args["format"] == "csv":
-            return Response(report_csv(report), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="parkloop-{park_id}-{year}.csv"'})
+            return Response(
+                report_csv(report),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="parkloop-{park_id}-{year}.csv"'},
+            )
         return jsonable(report)

@@ -1,4 +1,5 @@
 """Shapes of the ledger API."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -20,7 +21,9 @@ class EntryArgsSchema(PageArgsSchema):
 class EntryListItemSchema(ma.Schema):
     index = fields.Integer(required=True)
     leaf_hash = fields.String(required=True, metadata={"description": "base64 SHA-256(0x00 ‖ leaf data)"})
-    entry = fields.Dict(required=True, metadata={"description": "The entry; GET /ledger/entries/{index} gives its exact bytes"})
+    entry = fields.Dict(
+        required=True, metadata={"description": "The entry; GET /ledger/entries/{index} gives its exact bytes"}
+    )
 
 
 EntryPageSchema = page_of(EntryListItemSchema, "EntryPageSchema")

@@ -1,4 +1,5 @@
 """Ledger endpoints: entries, proofs, checkpoints, the verifier key, audits, corrections."""
+
 from __future__ import annotations
 
 import csv
@@ -18,12 +19,26 @@ from services.ledger.domain.entries import read_entry
 from services.ledger.service_layer import queries
 from services.ledger.service_layer.recording import correct
 
-from .schemas import (ConsistencyArgsSchema, ConsistencyProofSchema, CorrectionResultSchema, CorrectionSchema,
-                      EntryArgsSchema, EntryPageSchema, ExportSchema, InclusionProofSchema, ProofArgsSchema,
-                      RejectedEventPageSchema, VerifyResultSchema)
+from .schemas import (
+    ConsistencyArgsSchema,
+    ConsistencyProofSchema,
+    CorrectionResultSchema,
+    CorrectionSchema,
+    EntryArgsSchema,
+    EntryPageSchema,
+    ExportSchema,
+    InclusionProofSchema,
+    ProofArgsSchema,
+    RejectedEventPageSchema,
+    VerifyResultSchema,
+)
 
-blp = Blueprint("ledger", __name__, url_prefix="/api/v1/ledger",
-                description="Tamper-evident evidence: RFC 9162 Merkle log, C2SP signed checkpoints")
+blp = Blueprint(
+    "ledger",
+    __name__,
+    url_prefix="/api/v1/ledger",
+    description="Tamper-evident evidence: RFC 9162 Merkle log, C2SP signed checkpoints",
+)
 
 
 def ctx():
@@ -32,8 +47,9 @@ def ctx():
 
 def _visible_entries(args: dict):
     """The page of entries the query asks for, within what the caller may see."""
-    requested = EntryScope(args.get("park_id"), args.get("enterprise_id"), args.get("year"), args.get("kind"),
-                           args.get("code"))
+    requested = EntryScope(
+        args.get("park_id"), args.get("enterprise_id"), args.get("year"), args.get("kind"), args.get("code")
+    )
     return queries.find_entries(ctx(), current_principal(), requested, *offset_limit(args))
 
 
@@ -44,13 +60,26 @@ class Entries(MethodView):
     def get(self, args):
         """List entries (admins: all; park managers: their park; enterprises: their exchanges)"""
         found, total = _visible_entries(args)
-        items = [{"index": e.index, "leaf_hash": queries.b64(e.leaf_hash), "entry": read_entry(e.leaf_data)}
-                 for e in found]
+        items = [
+            {"index": e.index, "leaf_hash": queries.b64(e.leaf_hash), "entry": read_entry(e.leaf_data)} for e in found
+        ]
         return paged(items, total, args)
 
 
-CSV_COLUMNS = ("index", "type", "exchange_id", "kind", "waste_code", "completed_at", "supplier_enterprise_id",
-               "supplier_park_id", "receiver_enterprise_id", "receiver_park_id", "corrects", "leaf_hash")
+CSV_COLUMNS = (
+    "index",
+    "type",
+    "exchange_id",
+    "kind",
+    "waste_code",
+    "completed_at",
+    "supplier_enterprise_id",
+    "supplier_park_id",
+    "receiver_enterprise_id",
+    "receiver_park_id",
+    "corrects",
+    "leaf_hash",
+)
 
 
 @blp.route("/entries.csv")
@@ -66,17 +95,30 @@ class EntriesCsv(MethodView):
         for stored in found:
             e = read_entry(stored.leaf_data)
             x = e["exchange"]
-            writer.writerow([e["index"], e["type"], x["exchange_id"], x["kind"], x.get("waste_code") or "",
-                             x["completed_at"], x["supplier"]["enterprise_id"], x["supplier"]["park_id"],
-                             x["receiver"]["enterprise_id"], x["receiver"]["park_id"], e.get("corrects", ""),
-                             queries.b64(stored.leaf_hash)])
+            writer.writerow(
+                [
+                    e["index"],
+                    e["type"],
+                    x["exchange_id"],
+                    x["kind"],
+                    x.get("waste_code") or "",
+                    x["completed_at"],
+                    x["supplier"]["enterprise_id"],
+                    x["supplier"]["park_id"],
+                    x["receiver"]["enterprise_id"],
+                    x["receiver"]["park_id"],
+                    e.get("corrects", ""),
+                    queries.b64(stored.leaf_hash),
+                ]
+            )
         return Response(out.getvalue(), mimetype="text/csv")
 
 
 @blp.route("/entries/<int:index>")
 class EntryByIndex(MethodView):
-    @blp.response(200, description="The entry's exact leaf bytes (RFC 8785 canonical JSON)",
-                  content_type="application/json")
+    @blp.response(
+        200, description="The entry's exact leaf bytes (RFC 8785 canonical JSON)", content_type="application/json"
+    )
     @blp.alt_response(404, description="No such entry visible to the caller")
     def get(self, index):
         """The exact bytes that were hashed into the tree"""
@@ -105,8 +147,9 @@ class Consistency(MethodView):
 
 @blp.route("/checkpoint")
 class Checkpoint(MethodView):
-    @blp.response(200, description="C2SP tlog-checkpoint, signed as a C2SP signed note (Ed25519)",
-                  content_type="text/plain")
+    @blp.response(
+        200, description="C2SP tlog-checkpoint, signed as a C2SP signed note (Ed25519)", content_type="text/plain"
+    )
     @blp.alt_response(404, description="The ledger is empty")
     def get(self):
         """The latest signed checkpoint"""

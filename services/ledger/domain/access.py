@@ -7,6 +7,7 @@ enterprise reads the entries of its own exchanges; an enrolment key not yet boun
 reads none. The checkpoint, the verifier key and consistency proofs are for every key. The rules are
 tabled in tests/helpers/authorisation.py, from which the authorisation matrix tests are generated.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

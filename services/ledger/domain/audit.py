@@ -12,6 +12,7 @@ entry *and* its recorded hash still cannot rebuild the signed root, and is repor
 Entries after the checkpoint's size are not covered by its signature; they are only compared
 with their recorded hashes and counted in `uncovered`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -42,7 +43,10 @@ def _diagnose(i: int, actual: Sequence[bytes], recorded: Sequence[bytes], expect
     if j is not None and j > i:
         shift = j - i
         if actual[i:] == list(recorded[j : j + len(actual) - i]):
-            return "deleted", f"entry {i} is gone: {shift} entr{'y' if shift == 1 else 'ies'} deleted, later ones moved up"
+            return (
+                "deleted",
+                f"entry {i} is gone: {shift} entr{'y' if shift == 1 else 'ies'} deleted, later ones moved up",
+            )
         return "reordered", f"entry {i} holds the data recorded as entry {j} (entries swapped or reordered)"
     if j is not None:
         return "reordered", f"entry {i} repeats the data recorded as entry {j}"
@@ -58,8 +62,14 @@ def _first_difference(actual: Sequence[bytes], recorded: Sequence[bytes], end: i
     return None
 
 
-def audit_ledger(entries: Sequence[bytes], checkpoint_text: str | bytes, verifier_text: str | VerifierKey, *,
-                 recorded_leaf_hashes: Sequence[bytes] | None = None, origin: str | None = None) -> AuditResult:
+def audit_ledger(
+    entries: Sequence[bytes],
+    checkpoint_text: str | bytes,
+    verifier_text: str | VerifierKey,
+    *,
+    recorded_leaf_hashes: Sequence[bytes] | None = None,
+    origin: str | None = None,
+) -> AuditResult:
     """Check an export: entries' leaf data in order, the signed checkpoint, the log's verifier key,
     and optionally the leaf hashes recorded when each entry was appended."""
     try:
@@ -71,21 +81,42 @@ def audit_ledger(entries: Sequence[bytes], checkpoint_text: str | bytes, verifie
     entries_match = len(actual) >= size and merkle.root_hash(actual[:size]) == cp.root
     if recorded_leaf_hashes is None:
         if entries_match:
-            return AuditResult(True, f"entries 0..{size - 1} rebuild the signed root", checkpoint=cp, uncovered=uncovered)
-        reason = (f"the ledger holds only {len(actual)} of the {size} entries the checkpoint covers"
-                  if len(actual) < size else f"entries 0..{size - 1} do not rebuild the signed root")
-        return AuditResult(False, reason + "; give the recorded leaf hashes to name the first bad entry",
-                           kind="unlocated", checkpoint=cp, uncovered=uncovered)
+            return AuditResult(
+                True, f"entries 0..{size - 1} rebuild the signed root", checkpoint=cp, uncovered=uncovered
+            )
+        reason = (
+            f"the ledger holds only {len(actual)} of the {size} entries the checkpoint covers"
+            if len(actual) < size
+            else f"entries 0..{size - 1} do not rebuild the signed root"
+        )
+        return AuditResult(
+            False,
+            reason + "; give the recorded leaf hashes to name the first bad entry",
+            kind="unlocated",
+            checkpoint=cp,
+            uncovered=uncovered,
+        )
 
     recorded = [bytes(h) for h in recorded_leaf_hashes]
     if len(recorded) < size or merkle.root_hash(recorded[:size]) != cp.root:
         if entries_match:  # the entries are fine; the side table was altered
             i = _first_difference(actual, recorded, size)
-            return AuditResult(False, f"entries match the checkpoint, but recorded leaf hash {i} was altered",
-                               i, "recorded-hash", cp, uncovered)
-        return AuditResult(False, "neither the entries nor the recorded leaf hashes rebuild the signed root: "
-                           "both were altered (or this is another log's checkpoint), so no entry can be named",
-                           kind="unlocated", checkpoint=cp, uncovered=uncovered)
+            return AuditResult(
+                False,
+                f"entries match the checkpoint, but recorded leaf hash {i} was altered",
+                i,
+                "recorded-hash",
+                cp,
+                uncovered,
+            )
+        return AuditResult(
+            False,
+            "neither the entries nor the recorded leaf hashes rebuild the signed root: "
+            "both were altered (or this is another log's checkpoint), so no entry can be named",
+            kind="unlocated",
+            checkpoint=cp,
+            uncovered=uncovered,
+        )
 
     i = _first_difference(actual, recorded, size)
     if i is not None:
@@ -95,5 +126,9 @@ def audit_ledger(entries: Sequence[bytes], checkpoint_text: str | bytes, verifie
     if i is not None:
         kind, reason = _diagnose(i, actual, recorded, len(recorded))
         return AuditResult(False, f"after the checkpoint (size {size}): {reason}", i, kind, cp, uncovered)
-    return AuditResult(True, f"entries 0..{size - 1} and their recorded hashes rebuild the signed root",
-                       checkpoint=cp, uncovered=uncovered)
+    return AuditResult(
+        True,
+        f"entries 0..{size - 1} and their recorded hashes rebuild the signed root",
+        checkpoint=cp,
+        uncovered=uncovered,
+    )

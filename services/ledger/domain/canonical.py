@@ -9,6 +9,7 @@ quantities are decimal *strings* ("12.50"), and integers stay within I-JSON's ex
 `canonical_entry` refuses a float loudly, naming where it sits, instead of hashing a value an
 auditor may print differently.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,10 @@ def _plain(value: Any, path: str) -> Any:
         return value
     if isinstance(value, float):
         raise EntryEncodingError(
-            path, f"float {value!r} refused: ledger amounts are decimal strings (e.g. \"12.50\"), "
-                  "because float formatting differs between JCS implementations")
+            path,
+            f'float {value!r} refused: ledger amounts are decimal strings (e.g. "12.50"), '
+            "because float formatting differs between JCS implementations",
+        )
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise EntryEncodingError(path, f"decimal {value} is not finite")

@@ -7,6 +7,7 @@ of a signed note (`note.py`), signed with Ed25519; by the spec's advice the key 
 the origin. golang.org/x/mod/sumdb/tlog.ParseTree reads only its own "go.sum database tree"
 origin, so independent tools parse the three lines themselves, as `parse_checkpoint` does.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,14 +77,12 @@ def parse_checkpoint(body: str) -> Checkpoint:
     return Checkpoint(origin, int(size_text), root, tuple(extensions))
 
 
-def sign_checkpoint(origin: str, size: int, root: bytes, key: SigningKey,
-                    extensions: Iterable[str] = ()) -> str:
+def sign_checkpoint(origin: str, size: int, root: bytes, key: SigningKey, extensions: Iterable[str] = ()) -> str:
     """The signed checkpoint text, ready to publish at /ledger/checkpoint."""
     return note.sign_note(Checkpoint(origin, size, bytes(root), tuple(extensions)).body(), key)
 
 
-def open_checkpoint(text: str | bytes, verifier_text: str | VerifierKey, *,
-                    origin: str | None = None) -> Checkpoint:
+def open_checkpoint(text: str | bytes, verifier_text: str | VerifierKey, *, origin: str | None = None) -> Checkpoint:
     """Verify the signature with the given verifier key, then parse the body.
 
     Raises `SignatureError` (altered text), `UnknownKeyError` (not signed by this key),

@@ -10,14 +10,15 @@ Ledger entries record the `(id, version)` of every coefficient they used, so `ge
 returns exactly that figure for ever, and a new version never changes a past contribution.
 `latest(name, year, region)` picks the figure for new computations and says when it had to
 fall back (to the national value, or to the latest earlier year)."""
+
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 DATA_FILE = Path(__file__).with_name("data") / "coefficients.csv"
 NATIONAL, GLOBAL = "CN", "GLOBAL"
@@ -49,16 +50,25 @@ class Coefficient:
 @dataclass(frozen=True)
 class Selected:
     """A coefficient chosen by `latest`, with the fallback taken to reach it (None if exact)."""
+
     coefficient: Coefficient
     fallback: str | None = None
 
 
 def _row(raw: Mapping[str, str]) -> Coefficient:
     return Coefficient(
-        id=raw["id"], version=int(raw["version"]), name=raw["name"], value=Decimal(raw["value"]),
-        unit=raw["unit"], year=int(raw["year"]) if raw.get("year") else None, region=raw["region"],
-        source=raw["source"], edition=raw.get("edition", ""), reference=raw.get("reference", ""),
-        verification=raw.get("verification", ""))
+        id=raw["id"],
+        version=int(raw["version"]),
+        name=raw["name"],
+        value=Decimal(raw["value"]),
+        unit=raw["unit"],
+        year=int(raw["year"]) if raw.get("year") else None,
+        region=raw["region"],
+        source=raw["source"],
+        edition=raw.get("edition", ""),
+        reference=raw.get("reference", ""),
+        verification=raw.get("verification", ""),
+    )
 
 
 class Coefficients:
@@ -78,7 +88,7 @@ class Coefficients:
             self.get(cid, version)
 
     @classmethod
-    def load(cls, path: Path | str = DATA_FILE) -> "Coefficients":
+    def load(cls, path: Path | str = DATA_FILE) -> Coefficients:
         with open(path, encoding="utf-8", newline="") as handle:
             return cls(_row(raw) for raw in csv.DictReader(handle))
 
@@ -94,17 +104,20 @@ class Coefficients:
     def versions(self, cid: str) -> list[Coefficient]:
         return sorted((c for c in self._table.values() if c.id == cid), key=lambda c: c.version)
 
-    def with_version(self, coefficient: Coefficient) -> "Coefficients":
+    def with_version(self, coefficient: Coefficient) -> Coefficients:
         """A new table with one more version of a figure; existing versions cannot be replaced."""
         existing = self.versions(coefficient.id)
         if existing and coefficient.version <= existing[-1].version:
             raise ValueError(f"{coefficient.version_id}: versions only grow (latest is v{existing[-1].version})")
         if existing and (coefficient.name, coefficient.year, coefficient.region) != (
-                existing[-1].name, existing[-1].year, existing[-1].region):
+            existing[-1].name,
+            existing[-1].year,
+            existing[-1].region,
+        ):
             raise ValueError(f"{coefficient.version_id}: a new version must keep name, year and region")
         return Coefficients([*self._table.values(), coefficient], self._pins)
 
-    def pinned(self, pins: Mapping[str, int]) -> "Coefficients":
+    def pinned(self, pins: Mapping[str, int]) -> Coefficients:
         """The same table, but `latest` answers with these exact versions (to replay an entry)."""
         return Coefficients(self._table.values(), {**self._pins, **pins})
 
@@ -153,8 +166,10 @@ def _one_id_per_figure(rows: Iterable[Coefficient]) -> None:
     for row in rows:
         key = (row.name, row.year, row.region)
         if owner.setdefault(key, row.id) != row.id:
-            raise ValueError(f"{row.id} and {owner[key]} both claim {row.name} for {row.year or 'any year'} in "
-                             f"{row.region}; publish a correction as a new version of one id")
+            raise ValueError(
+                f"{row.id} and {owner[key]} both claim {row.name} for {row.year or 'any year'} in "
+                f"{row.region}; publish a correction as a new version of one id"
+            )
 
 
 def default_coefficients() -> Coefficients:

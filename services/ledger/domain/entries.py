@@ -2,6 +2,7 @@
 field here is evidence: the exchange as completed, the indicator contributions computed
 from it, and the coefficient versions those used. A correction is a new entry that
 reverses an earlier one (reports then leave the reversed entry out), never an edit."""
+
 from __future__ import annotations
 
 import json
@@ -13,16 +14,35 @@ from .canonical import canonical_entry
 SCHEMA = "parkloop.ledger.entry/v1"
 
 
-def exchange_entry(index: int, event_id: str, recorded_at: str, exchange: Mapping[str, Any],
-                   contribution: Mapping[str, Any]) -> bytes:
-    return canonical_entry({"schema": SCHEMA, "index": index, "type": "ExchangeCompleted", "event_id": event_id,
-                            "recorded_at": recorded_at, "exchange": exchange, "contribution": contribution})
+def exchange_entry(
+    index: int, event_id: str, recorded_at: str, exchange: Mapping[str, Any], contribution: Mapping[str, Any]
+) -> bytes:
+    return canonical_entry(
+        {
+            "schema": SCHEMA,
+            "index": index,
+            "type": "ExchangeCompleted",
+            "event_id": event_id,
+            "recorded_at": recorded_at,
+            "exchange": exchange,
+            "contribution": contribution,
+        }
+    )
 
 
 def correction_entry(index: int, event_id: str, recorded_at: str, corrected: dict, reason: str) -> bytes:
-    return canonical_entry({"schema": SCHEMA, "index": index, "type": "Correction", "event_id": event_id,
-                            "recorded_at": recorded_at, "corrects": corrected["index"], "reason": reason,
-                            "exchange": corrected["exchange"]})
+    return canonical_entry(
+        {
+            "schema": SCHEMA,
+            "index": index,
+            "type": "Correction",
+            "event_id": event_id,
+            "recorded_at": recorded_at,
+            "corrects": corrected["index"],
+            "reason": reason,
+            "exchange": corrected["exchange"],
+        }
+    )
 
 
 def read_entry(leaf_data: bytes) -> dict:

@@ -14,17 +14,18 @@ IPCC default factor of the fuel (tCO2/TJ). An electric boiler displaces kWh = MJ
 at 0.1229 kgce/kWh (equivalent value) and at the grid factor of the delivery's year. Savings
 are gross: pumping power and network losses on the supplier side are not deducted.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from enum import StrEnum
-from typing import Any, Mapping, get_args
+from typing import Any, get_args
 
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload, Fuel
 from services.ledger.domain.coefficients import CoefficientNotFound, Coefficients, Selected
-
 
 
 class IndicatorName(StrEnum):
@@ -40,9 +41,13 @@ class IndicatorName(StrEnum):
 
 
 UNITS: dict[IndicatorName, str] = {
-    IndicatorName.ENERGY_SAVED: "tce", IndicatorName.WATER_SAVED: "m3", IndicatorName.CO2_REDUCED: "t",
-    IndicatorName.SOLID_WASTE_UTILISED: "t", IndicatorName.HAZARDOUS_WASTE_UTILISED: "t",
-    IndicatorName.WASTEWATER_AVOIDED: "m3"}
+    IndicatorName.ENERGY_SAVED: "tce",
+    IndicatorName.WATER_SAVED: "m3",
+    IndicatorName.CO2_REDUCED: "t",
+    IndicatorName.SOLID_WASTE_UTILISED: "t",
+    IndicatorName.HAZARDOUS_WASTE_UTILISED: "t",
+    IndicatorName.WASTEWATER_AVOIDED: "m3",
+}
 assert set(UNITS) == set(IndicatorName)
 
 
@@ -54,14 +59,19 @@ class RateName(StrEnum):
     WATER_PER_GDP = "water_per_gdp_m3_per_10k_cny"
 
 
-RATE_UNITS: dict[RateName, str] = {RateName.SOLID_WASTE_UTILISATION: "%", RateName.ENERGY_PER_GDP: "tce/10k CNY",
-                                   RateName.WATER_PER_GDP: "m3/10k CNY"}
+RATE_UNITS: dict[RateName, str] = {
+    RateName.SOLID_WASTE_UTILISATION: "%",
+    RateName.ENERGY_PER_GDP: "tce/10k CNY",
+    RateName.WATER_PER_GDP: "m3/10k CNY",
+}
 assert set(RATE_UNITS) == set(RateName)
 DEFAULT_BOILER_EFFICIENCY = Decimal("0.9")
 GJ_PER_MWH, MJ_PER_KWH = Decimal("3.6"), Decimal("3.6")
 PRECISION = 34
-FUEL_READING = {"coal": "coal taken as IPCC 'other bituminous coal'",
-                "fuel_oil": "fuel oil taken as IPCC 'residual fuel oil'"}
+FUEL_READING = {
+    "coal": "coal taken as IPCC 'other bituminous coal'",
+    "fuel_oil": "fuel oil taken as IPCC 'residual fuel oil'",
+}
 
 
 class InvalidPayload(ValueError):
@@ -90,7 +100,7 @@ class CoefficientUse:
     fallback: str | None = None
 
     @classmethod
-    def of(cls, selected: Selected) -> "CoefficientUse":
+    def of(cls, selected: Selected) -> CoefficientUse:
         c = selected.coefficient
         return cls(c.id, c.version, c.value, c.unit, f"{c.source}, {c.reference}", selected.fallback)
 
@@ -132,8 +142,11 @@ class Contribution:
     @property
     def totals(self) -> dict[IndicatorName, Indicator]:
         """Each indicator summed over the deliveries; Unknown if any delivery's value is unknown."""
-        return {name: combine(name, [i for d in self.deliveries if (i := d.get(name)) is not None])
-                for name in UNITS if any(d.get(name) for d in self.deliveries)}
+        return {
+            name: combine(name, [i for d in self.deliveries if (i := d.get(name)) is not None])
+            for name in UNITS
+            if any(d.get(name) for d in self.deliveries)
+        }
 
     def coefficient_versions(self) -> dict[str, int]:
         return {u.id: u.version for d in self.deliveries for i in d.indicators for u in i.coefficients}
@@ -153,8 +166,9 @@ def combine(name: IndicatorName, parts: list[Indicator]) -> Indicator:
     return Indicator(name, value, f"sum of {len(parts)} deliveries", uses, assumptions)
 
 
-def contributions(payload: ExchangeCompletedPayload, coefficients: Coefficients,
-                  region: str | None = None) -> Contribution:
+def contributions(
+    payload: ExchangeCompletedPayload, coefficients: Coefficients, region: str | None = None
+) -> Contribution:
     """The exchange's contribution. `region` (GB/T 2260 province code of the receiving park)
     selects regional grid factors where shipped; otherwise the national one, recorded."""
     kind = payload["kind"]
@@ -186,8 +200,9 @@ def _delivery(payload: Mapping[str, Any], i: int, coefficients: Coefficients, re
         else:
             indicators = _material(amount, bool(payload.get("hazardous")), substitution)
     except ArithmeticError as exc:  # e.g. "1E+40" GJ: beyond 34 digits; a retry would fail the same way
-        raise InvalidPayload(where, f"its figures cannot be computed to {PRECISION} significant digits "
-                                    f"({type(exc).__name__})") from None
+        raise InvalidPayload(
+            where, f"its figures cannot be computed to {PRECISION} significant digits ({type(exc).__name__})"
+        ) from None
     return DeliveryContribution(delivery["id"], on.isoformat(), tuple(indicators))
 
 
@@ -225,8 +240,10 @@ def _heat(amount, unit, substitution, year, coefficients, region, where) -> list
         raise InvalidPayload(f"{where}.substitution.fuel", f"{fuel!r} is not one of {get_args(Fuel)}")
     if substitution.get("substitutes") != "boiler_heat" or not fuel:
         why = Unknown("the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)")
-        return [Indicator(IndicatorName.ENERGY_SAVED, why, heat_text),
-                Indicator(IndicatorName.CO2_REDUCED, why, heat_text)]
+        return [
+            Indicator(IndicatorName.ENERGY_SAVED, why, heat_text),
+            Indicator(IndicatorName.CO2_REDUCED, why, heat_text),
+        ]
     mj = gj * 1000 / efficiency
     displaced = f"{heat_text} / efficiency {_plain(efficiency)} = {show(mj, 3)} MJ of {fuel} energy displaced"
     if fuel == "electricity":
@@ -246,18 +263,26 @@ def _efficiency(substitution: Mapping[str, Any], where: str) -> tuple[Decimal, t
 def _fuel_boiler(mj, displaced, fuel, coefficients, assumptions) -> list[Indicator]:
     kgce = CoefficientUse.of(coefficients.latest("kgce_lhv"))
     tce = mj * 1000 / kgce.value / 1000
-    energy = Indicator(IndicatorName.ENERGY_SAVED, tce,
-                       f"{displaced}; x 1000 kJ/MJ / {_plain(kgce.value)} kJ/kgce / 1000 kg/t = {show(tce)} tce",
-                       (kgce,), assumptions)
+    energy = Indicator(
+        IndicatorName.ENERGY_SAVED,
+        tce,
+        f"{displaced}; x 1000 kJ/MJ / {_plain(kgce.value)} kJ/kgce / 1000 kg/t = {show(tce)} tce",
+        (kgce,),
+        assumptions,
+    )
     co2_assumptions = assumptions + ((FUEL_READING[fuel],) if fuel in FUEL_READING else ())
     try:
         ef = CoefficientUse.of(coefficients.latest(f"fuel_co2.{fuel}"))
     except CoefficientNotFound as missing:
         return [energy, Indicator(IndicatorName.CO2_REDUCED, Unknown(str(missing)), displaced, (), co2_assumptions)]
     tj = mj / 1_000_000
-    co2 = Indicator(IndicatorName.CO2_REDUCED, tj * ef.value,
-                    f"{displaced} = {_plain(tj)} TJ; x {_plain(ef.value)} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
-                    (ef,), co2_assumptions)
+    co2 = Indicator(
+        IndicatorName.CO2_REDUCED,
+        tj * ef.value,
+        f"{displaced} = {_plain(tj)} TJ; x {_plain(ef.value)} tCO2/TJ = {show(tj * ef.value, 3)} t CO2",
+        (ef,),
+        co2_assumptions,
+    )
     return [energy, co2]
 
 
@@ -265,71 +290,122 @@ def _electric(mj, displaced, year, coefficients, region, assumptions) -> list[In
     kwh = mj / MJ_PER_KWH
     text = f"{displaced}; / 3.6 MJ/kWh = {show(kwh, 3)} kWh"
     kgce = CoefficientUse.of(coefficients.latest("electricity_kgce"))
-    energy = Indicator(IndicatorName.ENERGY_SAVED, kwh * kgce.value / 1000,
-                       f"{text}; x {_plain(kgce.value)} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
-                       (kgce,), assumptions)
+    energy = Indicator(
+        IndicatorName.ENERGY_SAVED,
+        kwh * kgce.value / 1000,
+        f"{text}; x {_plain(kgce.value)} kgce/kWh / 1000 = {show(kwh * kgce.value / 1000)} tce",
+        (kgce,),
+        assumptions,
+    )
     try:
         grid = CoefficientUse.of(coefficients.latest("grid_co2", year, region))
     except CoefficientNotFound as missing:
         return [energy, Indicator(IndicatorName.CO2_REDUCED, Unknown(str(missing)), text, (), assumptions)]
     notes = assumptions + ((grid.fallback,) if grid.fallback else ())
-    co2 = Indicator(IndicatorName.CO2_REDUCED, kwh * grid.value / 1000,
-                    f"{text}; x {_plain(grid.value)} kgCO2/kWh ({year} grid) / 1000 = "
-                    f"{show(kwh * grid.value / 1000, 3)} t CO2",
-                    (grid,), notes)
+    co2 = Indicator(
+        IndicatorName.CO2_REDUCED,
+        kwh * grid.value / 1000,
+        f"{text}; x {_plain(grid.value)} kgCO2/kWh ({year} grid) / 1000 = {show(kwh * grid.value / 1000, 3)} t CO2",
+        (grid,),
+        notes,
+    )
     return [energy, co2]
 
 
 def _water(amount: Decimal, substitution: Mapping[str, Any]) -> list[Indicator]:
     replaces = substitution.get("substitutes")
     if replaces in ("fresh_water", "municipal_water"):
-        saved = Indicator(IndicatorName.WATER_SAVED, amount,
-                          f"{_plain(amount)} m3 metered, replacing {replaces.replace('_', ' ')}")
+        saved = Indicator(
+            IndicatorName.WATER_SAVED, amount, f"{_plain(amount)} m3 metered, replacing {replaces.replace('_', ' ')}"
+        )
     else:
-        saved = Indicator(IndicatorName.WATER_SAVED,
-                          Unknown("the delivery does not say it replaces fresh or municipal water"),
-                          f"{_plain(amount)} m3 metered")
-    avoided = Indicator(IndicatorName.WASTEWATER_AVOIDED, amount, f"{_plain(amount)} m3 metered",
-                        assumptions=("reclaimed water that the supplier would otherwise have discharged",))
+        saved = Indicator(
+            IndicatorName.WATER_SAVED,
+            Unknown("the delivery does not say it replaces fresh or municipal water"),
+            f"{_plain(amount)} m3 metered",
+        )
+    avoided = Indicator(
+        IndicatorName.WASTEWATER_AVOIDED,
+        amount,
+        f"{_plain(amount)} m3 metered",
+        assumptions=("reclaimed water that the supplier would otherwise have discharged",),
+    )
     return [saved, avoided]
 
 
 def _material(amount: Decimal, hazardous: bool, substitution: Mapping[str, Any]) -> list[Indicator]:
     name = IndicatorName.HAZARDOUS_WASTE_UTILISED if hazardous else IndicatorName.SOLID_WASTE_UTILISED
-    what = "hazardous waste (reported apart from the general-waste utilisation rate)" if hazardous \
+    what = (
+        "hazardous waste (reported apart from the general-waste utilisation rate)"
+        if hazardous
         else "general industrial solid waste"
+    )
     replaced = substitution.get("material") or "virgin material"
     no_factor = Unknown(f"no verified factor for substituting {replaced}; not computed")
-    return [Indicator(name, amount, f"{_plain(amount)} t weighed, {what}, utilised by the receiver"),
-            Indicator(IndicatorName.ENERGY_SAVED, no_factor, f"{_plain(amount)} t replacing {replaced}"),
-            Indicator(IndicatorName.CO2_REDUCED, no_factor, f"{_plain(amount)} t replacing {replaced}")]
+    return [
+        Indicator(name, amount, f"{_plain(amount)} t weighed, {what}, utilised by the receiver"),
+        Indicator(IndicatorName.ENERGY_SAVED, no_factor, f"{_plain(amount)} t replacing {replaced}"),
+        Indicator(IndicatorName.CO2_REDUCED, no_factor, f"{_plain(amount)} t replacing {replaced}"),
+    ]
 
 
 def to_dict(contribution: Contribution) -> dict[str, Any]:
     """Plain JSON (decimal strings, no floats) for a ledger entry."""
-    return {"exchange_id": contribution.exchange_id, "kind": contribution.kind,
-            "hazardous": contribution.hazardous,
-            "deliveries": [{"delivery_id": d.delivery_id, "delivered_on": d.delivered_on,
-                            "indicators": [_indicator_dict(i) for i in d.indicators]}
-                           for d in contribution.deliveries]}
+    return {
+        "exchange_id": contribution.exchange_id,
+        "kind": contribution.kind,
+        "hazardous": contribution.hazardous,
+        "deliveries": [
+            {
+                "delivery_id": d.delivery_id,
+                "delivered_on": d.delivered_on,
+                "indicators": [_indicator_dict(i) for i in d.indicators],
+            }
+            for d in contribution.deliveries
+        ],
+    }
 
 
 def _indicator_dict(i: Indicator) -> dict[str, Any]:
     value = i.value
-    return {"name": i.name.value, "unit": i.unit, "value": format(value, "f") if isinstance(value, Decimal) else None,
-            "unknown": value.reason if isinstance(value, Unknown) else None, "basis": i.basis,
-            "assumptions": list(i.assumptions),
-            "coefficients": [{"id": u.id, "version": u.version, "value": format(u.value, "f"), "unit": u.unit,
-                              "source": u.source, "fallback": u.fallback} for u in i.coefficients]}
+    return {
+        "name": i.name.value,
+        "unit": i.unit,
+        "value": format(value, "f") if isinstance(value, Decimal) else None,
+        "unknown": value.reason if isinstance(value, Unknown) else None,
+        "basis": i.basis,
+        "assumptions": list(i.assumptions),
+        "coefficients": [
+            {
+                "id": u.id,
+                "version": u.version,
+                "value": format(u.value, "f"),
+                "unit": u.unit,
+                "source": u.source,
+                "fallback": u.fallback,
+            }
+            for u in i.coefficients
+        ],
+    }
 
 
 def from_dict(data: Mapping[str, Any]) -> Contribution:
     def indicator(raw: Mapping[str, Any]) -> Indicator:
         value: Value = Decimal(raw["value"]) if raw.get("value") is not None else Unknown(raw["unknown"])
-        uses = tuple(CoefficientUse(u["id"], int(u["version"]), Decimal(u["value"]), u["unit"], u["source"],
-                                    u.get("fallback")) for u in raw.get("coefficients", ()))
-        return Indicator(IndicatorName(raw["name"]), value, raw.get("basis", ""), uses,
-                         tuple(raw.get("assumptions", ())))
-    return Contribution(data["exchange_id"], data["kind"], bool(data.get("hazardous")), tuple(
-        DeliveryContribution(d["delivery_id"], d["delivered_on"], tuple(indicator(i) for i in d["indicators"]))
-        for d in data["deliveries"]))
+        uses = tuple(
+            CoefficientUse(u["id"], int(u["version"]), Decimal(u["value"]), u["unit"], u["source"], u.get("fallback"))
+            for u in raw.get("coefficients", ())
+        )
+        return Indicator(
+            IndicatorName(raw["name"]), value, raw.get("basis", ""), uses, tuple(raw.get("assumptions", ()))
+        )
+
+    return Contribution(
+        data["exchange_id"],
+        data["kind"],
+        bool(data.get("hazardous")),
+        tuple(
+            DeliveryContribution(d["delivery_id"], d["delivered_on"], tuple(indicator(i) for i in d["indicators"]))
+            for d in data["deliveries"]
+        ),
+    )

@@ -15,6 +15,7 @@ recomputed, both the expected and the computed root (as transparency-dev/merkle'
 does), so an auditor sees what differed. `ProofCheck.raise_if_failed()` raises `RootMismatchError`
 (or `ProofError` for a malformed proof) for callers that prefer an exception.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -128,8 +129,9 @@ class RootMismatchError(ProofError):
     """The proof recomputes a root other than the one expected; both are kept."""
 
     def __init__(self, which: str, expected_root: bytes, computed_root: bytes) -> None:
-        super().__init__(f"calculated {which} {computed_root.hex()} does not match expected {which} "
-                         f"{expected_root.hex()}")
+        super().__init__(
+            f"calculated {which} {computed_root.hex()} does not match expected {which} {expected_root.hex()}"
+        )
         self.which, self.expected_root, self.computed_root = which, expected_root, computed_root
 
 
@@ -164,12 +166,12 @@ def _refused(reason: str) -> ProofCheck:
 
 
 def _mismatch(which: str, expected: bytes, computed: bytes) -> ProofCheck:
-    return ProofCheck(False, str(RootMismatchError(which, bytes(expected), bytes(computed))), which, bytes(expected),
-                      bytes(computed))
+    return ProofCheck(
+        False, str(RootMismatchError(which, bytes(expected), bytes(computed))), which, bytes(expected), bytes(computed)
+    )
 
 
-def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequence[bytes],
-                     root: bytes) -> ProofCheck:
+def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequence[bytes], root: bytes) -> ProofCheck:
     """§2.1.3.2: recompute the root from the leaf hash and its path; never raises on bad input."""
     if not 0 <= index < tree_size:
         return _refused(f"leaf index {index} is not in a tree of size {tree_size}")
@@ -193,8 +195,9 @@ def verify_inclusion(index: int, tree_size: int, leaf_hash: bytes, proof: Sequen
     return VERIFIED if r == root else _mismatch("root", root, r)
 
 
-def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
-                       proof: Sequence[bytes]) -> ProofCheck:
+def verify_consistency(
+    old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]
+) -> ProofCheck:
     """§2.1.4.2, plus the two trivial cases the RFC leaves to the caller.
 
     Equal sizes need an empty proof and equal roots; an old size of 0 needs an empty proof

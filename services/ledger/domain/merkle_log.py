@@ -10,6 +10,7 @@ The source must only ever grow: the cache is extended with new leaves, never re-
 exactly the append-only promise the ledger makes. Tampering with stored leaves is the audit's
 business (`audit.audit_ledger`), not this cache's.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

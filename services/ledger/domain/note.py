@@ -5,6 +5,7 @@ Layout, from the spec: the note text (ending in a newline), a blank line, then o
 signature: EM DASH U+2014, space, key name, space, base64(4-byte big-endian key ID || 64-byte
 Ed25519 signature of the text), newline. The keys and their string forms are in `note_keys`.
 """
+
 from __future__ import annotations
 
 import base64

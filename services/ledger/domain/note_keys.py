@@ -6,6 +6,7 @@ SHA-256(name || 0x0A || 0x01 || public key)[:4] read big-endian (c2sp.org/signed
 names Ed25519). An auditor is handed the verifier string and pastes it into their own tool,
 so a string that does not round-trip exactly is a support call, hence the strict parsing.
 """
+
 from __future__ import annotations
 
 import base64

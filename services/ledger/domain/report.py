@@ -26,42 +26,62 @@ the ledger (utilisation inside one enterprise or outside the park is not seen he
 out, the rate is computed as if none was drawn, and says so: the field is optional because most
 parks draw nothing from storage, and the assumption is printed wherever the rate is.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
-
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, Inexact, localcontext
-from typing import Any, Iterable, Mapping
+from typing import Any, NotRequired
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
-from services.ledger.domain.indicators import (PRECISION, RATE_UNITS, UNITS, Contribution, Indicator, IndicatorName,
-                                               RateName, Unknown, from_dict)
+from services.ledger.domain.indicators import (
+    PRECISION,
+    RATE_UNITS,
+    UNITS,
+    Contribution,
+    Indicator,
+    IndicatorName,
+    RateName,
+    Unknown,
+    from_dict,
+)
 from services.ledger.domain.report_text import CSV_HEADER, Summary, report_csv, summary
 from services.ledger.domain.rounding import rounded
 
-__all__ = ["CSV_HEADER", "AnnualReport", "ReportEntry", "YearlyBaseline", "annual_report", "china_date",
-           "exact_sum", "report_csv"]
+__all__ = [
+    "CSV_HEADER",
+    "AnnualReport",
+    "ReportEntry",
+    "YearlyBaseline",
+    "annual_report",
+    "china_date",
+    "exact_sum",
+    "report_csv",
+]
 
 CHINA = timezone(timedelta(hours=8))
 METHOD: dict[IndicatorName, str] = {
     IndicatorName.ENERGY_SAVED: "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel "
-                                "boilers) or / 3.6 MJ/kWh x 0.1229 kgce/kWh (electric boilers); GB/T 2589",
+    "boilers) or / 3.6 MJ/kWh x 0.1229 kgce/kWh (electric boilers); GB/T 2589",
     IndicatorName.CO2_REDUCED: "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x "
-                               "MEE/NBS grid factor of the delivery year; virgin-material substitution not computed",
+    "MEE/NBS grid factor of the delivery year; virgin-material substitution not computed",
     IndicatorName.WATER_SAVED: "metered reclaimed water replacing fresh or municipal water",
     IndicatorName.WASTEWATER_AVOIDED: "metered reclaimed water that the supplier would otherwise have discharged",
     IndicatorName.SOLID_WASTE_UTILISED: "weighed general industrial solid waste received for utilisation",
     IndicatorName.HAZARDOUS_WASTE_UTILISED: "weighed hazardous waste received for utilisation (transfer manifest)",
 }
 assert set(METHOD) == set(IndicatorName)
-NO_STORAGE_STATED = ("the baseline does not state solid waste drawn from earlier years' storage; "
-                     "the rate assumes none was drawn")
+NO_STORAGE_STATED = (
+    "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn"
+)
 
 
 # --- what the report is made of ------------------------------------------------------------------
+
 
 class NotComputed(TypedDict):
     exchange_id: str
@@ -139,9 +159,14 @@ class YearlyBaseline:
         if isinstance(raw, YearlyBaseline):
             return raw
         storage = raw.get("solid_waste_from_storage_utilised_t")
-        return cls(int(raw["year"]), Decimal(str(raw["gdp_10k_cny"])), Decimal(str(raw["energy_tce"])),
-                   Decimal(str(raw["water_m3"])), Decimal(str(raw["solid_waste_generated_t"])),
-                   None if storage is None else Decimal(str(storage)))
+        return cls(
+            int(raw["year"]),
+            Decimal(str(raw["gdp_10k_cny"])),
+            Decimal(str(raw["energy_tce"])),
+            Decimal(str(raw["water_m3"])),
+            Decimal(str(raw["solid_waste_generated_t"])),
+            None if storage is None else Decimal(str(storage)),
+        )
 
 
 @dataclass(frozen=True)
@@ -161,10 +186,15 @@ class ReportEntry:
         contribution = raw["contribution"]
         if not isinstance(contribution, Contribution):
             contribution = from_dict(contribution)
-        return cls(int(raw["index"]), raw["exchange_id"], raw["kind"],
-                   raw.get("supplier_enterprise_id") or raw["supplier_id"],
-                   raw.get("receiver_enterprise_id") or raw["receiver_id"],
-                   china_date(raw.get("completed_on") or raw["completed_at"]), contribution)
+        return cls(
+            int(raw["index"]),
+            raw["exchange_id"],
+            raw["kind"],
+            raw.get("supplier_enterprise_id") or raw["supplier_id"],
+            raw.get("receiver_enterprise_id") or raw["receiver_id"],
+            china_date(raw.get("completed_on") or raw["completed_at"]),
+            contribution,
+        )
 
 
 def china_date(value: date | str) -> date:
@@ -182,8 +212,13 @@ def china_date(value: date | str) -> date:
 
 # --- computing it ----------------------------------------------------------------------------------
 
-def annual_report(park: str | Mapping[str, Any], year: int, baseline: YearlyBaseline | Mapping[str, Any] | None,
-                  entries: Iterable[ReportEntry | Mapping[str, Any]]) -> AnnualReport:
+
+def annual_report(
+    park: str | Mapping[str, Any],
+    year: int,
+    baseline: YearlyBaseline | Mapping[str, Any] | None,
+    entries: Iterable[ReportEntry | Mapping[str, Any]],
+) -> AnnualReport:
     """The report, with its summary lines for people (report_text.summary)."""
     base = YearlyBaseline.of(baseline) if baseline is not None else None
     report = compute_report(park, year, base, entries)
@@ -192,8 +227,12 @@ def annual_report(park: str | Mapping[str, Any], year: int, baseline: YearlyBase
     return report
 
 
-def compute_report(park: str | Mapping[str, Any], year: int, base: YearlyBaseline | None,
-                   entries: Iterable[ReportEntry | Mapping[str, Any]]) -> AnnualReport:
+def compute_report(
+    park: str | Mapping[str, Any],
+    year: int,
+    base: YearlyBaseline | None,
+    entries: Iterable[ReportEntry | Mapping[str, Any]],
+) -> AnnualReport:
     """Every figure of the report, without the summary lines."""
     park_id, park_name = (park, park) if isinstance(park, str) else (park["id"], park.get("name") or park["id"])
     if base is not None and base.year != year:
@@ -203,10 +242,16 @@ def compute_report(park: str | Mapping[str, Any], year: int, base: YearlyBaselin
         ctx.prec = PRECISION
         totals = _aggregate(chosen)
         return {
-            "park_id": park_id, "park_name": park_name, "year": year, "entries": counts,
-            "indicators": totals, "rates": _rates(year, base, totals[IndicatorName.SOLID_WASTE_UTILISED]),
-            "by_kind": {kind: _aggregate([e for e in chosen if e.kind == kind], only_present=True)
-                        for kind in sorted({e.kind for e in chosen})},
+            "park_id": park_id,
+            "park_name": park_name,
+            "year": year,
+            "entries": counts,
+            "indicators": totals,
+            "rates": _rates(year, base, totals[IndicatorName.SOLID_WASTE_UTILISED]),
+            "by_kind": {
+                kind: _aggregate([e for e in chosen if e.kind == kind], only_present=True)
+                for kind in sorted({e.kind for e in chosen})
+            },
             "by_enterprise": _by_enterprise(chosen),
         }
 
@@ -215,8 +260,12 @@ def _select(year: int, entries: list[ReportEntry]) -> tuple[list[ReportEntry], E
     in_year = [e for e in sorted(entries, key=lambda e: e.index) if e.completed_on.year == year]
     latest = {e.exchange_id: e for e in in_year}
     chosen = sorted(latest.values(), key=lambda e: e.index)
-    return chosen, {"included": len(chosen), "replaced_by_later_entries": len(in_year) - len(chosen),
-                    "other_years": len(entries) - len(in_year), "indexes": [e.index for e in chosen]}
+    return chosen, {
+        "included": len(chosen),
+        "replaced_by_later_entries": len(in_year) - len(chosen),
+        "other_years": len(entries) - len(in_year),
+        "indexes": [e.index for e in chosen],
+    }
 
 
 def _aggregate(entries: list[ReportEntry], only_present: bool = False) -> dict[str, IndicatorTotal]:
@@ -230,15 +279,24 @@ def _aggregate(entries: list[ReportEntry], only_present: bool = False) -> dict[s
 
 def _total(name: IndicatorName, parts: list[tuple[ReportEntry, str, Indicator]]) -> IndicatorTotal:
     known = [i.value for _, _, i in parts if isinstance(i.value, Decimal)]
-    missing: list[NotComputed] = [{"exchange_id": e.exchange_id, "delivery_id": d, "reason": i.value.reason}
-                                  for e, d, i in parts if isinstance(i.value, Unknown)]
+    missing: list[NotComputed] = [
+        {"exchange_id": e.exchange_id, "delivery_id": d, "reason": i.value.reason}
+        for e, d, i in parts
+        if isinstance(i.value, Unknown)
+    ]
     uses = dict.fromkeys(u for _, _, i in parts for u in i.coefficients)
     exact = exact_sum(known) if known or not missing else None
-    return {"value": _rounded(exact), "exact_value": exact, "unit": UNITS[name],
-            "complete": not missing, "deliveries": len(known), "not_computed": missing,
-            "method": METHOD[name],
-            "sources": [f"{u.id}@v{u.version}: {u.source}" for u in uses],
-            "assumptions": list(dict.fromkeys(a for _, _, i in parts for a in i.assumptions))}
+    return {
+        "value": _rounded(exact),
+        "exact_value": exact,
+        "unit": UNITS[name],
+        "complete": not missing,
+        "deliveries": len(known),
+        "not_computed": missing,
+        "method": METHOD[name],
+        "sources": [f"{u.id}@v{u.version}: {u.source}" for u in uses],
+        "assumptions": list(dict.fromkeys(a for _, _, i in parts for a in i.assumptions)),
+    }
 
 
 def exact_sum(values: list[Decimal]) -> Decimal:
@@ -247,8 +305,7 @@ def exact_sum(values: list[Decimal]) -> Decimal:
     if not values:
         return Decimal(0)
     with localcontext() as ctx:
-        ctx.prec = (max(v.adjusted() for v in values) - min(int(v.as_tuple().exponent) for v in values)
-                    + len(values) + 2)
+        ctx.prec = max(v.adjusted() for v in values) - min(int(v.as_tuple().exponent) for v in values) + len(values) + 2
         ctx.traps[Inexact] = True
         return sum(values, Decimal(0))
 
@@ -266,14 +323,32 @@ def _by_enterprise(entries: list[ReportEntry]) -> dict[str, EnterpriseViews]:
     for entry in entries:
         supplied[entry.supplier_id].append(entry)
         received[entry.receiver_id].append(entry)
-    return {eid: {"as_supplier": _aggregate(supplied.get(eid, []), True),
-                  "as_receiver": _aggregate(received.get(eid, []), True)} for eid in sorted(supplied.keys() | received.keys())}
+    return {
+        eid: {
+            "as_supplier": _aggregate(supplied.get(eid, []), True),
+            "as_receiver": _aggregate(received.get(eid, []), True),
+        }
+        for eid in sorted(supplied.keys() | received.keys())
+    }
 
 
-def _rate(name: RateName, value: Decimal | None, method: str, assumptions: list[str] | tuple[str, ...] = (),
-          unknown: str | None = None) -> RateItem:
-    return {"value": _rounded(value), "exact_value": value, "unit": RATE_UNITS[name], "complete": value is not None,
-            "method": method, "assumptions": list(assumptions), "unknown": unknown, "sources": ["park baseline"]}
+def _rate(
+    name: RateName,
+    value: Decimal | None,
+    method: str,
+    assumptions: list[str] | tuple[str, ...] = (),
+    unknown: str | None = None,
+) -> RateItem:
+    return {
+        "value": _rounded(value),
+        "exact_value": value,
+        "unit": RATE_UNITS[name],
+        "complete": value is not None,
+        "method": method,
+        "assumptions": list(assumptions),
+        "unknown": unknown,
+        "sources": ["park baseline"],
+    }
 
 
 def _rates(year: int, base: YearlyBaseline | None, utilised: IndicatorTotal) -> dict[str, RateItem]:
@@ -282,21 +357,33 @@ def _rates(year: int, base: YearlyBaseline | None, utilised: IndicatorTotal) -> 
         why = f"no park baseline for {year}: enter GDP, energy, water and solid waste generated"
         return {name: _rate(name, None, "", unknown=why) for name in RateName}
     gdp_zero = "baseline GDP is zero" if base.gdp_10k_cny == 0 else None
-    return {RateName.SOLID_WASTE_UTILISATION: _utilisation(base, utilised),
-            RateName.ENERGY_PER_GDP: _rate(
-                RateName.ENERGY_PER_GDP, None if gdp_zero else base.energy_tce / base.gdp_10k_cny,
-                per_gdp.format("energy (tce)"), unknown=gdp_zero),
-            RateName.WATER_PER_GDP: _rate(
-                RateName.WATER_PER_GDP, None if gdp_zero else base.water_m3 / base.gdp_10k_cny,
-                per_gdp.format("water (m3)"), unknown=gdp_zero)}
+    return {
+        RateName.SOLID_WASTE_UTILISATION: _utilisation(base, utilised),
+        RateName.ENERGY_PER_GDP: _rate(
+            RateName.ENERGY_PER_GDP,
+            None if gdp_zero else base.energy_tce / base.gdp_10k_cny,
+            per_gdp.format("energy (tce)"),
+            unknown=gdp_zero,
+        ),
+        RateName.WATER_PER_GDP: _rate(
+            RateName.WATER_PER_GDP,
+            None if gdp_zero else base.water_m3 / base.gdp_10k_cny,
+            per_gdp.format("water (m3)"),
+            unknown=gdp_zero,
+        ),
+    }
 
 
 def _utilisation(base: YearlyBaseline, utilised: IndicatorTotal) -> RateItem:
     name = RateName.SOLID_WASTE_UTILISATION
-    method = ("general industrial solid waste utilised through exchanges in the ledger / (baseline generated + "
-              "baseline utilised from earlier years' storage) x 100")
-    notes = ["utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
-             "outside the park is not included"]
+    method = (
+        "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + "
+        "baseline utilised from earlier years' storage) x 100"
+    )
+    notes = [
+        "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
+        "outside the park is not included"
+    ]
     storage = base.solid_waste_from_storage_utilised_t
     if storage is None:
         storage = Decimal(0)

@@ -14,6 +14,7 @@ value an auditor reconciles with the entries), again in plain notation, zero as 
 Ledger entries are not written with these: an entry holds exact decimal strings and is signed
 evidence (see indicators.to_dict and canonical.py).
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext

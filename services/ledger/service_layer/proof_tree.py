@@ -4,10 +4,12 @@ The ledger only grows, so each request reads just the leaf hashes appended since
 one, and `MerkleLog` answers from its subtree cache in O(log n) instead of rebuilding the tree
 from every stored hash.
 """
+
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from services.common.errors import Conflict
 from services.ledger.adapters.store import LedgerStore
@@ -30,7 +32,9 @@ class ProofTree:
             if size > len(self._hashes):
                 new = self._store.recorded_leaf_hashes(start=len(self._hashes))
                 if len(self._hashes) + len(new) < size:
-                    raise Conflict(f"the ledger store holds fewer entries than the {size} it appended; "
-                                   "an admin should run POST /api/v1/ledger/verify")
+                    raise Conflict(
+                        f"the ledger store holds fewer entries than the {size} it appended; "
+                        "an admin should run POST /api/v1/ledger/verify"
+                    )
                 self._hashes += new
             return question(self._log)

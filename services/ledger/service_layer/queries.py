@@ -1,5 +1,6 @@
 """Reading the ledger: entries (as their exact leaf bytes), proofs, checkpoints, audits,
 exports and the annual report — each for the callers allowed to see it."""
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,9 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def find_entries(ctx: LedgerContext, p: Principal, requested: EntryScope, offset: int,
-                 limit: int) -> tuple[list[StoredEntry], int]:
+def find_entries(
+    ctx: LedgerContext, p: Principal, requested: EntryScope, offset: int, limit: int
+) -> tuple[list[StoredEntry], int]:
     """The page of entries the query asks for, within what the caller may see."""
     return ctx.store.find(access.entry_scope(p, requested), offset, limit)
 
@@ -46,7 +48,9 @@ def inclusion(ctx: LedgerContext, p: Principal, index: int, tree_size: int | Non
     visible_entry(ctx, p, index)
     size = ctx.store.size() if tree_size is None else tree_size
     if not index < size <= ctx.store.size():
-        raise InvalidFields.single("tree_size", f"must be above the index and at most the ledger size {ctx.store.size()}")
+        raise InvalidFields.single(
+            "tree_size", f"must be above the index and at most the ledger size {ctx.store.size()}"
+        )
     proof = ctx.proofs.answer(lambda log: log.inclusion_proof(index, size))
     return {"index": index, "tree_size": size, "hashes": [b64(h) for h in proof]}
 
@@ -82,8 +86,12 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
     missing = next((i for i, idx in enumerate(present) if idx != i), len(present) if len(present) < size else None)
     if missing is not None:
         return _verdict(False, missing, "deleted", f"entry {missing} is missing from the store", size)
-    result = audit_ledger([e.leaf_data for e in stored], checkpoint_text(ctx), ctx.signing_key.verifier_text(),
-                          recorded_leaf_hashes=[e.leaf_hash for e in stored])
+    result = audit_ledger(
+        [e.leaf_data for e in stored],
+        checkpoint_text(ctx),
+        ctx.signing_key.verifier_text(),
+        recorded_leaf_hashes=[e.leaf_hash for e in stored],
+    )
     if not result.ok:
         return _verdict(False, result.first_bad_index, result.kind, result.reason, size)
     rebuilt, checked = MerkleLog(), 0
@@ -91,9 +99,14 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
         for entry in stored[checked:checkpoint_size]:
             rebuilt.append(entry.leaf_data)
         if rebuilt.root(checkpoint_size) != root:
-            return _verdict(False, checked, "forged",
-                            f"entries {checked}..{checkpoint_size - 1} no longer rebuild the checkpoint signed at "
-                            f"size {checkpoint_size}: one of them was rewritten with its recorded hash", size)
+            return _verdict(
+                False,
+                checked,
+                "forged",
+                f"entries {checked}..{checkpoint_size - 1} no longer rebuild the checkpoint signed at "
+                f"size {checkpoint_size}: one of them was rewritten with its recorded hash",
+                size,
+            )
         checked = checkpoint_size
     return _verdict(True, None, None, result.reason, size)
 
@@ -115,6 +128,10 @@ def export(ctx: LedgerContext, p: Principal) -> dict:
     access.require_admin(p, "export the whole ledger")
     checkpoint = checkpoint_text(ctx)
     stored = ctx.store.all_entries()
-    return {"origin": ctx.origin, "entries": [b64(e.leaf_data) for e in stored],
-            "leaf_hashes": [b64(e.leaf_hash) for e in stored], "checkpoint": checkpoint,
-            "public_key": ctx.signing_key.verifier_text()}
+    return {
+        "origin": ctx.origin,
+        "entries": [b64(e.leaf_data) for e in stored],
+        "leaf_hashes": [b64(e.leaf_hash) for e in stored],
+        "checkpoint": checkpoint,
+        "public_key": ctx.signing_key.verifier_text(),
+    }

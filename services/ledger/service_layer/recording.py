@@ -6,13 +6,14 @@ Each event is applied once, in the same transaction as its entry; a redelivered 
 What the ledger does with each event is one table, `HANDLERS` (event type -> handler); the types and
 their payloads are services/common/contracts.py's. Any other event is recorded and ignored.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from collections.abc import Mapping
-from typing import Any, Callable, Iterable, cast
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from services.common import contracts as c
 from services.common.errors import Conflict, NotFound
@@ -21,8 +22,8 @@ from services.ledger.adapters.store import LedgerStore, LedgerTransaction
 from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.merkle_log import MerkleLog
-from services.ledger.domain.report import china_date
 from services.ledger.domain.note_keys import SigningKey
+from services.ledger.domain.report import china_date
 
 from .proof_tree import ProofTree
 
@@ -35,7 +36,7 @@ class LedgerContext:
     signing_key: SigningKey
     origin: str
     contribute: Callable[[c.ExchangeCompletedPayload], dict[str, Any]]  # -> contribution (decimal strings)
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)
     proofs: ProofTree = field(init=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +66,7 @@ def apply_event(ctx: LedgerContext, event: Event) -> bool:
 
 # Parks: the ledger keeps each yearly baseline as the event carries it (contracts.BaselinePayload, with
 # any additive field), for the report to read (report.YearlyBaseline).
+
 
 def _park_created(ctx: LedgerContext, tx: LedgerTransaction, event: Event) -> bool:
     p = cast(c.ParkCreatedPayload, event.payload)
@@ -126,8 +128,10 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
         raise Conflict(f"entry {index} is a {corrected['type']}; only exchange entries can be corrected")
     with ctx.store.transaction() as tx:
         new_index = tx.next_index()  # holds the append lock: a concurrent correction waits, then sees this one
-        if any(read_entry(d).get("corrects") == index
-               for d in tx.leaf_data_of_exchange(corrected["exchange"]["exchange_id"])):
+        if any(
+            read_entry(d).get("corrects") == index
+            for d in tx.leaf_data_of_exchange(corrected["exchange"]["exchange_id"])
+        ):
             raise Conflict(f"entry {index} has already been corrected")
         data = correction_entry(new_index, event_id, ctx.now().isoformat(), corrected, reason)
         tx.append(new_index, event_id, data, _facts(corrected["exchange"]))
@@ -158,8 +162,13 @@ def sign_latest(ctx: LedgerContext) -> bool:
 
 def _facts(exchange: Mapping[str, Any]) -> dict[str, Any]:
     """The columns entries are found by (the leaf data itself stays the evidence)."""
-    return {"exchange_id": exchange["exchange_id"], "kind": exchange["kind"],
-            "supplier_park_id": exchange["supplier"]["park_id"], "receiver_park_id": exchange["receiver"]["park_id"],
-            "supplier_id": exchange["supplier"]["enterprise_id"], "receiver_id": exchange["receiver"]["enterprise_id"],
-            "waste_code": exchange.get("waste_code"),
-            "year": china_date(exchange["completed_at"]).year}  # the report's calendar: China's
+    return {
+        "exchange_id": exchange["exchange_id"],
+        "kind": exchange["kind"],
+        "supplier_park_id": exchange["supplier"]["park_id"],
+        "receiver_park_id": exchange["receiver"]["park_id"],
+        "supplier_id": exchange["supplier"]["enterprise_id"],
+        "receiver_id": exchange["receiver"]["enterprise_id"],
+        "waste_code": exchange.get("waste_code"),
+        "year": china_date(exchange["completed_at"]).year,
+    }  # the report's calendar: China's

@@ -1,4 +1,5 @@
 """The 1004 notice's annual report for one park and year, from the entries in force."""
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -22,8 +23,9 @@ def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> An
         raise NotFound(f"no report for park {park_id} that you may see")
     park = ctx.store.park(park_id)
     if park is None:
-        raise NotFound(f"the ledger knows no park {park_id} (yet: a new park reaches the ledger moments after "
-                       "it is created)")
+        raise NotFound(
+            f"the ledger knows no park {park_id} (yet: a new park reaches the ledger moments after it is created)"
+        )
     baseline = next((b for b in park["baselines"] if b["year"] == year), None)
     return annual_report({"id": park_id, "name": park["name"]}, year, baseline, _entries_in_force(ctx, park_id))
 
@@ -44,11 +46,18 @@ def _entries_in_force(ctx: LedgerContext, park_id: str) -> list[dict]:
             return cached[1]
     stored, _ = ctx.store.find(EntryScope(park_id=park_id), 0, 10**9)
     entries = [read_entry(e.leaf_data) for e in stored]
-    report_entries = [{"index": e["index"], "exchange_id": e["exchange"]["exchange_id"], "kind": e["exchange"]["kind"],
-                       "supplier_enterprise_id": e["exchange"]["supplier"]["enterprise_id"],
-                       "receiver_enterprise_id": e["exchange"]["receiver"]["enterprise_id"],
-                       "completed_at": e["exchange"]["completed_at"], "contribution": e["contribution"]}
-                      for e in in_force(entries)]
+    report_entries = [
+        {
+            "index": e["index"],
+            "exchange_id": e["exchange"]["exchange_id"],
+            "kind": e["exchange"]["kind"],
+            "supplier_enterprise_id": e["exchange"]["supplier"]["enterprise_id"],
+            "receiver_enterprise_id": e["exchange"]["receiver"]["enterprise_id"],
+            "completed_at": e["exchange"]["completed_at"],
+            "contribution": e["contribution"],
+        }
+        for e in in_force(entries)
+    ]
     with _cache_lock:
         _in_force_cache[key] = (size, report_entries)
         while len(_in_force_cache) > _CACHED_PARKS:

@@ -1,5 +1,6 @@
 """The listings service's tables. Alembic migrations (../migrations) create them; this
 module is what the repositories query."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from services.common.outbox import outbox_table
 metadata = sa.MetaData()
 
 parks = sa.Table(
-    "parks", metadata,
+    "parks",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("province", sa.String(40), nullable=False),
@@ -21,7 +23,8 @@ parks = sa.Table(
 )
 
 enterprises = sa.Table(
-    "enterprises", metadata,
+    "enterprises",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("park_id", sa.String(36), sa.ForeignKey("parks.id"), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
@@ -36,7 +39,8 @@ enterprises = sa.Table(
 )
 
 listings = sa.Table(
-    "listings", metadata,
+    "listings",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("side", sa.String(8), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -58,7 +62,8 @@ listings = sa.Table(
 
 # One row per waste code a listing names, so "who offers 900-249-08" is an index lookup.
 listing_codes = sa.Table(
-    "listing_codes", metadata,
+    "listing_codes",
+    metadata,
     sa.Column("listing_id", sa.String(36), sa.ForeignKey("listings.id"), primary_key=True),
     sa.Column("code", sa.String(16), primary_key=True, index=True),
 )
@@ -66,7 +71,8 @@ listing_codes = sa.Table(
 # Exchanges between two enterprises on a match. Amounts are decimal strings: exact on SQLite
 # and PostgreSQL alike, and the ledger gets them digit for digit.
 exchanges = sa.Table(
-    "exchanges", metadata,
+    "exchanges",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
@@ -93,7 +99,8 @@ exchanges = sa.Table(
 
 # Deliveries are appended, never changed; `seq` keeps the order they were recorded in.
 exchange_deliveries = sa.Table(
-    "exchange_deliveries", metadata,
+    "exchange_deliveries",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("exchange_id", sa.String(36), sa.ForeignKey("exchanges.id"), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),

@@ -1,6 +1,7 @@
 """Exchanges over HTTP: schemas and thin views. Amounts travel as decimal strings; the
 schemas check shapes and choices, the domain (domain/exchanges.py, domain/deliveries.py) checks
 the rules."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -26,6 +27,7 @@ def _exact(positive: bool):
             exact_decimal(value, positive)
         except ValueError as exc:
             raise ma.ValidationError(str(exc)) from None
+
     return check
 
 
@@ -41,14 +43,20 @@ def Choice(values, **kwargs) -> fields.String:
 class ExchangeCreateSchema(ma.Schema):
     offer_id = fields.String(required=True, validate=validate.Length(max=36))
     want_id = fields.String(validate=validate.Length(max=36), metadata={"description": "The matched want; or …"})
-    receiver_enterprise_id = fields.String(validate=validate.Length(max=36),
-                                           metadata={"description": "… the receiving enterprise, when there is no want"})
-    on_behalf_of = fields.String(validate=validate.Length(max=36),
-                                 metadata={"description": "Admins only: the enterprise (supplier or receiver) proposing"})
-    agreed_amount = Amount(required=True, metadata={"description": "Total agreed, e.g. \"120.5\""})
+    receiver_enterprise_id = fields.String(
+        validate=validate.Length(max=36), metadata={"description": "… the receiving enterprise, when there is no want"}
+    )
+    on_behalf_of = fields.String(
+        validate=validate.Length(max=36),
+        metadata={"description": "Admins only: the enterprise (supplier or receiver) proposing"},
+    )
+    agreed_amount = Amount(required=True, metadata={"description": 'Total agreed, e.g. "120.5"'})
     agreed_unit = Choice(UNITS, required=True, metadata={"description": "material: t; heat: GJ or MWh; water: m3"})
-    price_cny_per_unit = Amount(positive=False, allow_none=True,
-                                metadata={"description": "CNY per agreed unit; negative: the supplier pays a gate fee"})
+    price_cny_per_unit = Amount(
+        positive=False,
+        allow_none=True,
+        metadata={"description": "CNY per agreed unit; negative: the supplier pays a gate fee"},
+    )
     note = Text(max_length=1000, allow_none=True)
 
     @ma.validates_schema
@@ -104,9 +112,11 @@ class ExchangeEvidenceSchema(ma.Schema):
 
 
 class ExchangeSubstitutionSchema(ma.Schema):
-    substitutes = Choice([s for subs in SUBSTITUTES.values() for s in subs], required=True,
-                         metadata={"description": "material: virgin_material; heat: boiler_heat; "
-                                                  "water: fresh_water or municipal_water"})
+    substitutes = Choice(
+        [s for subs in SUBSTITUTES.values() for s in subs],
+        required=True,
+        metadata={"description": "material: virgin_material; heat: boiler_heat; water: fresh_water or municipal_water"},
+    )
     fuel = Choice(FUELS, metadata={"description": "boiler_heat: the fuel the receiver's boiler would burn"})
     boiler_efficiency = Amount(metadata={"description": "boiler_heat: 0 < η ≤ 1 (decimal string)"})
     material = Text(max_length=100, metadata={"description": "virgin_material: what it replaces"})
@@ -118,8 +128,9 @@ class ExchangeDeliveryCreateSchema(ma.Schema):
     unit = Choice(UNITS, required=True)
     evidence = fields.Nested(ExchangeEvidenceSchema, required=True)
     substitution = fields.Nested(ExchangeSubstitutionSchema, required=True)
-    confirm_over_delivery = fields.Boolean(load_default=False,
-                                           metadata={"description": "Needed when the total would exceed the agreed amount"})
+    confirm_over_delivery = fields.Boolean(
+        load_default=False, metadata={"description": "Needed when the total would exceed the agreed amount"}
+    )
 
 
 class ExchangeDeliverySchema(ExchangeDeliveryCreateSchema):
@@ -141,8 +152,12 @@ def ctx():
     return current_app.extensions["parkloop.listings"]
 
 
-exchanges = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges",
-                      description="Exchanges agreed on a match, and their deliveries")
+exchanges = Blueprint(
+    "exchanges",
+    __name__,
+    url_prefix="/api/v1/exchanges",
+    description="Exchanges agreed on a match, and their deliveries",
+)
 
 
 @exchanges.route("")
@@ -162,8 +177,9 @@ class Exchanges(MethodView):
         """List the exchanges the caller is party to (park managers: their park's; admins: all)"""
         status = ExchangeStatus(args["status"]) if "status" in args else None
         kind = Kind(args["kind"]) if "kind" in args else None
-        found, total = use_cases.list_exchanges(ctx(), current_principal(), status, kind, *offset_limit(args),
-                                                park_id=args.get("park_id"))
+        found, total = use_cases.list_exchanges(
+            ctx(), current_principal(), status, kind, *offset_limit(args), park_id=args.get("park_id")
+        )
         return paged([e.to_dict() for e in found], total, args)
 
 
@@ -180,9 +196,12 @@ _ACTIONS = {
     "accept": ("Accept a proposal (the counterparty)", "Only the counterparty may accept; park managers only read"),
     "decline": ("Decline a proposal (the counterparty)", "Only the counterparty may decline; park managers only read"),
     "cancel": ("Cancel before completion (either party)", "Not a party; park managers only read"),
-    "complete": ("Complete a delivering exchange (either party); emits ExchangeCompleted",
-                 "Not a party; park managers only read"),
+    "complete": (
+        "Complete a delivering exchange (either party); emits ExchangeCompleted",
+        "Not a party; park managers only read",
+    ),
 }
+
 
 def _action_route(action: str, summary: str, forbidden: str) -> None:
     def change(exchange_id):
@@ -192,8 +211,10 @@ def _action_route(action: str, summary: str, forbidden: str) -> None:
     exchanges.route(f"/<exchange_id>/{action}", methods=["POST"])(
         exchanges.alt_response(409, description="Not allowed from the exchange's current status")(
             exchanges.alt_response(404, description="No such exchange visible to the caller")(
-                exchanges.alt_response(403, description=forbidden)(
-                    exchanges.response(200, ExchangeSchema)(change)))))
+                exchanges.alt_response(403, description=forbidden)(exchanges.response(200, ExchangeSchema)(change))
+            )
+        )
+    )
 
 
 for _action, (_summary, _forbidden) in _ACTIONS.items():
@@ -207,8 +228,11 @@ class Deliveries(MethodView):
     @exchanges.alt_response(403, description="Not a party; park managers only read")
     @exchanges.alt_response(404, description="No such exchange visible to the caller")
     @exchanges.alt_response(409, description="The exchange is not accepted or delivering")
-    @exchanges.alt_response(422, description="A field breaks a rule (date, unit, evidence, substitution, "
-                                             "over-delivery without confirm_over_delivery)")
+    @exchanges.alt_response(
+        422,
+        description="A field breaks a rule (date, unit, evidence, substitution, "
+        "over-delivery without confirm_over_delivery)",
+    )
     def post(self, data, exchange_id):
         """Record a delivery (either party); the first moves the exchange to delivering"""
         return use_cases.record_delivery(ctx(), current_principal(), exchange_id, data).to_dict()
@@ -220,4 +244,4 @@ class Deliveries(MethodView):
         """List an exchange's deliveries, in the order they were recorded"""
         found = use_cases.list_deliveries(ctx(), current_principal(), exchange_id)
         offset, limit = offset_limit(args)
-        return paged([d.to_dict() for d in found[offset:offset + limit]], len(found), args)
+        return paged([d.to_dict() for d in found[offset : offset + limit]], len(found), args)

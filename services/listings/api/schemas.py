@@ -3,6 +3,7 @@
 Schemas check types, required fields and choices; the domain checks the rules (credit-code
 check digits, waste codes, steam states…) so each rule has one home.
 """
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -20,6 +21,7 @@ def Choice(enum, **kwargs):
 
 
 # --- parks -----------------------------------------------------------------------------
+
 
 class BaselineSchema(ma.Schema):
     year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
@@ -40,8 +42,10 @@ class ParkCreateSchema(ma.Schema):
 
 class ParkSchema(ParkCreateSchema):
     id = fields.String(required=True)
-    baselines = fields.List(fields.Nested(BaselineSchema),
-                            metadata={"description": "Empty unless the caller administers or manages the park"})
+    baselines = fields.List(
+        fields.Nested(BaselineSchema),
+        metadata={"description": "Empty unless the caller administers or manages the park"},
+    )
 
 
 class ParkListSchema(ma.Schema):
@@ -49,6 +53,7 @@ class ParkListSchema(ma.Schema):
 
 
 # --- enterprises -----------------------------------------------------------------------
+
 
 class LicenceSchema(WholeSchema):
     number = Text(required=True, max_length=64)
@@ -62,11 +67,14 @@ class ApprovalSchema(WholeSchema):
     """点对点 directed-utilisation approval (定向利用, hazardous-waste exemption list item 31)."""
 
     number = Text(required=True, max_length=64, metadata={"description": "Approval document number"})
-    authority = Text(required=True, max_length=100,
-                     metadata={"description": "Approving department, e.g. the provincial department of ecology "
-                                              "and environment"})
-    supplier_enterprise_id = Text(required=True, max_length=64,
-                                  metadata={"description": "The registered enterprise this one may receive from"})
+    authority = Text(
+        required=True,
+        max_length=100,
+        metadata={"description": "Approving department, e.g. the provincial department of ecology and environment"},
+    )
+    supplier_enterprise_id = Text(
+        required=True, max_length=64, metadata={"description": "The registered enterprise this one may receive from"}
+    )
     codes = fields.List(Text(max_length=16), required=True, validate=validate.Length(min=1, max=500))
     valid_from = Date(required=True)
     valid_until = Date(required=True)
@@ -80,18 +88,34 @@ class ContactSchema(ma.Schema):
 
 
 class EnterpriseCreateSchema(ma.Schema):
-    park_id = fields.String(metadata={"description": "Required for admins; an enterprise key registers in its own park"})
+    park_id = fields.String(
+        metadata={"description": "Required for admins; an enterprise key registers in its own park"}
+    )
     name = Text(required=True)
-    credit_code = fields.String(required=True, validate=validate.Length(max=40),
-                                metadata={"description": "Unified social credit code, GB 32100-2015"})
-    industry_code = fields.String(required=True, validate=validate.Length(max=10),
-                                  metadata={"description": "GB/T 4754-2017, e.g. C2614"})
+    credit_code = fields.String(
+        required=True,
+        validate=validate.Length(max=40),
+        metadata={"description": "Unified social credit code, GB 32100-2015"},
+    )
+    industry_code = fields.String(
+        required=True, validate=validate.Length(max=10), metadata={"description": "GB/T 4754-2017, e.g. C2614"}
+    )
     location = fields.Nested(LocationSchema, required=True)
-    licences = fields.List(fields.Nested(LicenceSchema), load_default=list, validate=validate.Length(max=50),
-                           metadata={"description": "Hazardous-waste business licences"})
-    approvals = fields.List(fields.Nested(ApprovalSchema), load_default=list, validate=validate.Length(max=50),
-                            metadata={"description": "点对点 directed-utilisation approvals: receive the listed "
-                                                     "hazardous codes from one named supplier without a licence"})
+    licences = fields.List(
+        fields.Nested(LicenceSchema),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "Hazardous-waste business licences"},
+    )
+    approvals = fields.List(
+        fields.Nested(ApprovalSchema),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={
+            "description": "点对点 directed-utilisation approvals: receive the listed "
+            "hazardous codes from one named supplier without a licence"
+        },
+    )
     contact = fields.Nested(ContactSchema, load_default=dict)
 
 
@@ -120,6 +144,7 @@ EnterprisePageSchema = page_of(EnterpriseSchema, "EnterprisePageSchema")
 
 
 # --- listings --------------------------------------------------------------------------
+
 
 class QuantitySchema(WholeSchema):
     amount = Number(required=True)
@@ -154,18 +179,30 @@ _PRICE_T = {"price_cny_per_t": Number(allow_none=True, metadata={"description": 
 _PRICE_M3 = {"price_cny_per_m3": Number(allow_none=True)}
 _QUANTITY = {"quantity": fields.Nested(QuantitySchema, required=True)}
 _MATERIAL = {
-    "offer": {"waste_code": fields.String(required=True, validate=validate.Length(max=16)),
-              "properties": fields.List(fields.Nested(MeasuredSchema), load_default=list), **_QUANTITY, **_PRICE_T},
-    "want": {"waste_codes": fields.List(fields.String(validate=validate.Length(max=16)), required=True,
-                                        validate=validate.Length(min=1, max=100)),
-             "property_bounds": fields.List(fields.Nested(BoundSchema), load_default=list), **_QUANTITY, **_PRICE_T},
+    "offer": {
+        "waste_code": fields.String(required=True, validate=validate.Length(max=16)),
+        "properties": fields.List(fields.Nested(MeasuredSchema), load_default=list),
+        **_QUANTITY,
+        **_PRICE_T,
+    },
+    "want": {
+        "waste_codes": fields.List(
+            fields.String(validate=validate.Length(max=16)), required=True, validate=validate.Length(min=1, max=100)
+        ),
+        "property_bounds": fields.List(fields.Nested(BoundSchema), load_default=list),
+        **_QUANTITY,
+        **_PRICE_T,
+    },
 }
 _WATER = {
     "offer": {"parameters": fields.List(fields.Nested(MeasuredSchema), load_default=list)},
     "want": {"parameter_bounds": fields.List(fields.Nested(BoundSchema), load_default=list)},
 }
-_WATER_COMMON = {"reuse_category": Choice(ReuseCategory, required=True, metadata={"description": "GB/T 19923"}),
-                 "flow_m3_per_day": Number(required=True), **_PRICE_M3}
+_WATER_COMMON = {
+    "reuse_category": Choice(ReuseCategory, required=True, metadata={"description": "GB/T 19923"}),
+    "flow_m3_per_day": Number(required=True),
+    **_PRICE_M3,
+}
 
 
 def _schema(name: str, fields_: dict, base=ma.Schema) -> type[ma.Schema]:
@@ -183,21 +220,39 @@ def listing_schemas(side: str) -> dict[str, type[ma.Schema]]:
         "max_distance_km": Number(required=True, metadata={"description": "Transport or pipeline limit"}),
         "available_from": Date(metadata={"description": "Defaults to today"}),
         "available_until": Date(allow_none=True),
-        "material": fields.Nested(material), "heat": fields.Nested(HeatSchema), "water": fields.Nested(water),
+        "material": fields.Nested(material),
+        "heat": fields.Nested(HeatSchema),
+        "water": fields.Nested(water),
     }
-    create = _schema(f"{cap}CreateSchema", {**common, "kind": Choice(Kind, required=True),
-                                            "enterprise_id": fields.String(metadata={"description": "Admins only"})})
+    create = _schema(
+        f"{cap}CreateSchema",
+        {
+            **common,
+            "kind": Choice(Kind, required=True),
+            "enterprise_id": fields.String(metadata={"description": "Admins only"}),
+        },
+    )
     patch = _schema(f"{cap}PatchSchema", common)  # loaded with partial=True
     out_material = _schema(f"Material{cap}OutSchema", {**_MATERIAL[side], "hazardous": fields.Boolean(required=True)})
-    out = _schema(f"{cap}Schema", {
-        **common, "material": fields.Nested(out_material), "water": fields.Nested(water),
-        "id": fields.String(required=True), "kind": Choice(Kind, required=True),
-        "status": Choice(Status, required=True), "enterprise_id": fields.String(required=True),
-        "park_id": fields.String(required=True), "location": fields.Nested(LocationSchema, required=True),
-        "available_from": Date(required=True), "created_at": DateTime(required=True),
-        "updated_at": DateTime(required=True), "version": fields.Integer(required=True),
-        "distance_km": Number(metadata={"description": "From the query point, when one was given"}),
-    })
+    out = _schema(
+        f"{cap}Schema",
+        {
+            **common,
+            "material": fields.Nested(out_material),
+            "water": fields.Nested(water),
+            "id": fields.String(required=True),
+            "kind": Choice(Kind, required=True),
+            "status": Choice(Status, required=True),
+            "enterprise_id": fields.String(required=True),
+            "park_id": fields.String(required=True),
+            "location": fields.Nested(LocationSchema, required=True),
+            "available_from": Date(required=True),
+            "created_at": DateTime(required=True),
+            "updated_at": DateTime(required=True),
+            "version": fields.Integer(required=True),
+            "distance_km": Number(metadata={"description": "From the query point, when one was given"}),
+        },
+    )
     return {"create": create, "patch": patch, "out": out, "page": page_of(out, f"{cap}PageSchema")}
 
 

@@ -1,4 +1,5 @@
 """Thin views: parse with schemas, call a use case, shape the answer for the caller."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -14,9 +15,19 @@ from services.listings.domain.specs import Kind, Side
 from services.listings.service_layer import handlers
 
 from .exchanges import exchanges
-from .schemas import (BaselineSchema, EnterpriseArgsSchema, EnterpriseCreateSchema, EnterprisePageSchema,
-                      EnterpriseSchema, EnterpriseUpdateSchema, ListingArgsSchema, ParkCreateSchema,
-                      ParkListSchema, ParkSchema, listing_schemas)
+from .schemas import (
+    BaselineSchema,
+    EnterpriseArgsSchema,
+    EnterpriseCreateSchema,
+    EnterprisePageSchema,
+    EnterpriseSchema,
+    EnterpriseUpdateSchema,
+    ListingArgsSchema,
+    ParkCreateSchema,
+    ParkListSchema,
+    ParkSchema,
+    listing_schemas,
+)
 
 PUBLIC_ENTERPRISE_FIELDS = ("id", "park_id", "name", "industry_code", "location")
 
@@ -65,8 +76,9 @@ class ParkBaselines(MethodView):
         return handlers.set_baseline(ctx(), current_principal(), park_id, data).to_dict()
 
 
-enterprises = Blueprint("enterprises", __name__, url_prefix="/api/v1/enterprises",
-                        description="Enterprises, their licences and contacts")
+enterprises = Blueprint(
+    "enterprises", __name__, url_prefix="/api/v1/enterprises", description="Enterprises, their licences and contacts"
+)
 
 
 def enterprise_view(enterprise, full: bool) -> dict:
@@ -116,8 +128,12 @@ def listing_blueprint(side: Side) -> Blueprint:
     """Offers and wants have the same endpoints; only their schemas differ."""
     plural = f"{side.value}s"
     schemas = listing_schemas(side.value)
-    blp = Blueprint(plural, __name__, url_prefix=f"/api/v1/{plural}",
-                    description=f"{side.value.capitalize()}s of materials, waste heat and reclaimed water")
+    blp = Blueprint(
+        plural,
+        __name__,
+        url_prefix=f"/api/v1/{plural}",
+        description=f"{side.value.capitalize()}s of materials, waste heat and reclaimed water",
+    )
 
     @blp.route("")
     class Collection(MethodView):
@@ -133,13 +149,21 @@ def listing_blueprint(side: Side) -> Blueprint:
         def get(self, args):
             near = Location(args["lat"], args["lon"]) if "lat" in args else None
             query = ListingQuery(
-                side=side, kind=Kind(args["kind"]) if "kind" in args else None,
-                status=Status(args["status"]) if "status" in args else None, code=args.get("code"),
-                park_id=args.get("park_id"), enterprise_id=args.get("enterprise_id"), near=near,
-                radius_km=args.get("radius_km"), offset=offset_limit(args)[0], limit=offset_limit(args)[1])
+                side=side,
+                kind=Kind(args["kind"]) if "kind" in args else None,
+                status=Status(args["status"]) if "status" in args else None,
+                code=args.get("code"),
+                park_id=args.get("park_id"),
+                enterprise_id=args.get("enterprise_id"),
+                near=near,
+                radius_km=args.get("radius_km"),
+                offset=offset_limit(args)[0],
+                limit=offset_limit(args)[1],
+            )
             found, total = handlers.search_listings(ctx(), current_principal(), query)
-            items = [{**listing.to_dict(), **({"distance_km": round(d, 3)} if d is not None else {})}
-                     for listing, d in found]
+            items = [
+                {**listing.to_dict(), **({"distance_km": round(d, 3)} if d is not None else {})} for listing, d in found
+            ]
             return paged(items, total, args)
 
     Collection.post.__doc__ = f"Publish an {side.value}" if side is Side.OFFER else f"Publish a {side.value}"
@@ -162,9 +186,12 @@ def listing_blueprint(side: Side) -> Blueprint:
             return handlers.edit_listing(ctx(), current_principal(), side, listing_id, data).to_dict()
 
     Item.get.__doc__ = f"Read one {side.value}"
-    Item.patch.__doc__ = f"Edit an {side.value} (its kind stays)" if side is Side.OFFER else "Edit a want (its kind stays)"
+    Item.patch.__doc__ = (
+        f"Edit an {side.value} (its kind stays)" if side is Side.OFFER else "Edit a want (its kind stays)"
+    )
 
     for action, summary in (("pause", "Pause"), ("resume", "Resume"), ("withdraw", "Withdraw (final)")):
+
         def change(listing_id, _action=action):
             return handlers.change_status(ctx(), current_principal(), side, listing_id, _action).to_dict()
 
@@ -174,7 +201,11 @@ def listing_blueprint(side: Side) -> Blueprint:
             blp.alt_response(409, description="Not allowed from the current status")(
                 blp.alt_response(404, description="No such listing visible to the caller")(
                     blp.alt_response(403, description="Not the caller's listing")(
-                        blp.response(200, schemas["out"])(change)))))
+                        blp.response(200, schemas["out"])(change)
+                    )
+                )
+            )
+        )
     return blp
 
 

@@ -11,6 +11,7 @@ Queries get a typed scope (`ParkScope`, `EnterpriseScope`, `ListingScope`, `Exch
 repositories turn into SQL; a scope with `nothing` set matches no row. The rules are tabled in
 tests/helpers/authorisation.py, from which the authorisation matrix tests are generated.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 
 # --- typed scopes --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ParkScope:
@@ -66,6 +68,7 @@ class ExchangeScope:
 
 # --- parks ---------------------------------------------------------------------------------------
 
+
 def require_admin(p: Principal, action: str) -> None:
     if not p.is_admin:
         raise Forbidden(f"only an admin may {action}")
@@ -87,6 +90,7 @@ def park_scope(p: Principal) -> ParkScope:
 
 # --- enterprises ---------------------------------------------------------------------------------
 
+
 def may_register_in(p: Principal, park_id: str) -> None:
     if p.is_admin:
         return
@@ -103,8 +107,11 @@ def enterprise_visible(p: Principal, e: Enterprise) -> bool:
 
 
 def sees_enterprise_in_full(p: Principal, e: Enterprise) -> bool:
-    return (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == e.park_id)
-            or (p.role is Role.ENTERPRISE and p.enterprise_id == e.id))
+    return (
+        p.is_admin
+        or (p.role is Role.PARK_MANAGER and p.park_id == e.park_id)
+        or (p.role is Role.ENTERPRISE and p.enterprise_id == e.id)
+    )
 
 
 def may_change_enterprise(p: Principal, e: Enterprise) -> None:
@@ -120,6 +127,7 @@ def enterprise_scope(p: Principal, requested_park_id: str | None = None) -> Ente
 
 
 # --- listings ------------------------------------------------------------------------------------
+
 
 def may_act_for(p: Principal, enterprise_id: str | None) -> None:
     """Posting or changing a listing on behalf of `enterprise_id`."""
@@ -149,6 +157,7 @@ def listing_scope(p: Principal) -> ListingScope:
 
 
 # --- exchanges -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -194,8 +203,9 @@ def proposer(p: Principal, on_behalf_of: str | None) -> Actor:
     """An enterprise proposes for itself; an admin names the side it proposes for."""
     if p.is_admin:
         if not on_behalf_of:
-            raise InvalidFields.single("on_behalf_of", "an admin must name the enterprise (supplier or receiver) "
-                                                       "it proposes for")
+            raise InvalidFields.single(
+                "on_behalf_of", "an admin must name the enterprise (supplier or receiver) it proposes for"
+            )
         return Actor(on_behalf_of, admin=True)
     if p.role is not Role.ENTERPRISE:
         raise Forbidden("only an enterprise (or an admin acting for one) may propose an exchange")

@@ -6,6 +6,7 @@ MWh and GJ. A delivery carries the evidence a regulator asks for and names what 
 `checked_evidence` and `checked_substitution` hold those rules per kind, with the substitutes
 and fuels that services/common/contracts.py allows.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,10 +22,15 @@ MAX_AMOUNT = Decimal(10) ** 12
 GJ_PER_MWH = Decimal("3.6")
 FUELS: tuple[str, ...] = get_args(Fuel)
 SUBSTITUTES: dict[str, tuple[str, ...]] = {
-    "material": ("virgin_material",), "heat": ("boiler_heat",), "water": ("fresh_water", "municipal_water")}
+    "material": ("virgin_material",),
+    "heat": ("boiler_heat",),
+    "water": ("fresh_water", "municipal_water"),
+}
 EVIDENCE: dict[str, tuple[str, ...]] = {
-    "material": ("weighbridge_ticket", "manifest_number"), "heat": ("meter_reading", "period"),
-    "water": ("meter_reading", "period")}
+    "material": ("weighbridge_ticket", "manifest_number"),
+    "heat": ("meter_reading", "period"),
+    "water": ("meter_reading", "period"),
+}
 assert {s for subs in SUBSTITUTES.values() for s in subs} == set(get_args(Substitute))
 
 
@@ -34,7 +40,7 @@ def exact_decimal(value, positive: bool = True) -> Decimal:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError("must be a decimal number, e.g. \"12.5\"") from None
+        raise ValueError('must be a decimal number, e.g. "12.5"') from None
     if not amount.is_finite():
         raise ValueError("must be a finite decimal number")
     if len(amount.as_tuple().digits) > 24:  # normalize() would round beyond 28 digits
@@ -82,9 +88,16 @@ class Delivery:
 
     def to_dict(self) -> dict:
         """The API's form (events build their own: events.py)."""
-        return {"id": self.id, "delivered_on": self.delivered_on.isoformat(), "amount": decimal_str(self.amount),
-                "unit": self.unit, "evidence": dict(self.evidence), "substitution": dict(self.substitution),
-                "recorded_by": self.recorded_by, "recorded_at": self.recorded_at.isoformat()}
+        return {
+            "id": self.id,
+            "delivered_on": self.delivered_on.isoformat(),
+            "amount": decimal_str(self.amount),
+            "unit": self.unit,
+            "evidence": dict(self.evidence),
+            "substitution": dict(self.substitution),
+            "recorded_by": self.recorded_by,
+            "recorded_at": self.recorded_at.isoformat(),
+        }
 
 
 def checked_evidence(errors: FieldCollector, kind: str, hazardous: bool, given: dict) -> dict[str, str]:
@@ -94,13 +107,22 @@ def checked_evidence(errors: FieldCollector, kind: str, hazardous: bool, given: 
     for key in evidence:
         errors.require(f"evidence.{key}", key in EVIDENCE[kind], f"is not evidence of a {kind} delivery")
     if kind == "material":
-        errors.require("evidence.weighbridge_ticket", "weighbridge_ticket" in evidence,
-                       "a material delivery needs its weighbridge ticket")
-        errors.require("evidence.manifest_number", not hazardous or "manifest_number" in evidence,
-                       "a hazardous-waste transfer needs its transfer manifest number (危险废物转移联单)")
+        errors.require(
+            "evidence.weighbridge_ticket",
+            "weighbridge_ticket" in evidence,
+            "a material delivery needs its weighbridge ticket",
+        )
+        errors.require(
+            "evidence.manifest_number",
+            not hazardous or "manifest_number" in evidence,
+            "a hazardous-waste transfer needs its transfer manifest number (危险废物转移联单)",
+        )
     else:
-        errors.require("evidence", "meter_reading" in evidence or "period" in evidence,
-                       f"a {kind} delivery needs a meter_reading or a metering period")
+        errors.require(
+            "evidence",
+            "meter_reading" in evidence or "period" in evidence,
+            f"a {kind} delivery needs a meter_reading or a metering period",
+        )
     return evidence
 
 
@@ -109,10 +131,16 @@ def checked_substitution(errors: FieldCollector, kind: str, given: dict) -> dict
     `errors`."""
     sub = {k: v for k, v in (given or {}).items() if v is not None}
     substitutes = sub.get("substitutes")
-    errors.require("substitution.substitutes", substitutes in SUBSTITUTES[kind],
-                   f"a {kind} delivery substitutes one of: {', '.join(SUBSTITUTES[kind])}")
-    errors.require("substitution.fuel", kind != "heat" or sub.get("fuel") in FUELS,
-                   f"boiler heat names the fuel it replaces: one of {', '.join(FUELS)}")
+    errors.require(
+        "substitution.substitutes",
+        substitutes in SUBSTITUTES[kind],
+        f"a {kind} delivery substitutes one of: {', '.join(SUBSTITUTES[kind])}",
+    )
+    errors.require(
+        "substitution.fuel",
+        kind != "heat" or sub.get("fuel") in FUELS,
+        f"boiler heat names the fuel it replaces: one of {', '.join(FUELS)}",
+    )
     for key, only in (("fuel", "heat"), ("boiler_efficiency", "heat"), ("material", "material")):
         errors.require(f"substitution.{key}", key not in sub or kind == only, f"belongs only on a {only} delivery")
     if kind == "heat" and "boiler_efficiency" in sub:

@@ -2,6 +2,7 @@
 business licence covering the code, or a 点对点 directed-utilisation approval (定向利用,
 exemption list item 31, approved by the provincial environment department) for that
 supplier → receiver pair."""
+
 from __future__ import annotations
 
 import uuid
@@ -40,8 +41,11 @@ class HazardousWasteLicence:
 
     def to_dict(self) -> dict:
         return {
-            "number": self.number, "codes": list(self.codes), "capacity_t_per_year": self.capacity_t_per_year,
-            "valid_from": self.valid_from.isoformat(), "valid_until": self.valid_until.isoformat(),
+            "number": self.number,
+            "codes": list(self.codes),
+            "capacity_t_per_year": self.capacity_t_per_year,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat(),
         }
 
 
@@ -65,20 +69,30 @@ class DirectedUtilisationApproval:
         errors.require("authority", bool(self.authority.strip()), "must not be blank")
         errors.require("supplier_enterprise_id", bool(self.supplier_enterprise_id.strip()), "must not be blank")
         errors.require("codes", bool(self.codes), "must list at least one covered waste code")
-        errors.require("capacity_t_per_year", self.capacity_t_per_year is None or self.capacity_t_per_year > 0,
-                       "must be greater than 0 when given")
+        errors.require(
+            "capacity_t_per_year",
+            self.capacity_t_per_year is None or self.capacity_t_per_year > 0,
+            "must be greater than 0 when given",
+        )
         errors.require("valid_until", self.valid_until >= self.valid_from, "must not be before valid_from")
         errors.raise_if_any()
 
     def covers(self, code: str, supplier_id: str, on: date) -> bool:
-        return (supplier_id == self.supplier_enterprise_id and code in self.codes
-                and self.valid_from <= on <= self.valid_until)
+        return (
+            supplier_id == self.supplier_enterprise_id
+            and code in self.codes
+            and self.valid_from <= on <= self.valid_until
+        )
 
     def to_dict(self) -> dict:
         return {
-            "number": self.number, "authority": self.authority, "supplier_enterprise_id": self.supplier_enterprise_id,
-            "codes": list(self.codes), "valid_from": self.valid_from.isoformat(),
-            "valid_until": self.valid_until.isoformat(), "capacity_t_per_year": self.capacity_t_per_year,
+            "number": self.number,
+            "authority": self.authority,
+            "supplier_enterprise_id": self.supplier_enterprise_id,
+            "codes": list(self.codes),
+            "valid_from": self.valid_from.isoformat(),
+            "valid_until": self.valid_until.isoformat(),
+            "capacity_t_per_year": self.capacity_t_per_year,
         }
 
 
@@ -109,8 +123,15 @@ class Enterprise:
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @staticmethod
-    def validate(name: str, credit_code: str, industry_code: str, catalogue, licences, approvals=(),
-                 enterprise_id: str | None = None):
+    def validate(
+        name: str,
+        credit_code: str,
+        industry_code: str,
+        catalogue,
+        licences,
+        approvals=(),
+        enterprise_id: str | None = None,
+    ):
         """Check every field at once; returns the credit code, industry code, licences and
         approvals in canonical form, so a licence typed `90024908` covers the `900-249-08`
         listings carry."""
@@ -120,37 +141,57 @@ class Enterprise:
         industry = errors.check("industry_code", validate_industry_code, industry_code)
         canonical_licences = []
         for i, licence in enumerate(licences):
-            codes = _hazardous_codes(errors, f"licences.{i}.codes", licence.codes, catalogue,
-                                     "a hazardous-waste licence covers hazardous codes only")
+            codes = _hazardous_codes(
+                errors,
+                f"licences.{i}.codes",
+                licence.codes,
+                catalogue,
+                "a hazardous-waste licence covers hazardous codes only",
+            )
             if codes is not None:
                 canonical_licences.append(replace(licence, codes=codes))
         canonical_approvals = []
         for i, approval in enumerate(approvals):
-            errors.require(f"approvals.{i}.supplier_enterprise_id", approval.supplier_enterprise_id != enterprise_id,
-                           "an enterprise cannot hold a directed-utilisation approval to receive from itself")
-            codes = _hazardous_codes(errors, f"approvals.{i}.codes", approval.codes, catalogue,
-                                     "a directed-utilisation approval covers hazardous codes only")
+            errors.require(
+                f"approvals.{i}.supplier_enterprise_id",
+                approval.supplier_enterprise_id != enterprise_id,
+                "an enterprise cannot hold a directed-utilisation approval to receive from itself",
+            )
+            codes = _hazardous_codes(
+                errors,
+                f"approvals.{i}.codes",
+                approval.codes,
+                catalogue,
+                "a directed-utilisation approval covers hazardous codes only",
+            )
             if codes is not None:
                 canonical_approvals.append(replace(approval, codes=codes))
         errors.raise_if_any()
         return credit, industry.code, canonical_licences, canonical_approvals
 
     @classmethod
-    def register(cls, park_id, name, credit_code, industry_code, location, licences, contact, catalogue,
-                 approvals=()):
+    def register(cls, park_id, name, credit_code, industry_code, location, licences, contact, catalogue, approvals=()):
         enterprise_id = str(uuid.uuid4())
-        credit, industry, licences, approvals = cls.validate(name, credit_code, industry_code, catalogue, licences,
-                                                             approvals, enterprise_id)
-        enterprise = cls(enterprise_id, park_id, name.strip(), credit, industry, location,
-                         licences, dict(contact or {}), approvals)
+        credit, industry, licences, approvals = cls.validate(
+            name, credit_code, industry_code, catalogue, licences, approvals, enterprise_id
+        )
+        enterprise = cls(
+            enterprise_id, park_id, name.strip(), credit, industry, location, licences, dict(contact or {}), approvals
+        )
         enterprise.events.append(enterprise_registered(enterprise))
         return enterprise
 
     def update(self, catalogue, **changes) -> None:
         merged = {**self.__dict__, **changes}
         credit, industry, licences, approvals = self.validate(
-            merged["name"], merged["credit_code"], merged["industry_code"], catalogue, merged["licences"],
-            merged["approvals"], self.id)
+            merged["name"],
+            merged["credit_code"],
+            merged["industry_code"],
+            catalogue,
+            merged["licences"],
+            merged["approvals"],
+            self.id,
+        )
         for key, value in changes.items():
             setattr(self, key, value)
         self.name, self.credit_code, self.industry_code = self.name.strip(), credit, industry
@@ -167,8 +208,13 @@ class Enterprise:
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "park_id": self.park_id, "name": self.name, "credit_code": self.credit_code,
-            "industry_code": self.industry_code, "location": self.location.to_dict(),
+            "id": self.id,
+            "park_id": self.park_id,
+            "name": self.name,
+            "credit_code": self.credit_code,
+            "industry_code": self.industry_code,
+            "location": self.location.to_dict(),
             "licences": [licence.to_dict() for licence in self.licences],
-            "approvals": [approval.to_dict() for approval in self.approvals], "contact": dict(self.contact),
+            "approvals": [approval.to_dict() for approval in self.approvals],
+            "contact": dict(self.contact),
         }

@@ -4,6 +4,7 @@ Every change records a past-tense event (`OfferPublished`, `WantPaused`…, name
 services/common/contracts.py, built in events.py) that the unit of work writes to the outbox in
 the same transaction as the listing itself.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -41,10 +42,16 @@ class Terms:
     def __post_init__(self):
         errors = FieldCollector()
         errors.require("title", bool(self.title and self.title.strip()), "must not be blank")
-        errors.require("max_distance_km", 0 < self.max_distance_km <= MAX_DISTANCE_KM,
-                       f"must be above 0 and at most {MAX_DISTANCE_KM:g} km")
-        errors.require("available_until", self.available_until is None or self.available_until >= self.available_from,
-                       "must not be before available_from")
+        errors.require(
+            "max_distance_km",
+            0 < self.max_distance_km <= MAX_DISTANCE_KM,
+            f"must be above 0 and at most {MAX_DISTANCE_KM:g} km",
+        )
+        errors.require(
+            "available_until",
+            self.available_until is None or self.available_until >= self.available_from,
+            "must not be before available_from",
+        )
         errors.raise_if_any()
 
 
@@ -64,7 +71,7 @@ class Listing:
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def publish(cls, side: Side, kind: Kind, enterprise_id: str, park_id: str, terms: Terms, spec: Spec) -> "Listing":
+    def publish(cls, side: Side, kind: Kind, enterprise_id: str, park_id: str, terms: Terms, spec: Spec) -> Listing:
         listing = cls(str(uuid.uuid4()), side, kind, enterprise_id, park_id, terms, spec)
         listing._record(ListingChange.PUBLISHED)
         return listing
@@ -90,7 +97,9 @@ class Listing:
         self._record(ListingChange.WITHDRAWN)
 
     def available_on(self, day: date) -> bool:
-        return self.terms.available_from <= day and (self.terms.available_until is None or day <= self.terms.available_until)
+        return self.terms.available_from <= day and (
+            self.terms.available_until is None or day <= self.terms.available_until
+        )
 
     def _require(self, *allowed: Status, action: str) -> None:
         if self.status not in allowed:
@@ -105,12 +114,19 @@ class Listing:
     def to_dict(self) -> dict:
         t = self.terms
         return {
-            "id": self.id, "side": self.side.value, "kind": self.kind.value, "status": self.status.value,
-            "enterprise_id": self.enterprise_id, "park_id": self.park_id, "title": t.title,
-            "location": t.location.to_dict(), "max_distance_km": t.max_distance_km,
+            "id": self.id,
+            "side": self.side.value,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "enterprise_id": self.enterprise_id,
+            "park_id": self.park_id,
+            "title": t.title,
+            "location": t.location.to_dict(),
+            "max_distance_km": t.max_distance_km,
             "available_from": t.available_from.isoformat(),
             "available_until": t.available_until.isoformat() if t.available_until else None,
             self.kind.value: spec_to_dict(self.side, self.spec),
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
             "version": self.version,
         }

@@ -1,4 +1,5 @@
 """Parks and the yearly baseline the 1004 notice's per-GDP indicators are measured against."""
+
 from __future__ import annotations
 
 import uuid
@@ -29,10 +30,37 @@ class ParkType(str, Enum):
 
 # The 31 provincial-level divisions of mainland China, as parks report to them.
 PROVINCES = (
-    "Beijing", "Tianjin", "Hebei", "Shanxi", "Inner Mongolia", "Liaoning", "Jilin", "Heilongjiang",
-    "Shanghai", "Jiangsu", "Zhejiang", "Anhui", "Fujian", "Jiangxi", "Shandong", "Henan", "Hubei",
-    "Hunan", "Guangdong", "Guangxi", "Hainan", "Chongqing", "Sichuan", "Guizhou", "Yunnan", "Tibet",
-    "Shaanxi", "Gansu", "Qinghai", "Ningxia", "Xinjiang",
+    "Beijing",
+    "Tianjin",
+    "Hebei",
+    "Shanxi",
+    "Inner Mongolia",
+    "Liaoning",
+    "Jilin",
+    "Heilongjiang",
+    "Shanghai",
+    "Jiangsu",
+    "Zhejiang",
+    "Anhui",
+    "Fujian",
+    "Jiangxi",
+    "Shandong",
+    "Henan",
+    "Hubei",
+    "Hunan",
+    "Guangdong",
+    "Guangxi",
+    "Hainan",
+    "Chongqing",
+    "Sichuan",
+    "Guizhou",
+    "Yunnan",
+    "Tibet",
+    "Shaanxi",
+    "Gansu",
+    "Qinghai",
+    "Ningxia",
+    "Xinjiang",
 )
 
 
@@ -68,30 +96,42 @@ class Park:
     events: list[Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
-    def create(cls, name, province, level, park_type, centroid, baselines=()) -> "Park":
+    def create(cls, name, province, level, park_type, centroid, baselines=()) -> Park:
         errors = FieldCollector()
         errors.require("name", bool(name and name.strip()), "must not be blank")
         errors.require("province", province in PROVINCES, "must be one of China's 31 provincial-level divisions")
         years = [b.year for b in baselines]
         errors.require("baselines", len(years) == len(set(years)), "each year may appear only once")
         errors.raise_if_any()
-        park = cls(str(uuid.uuid4()), name.strip(), province, ParkLevel(level), ParkType(park_type), centroid,
-                   sorted(baselines, key=lambda b: b.year))
+        park = cls(
+            str(uuid.uuid4()),
+            name.strip(),
+            province,
+            ParkLevel(level),
+            ParkType(park_type),
+            centroid,
+            sorted(baselines, key=lambda b: b.year),
+        )
         park.events.append(park_created(park))
         return park
 
     def set_baseline(self, baseline: YearlyBaseline) -> None:
-        self.baselines = sorted([b for b in self.baselines if b.year != baseline.year] + [baseline],
-                                key=lambda b: b.year)
+        self.baselines = sorted(
+            [b for b in self.baselines if b.year != baseline.year] + [baseline], key=lambda b: b.year
+        )
         self.events.append(park_baseline_set(self, baseline))
 
     def to_dict(self) -> dict:
         return {
-            "id": self.id, "name": self.name, "province": self.province, "level": self.level.value,
-            "park_type": self.park_type.value, "centroid": self.centroid.to_dict(),
+            "id": self.id,
+            "name": self.name,
+            "province": self.province,
+            "level": self.level.value,
+            "park_type": self.park_type.value,
+            "centroid": self.centroid.to_dict(),
             "baselines": [dict(b.__dict__) for b in self.baselines],
         }
 
-    def public(self) -> "Park":
+    def public(self) -> Park:
         """What every key may see: a park's baseline is for its managers and admins."""
         return replace(self, baselines=[], events=[])

@@ -3,6 +3,7 @@
 Each spec checks its own rules and names the offending field relative to itself; the
 listing prefixes it with the kind (`heat.temperature_c`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +14,6 @@ from services.common.measures import measure_key
 
 from .reference.steam import check_steam_state
 from .reference.water_reuse import ReuseCategory
-
 
 MAX_PRESSURE_MPA = 100.0  # the upper limit of IAPWS-IF97, and far above any industrial steam main
 
@@ -116,11 +116,18 @@ class MaterialSpec:
             waste = errors.check(name, catalogue.classify, code)
             if waste is not None:
                 classified.append(waste)
-        _check_measures(errors, "properties" if side is Side.OFFER else "property_bounds",
-                        properties, property_bounds, side)
+        _check_measures(
+            errors, "properties" if side is Side.OFFER else "property_bounds", properties, property_bounds, side
+        )
         errors.raise_if_any()
-        return cls(tuple(w.code for w in classified), any(w.category == "hazardous" for w in classified),
-                   quantity, tuple(properties), tuple(property_bounds), price_cny_per_t)
+        return cls(
+            tuple(w.code for w in classified),
+            any(w.category == "hazardous" for w in classified),
+            quantity,
+            tuple(properties),
+            tuple(property_bounds),
+            price_cny_per_t,
+        )
 
 
 @dataclass(frozen=True)
@@ -136,18 +143,24 @@ class HeatSpec:
     price_cny_per_gj: float | None = None
 
     @classmethod
-    def build(cls, side: Side, **values) -> "HeatSpec":
+    def build(cls, side: Side, **values) -> HeatSpec:
         spec = cls(**values)
         errors = FieldCollector()
         errors.require("temperature_c", 0 < spec.temperature_c <= 1600, "must be above 0 and at most 1600 °C")
         errors.require("thermal_power_mw", spec.thermal_power_mw > 0, "must be greater than 0")
         errors.require("hours_per_day", 0 < spec.hours_per_day <= 24, "must be above 0 and at most 24")
         errors.require("days_per_year", 1 <= spec.days_per_year <= 366, "must be between 1 and 366")
-        errors.require("pressure_mpa", spec.pressure_mpa is None or 0 < spec.pressure_mpa <= MAX_PRESSURE_MPA,
-                       f"must be above 0 and at most {MAX_PRESSURE_MPA:g} MPa (absolute)")
+        errors.require(
+            "pressure_mpa",
+            spec.pressure_mpa is None or 0 < spec.pressure_mpa <= MAX_PRESSURE_MPA,
+            f"must be above 0 and at most {MAX_PRESSURE_MPA:g} MPa (absolute)",
+        )
         if spec.medium is HeatMedium.STEAM:
-            errors.require("pressure_mpa", side is Side.WANT or spec.pressure_mpa is not None,
-                           "steam on offer must state its absolute pressure")
+            errors.require(
+                "pressure_mpa",
+                side is Side.WANT or spec.pressure_mpa is not None,
+                "steam on offer must state its absolute pressure",
+            )
             if spec.pressure_mpa is not None and not errors.errors:
                 errors.check("temperature_c", check_steam_state, spec.temperature_c, spec.pressure_mpa)
         errors.raise_if_any()
@@ -165,11 +178,16 @@ class WaterSpec:
     price_cny_per_m3: float | None = None
 
     @classmethod
-    def build(cls, side: Side, **values) -> "WaterSpec":
+    def build(cls, side: Side, **values) -> WaterSpec:
         spec = cls(**values)
         errors = FieldCollector()
         errors.require("flow_m3_per_day", spec.flow_m3_per_day > 0, "must be greater than 0")
-        _check_measures(errors, "parameters" if side is Side.OFFER else "parameter_bounds",
-                        spec.parameters, spec.parameter_bounds, side)
+        _check_measures(
+            errors,
+            "parameters" if side is Side.OFFER else "parameter_bounds",
+            spec.parameters,
+            spec.parameter_bounds,
+            side,
+        )
         errors.raise_if_any()
         return spec

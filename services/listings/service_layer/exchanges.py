@@ -1,6 +1,7 @@
 """Use cases of exchanges: propose on a match, accept or decline, record deliveries,
 complete or cancel. Each loads what the rule needs, lets the domain decide, and commits the
 exchange with its events (exchanges.v1) in one unit of work."""
+
 from __future__ import annotations
 
 from services.common.errors import InvalidFields, NotFound
@@ -32,8 +33,17 @@ def propose_exchange(ctx: ListingsContext, p: Principal, data: dict) -> Exchange
         receiver = uow.enterprises.get(want.enterprise_id if want else data["receiver_enterprise_id"])
         if receiver is None:
             raise InvalidFields.single("receiver_enterprise_id", f"no enterprise {data['receiver_enterprise_id']}")
-        exchange = Exchange.propose(offer, want, receiver, by, data["agreed_amount"], data["agreed_unit"],
-                                    data.get("price_cny_per_unit"), data.get("note"), today=ctx.today())
+        exchange = Exchange.propose(
+            offer,
+            want,
+            receiver,
+            by,
+            data["agreed_amount"],
+            data["agreed_unit"],
+            data.get("price_cny_per_unit"),
+            data.get("note"),
+            today=ctx.today(),
+        )
         uow.exchanges.add(exchange)
         uow.commit()
     return exchange
@@ -51,8 +61,15 @@ def get_exchange(ctx: ListingsContext, p: Principal, exchange_id: str) -> Exchan
         return _visible(uow, p, exchange_id)
 
 
-def list_exchanges(ctx: ListingsContext, p: Principal, status: ExchangeStatus | None, kind: Kind | None,
-                   offset: int, limit: int, park_id: str | None = None) -> tuple[list[Exchange], int]:
+def list_exchanges(
+    ctx: ListingsContext,
+    p: Principal,
+    status: ExchangeStatus | None,
+    kind: Kind | None,
+    offset: int,
+    limit: int,
+    park_id: str | None = None,
+) -> tuple[list[Exchange], int]:
     """The caller's visible exchanges, optionally only those with a party in `park_id`."""
     scope = exchange_scope(p)
     if scope.nothing:
@@ -81,9 +98,16 @@ def record_delivery(ctx: ListingsContext, p: Principal, exchange_id: str, data: 
         by = acting_as(p)
         receiver = uow.enterprises.get(exchange.receiver.enterprise_id)
         delivery = exchange.record_delivery(
-            by, receiver, data["delivered_on"], data["amount"], data["unit"], data.get("evidence") or {},
-            data.get("substitution") or {}, confirm_over_delivery=data.get("confirm_over_delivery", False),
-            today=ctx.today())
+            by,
+            receiver,
+            data["delivered_on"],
+            data["amount"],
+            data["unit"],
+            data.get("evidence") or {},
+            data.get("substitution") or {},
+            confirm_over_delivery=data.get("confirm_over_delivery", False),
+            today=ctx.today(),
+        )
         uow.exchanges.save(exchange)
         uow.commit()
     return delivery

@@ -1,10 +1,11 @@
 """Use cases of the listings service. Each takes the caller, plain data from the API, and a
 unit of work; checks access (domain.access) and rules (domain); commits rows and events."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable
 
 from services.common.errors import Conflict, FieldCollector, InvalidFields, NotFound
 from services.common.geo import Location
@@ -37,6 +38,7 @@ def _baseline(errors: FieldCollector, field: str, data: dict) -> YearlyBaseline 
 
 
 # --- parks -----------------------------------------------------------------------------
+
 
 def create_park(ctx: ListingsContext, p: Principal, data: dict) -> Park:
     access.require_admin(p, "create parks")
@@ -82,12 +84,21 @@ def set_baseline(ctx: ListingsContext, p: Principal, park_id: str, data: dict) -
 
 # --- enterprises -----------------------------------------------------------------------
 
+
 def _licences(errors: FieldCollector, items) -> list[HazardousWasteLicence]:
     licences = []
     for i, item in enumerate(items or []):
-        lic = errors.check(f"licences.{i}", lambda d: HazardousWasteLicence(
-            d["number"], tuple(c.strip() for c in d["codes"]), d["capacity_t_per_year"],
-            d["valid_from"], d["valid_until"]), item)
+        lic = errors.check(
+            f"licences.{i}",
+            lambda d: HazardousWasteLicence(
+                d["number"],
+                tuple(c.strip() for c in d["codes"]),
+                d["capacity_t_per_year"],
+                d["valid_from"],
+                d["valid_until"],
+            ),
+            item,
+        )
         if lic is not None:
             licences.append(lic)
     return licences
@@ -96,9 +107,19 @@ def _licences(errors: FieldCollector, items) -> list[HazardousWasteLicence]:
 def _approvals(errors: FieldCollector, items) -> list[DirectedUtilisationApproval]:
     approvals = []
     for i, item in enumerate(items or []):
-        approval = errors.check(f"approvals.{i}", lambda d: DirectedUtilisationApproval(
-            d["number"], d["authority"], d["supplier_enterprise_id"].strip(), tuple(c.strip() for c in d["codes"]),
-            d["valid_from"], d["valid_until"], d.get("capacity_t_per_year")), item)
+        approval = errors.check(
+            f"approvals.{i}",
+            lambda d: DirectedUtilisationApproval(
+                d["number"],
+                d["authority"],
+                d["supplier_enterprise_id"].strip(),
+                tuple(c.strip() for c in d["codes"]),
+                d["valid_from"],
+                d["valid_until"],
+                d.get("capacity_t_per_year"),
+            ),
+            item,
+        )
         if approval is not None:
             approvals.append(approval)
     return approvals
@@ -110,9 +131,11 @@ def _with_known_suppliers(uow: ListingsUnitOfWork, approvals, build: Callable[[]
     errors = FieldCollector()
     result = errors.check("", build)
     for i, approval in enumerate(approvals):
-        errors.require(f"approvals.{i}.supplier_enterprise_id",
-                       uow.enterprises.get(approval.supplier_enterprise_id) is not None,
-                       f"no enterprise {approval.supplier_enterprise_id}")
+        errors.require(
+            f"approvals.{i}.supplier_enterprise_id",
+            uow.enterprises.get(approval.supplier_enterprise_id) is not None,
+            f"no enterprise {approval.supplier_enterprise_id}",
+        )
     errors.raise_if_any()
     return result
 
@@ -128,9 +151,21 @@ def register_enterprise(ctx: ListingsContext, p: Principal, data: dict) -> Enter
     approvals = _approvals(errors, data.get("approvals"))
     errors.raise_if_any()
     with ctx.uow() as uow:
-        enterprise = _with_known_suppliers(uow, approvals, lambda: Enterprise.register(
-            park_id, data["name"], data["credit_code"], data["industry_code"], location, licences,
-            data.get("contact"), ctx.catalogue, approvals))
+        enterprise = _with_known_suppliers(
+            uow,
+            approvals,
+            lambda: Enterprise.register(
+                park_id,
+                data["name"],
+                data["credit_code"],
+                data["industry_code"],
+                location,
+                licences,
+                data.get("contact"),
+                ctx.catalogue,
+                approvals,
+            ),
+        )
         if uow.parks.get(park_id) is None:
             raise InvalidFields.single("park_id", f"no park {park_id}")
         if uow.enterprises.credit_code_taken(enterprise.credit_code):
@@ -183,17 +218,24 @@ def update_enterprise(ctx: ListingsContext, p: Principal, enterprise_id: str, da
 
 # --- listings --------------------------------------------------------------------------
 
+
 def _terms_and_spec(ctx, side: Side, kind: Kind, data: dict, default_location: Location):
     errors = FieldCollector()
     location = _location(errors, "location", data.get("location")) or default_location
     if data.get(kind.value) is None:
         errors.require(kind.value, False, f"a {kind.value} {side.value} needs its `{kind.value}` details")
     for other in Kind:
-        errors.require(other.value, other is kind or data.get(other.value) is None,
-                       f"does not belong on a {kind.value} listing")
+        errors.require(
+            other.value, other is kind or data.get(other.value) is None, f"does not belong on a {kind.value} listing"
+        )
     errors.raise_if_any()
-    terms = Terms(data["title"], location, data["max_distance_km"], data.get("available_from") or ctx.today(),
-                  data.get("available_until"))
+    terms = Terms(
+        data["title"],
+        location,
+        data["max_distance_km"],
+        data.get("available_from") or ctx.today(),
+        data.get("available_until"),
+    )
     return terms, spec_from_dict(kind, side, data[kind.value], ctx.catalogue)
 
 
@@ -226,10 +268,15 @@ def edit_listing(ctx: ListingsContext, p: Principal, side: Side, listing_id: str
     with ctx.uow() as uow:
         listing = _owned_listing(uow, p, side, listing_id)
         t, kind = listing.terms, listing.kind.value
-        merged = {"title": t.title, "location": t.location.to_dict(), "max_distance_km": t.max_distance_km,
-                  "available_from": t.available_from, "available_until": t.available_until,
-                  **{k: v for k, v in data.items() if k != kind},
-                  kind: {**spec_to_dict(side, listing.spec), **(data.get(kind) or {})}}
+        merged = {
+            "title": t.title,
+            "location": t.location.to_dict(),
+            "max_distance_km": t.max_distance_km,
+            "available_from": t.available_from,
+            "available_until": t.available_until,
+            **{k: v for k, v in data.items() if k != kind},
+            kind: {**spec_to_dict(side, listing.spec), **(data.get(kind) or {})},
+        }
         terms, spec = _terms_and_spec(ctx, side, listing.kind, merged, listing.terms.location)
         listing.edit(terms, spec)
         uow.listings.save(listing)

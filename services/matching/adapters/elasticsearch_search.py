@@ -1,5 +1,6 @@
 """The search port on Elasticsearch 9 (official `elasticsearch` client); everything but the
 client is shared with OpenSearch in engine_index.py."""
+
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
@@ -8,6 +9,5 @@ from .engine_index import DEFAULT_ALIAS, EngineSearchIndex
 
 
 class ElasticsearchSearch(EngineSearchIndex):
-    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for",
-                 timeout_s: float = 30.0):
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for", timeout_s: float = 30.0):
         super().__init__(Elasticsearch(url, request_timeout=timeout_s), alias, refresh)

@@ -1,8 +1,9 @@
 """The embedded matcher: candidates from the service's own table, filtered and scored by the
 domain's own criteria and score plan. The default; no search server needed."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -30,13 +31,17 @@ class EmbeddedSearch(AbstractSearchIndex):
     def rebuild(self, docs: Iterable[ListingDoc]) -> int:
         return sum(1 for _ in docs)
 
-    def search(self, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-               offset: int, limit: int) -> list[Hit]:
+    def search(
+        self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
+    ) -> list[Hit]:
         origin = Location(*criteria.origin)
         min_lat, max_lat, min_lon, max_lon = bounding_box(origin, criteria.max_distance_km)
         query = sa.select(listing_docs.c.doc).where(
-            listing_docs.c.side == criteria.side, listing_docs.c.kind == criteria.kind,
-            listing_docs.c.status == "active", listing_docs.c.lat.between(min_lat, max_lat))
+            listing_docs.c.side == criteria.side,
+            listing_docs.c.kind == criteria.kind,
+            listing_docs.c.status == "active",
+            listing_docs.c.lat.between(min_lat, max_lat),
+        )
         if min_lon >= -180 and max_lon <= 180:  # else the band wraps: let the exact test decide
             query = query.where(listing_docs.c.lon.between(min_lon, max_lon))
         with self.engine.connect() as conn:
@@ -49,4 +54,4 @@ class EmbeddedSearch(AbstractSearchIndex):
                 if result.total >= min_score:
                     hits.append(Hit(doc, result, km))
         hits.sort(key=lambda h: (-h.score.total, h.doc.id))
-        return hits[offset:offset + limit]
+        return hits[offset : offset + limit]

@@ -9,12 +9,13 @@ The engine's filters are a superset of `Criteria.accepts` (the candidate's own d
 is only prefiltered), so every hit is re-checked in Python and pages go on with search_after
 until enough pass; the domain explains each score.
 """
+
 from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timezone
-from typing import Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from services.common.geo import Location, distance_km
 from services.matching.domain.criteria import Criteria
@@ -59,7 +60,7 @@ class EngineSearchIndex(AbstractSearchIndex):
     # -- index lifecycle
 
     def _new_index_name(self) -> str:
-        return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+        return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
 
     def concrete_indices(self) -> list[str]:
         if not self.client.indices.exists_alias(name=self.alias):
@@ -91,11 +92,15 @@ class EngineSearchIndex(AbstractSearchIndex):
 
     def _bulk(self, actions: list[dict], index: str, refresh) -> None:
         for start in range(0, len(actions), self.BULK_CHUNK * 2):
-            chunk = actions[start:start + self.BULK_CHUNK * 2]
+            chunk = actions[start : start + self.BULK_CHUNK * 2]
             response = self.client.bulk(body=chunk, index=index, refresh=refresh)
             if response["errors"]:
-                failed = [item for item in response["items"] for op, result in item.items()
-                          if result.get("error") and not _superseded(op, result.get("status"))]
+                failed = [
+                    item
+                    for item in response["items"]
+                    for op, result in item.items()
+                    if result.get("error") and not _superseded(op, result.get("status"))
+                ]
                 if failed:
                     raise RuntimeError(f"bulk request failed for {len(failed)} documents, first: {failed[0]}")
 
@@ -104,8 +109,10 @@ class EngineSearchIndex(AbstractSearchIndex):
         actions = []
         for doc in docs:
             # external_gte: the engine keeps the highest revision; the same one again (a redelivery) is accepted.
-            actions += [{"index": {"_id": doc.id, "version": doc.revision, "version_type": "external_gte"}},
-                        doc_to_dict(doc)]
+            actions += [
+                {"index": {"_id": doc.id, "version": doc.revision, "version_type": "external_gte"}},
+                doc_to_dict(doc),
+            ]
         return actions
 
     def upsert(self, docs: Iterable[ListingDoc]) -> None:
@@ -133,9 +140,14 @@ class EngineSearchIndex(AbstractSearchIndex):
             self.client.indices.put_settings(index=name, body={"index": {"refresh_interval": None}})
             self.client.indices.refresh(index=name)
             old = self.concrete_indices()
-            self.client.indices.update_aliases(body={"actions": [
-                *({"remove": {"index": o, "alias": self.alias}} for o in old),
-                {"add": {"index": name, "alias": self.alias}}]})
+            self.client.indices.update_aliases(
+                body={
+                    "actions": [
+                        *({"remove": {"index": o, "alias": self.alias}} for o in old),
+                        {"add": {"index": name, "alias": self.alias}},
+                    ]
+                }
+            )
         except Exception:
             self.client.indices.delete(index=name)
             raise
@@ -146,8 +158,9 @@ class EngineSearchIndex(AbstractSearchIndex):
 
     # -- reads
 
-    def search(self, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-               offset: int, limit: int) -> list[Hit]:
+    def search(
+        self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
+    ) -> list[Hit]:
         wanted = offset + limit
         if limit <= 0:
             return []
@@ -171,8 +184,9 @@ class EngineSearchIndex(AbstractSearchIndex):
         return accepted[offset:wanted]
 
     @staticmethod
-    def _hit(item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-             origin: Location) -> Hit | None:
+    def _hit(
+        item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float, origin: Location
+    ) -> Hit | None:
         """The Python re-check (the candidate's own limit, and every other criterion for good
         measure); the domain explains the score, the engine's `_score` is its total."""
         doc = doc_from_dict(item["_source"])

@@ -24,9 +24,11 @@ How `Criteria` maps to the DSL (see `Criteria.accepts`, which stays the definiti
 The score is `function_score` (`score_mode` sum, `boost_mode` replace), one decay function
 with `weight` per domain `Decay`; results sort by `_score` desc then `id` asc.
 """
+
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from services.matching.domain.criteria import Criteria
 from services.matching.domain.scoring import Decay
@@ -39,21 +41,34 @@ INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
 INDEX_MAPPING = {
     "dynamic": "strict",
     "properties": {
-        "id": _KEYWORD, "side": _KEYWORD, "kind": _KEYWORD, "status": _KEYWORD,
-        "enterprise_id": _KEYWORD, "park_id": _KEYWORD, "codes": _KEYWORD, "medium": _KEYWORD,
+        "id": _KEYWORD,
+        "side": _KEYWORD,
+        "kind": _KEYWORD,
+        "status": _KEYWORD,
+        "enterprise_id": _KEYWORD,
+        "park_id": _KEYWORD,
+        "codes": _KEYWORD,
+        "medium": _KEYWORD,
         "title": {"type": "text"},
         "location": {"type": "geo_point"},
-        "lat": _DOUBLE, "lon": _DOUBLE,
+        "lat": _DOUBLE,
+        "lon": _DOUBLE,
         # double, not float: filters compare exactly as Python does, decays read exact values
-        "max_distance_km": _DOUBLE, "quantity": _DOUBLE, "log_quantity": _DOUBLE,
-        "temperature_c": _DOUBLE, "pressure_mpa": _DOUBLE,
+        "max_distance_km": _DOUBLE,
+        "quantity": _DOUBLE,
+        "log_quantity": _DOUBLE,
+        "temperature_c": _DOUBLE,
+        "pressure_mpa": _DOUBLE,
         "reuse_rank": {"type": "integer"},
         "hazardous": {"type": "boolean"},
-        "available_from": _DATE, "available_until": _DATE,
+        "available_from": _DATE,
+        "available_until": _DATE,
         "measures": {"type": "nested", "properties": {"key": _KEYWORD, "value": _DOUBLE}},
         "bounds": {"type": "nested", "properties": {"key": _KEYWORD, "min": _DOUBLE, "max": _DOUBLE}},
-        "licences": {"type": "nested", "properties": {"code": _KEYWORD, "valid_from": _DATE, "valid_until": _DATE,
-                                                      "supplier": _KEYWORD}},
+        "licences": {
+            "type": "nested",
+            "properties": {"code": _KEYWORD, "valid_from": _DATE, "valid_until": _DATE, "supplier": _KEYWORD},
+        },
     },
 }
 
@@ -75,6 +90,7 @@ def index_body() -> dict:
 
 
 # ---------------------------------------------------------------- query builder
+
 
 def _term(field: str, value: Any) -> dict:
     return {"term": {field: value}}
@@ -121,8 +137,7 @@ def _distance_filters(criteria: Criteria) -> list[dict]:
         low = inner * (1 - DISTANCE_PAD_REL) - DISTANCE_PAD_KM
         rings.append({"bool": {"filter": [_geo_within(origin, outer), _range("max_distance_km", gte=low)]}})
         outer = inner
-    return [_geo_within(origin, criteria.max_distance_km),
-            {"bool": {"should": rings, "minimum_should_match": 1}}]
+    return [_geo_within(origin, criteria.max_distance_km), {"bool": {"should": rings, "minimum_should_match": 1}}]
 
 
 def _within(key: str, low: float | None, high: float | None) -> dict:
@@ -137,9 +152,18 @@ def _violated_bound(offered: dict[str, float]) -> dict:
     """A candidate bound the offer fails: its key is not offered, or the value is outside it."""
     ways = [_nested("bounds", {"match_all": {}}, must_not=[_terms("bounds.key", offered)] if offered else [])]
     for key, value in offered.items():
-        ways.append(_nested("bounds", _term("bounds.key", key),
-                            {"bool": {"should": [_range("bounds.min", gt=value), _range("bounds.max", lt=value)],
-                                      "minimum_should_match": 1}}))
+        ways.append(
+            _nested(
+                "bounds",
+                _term("bounds.key", key),
+                {
+                    "bool": {
+                        "should": [_range("bounds.min", gt=value), _range("bounds.max", lt=value)],
+                        "minimum_should_match": 1,
+                    }
+                },
+            )
+        )
     return {"bool": {"should": ways, "minimum_should_match": 1}}
 
 
@@ -147,24 +171,37 @@ def criteria_filters(criteria: Criteria) -> dict:
     """A `bool` query (filter and must_not only) equal to `criteria.accepts`, except that the
     candidate's own distance limit is only prefiltered (see `_distance_filters`)."""
     c = criteria
-    filters = [_term("kind", c.kind), _term("side", c.side), _term("status", "active"),
-               _range("available_from", lte=c.window_until), _range("available_until", gte=c.window_from),
-               *_distance_filters(c)]
+    filters = [
+        _term("kind", c.kind),
+        _term("side", c.side),
+        _term("status", "active"),
+        _range("available_from", lte=c.window_until),
+        _range("available_until", gte=c.window_from),
+        *_distance_filters(c),
+    ]
     must_not = [_term("enterprise_id", c.exclude_enterprise), _violated_bound(c.offered_measures)]
     if c.park_ids is not None:
         filters.append(_terms("park_id", c.park_ids))
     if c.codes_any is not None:
-        from_directed = [{"bool": {"filter": [_term("enterprise_id", supplier), _term("codes", code)]}}
-                         for supplier, code in c.directed]
+        from_directed = [
+            {"bool": {"filter": [_term("enterprise_id", supplier), _term("codes", code)]}}
+            for supplier, code in c.directed
+        ]
         filters.append({"bool": {"should": [_terms("codes", c.codes_any), *from_directed], "minimum_should_match": 1}})
     if c.licence_for is not None:
         # a licence (no supplier) or an approval naming this supplier
         suppliers = [{"bool": {"must_not": [{"exists": {"field": "licences.supplier"}}]}}]
         if c.licence_supplier is not None:
             suppliers.append(_term("licences.supplier", c.licence_supplier))
-        filters.append(_nested("licences", _term("licences.code", c.licence_for),
-                               _range("licences.valid_from", lte=c.on), _range("licences.valid_until", gte=c.on),
-                               {"bool": {"should": suppliers, "minimum_should_match": 1}}))
+        filters.append(
+            _nested(
+                "licences",
+                _term("licences.code", c.licence_for),
+                _range("licences.valid_from", lte=c.on),
+                _range("licences.valid_until", gte=c.on),
+                {"bool": {"should": suppliers, "minimum_should_match": 1}},
+            )
+        )
     if c.media is not None:
         filters.append(_terms("medium", c.media))
     if c.temperature_min is not None or c.temperature_max is not None:
@@ -172,10 +209,18 @@ def criteria_filters(criteria: Criteria) -> dict:
     if c.pressure_min is not None:
         filters.append(_range("pressure_mpa", gte=c.pressure_min))
     if c.pressure_max is not None:
-        filters.append({"bool": {"should": [_range("pressure_mpa", lte=c.pressure_max),
-                                            {"bool": {"must_not": [{"exists": {"field": "pressure_mpa"}}]}},
-                                            {"bool": {"must_not": [{"term": {"medium": "steam"}}]}}],
-                                 "minimum_should_match": 1}})
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        _range("pressure_mpa", lte=c.pressure_max),
+                        {"bool": {"must_not": [{"exists": {"field": "pressure_mpa"}}]}},
+                        {"bool": {"must_not": [{"term": {"medium": "steam"}}]}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
     if c.rank_min is not None or c.rank_max is not None:
         filters.append(_range("reuse_rank", gte=c.rank_min, lte=c.rank_max))
     for key, low, high in c.required_measures:
@@ -188,22 +233,34 @@ def decay_function(part: Decay) -> dict:
     scale, decay = part.scale, part.decay  # Decay guarantees 0 < decay < 1, as the engines require
     if part.field == "location":
         lat, lon = part.origin
-        spec = {"origin": {"lat": lat, "lon": lon}, "scale": f"{scale!r}km", "offset": f"{part.offset!r}km",
-                "decay": decay}
+        spec = {
+            "origin": {"lat": lat, "lon": lon},
+            "scale": f"{scale!r}km",
+            "offset": f"{part.offset!r}km",
+            "decay": decay,
+        }
     else:
         spec = {"origin": part.origin, "scale": scale, "offset": part.offset, "decay": decay}
     return {part.function: {part.field: spec}, "weight": part.weight}
 
 
-def build_query(criteria: Criteria, components: tuple[Decay, ...], min_score: float, size: int,
-                search_after: list | None = None) -> dict:
+def build_query(
+    criteria: Criteria, components: tuple[Decay, ...], min_score: float, size: int, search_after: list | None = None
+) -> dict:
     """The search body: filters equal to the criteria (but the candidate's own distance limit),
     the score plan as a function_score, best first and ties by id."""
     body: dict = {
-        "query": {"function_score": {"query": criteria_filters(criteria),
-                                     "functions": [decay_function(part) for part in components],
-                                     "score_mode": "sum", "boost_mode": "replace"}},
-        "sort": SORT, "size": size, "track_total_hits": False,
+        "query": {
+            "function_score": {
+                "query": criteria_filters(criteria),
+                "functions": [decay_function(part) for part in components],
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "sort": SORT,
+        "size": size,
+        "track_total_hits": False,
     }
     if min_score > 0:
         body["min_score"] = max(0.0, min_score - MIN_SCORE_SLACK)

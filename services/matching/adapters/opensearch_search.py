@@ -1,5 +1,6 @@
 """The search port on OpenSearch 3 (`opensearch-py`, which also speaks to Elasticsearch
 7.10-compatible clouds); everything but the client is shared in engine_index.py."""
+
 from __future__ import annotations
 
 from opensearchpy import OpenSearch
@@ -8,6 +9,5 @@ from .engine_index import DEFAULT_ALIAS, EngineSearchIndex
 
 
 class OpenSearchSearch(EngineSearchIndex):
-    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for",
-                 timeout_s: float = 30.0):
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for", timeout_s: float = 30.0):
         super().__init__(OpenSearch(hosts=[url], timeout=timeout_s), alias, refresh)

@@ -3,11 +3,12 @@
 Three adapters keep one behaviour: `EmbeddedSearch` (the default, over the service's own
 database), and the Elasticsearch and OpenSearch adapters, which share one query builder.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from services.matching.domain.criteria import Criteria
 from services.matching.domain.documents import ListingDoc
@@ -29,8 +30,9 @@ class AbstractSearchIndex(ABC):
     def delete(self, ids: Iterable[str]) -> None: ...
 
     @abstractmethod
-    def search(self, criteria: Criteria, components: tuple[Decay, ...], min_score: float,
-               offset: int, limit: int) -> list[Hit]:
+    def search(
+        self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
+    ) -> list[Hit]:
         """Candidates passing every criterion, best score first (ties by id), from `offset`."""
 
     @abstractmethod

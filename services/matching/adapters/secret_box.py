@@ -1,5 +1,6 @@
 """Webhook signing secrets must be usable to sign, so unlike API keys they cannot be stored
 as hashes: they are encrypted at rest (Fernet) with a key from the configuration."""
+
 from __future__ import annotations
 
 import json
@@ -15,11 +16,12 @@ class SecretBox:
         self._fernet = Fernet(key.encode())
 
     @classmethod
-    def configured(cls, key: str | None, data_dir: Path) -> "SecretBox":
+    def configured(cls, key: str | None, data_dir: Path) -> SecretBox:
         """The configured key (PARKLOOP_SECRET_KEY, Settings.matching), or one generated once into the
         data directory."""
-        return cls(key or read_or_create_secret(data_dir / "webhook-secrets.key",
-                                                make=lambda: Fernet.generate_key().decode()))
+        return cls(
+            key or read_or_create_secret(data_dir / "webhook-secrets.key", make=lambda: Fernet.generate_key().decode())
+        )
 
     def seal(self, value) -> str:
         return self._fernet.encrypt(json.dumps(value).encode()).decode()

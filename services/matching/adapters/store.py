@@ -1,8 +1,9 @@
 """The matching service's document store: listings and licences as matching knows them."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -19,13 +20,20 @@ class StoreTransaction(ProcessedEvents):
     def __init__(self, conn: sa.Connection):
         super().__init__(conn, processed_events)
 
-
     def upsert_doc(self, doc: ListingDoc) -> None:
         """Store the document as its next revision."""
-        row = {"side": doc.side, "kind": doc.kind, "status": doc.status, "enterprise_id": doc.enterprise_id,
-               "lat": doc.lat, "lon": doc.lon, "doc": doc_to_dict(doc)}
-        updated = self.conn.execute(listing_docs.update().where(listing_docs.c.id == doc.id)
-                                    .values(**row, revision=listing_docs.c.revision + 1))
+        row = {
+            "side": doc.side,
+            "kind": doc.kind,
+            "status": doc.status,
+            "enterprise_id": doc.enterprise_id,
+            "lat": doc.lat,
+            "lon": doc.lon,
+            "doc": doc_to_dict(doc),
+        }
+        updated = self.conn.execute(
+            listing_docs.update().where(listing_docs.c.id == doc.id).values(**row, revision=listing_docs.c.revision + 1)
+        )
         if updated.rowcount == 0:
             self.conn.execute(listing_docs.insert().values(id=doc.id, revision=1, **row))
 
@@ -38,14 +46,18 @@ class StoreTransaction(ProcessedEvents):
         return [doc_from_dict(row.doc, row.revision) for row in rows]
 
     def licences_of(self, enterprise_id: str) -> tuple[Licence, ...]:
-        row = self.conn.execute(sa.select(enterprise_licences.c.licences)
-                                .where(enterprise_licences.c.enterprise_id == enterprise_id)).first()
+        row = self.conn.execute(
+            sa.select(enterprise_licences.c.licences).where(enterprise_licences.c.enterprise_id == enterprise_id)
+        ).first()
         return tuple(Licence(**lic) for lic in row.licences) if row else ()
 
     def set_licences(self, enterprise_id: str, licences: tuple[Licence, ...]) -> None:
         data = [lic.__dict__ for lic in licences]
-        updated = self.conn.execute(enterprise_licences.update()
-                                    .where(enterprise_licences.c.enterprise_id == enterprise_id).values(licences=data))
+        updated = self.conn.execute(
+            enterprise_licences.update()
+            .where(enterprise_licences.c.enterprise_id == enterprise_id)
+            .values(licences=data)
+        )
         if updated.rowcount == 0:
             self.conn.execute(enterprise_licences.insert().values(enterprise_id=enterprise_id, licences=data))
 
@@ -66,21 +78,29 @@ class MatchingStore:
 
     def listing_ids_of(self, enterprise_id: str) -> set[str]:
         with self.engine.connect() as conn:
-            return set(conn.execute(sa.select(listing_docs.c.id)
-                                    .where(listing_docs.c.enterprise_id == enterprise_id)).scalars())
+            return set(
+                conn.execute(
+                    sa.select(listing_docs.c.id).where(listing_docs.c.enterprise_id == enterprise_id)
+                ).scalars()
+            )
 
     def park_of(self, enterprise_id: str) -> str | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(listing_docs.c.doc).where(listing_docs.c.enterprise_id == enterprise_id)
-                               .limit(1)).first()
+            row = conn.execute(
+                sa.select(listing_docs.c.doc).where(listing_docs.c.enterprise_id == enterprise_id).limit(1)
+            ).first()
         return row.doc["park_id"] if row else None
 
     def all_docs(self, batch: int = 1000) -> Iterator[ListingDoc]:
         last = ""
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(listing_docs.c.id, *DOC).where(listing_docs.c.id > last)
-                                    .order_by(listing_docs.c.id).limit(batch)).all()
+                rows = conn.execute(
+                    sa.select(listing_docs.c.id, *DOC)
+                    .where(listing_docs.c.id > last)
+                    .order_by(listing_docs.c.id)
+                    .limit(batch)
+                ).all()
             if not rows:
                 return
             for row in rows:

@@ -1,5 +1,6 @@
 """The matching service's own tables: what it knows of listings (built from events), the
 events it has applied, webhook subscriptions, alerts and their delivery attempts."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,7 +10,8 @@ from services.common.idempotency import processed_events_table
 metadata = sa.MetaData()
 
 listing_docs = sa.Table(
-    "listing_docs", metadata,
+    "listing_docs",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("side", sa.String(8), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -23,7 +25,8 @@ listing_docs = sa.Table(
 )
 
 enterprise_licences = sa.Table(
-    "enterprise_licences", metadata,
+    "enterprise_licences",
+    metadata,
     sa.Column("enterprise_id", sa.String(36), primary_key=True),
     sa.Column("licences", sa.JSON, nullable=False),
 )
@@ -32,7 +35,8 @@ enterprise_licences = sa.Table(
 processed_events = processed_events_table(metadata)
 
 webhook_subscriptions = sa.Table(
-    "webhook_subscriptions", metadata,
+    "webhook_subscriptions",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("enterprise_id", sa.String(36), nullable=False, index=True),
     sa.Column("park_id", sa.String(36), nullable=False, index=True),
@@ -47,7 +51,8 @@ webhook_subscriptions = sa.Table(
 
 # One row per (subscription, subscriber's listing, counterpart): a match is alerted once.
 match_alerts = sa.Table(
-    "match_alerts", metadata,
+    "match_alerts",
+    metadata,
     sa.Column("subscription_id", sa.String(36), primary_key=True),
     sa.Column("listing_id", sa.String(36), primary_key=True),
     sa.Column("match_id", sa.String(36), primary_key=True),
@@ -55,7 +60,8 @@ match_alerts = sa.Table(
 )
 
 webhook_deliveries = sa.Table(
-    "webhook_deliveries", metadata,
+    "webhook_deliveries",
+    metadata,
     sa.Column("id", sa.String(64), primary_key=True),  # the webhook-id header
     sa.Column("subscription_id", sa.String(36), nullable=False, index=True),
     sa.Column("event_type", sa.String(64), nullable=False),
@@ -68,7 +74,8 @@ webhook_deliveries = sa.Table(
 )
 
 webhook_attempts = sa.Table(
-    "webhook_attempts", metadata,
+    "webhook_attempts",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("delivery_id", sa.String(64), nullable=False, index=True),
     sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),

@@ -10,14 +10,16 @@ https the TLS handshake still uses the host name (SNI and certificate check) thr
 Network trouble never raises; it becomes the attempt's `error`, to be classified by
 `domain.webhooks.retry.outcome`. Caller mistakes (bad secret, id, event type, payload) raise.
 """
+
 from __future__ import annotations
 
 import socket
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import requests
 import urllib3
@@ -68,16 +70,30 @@ class WebhookSender:
     (one requests.Session): use one sender per worker thread. A supplied `session` should come
     from `make_session()` (https needs its adapter)."""
 
-    def __init__(self, timeout_s: float = 10, allow_private: bool = False, session: requests.Session | None = None,
-                 resolve: Resolver = socket.getaddrinfo, max_response_bytes: int = MAX_RESPONSE_BYTES):
+    def __init__(
+        self,
+        timeout_s: float = 10,
+        allow_private: bool = False,
+        session: requests.Session | None = None,
+        resolve: Resolver = socket.getaddrinfo,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ):
         self.timeout_s = timeout_s
         self.allow_private = allow_private
         self.session = session if session is not None else make_session()
         self._resolve = resolve
         self._max_response_bytes = max_response_bytes
 
-    def send(self, url: str, secrets: Iterable[str], msg_id: str, event_type: str, payload: Mapping[str, Any],
-             now: datetime, occurred_at: datetime | None = None) -> Attempt:
+    def send(
+        self,
+        url: str,
+        secrets: Iterable[str],
+        msg_id: str,
+        event_type: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        occurred_at: datetime | None = None,
+    ) -> Attempt:
         """POST one event to `url`. `now` stamps the attempt (`webhook-timestamp`); `occurred_at`
         (default `now`) is the event's own time in the body and stays the same across retries."""
         body = message.encode_body(event_type, payload, occurred_at or now)
@@ -96,9 +112,14 @@ class WebhookSender:
         netloc = f"[{address}]:{target.port}" if ":" in address else f"{address}:{target.port}"
         headers["Host"] = target.host_header
         try:
-            response = self.session.post(f"{target.scheme}://{netloc}{target.path}", data=body, headers=headers,
-                                         timeout=(self.timeout_s, self.timeout_s), allow_redirects=False,
-                                         stream=True)
+            response = self.session.post(
+                f"{target.scheme}://{netloc}{target.path}",
+                data=body,
+                headers=headers,
+                timeout=(self.timeout_s, self.timeout_s),
+                allow_redirects=False,
+                stream=True,
+            )
         except requests.Timeout as error:
             return self._failed(started, f"timeout: {error}")
         except requests.exceptions.SSLError as error:
@@ -139,5 +160,5 @@ def _ms_since(started: float) -> int:
 
 def _strip_port(host_header: str) -> str:
     if host_header.startswith("["):
-        return host_header[1:host_header.index("]")]
+        return host_header[1 : host_header.index("]")]
     return host_header.rsplit(":", 1)[0] if ":" in host_header else host_header

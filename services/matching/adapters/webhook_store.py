@@ -1,4 +1,5 @@
 """Subscriptions, alerts, deliveries and attempts in the matching database."""
+
 from __future__ import annotations
 
 import builtins
@@ -34,17 +35,38 @@ class WebhookStore:
 
     # --- subscriptions -------------------------------------------------------------------
     def _row(self, s: Subscription) -> dict:
-        secrets = [{"secret": x.secret, "expires_at": x.expires_at.isoformat() if x.expires_at else None}
-                   for x in s.secrets]
-        return {"enterprise_id": s.enterprise_id, "park_id": s.park_id, "url": s.url, "secrets": self.box.seal(secrets),
-                "listing_ids": s.listing_ids, "min_score": s.min_score, "active": s.active,
-                "disabled_reason": s.disabled_reason, "created_at": s.created_at}
+        secrets = [
+            {"secret": x.secret, "expires_at": x.expires_at.isoformat() if x.expires_at else None} for x in s.secrets
+        ]
+        return {
+            "enterprise_id": s.enterprise_id,
+            "park_id": s.park_id,
+            "url": s.url,
+            "secrets": self.box.seal(secrets),
+            "listing_ids": s.listing_ids,
+            "min_score": s.min_score,
+            "active": s.active,
+            "disabled_reason": s.disabled_reason,
+            "created_at": s.created_at,
+        }
 
     def _subscription(self, row) -> Subscription:
-        secrets = [SigningSecret(x["secret"], datetime.fromisoformat(x["expires_at"]) if x["expires_at"] else None)
-                   for x in self.box.open(row.secrets)]
-        return Subscription(row.id, row.enterprise_id, row.park_id, row.url, secrets, row.min_score, row.listing_ids,
-                            row.active, row.disabled_reason, as_utc(row.created_at))
+        secrets = [
+            SigningSecret(x["secret"], datetime.fromisoformat(x["expires_at"]) if x["expires_at"] else None)
+            for x in self.box.open(row.secrets)
+        ]
+        return Subscription(
+            row.id,
+            row.enterprise_id,
+            row.park_id,
+            row.url,
+            secrets,
+            row.min_score,
+            row.listing_ids,
+            row.active,
+            row.disabled_reason,
+            as_utc(row.created_at),
+        )
 
     def add(self, s: Subscription) -> None:
         with write_transaction(self.engine) as conn:
@@ -52,12 +74,15 @@ class WebhookStore:
 
     def save(self, s: Subscription) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(webhook_subscriptions.update().where(webhook_subscriptions.c.id == s.id).values(**self._row(s)))
+            conn.execute(
+                webhook_subscriptions.update().where(webhook_subscriptions.c.id == s.id).values(**self._row(s))
+            )
 
     def get(self, subscription_id: str) -> Subscription | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(webhook_subscriptions)
-                               .where(webhook_subscriptions.c.id == subscription_id)).first()
+            row = conn.execute(
+                sa.select(webhook_subscriptions).where(webhook_subscriptions.c.id == subscription_id)
+            ).first()
         return self._subscription(row) if row else None
 
     def list(self, enterprise_id: str | None = None, park_id: str | None = None) -> list[Subscription]:
@@ -78,16 +103,32 @@ class WebhookStore:
         """Record the alert and queue its delivery, unless this match was alerted before."""
         try:
             with write_transaction(self.engine) as conn:
-                seen = conn.execute(sa.select(match_alerts.c.subscription_id).where(
-                    match_alerts.c.subscription_id == subscription_id, match_alerts.c.listing_id == listing_id,
-                    match_alerts.c.match_id == match_id)).first()
+                seen = conn.execute(
+                    sa.select(match_alerts.c.subscription_id).where(
+                        match_alerts.c.subscription_id == subscription_id,
+                        match_alerts.c.listing_id == listing_id,
+                        match_alerts.c.match_id == match_id,
+                    )
+                ).first()
                 if seen:
                     return False
-                conn.execute(match_alerts.insert().values(subscription_id=subscription_id, listing_id=listing_id,
-                                                          match_id=match_id))
-                conn.execute(webhook_deliveries.insert().values(
-                    id=f"msg_{uuid.uuid4().hex}", subscription_id=subscription_id, event_type="match.found",
-                    payload=payload, occurred_at=now, status="pending", attempts=0, next_attempt_at=now))
+                conn.execute(
+                    match_alerts.insert().values(
+                        subscription_id=subscription_id, listing_id=listing_id, match_id=match_id
+                    )
+                )
+                conn.execute(
+                    webhook_deliveries.insert().values(
+                        id=f"msg_{uuid.uuid4().hex}",
+                        subscription_id=subscription_id,
+                        event_type="match.found",
+                        payload=payload,
+                        occurred_at=now,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                    )
+                )
                 return True
         except IntegrityError:  # another worker alerted the same match at the same moment
             return False
@@ -95,57 +136,122 @@ class WebhookStore:
     def claim_due(self, now: datetime, limit: int = 20) -> builtins.list[DueWebhookDelivery]:  # not self.list
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(webhook_deliveries).where(
-                webhook_deliveries.c.status == "pending", webhook_deliveries.c.next_attempt_at <= now,
-                sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now))
-                .order_by(webhook_deliveries.c.next_attempt_at).limit(limit)).all()
+            rows = conn.execute(
+                sa.select(webhook_deliveries)
+                .where(
+                    webhook_deliveries.c.status == "pending",
+                    webhook_deliveries.c.next_attempt_at <= now,
+                    sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now),
+                )
+                .order_by(webhook_deliveries.c.next_attempt_at)
+                .limit(limit)
+            ).all()
         claimed = []
         for row in rows:
             with write_transaction(self.engine) as conn:
-                won = conn.execute(webhook_deliveries.update().where(
-                    webhook_deliveries.c.id == row.id,
-                    sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now))
-                    .values(claimed_until=now + CLAIM_FOR)).rowcount == 1
+                won = (
+                    conn.execute(
+                        webhook_deliveries.update()
+                        .where(
+                            webhook_deliveries.c.id == row.id,
+                            sa.or_(
+                                webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now
+                            ),
+                        )
+                        .values(claimed_until=now + CLAIM_FOR)
+                    ).rowcount
+                    == 1
+                )
             if won:
-                claimed.append(DueWebhookDelivery(row.id, row.subscription_id, row.event_type, row.payload,
-                                           as_utc(row.occurred_at), row.attempts))
+                claimed.append(
+                    DueWebhookDelivery(
+                        row.id, row.subscription_id, row.event_type, row.payload, as_utc(row.occurred_at), row.attempts
+                    )
+                )
         return claimed
 
-    def record_attempt(self, delivery_id: str, attempt, at: datetime, status: str,
-                       next_attempt_at: datetime | None) -> None:
+    def record_attempt(
+        self, delivery_id: str, attempt, at: datetime, status: str, next_attempt_at: datetime | None
+    ) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(webhook_attempts.insert().values(
-                delivery_id=delivery_id, attempted_at=at, status_code=attempt.status_code,
-                latency_ms=attempt.latency_ms, error=(attempt.error or None) and attempt.error[:500],
-                response_excerpt=attempt.response_excerpt[:4096] if attempt.response_excerpt else None))
-            conn.execute(webhook_deliveries.update().where(webhook_deliveries.c.id == delivery_id).values(
-                status=status, attempts=webhook_deliveries.c.attempts + 1, next_attempt_at=next_attempt_at,
-                claimed_until=None))
+            conn.execute(
+                webhook_attempts.insert().values(
+                    delivery_id=delivery_id,
+                    attempted_at=at,
+                    status_code=attempt.status_code,
+                    latency_ms=attempt.latency_ms,
+                    error=(attempt.error or None) and attempt.error[:500],
+                    response_excerpt=attempt.response_excerpt[:4096] if attempt.response_excerpt else None,
+                )
+            )
+            conn.execute(
+                webhook_deliveries.update()
+                .where(webhook_deliveries.c.id == delivery_id)
+                .values(
+                    status=status,
+                    attempts=webhook_deliveries.c.attempts + 1,
+                    next_attempt_at=next_attempt_at,
+                    claimed_until=None,
+                )
+            )
 
     def give_up(self, delivery_id: str) -> None:
         with write_transaction(self.engine) as conn:
-            conn.execute(webhook_deliveries.update().where(webhook_deliveries.c.id == delivery_id)
-                         .values(status="failed", next_attempt_at=None, claimed_until=None))
+            conn.execute(
+                webhook_deliveries.update()
+                .where(webhook_deliveries.c.id == delivery_id)
+                .values(status="failed", next_attempt_at=None, claimed_until=None)
+            )
 
     def deliveries(self, subscription_id: str, offset: int, limit: int) -> tuple[list[dict], int]:
         with self.engine.connect() as conn:
             where = webhook_deliveries.c.subscription_id == subscription_id
             total = conn.scalar(sa.select(sa.func.count()).select_from(webhook_deliveries).where(where))
-            rows = conn.execute(sa.select(webhook_deliveries).where(where)
-                                .order_by(webhook_deliveries.c.occurred_at.desc()).offset(offset).limit(limit)).all()
-            attempts = conn.execute(sa.select(webhook_attempts).where(
-                webhook_attempts.c.delivery_id.in_([r.id for r in rows])).order_by(webhook_attempts.c.id)).all()
+            rows = conn.execute(
+                sa.select(webhook_deliveries)
+                .where(where)
+                .order_by(webhook_deliveries.c.occurred_at.desc())
+                .offset(offset)
+                .limit(limit)
+            ).all()
+            attempts = conn.execute(
+                sa.select(webhook_attempts)
+                .where(webhook_attempts.c.delivery_id.in_([r.id for r in rows]))
+                .order_by(webhook_attempts.c.id)
+            ).all()
         by_delivery: dict[str, list] = {}
         for a in attempts:
             by_delivery.setdefault(a.delivery_id, []).append(
-                {"attempted_at": as_utc(a.attempted_at), "status_code": a.status_code, "latency_ms": a.latency_ms,
-                 "error": a.error})
-        return [{"id": r.id, "event_type": r.event_type, "status": r.status, "attempts": r.attempts,
-                 "occurred_at": as_utc(r.occurred_at), "next_attempt_at": as_utc(r.next_attempt_at),
-                 "payload": r.payload, "attempt_log": by_delivery.get(r.id, [])} for r in rows], total
+                {
+                    "attempted_at": as_utc(a.attempted_at),
+                    "status_code": a.status_code,
+                    "latency_ms": a.latency_ms,
+                    "error": a.error,
+                }
+            )
+        return [
+            {
+                "id": r.id,
+                "event_type": r.event_type,
+                "status": r.status,
+                "attempts": r.attempts,
+                "occurred_at": as_utc(r.occurred_at),
+                "next_attempt_at": as_utc(r.next_attempt_at),
+                "payload": r.payload,
+                "attempt_log": by_delivery.get(r.id, []),
+            }
+            for r in rows
+        ], total
 
     def redeliver(self, subscription_id: str, delivery_id: str, now: datetime) -> bool:
         with write_transaction(self.engine) as conn:
-            return conn.execute(webhook_deliveries.update().where(
-                webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.subscription_id == subscription_id)
-                .values(status="pending", next_attempt_at=now, claimed_until=None)).rowcount == 1
+            return (
+                conn.execute(
+                    webhook_deliveries.update()
+                    .where(
+                        webhook_deliveries.c.id == delivery_id, webhook_deliveries.c.subscription_id == subscription_id
+                    )
+                    .values(status="pending", next_attempt_at=now, claimed_until=None)
+                ).rowcount
+                == 1
+            )

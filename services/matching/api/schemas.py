@@ -1,4 +1,5 @@
 """Shapes of the matching API."""
+
 from __future__ import annotations
 
 import marshmallow as ma

@@ -1,4 +1,5 @@
 """Webhook subscriptions and their delivery log."""
+
 from __future__ import annotations
 
 import marshmallow as ma
@@ -11,8 +12,12 @@ from services.common.schemas import DateTime, Number, PageArgsSchema, offset_lim
 from services.common.web import current_principal
 from services.matching.service_layer import webhooks
 
-blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
-                description="Signed `match.found` alerts (Standard Webhooks) to enterprises' endpoints")
+blp = Blueprint(
+    "webhooks",
+    __name__,
+    url_prefix="/api/v1/webhooks",
+    description="Signed `match.found` alerts (Standard Webhooks) to enterprises' endpoints",
+)
 
 
 def ctx() -> webhooks.WebhookContext:
@@ -22,8 +27,11 @@ def ctx() -> webhooks.WebhookContext:
 class SubscriptionCreateSchema(ma.Schema):
     url = fields.String(required=True, validate=validate.Length(min=8, max=2000))
     min_score = Number(load_default=0.5, validate=validate.Range(0, 1))
-    listing_ids = fields.List(fields.String(validate=validate.Length(max=36)), validate=validate.Length(max=500),
-                              metadata={"description": "Only these of your listings (default: all of them)"})
+    listing_ids = fields.List(
+        fields.String(validate=validate.Length(max=36)),
+        validate=validate.Length(max=500),
+        metadata={"description": "Only these of your listings (default: all of them)"},
+    )
     enterprise_id = fields.String(metadata={"description": "Admins only: the enterprise to subscribe for"})
 
 
@@ -68,8 +76,10 @@ DeliveryPageSchema = page_of(DeliverySchema, "DeliveryPageSchema")
 
 
 def view(subscription, secret: str | None = None) -> dict:
-    data = {k: getattr(subscription, k) for k in ("id", "enterprise_id", "url", "min_score", "listing_ids", "active",
-                                                   "disabled_reason", "created_at")}
+    data = {
+        k: getattr(subscription, k)
+        for k in ("id", "enterprise_id", "url", "min_score", "listing_ids", "active", "disabled_reason", "created_at")
+    }
     return {**data, "secret": secret} if secret else data
 
 

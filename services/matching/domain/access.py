@@ -6,6 +6,7 @@ enterprise's own: a registered enterprise (or an admin for one) subscribes and c
 park's managers and admins read them. The rules are tabled in tests/helpers/authorisation.py, from
 which the authorisation matrix tests are generated.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,11 @@ class SubscriptionScope:
 
 def may_see_matches(p: Principal, doc: ListingDoc) -> bool:
     """A listing's matches are for its owner, its park's managers and admins."""
-    return (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == doc.park_id)
-            or (p.role is Role.ENTERPRISE and p.enterprise_id == doc.enterprise_id))
+    return (
+        p.is_admin
+        or (p.role is Role.PARK_MANAGER and p.park_id == doc.park_id)
+        or (p.role is Role.ENTERPRISE and p.enterprise_id == doc.enterprise_id)
+    )
 
 
 def subscriber(p: Principal, requested_enterprise_id: str | None) -> str:
@@ -42,8 +46,11 @@ def subscriber(p: Principal, requested_enterprise_id: str | None) -> str:
 
 
 def subscription_visible(p: Principal, s: Subscription) -> bool:
-    return (p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == s.park_id)
-            or (p.role is Role.ENTERPRISE and p.enterprise_id == s.enterprise_id))
+    return (
+        p.is_admin
+        or (p.role is Role.PARK_MANAGER and p.park_id == s.park_id)
+        or (p.role is Role.ENTERPRISE and p.enterprise_id == s.enterprise_id)
+    )
 
 
 def may_change_subscription(p: Principal, s: Subscription) -> None:

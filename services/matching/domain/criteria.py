@@ -13,6 +13,7 @@ enforced on input"):
 - heat: a medium the want can use; supply ≥ required + ΔTmin; steam pressure ≥ required;
 - water: the supply reaches the want's GB/T 19923 category; parameters within bounds.
 """
+
 from __future__ import annotations
 
 import re
@@ -78,16 +79,21 @@ class Criteria:
             doc.available_from <= self.window_until and doc.available_until >= self.window_from,
             distance_km <= self.max_distance_km and distance_km <= doc.max_distance_km,
             self.park_ids is None or doc.park_id in self.park_ids,
-            self.codes_any is None or bool(set(doc.codes) & set(self.codes_any))
+            self.codes_any is None
+            or bool(set(doc.codes) & set(self.codes_any))
             or any((doc.enterprise_id, code) in self.directed for code in doc.codes),
             self.licence_for is None
             or doc.licensed_for(self.licence_for, date.fromisoformat(self.on), self.licence_supplier),
             self.media is None or doc.medium in self.media,
-            _at_least(doc.temperature_c, self.temperature_min), _at_most(doc.temperature_c, self.temperature_max),
+            _at_least(doc.temperature_c, self.temperature_min),
+            _at_most(doc.temperature_c, self.temperature_max),
             _at_least(doc.pressure_mpa, self.pressure_min),
-            self.pressure_max is None or doc.medium != "steam" or doc.pressure_mpa is None
+            self.pressure_max is None
+            or doc.medium != "steam"
+            or doc.pressure_mpa is None
             or doc.pressure_mpa <= self.pressure_max,
-            _at_least(doc.reuse_rank, self.rank_min), _at_most(doc.reuse_rank, self.rank_max),
+            _at_least(doc.reuse_rank, self.rank_min),
+            _at_most(doc.reuse_rank, self.rank_max),
             all(_within(dict(doc.measures).get(key), low, high) for key, low, high in self.required_measures),
             all(_within(self.offered_measures.get(key), low, high) for key, low, high in doc.bounds),
         )
@@ -120,34 +126,55 @@ def criteria_for(source: ListingDoc, filters: MatchFilters, today: date, delta_t
     if filters.codes:  # users type codes with or without hyphens; listings carry them canonical
         filters = replace(filters, codes=tuple(canonical_code(c) for c in filters.codes))
     limit = min(source.max_distance_km, filters.max_distance_km or source.max_distance_km)
-    base: dict[str, Any] = dict(kind=source.kind, side="want" if source.side == "offer" else "offer",
-                exclude_enterprise=source.enterprise_id, origin=(source.lat, source.lon), max_distance_km=limit,
-                window_from=max(source.available_from, today.isoformat()), window_until=source.available_until,
-                on=today.isoformat(),
-                park_ids=filters.park_ids)
+    base: dict[str, Any] = dict(
+        kind=source.kind,
+        side="want" if source.side == "offer" else "offer",
+        exclude_enterprise=source.enterprise_id,
+        origin=(source.lat, source.lon),
+        max_distance_km=limit,
+        window_from=max(source.available_from, today.isoformat()),
+        window_until=source.available_until,
+        on=today.isoformat(),
+        park_ids=filters.park_ids,
+    )
     if source.kind == "material":
         if source.side == "offer":
             code = source.codes[0]
             codes: tuple[str, ...] = (code,) if not filters.codes or code in filters.codes else ()
             hazardous = is_hazardous_code(code)
-            return Criteria(**base, codes_any=codes, licence_for=code if hazardous else None,
-                            licence_supplier=source.enterprise_id if hazardous else None,
-                            offered_measures=dict(source.measures))
+            return Criteria(
+                **base,
+                codes_any=codes,
+                licence_for=code if hazardous else None,
+                licence_supplier=source.enterprise_id if hazardous else None,
+                offered_measures=dict(source.measures),
+            )
         wanted = tuple(c for c in source.codes if not filters.codes or c in filters.codes)
         codes = tuple(c for c in wanted if not is_hazardous_code(c) or source.licensed_for(c, today))
-        directed = tuple((supplier, c) for c in wanted if is_hazardous_code(c) and c not in codes
-                         for supplier in source.directed_suppliers(c, today))
+        directed = tuple(
+            (supplier, c)
+            for c in wanted
+            if is_hazardous_code(c) and c not in codes
+            for supplier in source.directed_suppliers(c, today)
+        )
         return Criteria(**base, codes_any=codes, directed=directed, required_measures=source.bounds)
     if source.kind == "heat":
         medium, temperature = source.medium, source.temperature_c
         assert medium is not None and temperature is not None  # every heat document states both
         if source.side == "want":
-            return Criteria(**base, media=USABLE_SUPPLY[medium],
-                            temperature_min=temperature + delta_t_min,
-                            pressure_min=source.pressure_mpa if source.medium == "steam" else None)
+            return Criteria(
+                **base,
+                media=USABLE_SUPPLY[medium],
+                temperature_min=temperature + delta_t_min,
+                pressure_min=source.pressure_mpa if source.medium == "steam" else None,
+            )
         media = tuple(m for m, supplies in USABLE_SUPPLY.items() if source.medium in supplies)
-        return Criteria(**base, media=media, temperature_max=temperature - delta_t_min,
-                        pressure_max=source.pressure_mpa if source.medium == "steam" else None)
+        return Criteria(
+            **base,
+            media=media,
+            temperature_max=temperature - delta_t_min,
+            pressure_max=source.pressure_mpa if source.medium == "steam" else None,
+        )
     if source.side == "want":
         return Criteria(**base, rank_min=source.reuse_rank, required_measures=source.bounds)
     return Criteria(**base, rank_max=source.reuse_rank, offered_measures=dict(source.measures))

@@ -12,6 +12,7 @@ hold them to the same ranking.
 - temperature (heat): linear, 0 at the minimum usable margin and 1 from 50 K above it.
 - category (water): exp on the GB/T 19923 rank, halving per rank of over-qualified water.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,8 +65,14 @@ class Decay:
 def components_for(source: ListingDoc, delta_t_min: float) -> tuple[Decay, ...]:
     weights = WEIGHTS[source.kind]
     parts = [
-        Decay("distance", weights["distance"], "gauss", "location", (source.lat, source.lon),
-              DISTANCE_SCALE_KM[source.kind]),
+        Decay(
+            "distance",
+            weights["distance"],
+            "gauss",
+            "location",
+            (source.lat, source.lon),
+            DISTANCE_SCALE_KM[source.kind],
+        ),
         Decay("quantity", weights["quantity"], "exp", "log_quantity", source.log_quantity, math.log(2)),
     ]
     if source.kind == "heat":
@@ -75,8 +82,18 @@ def components_for(source: ListingDoc, delta_t_min: float) -> tuple[Decay, ...]:
         else:  # candidates are wants: a lower requirement leaves a larger margin
             origin = source.temperature_c - delta_t_min - FULL_MARGIN_K - FAR
         # linear ramp: s = scale / (1 - decay) = FULL_MARGIN_K, from 0 at the minimum margin to 1
-        parts.append(Decay("temperature", weights["temperature"], "linear", "temperature_c", origin,
-                           FULL_MARGIN_K / 2, offset=FAR, decay=0.5))
+        parts.append(
+            Decay(
+                "temperature",
+                weights["temperature"],
+                "linear",
+                "temperature_c",
+                origin,
+                FULL_MARGIN_K / 2,
+                offset=FAR,
+                decay=0.5,
+            )
+        )
     if source.kind == "water":
         assert source.reuse_rank is not None  # every water document has its category's rank
         parts.append(Decay("category", weights["category"], "exp", "reuse_rank", float(source.reuse_rank), 1.0))

@@ -1,8 +1,9 @@
 """Alerts: when a listing is published or changed, every subscriber whose listing gains a
 match at or above its threshold gets one `match.found`, and never the same match twice."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.domain.criteria import MatchFilters
@@ -14,17 +15,28 @@ CANDIDATES = 200  # the best this many counterparts are considered for alerts
 
 
 def match_payload(listing: ListingDoc, match: ListingDoc, hit) -> dict:
-    return {"listing_id": listing.id, "listing_side": listing.side,
-            "match": {"id": match.id, "side": match.side, "kind": match.kind, "title": match.title,
-                      "enterprise_id": match.enterprise_id, "park_id": match.park_id, "codes": list(match.codes)},
-            "score": round(hit.score.total, 6), "distance_km": round(hit.distance_km, 3),
-            "components": {n: round(c["value"], 6) for n, c in hit.score.components.items()}}
+    return {
+        "listing_id": listing.id,
+        "listing_side": listing.side,
+        "match": {
+            "id": match.id,
+            "side": match.side,
+            "kind": match.kind,
+            "title": match.title,
+            "enterprise_id": match.enterprise_id,
+            "park_id": match.park_id,
+            "codes": list(match.codes),
+        },
+        "score": round(hit.score.total, 6),
+        "distance_km": round(hit.distance_km, 3),
+        "components": {n: round(c["value"], 6) for n, c in hit.score.components.items()},
+    }
 
 
 def raise_alerts(ctx: MatchingContext, webhooks: WebhookStore, changed: ListingDoc, now: datetime | None = None) -> int:
     if changed.status != "active":
         return 0
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     raised = 0
     subscriptions = {}
     for hit in ranked_matches(ctx, changed, MatchFilters(), 0, CANDIDATES):
@@ -34,6 +46,7 @@ def raise_alerts(ctx: MatchingContext, webhooks: WebhookStore, changed: ListingD
                 subscriptions[listing.enterprise_id] = webhooks.list(enterprise_id=listing.enterprise_id)
             for subscription in subscriptions[listing.enterprise_id]:
                 if subscription.covers(listing.id, hit.score.total):
-                    raised += webhooks.alert_once(subscription.id, listing.id, match.id,
-                                                  match_payload(listing, match, hit), now)
+                    raised += webhooks.alert_once(
+                        subscription.id, listing.id, match.id, match_payload(listing, match, hit), now
+                    )
     return raised

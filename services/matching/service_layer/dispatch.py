@@ -1,8 +1,9 @@
 """Delivers queued webhooks: signed, retried with backoff and jitter, each attempt logged;
 410 disables the subscription."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.matching.adapters.webhook_sender import WebhookSender
 from services.matching.adapters.webhook_store import WebhookStore
@@ -11,15 +12,22 @@ from services.matching.domain.webhooks.retry import Outcome, RetryPolicy, outcom
 
 def deliver_due(store: WebhookStore, sender: WebhookSender, policy: RetryPolicy, now: datetime | None = None) -> int:
     """Attempt every delivery due now; returns how many were attempted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = store.claim_due(now)
     for delivery in due:
         subscription = store.get(delivery.subscription_id)
         if subscription is None or not subscription.active:
             store.give_up(delivery.id)  # deleted or disabled: nothing more will be sent
             continue
-        attempt = sender.send(subscription.url, subscription.signing_secrets(now), delivery.id, delivery.event_type,
-                              delivery.payload, now, occurred_at=delivery.occurred_at)
+        attempt = sender.send(
+            subscription.url,
+            subscription.signing_secrets(now),
+            delivery.id,
+            delivery.event_type,
+            delivery.payload,
+            now,
+            occurred_at=delivery.occurred_at,
+        )
         result = outcome(attempt.status_code, attempt.error)
         if result is Outcome.DELIVERED:
             store.record_attempt(delivery.id, attempt, now, "delivered", None)

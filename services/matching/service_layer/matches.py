@@ -1,9 +1,10 @@
 """Ranked counterparts for one listing, explained."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from services.common.errors import NotFound
 from services.common.identity import Principal
@@ -25,14 +26,16 @@ class MatchingContext:
     today: Callable[[], date] = date.today
 
 
-def ranked_matches(ctx: MatchingContext, source: ListingDoc, filters: MatchFilters,
-                   offset: int = 0, limit: int = 20) -> list[Hit]:
+def ranked_matches(
+    ctx: MatchingContext, source: ListingDoc, filters: MatchFilters, offset: int = 0, limit: int = 20
+) -> list[Hit]:
     criteria = criteria_for(source, filters, ctx.today(), ctx.delta_t_min_k)
     return ctx.search.search(criteria, components_for(source, ctx.delta_t_min_k), filters.min_score, offset, limit)
 
 
-def find_matches(ctx: MatchingContext, p: Principal, side: str, listing_id: str, filters: MatchFilters,
-                 offset: int, limit: int) -> tuple[ListingDoc, list[Hit]]:
+def find_matches(
+    ctx: MatchingContext, p: Principal, side: str, listing_id: str, filters: MatchFilters, offset: int, limit: int
+) -> tuple[ListingDoc, list[Hit]]:
     source = ctx.store.get(listing_id)
     if source is None or source.side != side or not may_see_matches(p, source):
         raise NotFound(f"no {side} {listing_id} whose matches you may see (new listings appear within seconds)")

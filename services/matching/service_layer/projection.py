@@ -8,6 +8,7 @@ search index is brought up to date again after a crash between commit and index 
 What matching does with each event is one table, `HANDLERS` (event type -> handler); the types and
 their payloads are services/common/contracts.py's. Any other event is recorded and ignored.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,9 +1,10 @@
 """Subscribing to alerts: enterprises manage their own endpoints; park managers and admins read
 (the rules: domain/access.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from services.common.errors import NotFound
 from services.common.identity import Principal
@@ -24,8 +25,15 @@ def subscribe(ctx: WebhookContext, p: Principal, data: dict) -> tuple[Subscripti
     enterprise_id = access.subscriber(p, data.get("enterprise_id"))
     owned = ctx.listings.listing_ids_of(enterprise_id)
     park_id = ctx.listings.park_of(enterprise_id) or p.park_id or ""
-    subscription = Subscription.create(enterprise_id, park_id, data["url"], data["min_score"],
-                                       data.get("listing_ids"), owned, ctx.allow_private_targets)
+    subscription = Subscription.create(
+        enterprise_id,
+        park_id,
+        data["url"],
+        data["min_score"],
+        data.get("listing_ids"),
+        owned,
+        ctx.allow_private_targets,
+    )
     ctx.store.add(subscription)
     return subscription, subscription.secrets[0].secret
 
@@ -52,7 +60,7 @@ def list_subscriptions(ctx: WebhookContext, p: Principal) -> list[Subscription]:
 
 def rotate_secret(ctx: WebhookContext, p: Principal, subscription_id: str) -> tuple[Subscription, str]:
     s = owned(ctx, p, subscription_id)
-    secret = s.rotate(datetime.now(timezone.utc))
+    secret = s.rotate(datetime.now(UTC))
     ctx.store.save(s)
     return s, secret
 
@@ -63,5 +71,5 @@ def unsubscribe(ctx: WebhookContext, p: Principal, subscription_id: str) -> None
 
 def redeliver(ctx: WebhookContext, p: Principal, subscription_id: str, delivery_id: str) -> None:
     s = owned(ctx, p, subscription_id)
-    if not ctx.store.redeliver(s.id, delivery_id, datetime.now(timezone.utc)):
+    if not ctx.store.redeliver(s.id, delivery_id, datetime.now(UTC)):
         raise NotFound(f"no delivery {delivery_id} for this subscription")

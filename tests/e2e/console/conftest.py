@@ -1,5 +1,6 @@
 """Browser tests of the console against the system the e2e tests start (`parkloop run` with the demo park).
 The browser itself is set up in tests/conftest.py."""
+
 from __future__ import annotations
 
 import json
@@ -36,11 +37,14 @@ class PageWatch:
         page.on("pageerror", lambda e: self.console_errors.append(f"{page.url}: {e}"))
         # ERR_ABORTED is a request the browser dropped itself because the page moved on (a favicon
         # still loading when a form submits): nothing a user sees fail.
-        page.on("requestfailed", lambda r: "ERR_ABORTED" not in (r.failure or "")
-                and self.failed.append(f"{r.url}: {r.failure}"))
+        page.on(
+            "requestfailed",
+            lambda r: "ERR_ABORTED" not in (r.failure or "") and self.failed.append(f"{r.url}: {r.failure}"),
+        )
         page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url}: HTTP {r.status}"))
-        page.on("request", lambda r: not r.url.startswith((self.origin, "data:", "blob:"))
-                and self.foreign.append(r.url))
+        page.on(
+            "request", lambda r: not r.url.startswith((self.origin, "data:", "blob:")) and self.foreign.append(r.url)
+        )
 
     def assert_clean(self) -> None:
         assert not self.console_errors, f"console errors: {self.console_errors}"

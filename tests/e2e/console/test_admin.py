@@ -1,4 +1,5 @@
 """Admin pages: parks and their baselines, enterprises, API keys, as an admin uses them in a browser."""
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,11 @@ def test_every_admin_page_loads_clean_and_passes_an_accessibility_scan(page, sys
         assert heading in page.inner_text("main h1"), path
         watch.assert_clean()
         if scan:
-            serious = [f"{v['id']}: {v['help']}" for v in Axe().run(page).response["violations"]
-                       if v["impact"] in ("serious", "critical")]
+            serious = [
+                f"{v['id']}: {v['help']}"
+                for v in Axe().run(page).response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
             assert not serious, f"{path}: {serious}"
     page.goto(f"{system.url}/admin/enterprises/{enterprise['id']}")
     assert enterprise["licences"][0]["number"] in page.inner_text("main"), "the licence is listed"
@@ -78,13 +82,20 @@ def test_a_park_created_and_given_a_baseline_in_the_forms_has_its_annual_report(
     page.get_by_role("button", name="保存基准数据").click()
     assert page.locator("#baselines ~ .baseline-grid tbody tr").count() == 1
     assert admin.get(f"parks/{park_id}").json()["baselines"] == [
-        {"year": 2025, "gdp_10k_cny": 1250000, "energy_tce": 450000, "water_m3": 18000000,
-         "solid_waste_generated_t": 320000}]
+        {
+            "year": 2025,
+            "gdp_10k_cny": 1250000,
+            "energy_tce": 450000,
+            "water_m3": 18000000,
+            "solid_waste_generated_t": 320000,
+        }
+    ]
 
-    report = eventually(lambda: admin.get(f"parks/{park_id}/reports/2025"),
-                        lambda r: r.status_code == 200
-                        and r.json()["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "0.36",
-                        "the annual report measured against the baseline entered in the console")
+    report = eventually(
+        lambda: admin.get(f"parks/{park_id}/reports/2025"),
+        lambda r: r.status_code == 200 and r.json()["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "0.36",
+        "the annual report measured against the baseline entered in the console",
+    )
     assert report.json()["park_name"] == "徐圩循环经济试验园"
 
 
@@ -129,10 +140,19 @@ def test_a_park_manager_cannot_open_admin_pages(system, demo):
     session = requests.Session()
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{system.url}/login").text).group(1)
     session.post(f"{system.url}/login", data={"csrf_token": token, "api_key": demo["keys"]["park_manager"]})
-    for path in ("/admin/parks", f"/admin/parks/{demo['park_id']}", "/admin/parks/new", "/admin/enterprises",
-                 "/admin/keys", "/admin/keys/new"):
+    for path in (
+        "/admin/parks",
+        f"/admin/parks/{demo['park_id']}",
+        "/admin/parks/new",
+        "/admin/enterprises",
+        "/admin/keys",
+        "/admin/keys/new",
+    ):
         assert session.get(f"{system.url}{path}", allow_redirects=False).status_code == 403, path
     token = re.search(r'name="csrf_token" value="([^"]+)"', session.get(f"{system.url}/park/overview").text).group(1)
-    refused = session.post(f"{system.url}/admin/keys/new", allow_redirects=False,
-                           data={"csrf_token": token, "role": "admin", "label": "escalation"})
+    refused = session.post(
+        f"{system.url}/admin/keys/new",
+        allow_redirects=False,
+        data={"csrf_token": token, "role": "admin", "label": "escalation"},
+    )
     assert refused.status_code == 403

@@ -1,4 +1,5 @@
 """Signing in to the console: the session cookie, CSRF, CSP, sign-out, revocation, and role limits."""
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def test_a_state_change_without_the_csrf_token_is_refused(system, demo):
     assert signed_in.url.endswith("/park/overview")
     refused = session.post(f"{system.url}/logout", data={})
     assert refused.status_code == 400
-    assert session.get(f"{system.url}/park/overview", allow_redirects=False).status_code == 200, \
+    assert session.get(f"{system.url}/park/overview", allow_redirects=False).status_code == 200, (
         "the refused sign-out changed nothing"
+    )
 
 
 def test_signing_out_ends_the_session_even_for_a_copied_cookie(system, demo):
@@ -83,6 +85,9 @@ def test_an_enterprise_cannot_open_park_manager_pages(system, demo):
 
 def test_the_sign_in_redirect_never_leaves_the_site(system, demo):
     session, token = _form_session(system)
-    answer = session.post(f"{system.url}/login?next=//evil.example/x",
-                          data={"csrf_token": token, "api_key": demo["keys"]["park_manager"]}, allow_redirects=False)
+    answer = session.post(
+        f"{system.url}/login?next=//evil.example/x",
+        data={"csrf_token": token, "api_key": demo["keys"]["park_manager"]},
+        allow_redirects=False,
+    )
     assert answer.headers["Location"] == "/"

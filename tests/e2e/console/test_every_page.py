@@ -1,5 +1,6 @@
 """Every console page, as the role that uses it: it loads with no console error, no failed request and
 nothing from another origin, and an accessibility scan (axe-core) finds no serious or critical violation."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,4 +27,5 @@ def test_the_page_loads_clean_and_is_accessible(stop, page, system, keys):
     watch.assert_clean()
     violations = [v for v in Axe().run(page).response["violations"] if v["impact"] in SERIOUS]
     assert not violations, "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in violations)
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+    )

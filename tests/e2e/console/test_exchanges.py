@@ -1,5 +1,6 @@
 """Exchanges in the console: one carried through the browser from proposal to completion becomes a
 ledger entry; the park manager's pipeline counts them and offers no action."""
+
 from __future__ import annotations
 
 import re
@@ -8,9 +9,19 @@ from datetime import date
 from tests.e2e.conftest import eventually, steam_offer
 from tests.e2e.console.conftest import sign_in
 
-STEAM_WANT = {"kind": "heat", "title": "控制台测试：蒸发用蒸汽", "max_distance_km": 15,
-              "heat": {"medium": "steam", "temperature_c": 180, "pressure_mpa": 0.8, "thermal_power_mw": 10,
-                       "hours_per_day": 24, "days_per_year": 330}}
+STEAM_WANT = {
+    "kind": "heat",
+    "title": "控制台测试：蒸发用蒸汽",
+    "max_distance_km": 15,
+    "heat": {
+        "medium": "steam",
+        "temperature_c": 180,
+        "pressure_mpa": 0.8,
+        "thermal_power_mw": 10,
+        "hours_per_day": 24,
+        "days_per_year": 330,
+    },
+}
 
 
 def _as(page, system, key: str, path: str) -> None:
@@ -74,8 +85,9 @@ def test_an_exchange_carried_through_the_console_becomes_a_ledger_entry(page, sy
     watch.assert_clean()
 
     def entry():
-        items = admin.get("ledger/entries", params={"enterprise_id": offer["enterprise_id"], "kind": "heat",
-                                                    "page_size": 200}).json()["items"]
+        items = admin.get(
+            "ledger/entries", params={"enterprise_id": offer["enterprise_id"], "kind": "heat", "page_size": 200}
+        ).json()["items"]
         return next((i for i in items if i["entry"]["exchange"]["exchange_id"] == exchange_id), None)
 
     found = eventually(entry, lambda item: item is not None, f"the ledger entry of exchange {exchange_id}")

@@ -2,6 +2,7 @@
 (ledger-page.js over ledger-verify.js), which must pass on the real evidence, fail in red naming the step
 when an answer is tampered with on its way to the browser, and check consistency with the checkpoint the
 same browser saw on an earlier visit."""
+
 from __future__ import annotations
 
 import base64
@@ -13,7 +14,7 @@ import re
 import pytest
 
 from services.ledger.domain.note_keys import SigningKey
-from tests.e2e.conftest import PARK, Tenant, complete_steam_exchange, eventually, new_enterprise, steam_offer
+from tests.e2e.conftest import PARK, complete_steam_exchange, eventually, new_enterprise, steam_offer
 from tests.e2e.console.conftest import sign_in
 
 ENTRY = 2  # the demo park's steam exchange: an entry the park manager sees
@@ -40,8 +41,9 @@ def _step(page, step: str):
 
 
 def _indexes(page) -> list[int]:
-    return [int(i) for i in page.locator("#ledger-entries tbody tr").evaluate_all(
-        "rows => rows.map(r => r.dataset.index)")]
+    return [
+        int(i) for i in page.locator("#ledger-entries tbody tr").evaluate_all("rows => rows.map(r => r.dataset.index)")
+    ]
 
 
 def test_the_list_and_an_entry_load_clean_with_the_checkpoint_and_the_exact_leaf(page, system, demo, admin, watch):
@@ -114,10 +116,14 @@ def _tamper_checkpoint(route):
     route.fulfill(response=response, body="\n".join(lines))
 
 
-@pytest.mark.parametrize("path, tamper, step, says", [
-    (r"/console/api/v1/ledger/entries/\d+/proof", _tamper_proof, "inclusion proof", "computed root"),
-    (r"/console/api/v1/ledger/checkpoint", _tamper_checkpoint, "checkpoint signature", "does not verify"),
-], ids=["proof", "checkpoint"])
+@pytest.mark.parametrize(
+    "path, tamper, step, says",
+    [
+        (r"/console/api/v1/ledger/entries/\d+/proof", _tamper_proof, "inclusion proof", "computed root"),
+        (r"/console/api/v1/ledger/checkpoint", _tamper_checkpoint, "checkpoint signature", "does not verify"),
+    ],
+    ids=["proof", "checkpoint"],
+)
 def test_a_tampered_answer_fails_in_red_naming_the_step(page, system, demo, path, tamper, step, says):
     sign_in(page, system, demo["keys"]["park_manager"])
     page.route(re.compile(path), tamper)
@@ -129,8 +135,9 @@ def test_a_tampered_answer_fails_in_red_naming_the_step(page, system, demo, path
     assert failed.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(254, 226, 226)"  # red
     assert page.locator("#verify-verdict").evaluate("e => getComputedStyle(e).color") == "rgb(185, 28, 28)"
     assert failed.locator(".step-name").inner_text() in page.inner_text("#verify-verdict")
-    assert page.locator('#verify-steps li[class="ok"]').count() == {"checkpoint signature": 1,
-                                                                       "inclusion proof": 2}[step]
+    assert (
+        page.locator('#verify-steps li[class="ok"]').count() == {"checkpoint signature": 1, "inclusion proof": 2}[step]
+    )
 
 
 def test_another_key_than_the_one_this_browser_pinned_fails_at_the_verifier_key(page, system, demo):
@@ -139,8 +146,10 @@ def test_another_key_than_the_one_this_browser_pinned_fails_at_the_verifier_key(
     assert _verify(page) == "ok"  # the first visit pins the key
     real = system.client(demo["keys"]["park_manager"]).get("ledger/public-key").text.strip()
     other = SigningKey.generate(real.split("+")[0]).verifier_text()
-    page.route(re.compile(r"/console/api/v1/ledger/public-key"), lambda route: route.fulfill(
-        status=200, content_type="text/plain", body=other + "\n"))
+    page.route(
+        re.compile(r"/console/api/v1/ledger/public-key"),
+        lambda route: route.fulfill(status=200, content_type="text/plain", body=other + "\n"),
+    )
     page.reload()
     assert _verify(page) == "fail"
     failed = _step(page, "verifier key")
@@ -158,8 +167,9 @@ def other_park(system, admin):
     return supplier, receiver, offer.json()["id"]
 
 
-def test_a_second_visit_checks_consistency_with_the_checkpoint_this_browser_saw_before(page, system, demo, admin,
-                                                                                      other_park, watch):
+def test_a_second_visit_checks_consistency_with_the_checkpoint_this_browser_saw_before(
+    page, system, demo, admin, other_park, watch
+):
     sign_in(page, system, demo["keys"]["park_manager"])
     page.goto(f"{system.url}/ledger/{ENTRY}")
     assert _verify(page) == "ok"
@@ -167,8 +177,11 @@ def test_a_second_visit_checks_consistency_with_the_checkpoint_this_browser_saw_
 
     supplier, receiver, offer_id = other_park
     complete_steam_exchange(supplier, receiver, "500", offer_id=offer_id, receiver_enterprise_id=receiver.enterprise_id)
-    eventually(lambda: int(admin.get("ledger/checkpoint").text.split("\n")[1]), lambda size: size > seen,
-               "the ledger to record the new exchange")
+    eventually(
+        lambda: int(admin.get("ledger/checkpoint").text.split("\n")[1]),
+        lambda size: size > seen,
+        "the ledger to record the new exchange",
+    )
 
     page.goto(f"{system.url}/ledger/{ENTRY}")  # a later visit, in the same browser
     assert _verify(page) == "ok"
@@ -187,8 +200,12 @@ def test_an_enterprise_sees_only_the_entries_of_its_own_exchanges(page, system, 
     shown = _indexes(page)
     assert shown and page.locator("#enterprise_id").count() == 0
     every = admin.get("ledger/entries", params={"page_size": 200}).json()["items"]
-    own = [e["index"] for e in every if me in (e["entry"]["exchange"]["supplier"]["enterprise_id"],
-                                               e["entry"]["exchange"]["receiver"]["enterprise_id"])]
+    own = [
+        e["index"]
+        for e in every
+        if me
+        in (e["entry"]["exchange"]["supplier"]["enterprise_id"], e["entry"]["exchange"]["receiver"]["enterprise_id"])
+    ]
     assert shown == own and len(own) < len(every)
     other = next(e["index"] for e in every if e["index"] not in own)
     assert page.goto(f"{system.url}/ledger/{other}").status == 404

@@ -1,6 +1,7 @@
 """An enterprise's listings in the console: the pages load clean; the API's field errors show beside the
 field with the input kept; an offer published through the form appears in a fitting want's matches;
 pause, resume and withdraw change the status; a new enterprise key registers its enterprise."""
+
 from __future__ import annotations
 
 import re
@@ -38,10 +39,18 @@ def _fill_steam_offer(page, title: str, temperature: str, pressure: str) -> None
 def test_the_listing_pages_load_clean(page, system, demo, watch):
     steam = _steam_offer_of(system, demo["keys"]["power"])
     sign_in(page, system, demo["keys"]["power"])
-    for path in ["/listings", "/listings/new?side=want", "/listings/enterprise",
-                 f"/listings/offer/{steam['id']}", f"/listings/offer/{steam['id']}/edit",
-                 *(f"/listings/new?side={side}&kind={kind}" for side in ("offer", "want")
-                   for kind in ("material", "heat", "water"))]:
+    for path in [
+        "/listings",
+        "/listings/new?side=want",
+        "/listings/enterprise",
+        f"/listings/offer/{steam['id']}",
+        f"/listings/offer/{steam['id']}/edit",
+        *(
+            f"/listings/new?side={side}&kind={kind}"
+            for side in ("offer", "want")
+            for kind in ("material", "heat", "water")
+        ),
+    ]:
         page.goto(system.url + path)
         assert page.locator("main h1").is_visible(), path
     page.goto(f"{system.url}/listings/offer/{steam['id']}/matches")
@@ -50,8 +59,9 @@ def test_the_listing_pages_load_clean(page, system, demo, watch):
     first = rows.first
     assert first.locator(".rank").inner_text() == "1"
     assert first.locator("ul.components li").count() == 3, "distance, quantity and temperature margin for heat"
-    assert re.match(rf"^/exchanges/new\?offer_id={steam['id']}&want_id={UUID}$",
-                    first.locator("a.propose").get_attribute("href"))
+    assert re.match(
+        rf"^/exchanges/new\?offer_id={steam['id']}&want_id={UUID}$", first.locator("a.propose").get_attribute("href")
+    )
     watch.assert_clean()
 
 
@@ -81,8 +91,11 @@ def test_an_offer_published_through_the_form_appears_in_a_fitting_wants_matches(
     receiver = demo["keys"]["chlor_alkali"]  # wants steam at 180 °C, 0.8 MPa, within 10 km
     api = system.client(receiver)
     mine = api.get("keys/me").json()["enterprise_id"]
-    want = next(w for w in api.get("wants", params={"enterprise_id": mine, "kind": "heat"}).json()["items"]
-                if w["heat"]["medium"] == "steam")
+    want = next(
+        w
+        for w in api.get("wants", params={"enterprise_id": mine, "kind": "heat"}).json()["items"]
+        if w["heat"]["medium"] == "steam"
+    )
     sign_in(page, system, receiver)
     row = page.locator(f"tr[data-match='{offer_id}']")
 
@@ -94,8 +107,7 @@ def test_an_offer_published_through_the_form_appears_in_a_fitting_wants_matches(
     supplier = system.client(demo["keys"]["power"])
     supplier_name = supplier.get(f"enterprises/{supplier.get('keys/me').json()['enterprise_id']}").json()["name"]
     assert title in row.inner_text() and supplier_name in row.inner_text()
-    assert row.locator("a.propose").get_attribute("href") == \
-        f"/exchanges/new?offer_id={offer_id}&want_id={want['id']}"
+    assert row.locator("a.propose").get_attribute("href") == f"/exchanges/new?offer_id={offer_id}&want_id={want['id']}"
 
 
 def test_edit_pause_resume_and_withdraw_change_what_the_list_shows(page, system, demo):

@@ -1,5 +1,6 @@
 """Webhook subscriptions in the console: the signing secret is shown once (not on reload), a rotation
 shows a new one, and the delivery log lists each attempt and redelivers."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,19 @@ import pytest
 from tests.e2e.conftest import Receiver, eventually
 from tests.e2e.console.conftest import sign_in
 
-STEAM_WANT = {"kind": "heat", "title": "控制台测试：告警用蒸汽需求", "max_distance_km": 15,
-              "heat": {"medium": "steam", "temperature_c": 180, "pressure_mpa": 0.8, "thermal_power_mw": 10,
-                       "hours_per_day": 24, "days_per_year": 330}}
+STEAM_WANT = {
+    "kind": "heat",
+    "title": "控制台测试：告警用蒸汽需求",
+    "max_distance_km": 15,
+    "heat": {
+        "medium": "steam",
+        "temperature_c": 180,
+        "pressure_mpa": 0.8,
+        "thermal_power_mw": 10,
+        "hours_per_day": 24,
+        "days_per_year": 330,
+    },
+}
 
 
 @pytest.fixture
@@ -47,7 +58,7 @@ def test_a_subscription_shows_its_secret_once_rotates_and_logs_its_deliveries(pa
     page.goto(f"{system.url}/webhooks")
     row = page.locator("tr[data-subscription]", has_text=receiver.url)
     assert row.count() == 1 and "0.1" in row.inner_text()
-    _submit(page, f"tr[data-subscription] form[action$='/rotate'] button")
+    _submit(page, "tr[data-subscription] form[action$='/rotate'] button")
     assert page.url == secret_page
     rotated = page.locator("#webhook-secret").inner_text().strip()
     assert rotated.startswith("whsec_") and rotated != secret
@@ -70,6 +81,9 @@ def test_a_subscription_shows_its_secret_once_rotates_and_logs_its_deliveries(pa
     _submit(page, "tr[data-delivery] form[action$='/redeliver'] button")
     assert page.locator(".flash").is_visible()
     eventually(lambda: len(receiver.received), lambda n: n > before, "the redelivered alert at the receiver")
-    eventually(lambda: (page.reload(), page.locator("tr[data-delivery]").first.inner_text().count("HTTP 204"))[1],
-               lambda count: count >= 2, "the second attempt in the delivery log")
+    eventually(
+        lambda: (page.reload(), page.locator("tr[data-delivery]").first.inner_text().count("HTTP 204"))[1],
+        lambda count: count >= 2,
+        "the second attempt in the delivery log",
+    )
     watch.assert_clean()

@@ -9,6 +9,7 @@ WebCrypto exists only in secure contexts, so Chromium is told to treat that orig
 
 Skipped when /usr/bin/chromium is missing, except with CI=true, where it fails instead.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from services.ledger.domain.canonical import canonical_entry
-from tests.conftest import WITNESS_TEST_ORIGIN
 from services.ledger.domain.checkpoint import SigningKey, sign_checkpoint
 from services.ledger.domain.merkle_log import MerkleLog
+from tests.conftest import WITNESS_TEST_ORIGIN
 
 ROOT = Path(__file__).resolve().parents[3]
 MODULE = ROOT / "gateway/console/static/console/js/ledger-verify.js"
@@ -85,12 +86,22 @@ def b64(data: bytes) -> str:
 
 def entry(i: int, note: str = "") -> bytes:
     """A canonical-JSON leaf with non-ASCII text, so the bytes, not a re-encoding, are hashed."""
-    return canonical_entry({
-        "index": i, "type": "exchange", "corrects": None,
-        "exchange": {"exchange_id": f"EX-{i:04d}", "kind": "waste", "waste_code": "900-249-08",
-                     "quantity_t": Decimal("12.50") + i, "supplier": "苏州工业园区热电 №1",
-                     "receiver": "Park B — Müller GmbH", "note": note},
-    })
+    return canonical_entry(
+        {
+            "index": i,
+            "type": "exchange",
+            "corrects": None,
+            "exchange": {
+                "exchange_id": f"EX-{i:04d}",
+                "kind": "waste",
+                "waste_code": "900-249-08",
+                "quantity_t": Decimal("12.50") + i,
+                "supplier": "苏州工业园区热电 №1",
+                "receiver": "Park B — Müller GmbH",
+                "note": note,
+            },
+        }
+    )
 
 
 class Ledger:
@@ -126,8 +137,11 @@ class Ledger:
 
     def seen(self, size: int) -> dict:
         """What a browser stores after accepting this ledger's checkpoint of `size`."""
-        return {PIN: json.dumps({"key": self.key.verifier_text(), "size": size, "root": self.root_b64(size)},
-                                separators=(",", ":"))}
+        return {
+            PIN: json.dumps(
+                {"key": self.key.verifier_text(), "size": size, "root": self.root_b64(size)}, separators=(",", ":")
+            )
+        }
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +153,7 @@ def chromium(browser):
 def open_site(page, api=lambda: None) -> None:
     """Route http://verify.test to the test page, the module from disk and, when `api()` gives
     one, the ledger API under /api/v1/ (looked up per request, so a test can move the ledger on)."""
+
     def handle(route):
         path = route.request.url.removeprefix(SITE)
         if path == "/":
@@ -151,6 +166,7 @@ def open_site(page, api=lambda: None) -> None:
         if served and api_path in served["texts"]:
             return route.fulfill(body=served["texts"][api_path].encode(), content_type="text/plain; charset=utf-8")
         return route.fulfill(status=404, body="not found")
+
     page.route(f"{SITE}/**", handle)
     page.goto(f"{SITE}/")
     page.wait_for_function("window.ready === true")
@@ -171,8 +187,9 @@ def ledger() -> Ledger:
 
 
 def witness(page, api: dict, index: int, stored: dict | None = None, origin: str | None = None) -> dict:
-    return page.evaluate("args => runWitness(args)",
-                         {"index": index, "api": api, "stored": stored or {}, "origin": origin})
+    return page.evaluate(
+        "args => runWitness(args)", {"index": index, "api": api, "stored": stored or {}, "origin": origin}
+    )
 
 
 def steps(outcome: dict) -> list[tuple[str, bool]]:
@@ -192,6 +209,7 @@ def attempt(page, call: str, args: dict) -> dict:
 
 # -- a valid entry ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("size", range(1, MAX_SIZE + 1))
 def test_a_valid_entry_passes_every_step_and_is_remembered(site, ledger, size):
     api = ledger.api(size)
@@ -202,16 +220,24 @@ def test_a_valid_entry_passes_every_step_and_is_remembered(site, ledger, size):
         assert f"entry {index}" in outcome["results"][2]["detail"]
         assert outcome["stored"] == ledger.seen(size)
 
-    checkpoint = attempt(site, "lv.verifyCheckpoint(a.note, a.key)",
-                         {"note": ledger.checkpoint(size), "key": ledger.key.verifier_text()})
+    checkpoint = attempt(
+        site, "lv.verifyCheckpoint(a.note, a.key)", {"note": ledger.checkpoint(size), "key": ledger.key.verifier_text()}
+    )
     assert checkpoint == {"ok": True, "value": {"origin": LOG, "size": size, "rootB64": ledger.root_b64(size)}}
 
 
 def test_the_verifier_key_is_parsed_with_its_own_hash(site, ledger):
-    parsed = attempt(site, "lv.parseVerifierKey(a.key).then(k => ({...k, publicKey: Array.from(k.publicKey)}))",
-                     {"key": ledger.key.verifier_text() + "\n"})
-    assert parsed["value"] == {"name": LOG, "keyHashHex": f"{ledger.key.key_id:08x}",
-                               "publicKey": list(ledger.key.public_key), "text": ledger.key.verifier_text()}
+    parsed = attempt(
+        site,
+        "lv.parseVerifierKey(a.key).then(k => ({...k, publicKey: Array.from(k.publicKey)}))",
+        {"key": ledger.key.verifier_text() + "\n"},
+    )
+    assert parsed["value"] == {
+        "name": LOG,
+        "keyHashHex": f"{ledger.key.key_id:08x}",
+        "publicKey": list(ledger.key.public_key),
+        "text": ledger.key.verifier_text(),
+    }
 
 
 def test_the_leaf_hash_is_rfc9162s_over_the_exact_bytes(site, ledger):
@@ -220,6 +246,7 @@ def test_the_leaf_hash_is_rfc9162s_over_the_exact_bytes(site, ledger):
 
 
 # -- tampering is caught at the step that owns the evidence ------------------------------------
+
 
 def test_a_tampered_leaf_byte_fails_at_inclusion_proof_and_stores_nothing(site, ledger):
     api = ledger.api(9)
@@ -234,9 +261,11 @@ def test_a_tampered_leaf_byte_fails_at_inclusion_proof_and_stores_nothing(site, 
     assert f"expected root {ledger.root_b64(9)}" in detail and "computed root" in detail
     assert outcome["stored"] == {}
 
-    thrown = attempt(site, "lv.verifyInclusion({index: 4, leaf: bytes(a.leaf), proof: a.proof, checkpoint: a.cp})",
-                     {"leaf": b64(bytes(leaf)), "proof": ledger.inclusion(4, 9),
-                      "cp": {"size": 9, "rootB64": ledger.root_b64(9)}})
+    thrown = attempt(
+        site,
+        "lv.verifyInclusion({index: 4, leaf: bytes(a.leaf), proof: a.proof, checkpoint: a.cp})",
+        {"leaf": b64(bytes(leaf)), "proof": ledger.inclusion(4, 9), "cp": {"size": 9, "rootB64": ledger.root_b64(9)}},
+    )
     assert thrown["isVerifyError"] and thrown["name"] == "VerifyError" and thrown["step"] == INCLUSION
     assert thrown["message"] == f"{INCLUSION}: {thrown['detail']}"
 
@@ -353,10 +382,13 @@ def test_the_pin_survives_in_the_browsers_local_storage_between_visits(chromium,
         page = context.new_page()
         state = {"api": ledger.api(4)}
         open_site(page, lambda: state["api"])
-        visit = """async (index) => {
+        visit = (
+            """async (index) => {
             const results = await lv.witnessEntry({index, storage: localStorage, ...lv.httpFetchers("/api/v1/")});
             return {results, stored: localStorage.getItem(%r)};
-        }""" % PIN
+        }"""
+            % PIN
+        )
 
         first = page.evaluate(visit, 3)
         state["api"] = ledger.api(11)
@@ -389,10 +421,17 @@ def test_a_missing_entry_fails_at_inclusion_proof_naming_the_request(chromium, l
 
 # -- consistency with what this browser saw before ---------------------------------------------
 
+
 def test_consistency_proofs_verify_between_every_pair_of_sizes(site, ledger):
-    cases = [{"older": {"size": m, "rootB64": ledger.root_b64(m)}, "newer": {"size": n, "rootB64": ledger.root_b64(n)},
-              "proof": ledger.consistency(m, n)}
-             for n in range(1, MAX_SIZE + 1) for m in range(1, n + 1)]
+    cases = [
+        {
+            "older": {"size": m, "rootB64": ledger.root_b64(m)},
+            "newer": {"size": n, "rootB64": ledger.root_b64(n)},
+            "proof": ledger.consistency(m, n),
+        }
+        for n in range(1, MAX_SIZE + 1)
+        for m in range(1, n + 1)
+    ]
     outcomes = site.evaluate("cases => Promise.all(cases.map(c => attempt(() => lv.verifyConsistency(c))))", cases)
     failed = [(c["older"]["size"], c["newer"]["size"], o) for c, o in zip(cases, outcomes) if not o["ok"]]
     assert failed == []
@@ -405,7 +444,9 @@ def test_a_later_visit_checks_consistency_from_each_earlier_size(site, ledger, n
     for old in range(1, new + 1):
         outcome = witness(site, api, new - 1, stored=ledger.seen(old))
         assert steps(outcome) == [(KEY, True), (CHECKPOINT, True), (INCLUSION, True), (CONSISTENCY, True)], (
-            old, outcome["results"])
+            old,
+            outcome["results"],
+        )
         assert outcome["stored"] == ledger.seen(new)
         asked = f"ledger/consistency?from={old}&to={new}" in outcome["fetched"]
         assert asked == (old < new)  # an unchanged tree needs no proof, only the same root
@@ -447,14 +488,26 @@ def test_a_shrunk_log_fails_at_consistency_proof_and_leaves_storage_unchanged(si
     assert steps(outcome) == [(KEY, True), (CHECKPOINT, True), (INCLUSION, True), (CONSISTENCY, False)]
     assert "the log shrank" in failure(outcome)["detail"]
     assert outcome["stored"] == before
-    thrown = attempt(site, "lv.verifyConsistency(a)", {
-        "older": {"size": 10, "rootB64": ledger.root_b64(10)}, "newer": {"size": 7, "rootB64": ledger.root_b64(7)},
-        "proof": {"from": 10, "to": 7, "hashes": []}})
+    thrown = attempt(
+        site,
+        "lv.verifyConsistency(a)",
+        {
+            "older": {"size": 10, "rootB64": ledger.root_b64(10)},
+            "newer": {"size": 7, "rootB64": ledger.root_b64(7)},
+            "proof": {"from": 10, "to": 7, "hashes": []},
+        },
+    )
     assert (thrown["ok"], thrown["step"]) == (False, CONSISTENCY)
 
 
 def test_a_proof_for_other_sizes_fails_at_consistency_proof(site, ledger):
-    thrown = attempt(site, "lv.verifyConsistency(a)", {
-        "older": {"size": 3, "rootB64": ledger.root_b64(3)}, "newer": {"size": 9, "rootB64": ledger.root_b64(9)},
-        "proof": ledger.consistency(4, 9)})
+    thrown = attempt(
+        site,
+        "lv.verifyConsistency(a)",
+        {
+            "older": {"size": 3, "rootB64": ledger.root_b64(3)},
+            "newer": {"size": 9, "rootB64": ledger.root_b64(9)},
+            "proof": ledger.consistency(4, 9),
+        },
+    )
     assert thrown["step"] == CONSISTENCY and "expected a proof from size 3 to size 9" in thrown["detail"]

@@ -5,6 +5,7 @@ golang.org/x/mod/sumdb/tlog (pinned in gocheck/go.mod, go.sum committed), and re
 Skipped only when no `go` is on PATH; the build needs the Go module proxy (or a warm module
 cache) the first time.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,9 @@ def gocheck(tmp_path_factory) -> Path:
         pytest.skip("`go` is not on PATH: the independent Go verifier cannot be built")
     binary = tmp_path_factory.mktemp("gocheck") / "gocheck"
     env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly -buildvcs=false"}
-    build = subprocess.run(["go", "build", "-o", str(binary), "."], cwd=GOCHECK, env=env,
-                           capture_output=True, text=True, timeout=300)
+    build = subprocess.run(
+        ["go", "build", "-o", str(binary), "."], cwd=GOCHECK, env=env, capture_output=True, text=True, timeout=300
+    )
     assert build.returncode == 0, f"go build failed:\n{build.stderr}"
     return binary
 
@@ -42,14 +44,23 @@ def gocheck(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def ledger():
     key = SigningKey.generate(ORIGIN)
-    entries = [canonical_entry({"index": i, "exchange": f"EX-{i:04d}", "material": "900-249-08",
-                                "quantity_t": f"{i}.25", "from": "苏州工业园区", "to": "Park B"})
-               for i in range(SIZE)]
+    entries = [
+        canonical_entry(
+            {
+                "index": i,
+                "exchange": f"EX-{i:04d}",
+                "material": "900-249-08",
+                "quantity_t": f"{i}.25",
+                "from": "苏州工业园区",
+                "to": "Park B",
+            }
+        )
+        for i in range(SIZE)
+    ]
     log = MerkleLog()
     for data in entries:
         log.append(data)
-    checkpoints = {n: sign_checkpoint(ORIGIN, n, log.root(n), key, extensions=[f"entries {n}"])
-                   for n in OLD_SIZES}
+    checkpoints = {n: sign_checkpoint(ORIGIN, n, log.root(n), key, extensions=[f"entries {n}"]) for n in OLD_SIZES}
     return key, entries, log, checkpoints
 
 
@@ -64,10 +75,13 @@ def request(ledger, **overrides) -> dict:
         "verifier_key": key.verifier_text(),
         "checkpoint": checkpoints[SIZE],
         "leaves": [b64(e) for e in entries],
-        "inclusion": [{"index": i, "leaf": b64(entries[i]), "proof": [b64(p) for p in log.inclusion_proof(i)]}
-                      for i in range(SIZE)],
-        "consistency": [{"old_checkpoint": checkpoints[n], "proof": [b64(p) for p in log.consistency_proof(n)]}
-                        for n in OLD_SIZES],
+        "inclusion": [
+            {"index": i, "leaf": b64(entries[i]), "proof": [b64(p) for p in log.inclusion_proof(i)]}
+            for i in range(SIZE)
+        ],
+        "consistency": [
+            {"old_checkpoint": checkpoints[n], "proof": [b64(p) for p in log.consistency_proof(n)]} for n in OLD_SIZES
+        ],
     }
     req.update(overrides)
     return req

@@ -2,6 +2,7 @@
 principals: exact leaf bytes, proofs that verify against the published checkpoint and key, who may
 see which entries and reports, admin-only audits and corrections, RFC 9457 problems naming the
 bad field, and the annual report as CSV."""
+
 from __future__ import annotations
 
 import base64
@@ -16,9 +17,9 @@ import pytest
 from services.common.config import Settings
 from services.common.events import Event
 from services.common.identity import Principal, Role, sign_principal
+from services.ledger.adapters.tables import entries
 from services.ledger.app import create_app
 from services.ledger.domain import merkle
-from services.ledger.adapters.tables import entries
 from services.ledger.domain.audit import audit_ledger
 from services.ledger.domain.canonical import is_canonical
 from services.ledger.domain.checkpoint import open_checkpoint
@@ -34,52 +35,97 @@ MANAGER_B = Principal(Role.PARK_MANAGER, "manager-b", park_id=PARK_B)
 DYE_WORKS = Principal(Role.ENTERPRISE, "dye-works-key", park_id=PARK_A, enterprise_id="dye-works")
 CEMENT = Principal(Role.ENTERPRISE, "cement-key", park_id=PARK_B, enterprise_id="cement")
 ENROLLING = Principal(Role.ENTERPRISE, "enrolment-key", park_id=PARK_A, enterprise_id=None)
-INDICATORS = {"energy_saved_tce", "water_saved_m3", "co2_reduced_t", "solid_waste_utilised_t",
-              "hazardous_waste_utilised_t", "wastewater_avoided_m3"}
+INDICATORS = {
+    "energy_saved_tce",
+    "water_saved_m3",
+    "co2_reduced_t",
+    "solid_waste_utilised_t",
+    "hazardous_waste_utilised_t",
+    "wastewater_avoided_m3",
+}
 RATES = {"solid_waste_utilisation_rate_pct", "energy_per_gdp_tce_per_10k_cny", "water_per_gdp_m3_per_10k_cny"}
 
 
 def delivery(kind: str, amount: str) -> dict:
     unit, evidence, substitution = {
-        "heat": ("GJ", {"meter_reading": "FT-301"}, {"substitutes": "boiler_heat", "fuel": "natural_gas",
-                                                     "boiler_efficiency": "0.9"}),
+        "heat": (
+            "GJ",
+            {"meter_reading": "FT-301"},
+            {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"},
+        ),
         "water": ("m3", {"meter_reading": "RW-02"}, {"substitutes": "municipal_water"}),
         "material": ("t", {"weighbridge_ticket": "HB-WB-0001"}, {"substitutes": "virgin_material"}),
     }[kind]
-    return {"id": str(uuid.uuid4()), "delivered_on": f"{YEAR}-06-15", "amount": amount, "unit": unit,
-            "evidence": evidence, "substitution": substitution}
+    return {
+        "id": str(uuid.uuid4()),
+        "delivered_on": f"{YEAR}-06-15",
+        "amount": amount,
+        "unit": unit,
+        "evidence": evidence,
+        "substitution": substitution,
+    }
 
 
-def completed(kind: str, amount: str, supplier: tuple[str, str], receiver: tuple[str, str],
-              completed_at: str = f"{YEAR}-06-30T02:00:00+00:00") -> Event:
+def completed(
+    kind: str,
+    amount: str,
+    supplier: tuple[str, str],
+    receiver: tuple[str, str],
+    completed_at: str = f"{YEAR}-06-30T02:00:00+00:00",
+) -> Event:
     d = delivery(kind, amount)
-    payload = {"exchange_id": str(uuid.uuid4()), "kind": kind, "offer_id": str(uuid.uuid4()), "want_id": None,
-               "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
-               "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
-               "waste_code": "441-001-S02" if kind == "material" else None, "hazardous": False,
-               "agreed_amount": amount, "agreed_unit": d["unit"], "completed_at": completed_at, "deliveries": [d]}
+    payload = {
+        "exchange_id": str(uuid.uuid4()),
+        "kind": kind,
+        "offer_id": str(uuid.uuid4()),
+        "want_id": None,
+        "supplier": {"enterprise_id": supplier[0], "park_id": supplier[1]},
+        "receiver": {"enterprise_id": receiver[0], "park_id": receiver[1]},
+        "waste_code": "441-001-S02" if kind == "material" else None,
+        "hazardous": False,
+        "agreed_amount": amount,
+        "agreed_unit": d["unit"],
+        "completed_at": completed_at,
+        "deliveries": [d],
+    }
     return Event("ExchangeCompleted", payload["exchange_id"], payload)
 
 
 def park_created(park_id: str, name: str, baselines=()) -> Event:
-    return Event("ParkCreated", park_id, {"id": park_id, "name": name, "province": "Jiangsu", "level": "national",
-                                          "park_type": "chemical_park", "centroid": {"lat": 34.6, "lon": 119.6},
-                                          "baselines": list(baselines)})
+    return Event(
+        "ParkCreated",
+        park_id,
+        {
+            "id": park_id,
+            "name": name,
+            "province": "Jiangsu",
+            "level": "national",
+            "park_type": "chemical_park",
+            "centroid": {"lat": 34.6, "lon": 119.6},
+            "baselines": list(baselines),
+        },
+    )
 
 
-BASELINE_A = {"year": YEAR, "gdp_10k_cny": 50000.0, "energy_tce": 20000.0, "water_m3": 1000000.0,
-              "solid_waste_generated_t": 8000.0}
+BASELINE_A = {
+    "year": YEAR,
+    "gdp_10k_cny": 50000.0,
+    "energy_tce": 20000.0,
+    "water_m3": 1000000.0,
+    "solid_waste_generated_t": 8000.0,
+}
 
 
 def standard_events() -> list[Event]:
     """Entries 0..4: three exchanges inside park A, one from A to B, one inside park B."""
     return [
-        park_created(PARK_A, "Park A", [BASELINE_A]), park_created(PARK_B, "Park B"),
-        completed("heat", "1000", ("steam-co", PARK_A), ("dye-works", PARK_A)),      # 0
-        completed("water", "500", ("wwtp", PARK_A), ("refinery", PARK_A)),           # 1
-        completed("material", "2000", ("power", PARK_A), ("cement", PARK_B)),        # 2
-        completed("water", "999", ("wwtp-b", PARK_B), ("paper", PARK_B)),            # 3
-        completed("heat", "200", ("steam-co", PARK_A), ("refinery", PARK_A)),        # 4
+        park_created(PARK_A, "Park A", [BASELINE_A]),
+        park_created(PARK_B, "Park B"),
+        completed("heat", "1000", ("steam-co", PARK_A), ("dye-works", PARK_A)),  # 0
+        completed("water", "500", ("wwtp", PARK_A), ("refinery", PARK_A)),  # 1
+        completed("material", "2000", ("power", PARK_A), ("cement", PARK_B)),  # 2
+        completed("water", "999", ("wwtp-b", PARK_B), ("paper", PARK_B)),  # 3
+        completed("heat", "200", ("steam-co", PARK_A), ("refinery", PARK_A)),  # 4
     ]
 
 
@@ -103,8 +149,13 @@ class Caller:
 def app(tmp_path, monkeypatch):
     monkeypatch.delenv("LEDGER_SIGNING_KEY", raising=False)
     monkeypatch.delenv("LEDGER_ORIGIN", raising=False)
-    settings = Settings(service="ledger", data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
-                        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}", internal_secret=SECRET)
+    settings = Settings(
+        service="ledger",
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'ledger.db'}",
+        event_bus_url=f"sqlite:///{tmp_path / 'events.db'}",
+        internal_secret=SECRET,
+    )
     application = create_app(settings)
     yield application
     application.extensions["parkloop.ledger"].store.engine.dispose()
@@ -149,6 +200,7 @@ def assert_problem(response, status: int, field: str) -> None:
 
 
 # --- entries and proofs ----------------------------------------------------------------------
+
 
 def test_an_entry_is_served_as_exactly_its_leaf_bytes(ledger):
     ctx = ledger.extensions["parkloop.ledger"]
@@ -210,8 +262,9 @@ def test_a_consistency_proof_links_an_earlier_checkpoint_to_the_latest(ledger):
     # an inclusion proof against the older tree still verifies with the older checkpoint
     proof = admin.get("ledger/entries/1/proof", tree_size=5).get_json()
     leaf = admin.get("ledger/entries/1").get_data()
-    assert merkle.verify_inclusion(1, 5, merkle.leaf_hash(leaf), [base64.b64decode(h) for h in proof["hashes"]],
-                                   old.root)
+    assert merkle.verify_inclusion(
+        1, 5, merkle.leaf_hash(leaf), [base64.b64decode(h) for h in proof["hashes"]], old.root
+    )
 
 
 def test_proofs_keep_verifying_as_the_ledger_grows_between_requests(ledger):
@@ -223,8 +276,9 @@ def test_proofs_keep_verifying_as_the_ledger_grows_between_requests(ledger):
             leaf = admin.get(f"ledger/entries/{index}").get_data()
             proof = admin.get(f"ledger/entries/{index}/proof").get_json()
             assert proof["tree_size"] == cp.size == 5 + 2 * round_
-            assert merkle.verify_inclusion(index, cp.size, merkle.leaf_hash(leaf),
-                                           [base64.b64decode(h) for h in proof["hashes"]], cp.root)
+            assert merkle.verify_inclusion(
+                index, cp.size, merkle.leaf_hash(leaf), [base64.b64decode(h) for h in proof["hashes"]], cp.root
+            )
         feed(ledger, [completed("water", str(n), ("wwtp", PARK_A), ("refinery", PARK_A)) for n in (1, 2)])
 
 
@@ -250,15 +304,25 @@ def test_the_export_verifies_offline_with_the_published_key(ledger):
     admin = as_(ledger, ADMIN)
     exported = admin.get("ledger/export").get_json()
     key = admin.get("ledger/public-key").get_data(as_text=True).strip()
-    result = audit_ledger([base64.b64decode(e) for e in exported["entries"]], exported["checkpoint"], key,
-                          recorded_leaf_hashes=[base64.b64decode(h) for h in exported["leaf_hashes"]],
-                          origin=exported["origin"])
+    result = audit_ledger(
+        [base64.b64decode(e) for e in exported["entries"]],
+        exported["checkpoint"],
+        key,
+        recorded_leaf_hashes=[base64.b64decode(h) for h in exported["leaf_hashes"]],
+        origin=exported["origin"],
+    )
     assert result.ok and result.checkpoint.size == 5
-    assert admin.post("ledger/verify").get_json() == {"ok": True, "first_bad_index": None, "kind": None,
-                                                      "reason": result.reason, "size": 5}
+    assert admin.post("ledger/verify").get_json() == {
+        "ok": True,
+        "first_bad_index": None,
+        "kind": None,
+        "reason": result.reason,
+        "size": 5,
+    }
 
 
 # --- who sees what -----------------------------------------------------------------------------
+
 
 def test_a_park_manager_lists_only_the_entries_touching_their_park(ledger):
     assert indexes(as_(ledger, MANAGER_A).get("ledger/entries")) == [0, 1, 2, 4]
@@ -330,6 +394,7 @@ def test_verify_export_and_corrections_are_for_admins_only(ledger, principal):
 
 # --- corrections --------------------------------------------------------------------------------
 
+
 def test_an_admin_correction_appends_a_reversing_entry_and_the_report_drops_the_exchange(ledger):
     admin = as_(ledger, ADMIN)
     before = admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
@@ -361,36 +426,45 @@ def test_a_second_correction_or_a_correction_of_a_correction_is_a_conflict(ledge
 
 # --- bad input: 422 problems naming the field ---------------------------------------------------
 
-@pytest.mark.parametrize("path, params, field", [
-    ("ledger/entries", {"year": "1900"}, "year"),
-    ("ledger/entries", {"year": "last"}, "year"),
-    ("ledger/entries", {"kind": "steam"}, "kind"),
-    ("ledger/entries", {"page_size": "0"}, "page_size"),
-    ("ledger/entries/0/proof", {"tree_size": "0"}, "tree_size"),
-    ("ledger/entries/0/proof", {"tree_size": "6"}, "tree_size"),
-    ("ledger/entries/3/proof", {"tree_size": "3"}, "tree_size"),
-    ("ledger/consistency", {"from": "4", "to": "2"}, "from"),
-    ("ledger/consistency", {"from": "2", "to": "9"}, "from"),
-    ("ledger/consistency", {"from": "2"}, "to"),
-    ("ledger/consistency", {"from": "x", "to": "3"}, "from"),
-    (f"parks/{PARK_A}/reports/{YEAR}", {"format": "xml"}, "format"),
-], ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()))
+
+@pytest.mark.parametrize(
+    "path, params, field",
+    [
+        ("ledger/entries", {"year": "1900"}, "year"),
+        ("ledger/entries", {"year": "last"}, "year"),
+        ("ledger/entries", {"kind": "steam"}, "kind"),
+        ("ledger/entries", {"page_size": "0"}, "page_size"),
+        ("ledger/entries/0/proof", {"tree_size": "0"}, "tree_size"),
+        ("ledger/entries/0/proof", {"tree_size": "6"}, "tree_size"),
+        ("ledger/entries/3/proof", {"tree_size": "3"}, "tree_size"),
+        ("ledger/consistency", {"from": "4", "to": "2"}, "from"),
+        ("ledger/consistency", {"from": "2", "to": "9"}, "from"),
+        ("ledger/consistency", {"from": "2"}, "to"),
+        ("ledger/consistency", {"from": "x", "to": "3"}, "from"),
+        (f"parks/{PARK_A}/reports/{YEAR}", {"format": "xml"}, "format"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "-".join(f"{k}={x}" for k, x in v.items()),
+)
 def test_a_bad_query_value_is_a_422_problem_naming_the_field(ledger, path, params, field):
     assert_problem(as_(ledger, ADMIN).get(path, **params), 422, field)
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"reason": "no index"}, "corrects"),
-    ({"corrects": 1}, "reason"),
-    ({"corrects": -1, "reason": "negative"}, "corrects"),
-    ({"corrects": 1, "reason": "x" * 1001}, "reason"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"reason": "no index"}, "corrects"),
+        ({"corrects": 1}, "reason"),
+        ({"corrects": -1, "reason": "negative"}, "corrects"),
+        ({"corrects": 1, "reason": "x" * 1001}, "reason"),
+    ],
+)
 def test_a_bad_correction_is_a_422_problem_naming_the_field(ledger, body, field):
     assert_problem(as_(ledger, ADMIN).post("ledger/corrections", body), 422, field)
     assert as_(ledger, ADMIN).get("ledger/entries").get_json()["total"] == 5
 
 
 # --- the annual report --------------------------------------------------------------------------
+
 
 def test_the_report_json_carries_amounts_as_decimal_strings(ledger):
     report = as_(ledger, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}").get_json()
@@ -422,8 +496,9 @@ def test_a_report_without_a_baseline_says_the_rates_are_unknown_in_json_and_csv(
     manager = as_(ledger, MANAGER_B)
     report = manager.get(f"parks/{PARK_B}/reports/{YEAR}").get_json()
     assert all(rate["value"] is None and rate["unknown"] for rate in report["rates"].values())
-    rows = list(csv.DictReader(io.StringIO(manager.get(f"parks/{PARK_B}/reports/{YEAR}", format="csv")
-                                            .get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(manager.get(f"parks/{PARK_B}/reports/{YEAR}", format="csv").get_data(as_text=True)))
+    )
     for row in (r for r in rows if r["section"] == "park" and r["indicator"] in RATES):
         assert row["value"] == "" and row["complete"] == "no" and "no park baseline" in row["not_computed"]
 
@@ -446,8 +521,14 @@ def report_items(report: dict):
 def test_a_park_with_a_baseline_and_no_exchanges_gets_its_report_with_zeros_and_unknowns_with_reasons(app):
     # The ledger has no entry at all: the parks are known from their events only.
     no_gdp = {**BASELINE_A, "gdp_10k_cny": 0.0, "solid_waste_generated_t": 0.0}
-    feed(app, [park_created(PARK_A, "Park A", [BASELINE_A]), park_created(PARK_B, "Park B"),
-               Event("ParkBaselineSet", PARK_B, {"park_id": PARK_B, **no_gdp})])
+    feed(
+        app,
+        [
+            park_created(PARK_A, "Park A", [BASELINE_A]),
+            park_created(PARK_B, "Park B"),
+            Event("ParkBaselineSet", PARK_B, {"park_id": PARK_B, **no_gdp}),
+        ],
+    )
     assert app.extensions["parkloop.ledger"].store.size() == 0
 
     response = as_(app, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}")
@@ -467,15 +548,20 @@ def test_a_park_with_a_baseline_and_no_exchanges_gets_its_report_with_zeros_and_
     other = as_(app, MANAGER_B).get(f"parks/{PARK_B}/reports/{YEAR}")
     assert other.status_code == 200, other.get_data(as_text=True)
     rates = other.get_json()["rates"]
-    for name, reason in [("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
-                         ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
-                         ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage")]:
+    for name, reason in [
+        ("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
+        ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
+        ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage"),
+    ]:
         assert (rates[name]["value"], rates[name]["exact_value"], rates[name]["complete"]) == (None, None, False)
         assert rates[name]["unknown"].startswith(reason), name
     assert all(item["value"] == "0" for item in other.get_json()["indicators"].values())
 
-    rows = list(csv.DictReader(io.StringIO(as_(app, ADMIN).get(f"parks/{PARK_A}/reports/{YEAR}", format="csv")
-                                            .get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(as_(app, ADMIN).get(f"parks/{PARK_A}/reports/{YEAR}", format="csv").get_data(as_text=True))
+        )
+    )
     park = {r["indicator"]: r for r in rows if r["section"] == "park"}
     assert park["water_saved_m3"]["value"] == park["water_saved_m3"]["exact_value"] == "0"
     assert park["solid_waste_utilisation_rate_pct"]["value"] == "0"
@@ -488,8 +574,7 @@ def test_an_event_the_ledger_cannot_compute_is_set_aside_and_the_parks_behind_it
     # batch on every retry, so no park created after it ever reached the ledger: their reports were 404.
     huge = completed("heat", "1E+40", ("steam-co", PARK_A), ("dye-works", PARK_A))
     ctx = app.extensions["parkloop.ledger"]
-    assert record_batch(ctx, [park_created(PARK_B, "Park B"), huge,
-                              park_created(PARK_A, "Park A", [BASELINE_A])]) == 0
+    assert record_batch(ctx, [park_created(PARK_B, "Park B"), huge, park_created(PARK_A, "Park A", [BASELINE_A])]) == 0
 
     assert as_(app, MANAGER_A).get(f"parks/{PARK_A}/reports/{YEAR}").status_code == 200
     [item] = as_(app, ADMIN).get("ledger/rejected-events").get_json()["items"]
@@ -515,8 +600,13 @@ def test_the_report_rounds_for_people_and_its_exact_values_reconcile_with_the_en
     listed = manager.get("ledger/entries", page_size=100).get_json()["items"]
     in_report = [i["entry"] for i in listed if i["index"] in report["entries"]["indexes"]]
     for name in INDICATORS:
-        values = [Decimal(ind["value"]) for e in in_report for d in e["contribution"]["deliveries"]
-                  for ind in d["indicators"] if ind["name"] == name and ind["value"] is not None]
+        values = [
+            Decimal(ind["value"])
+            for e in in_report
+            for d in e["contribution"]["deliveries"]
+            for ind in d["indicators"]
+            if ind["name"] == name and ind["value"] is not None
+        ]
         with localcontext(Context(prec=200, traps=[Inexact])):
             total = sum(values, Decimal(0))
         assert total == Decimal(report["indicators"][name]["exact_value"]), name
@@ -529,9 +619,12 @@ def test_a_new_entry_and_every_answer_about_it_write_decimals_in_plain_notation(
     admin = as_(app, ADMIN)
     leaf = admin.get("ledger/entries/0").get_data(as_text=True)
     assert not EXPONENT.search(leaf) and "= 10000 TJ; x 56.1 tCO2/TJ" in leaf
-    for response in (admin.get("ledger/entries"), admin.get("ledger/entries.csv"),
-                     admin.get(f"parks/{PARK_A}/reports/{YEAR}"),
-                     admin.get(f"parks/{PARK_A}/reports/{YEAR}", format="csv")):
+    for response in (
+        admin.get("ledger/entries"),
+        admin.get("ledger/entries.csv"),
+        admin.get(f"parks/{PARK_A}/reports/{YEAR}"),
+        admin.get(f"parks/{PARK_A}/reports/{YEAR}", format="csv"),
+    ):
         assert response.status_code == 200
         assert not EXPONENT.search(response.get_data(as_text=True)), response.request.url
     co2 = admin.get(f"parks/{PARK_A}/reports/{YEAR}").get_json()["indicators"]["co2_reduced_t"]
@@ -539,8 +632,10 @@ def test_a_new_entry_and_every_answer_about_it_write_decimals_in_plain_notation(
 
 
 def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledger):
-    feed(ledger, [completed("water", "42", ("wwtp", PARK_A), ("refinery", PARK_A),
-                            completed_at=f"{YEAR}-12-31T20:00:00+00:00")])
+    feed(
+        ledger,
+        [completed("water", "42", ("wwtp", PARK_A), ("refinery", PARK_A), completed_at=f"{YEAR}-12-31T20:00:00+00:00")],
+    )
     admin = as_(ledger, ADMIN)
     assert admin.get(f"parks/{PARK_A}/reports/{YEAR + 1}").get_json()["entries"]["indexes"] == [5]
     assert indexes(admin.get("ledger/entries", year=YEAR + 1)) == [5]
@@ -548,11 +643,18 @@ def test_the_year_filter_agrees_with_the_year_the_report_counts_an_entry_in(ledg
 
 # --- events set aside ------------------------------------------------------------------------
 
+
 def test_an_admin_sees_each_event_the_ledger_set_aside_and_the_fields_at_fault(ledger):
     good = completed("water", "10", ("dye-works", PARK_A), ("cement", PARK_B))
-    broken = Event("ExchangeCompleted", "exchange-x",
-                   {**completed("water", "10", ("dye-works", PARK_A), ("cement", PARK_B)).payload,
-                    "deliveries": [{"amount": 10}], "hazardous": "no"})
+    broken = Event(
+        "ExchangeCompleted",
+        "exchange-x",
+        {
+            **completed("water", "10", ("dye-works", PARK_A), ("cement", PARK_B)).payload,
+            "deliveries": [{"amount": 10}],
+            "hazardous": "no",
+        },
+    )
     feed(ledger, [broken, good])
 
     body = as_(ledger, ADMIN).get("ledger/rejected-events").get_json()
@@ -561,9 +663,10 @@ def test_an_admin_sees_each_event_the_ledger_set_aside_and_the_fields_at_fault(l
     assert item["event_id"] == broken.id and item["type"] == "ExchangeCompleted"
     assert "hazardous" in item["reason"] and "deliveries.0.amount" in item["reason"]
     assert item["event"]["payload"]["deliveries"] == [{"amount": 10}]
-    assert good.payload["exchange_id"] in [i["entry"]["exchange"]["exchange_id"]
-                                           for i in as_(ledger, ADMIN).get("ledger/entries", page_size=100)
-                                           .get_json()["items"]]
+    assert good.payload["exchange_id"] in [
+        i["entry"]["exchange"]["exchange_id"]
+        for i in as_(ledger, ADMIN).get("ledger/entries", page_size=100).get_json()["items"]
+    ]
 
 
 def test_only_an_admin_reads_the_events_set_aside(ledger):

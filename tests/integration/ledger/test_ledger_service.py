@@ -2,6 +2,7 @@
 RFC 9162 log exactly once, proofs verify against the signed checkpoint, tampering with the rows
 is named at the first bad entry, corrections reverse without editing, and the annual report adds
 up by hand. Everything goes through `LedgerContext` as the worker and the API use it."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,9 +10,25 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from helpers.ledger import (PARK_A, PARK_B, YEAR, baseline, baseline_set, checkpoint, completed, exchange, feed,
-                            fresh_ledger, heat_delivery, material_delivery, park_created, proof_hashes,
-                            record_six_water_exchanges, set_leaf_data, water_delivery)
+from helpers.ledger import (
+    PARK_A,
+    PARK_B,
+    YEAR,
+    baseline,
+    baseline_set,
+    checkpoint,
+    completed,
+    exchange,
+    feed,
+    fresh_ledger,
+    heat_delivery,
+    material_delivery,
+    park_created,
+    proof_hashes,
+    record_six_water_exchanges,
+    set_leaf_data,
+    water_delivery,
+)
 
 from services.common.bus.sqlite_log import SqliteEventLog
 from services.common.errors import Conflict
@@ -28,8 +45,10 @@ ADMIN = Principal(Role.ADMIN, "admin-key")
 
 def rows(ctx) -> list[tuple[int, bytes]]:
     with ctx.store.engine.connect() as conn:
-        return [(r.idx, bytes(r.leaf_data)) for r in conn.execute(
-            sa.select(entries.c.idx, entries.c.leaf_data).order_by(entries.c.idx))]
+        return [
+            (r.idx, bytes(r.leaf_data))
+            for r in conn.execute(sa.select(entries.c.idx, entries.c.leaf_data).order_by(entries.c.idx))
+        ]
 
 
 @pytest.fixture
@@ -46,6 +65,7 @@ def six(ctx):
 
 # --- consuming events exactly once -------------------------------------------------------------
 
+
 def test_the_same_exchange_completed_event_applied_three_times_makes_one_entry(ctx):
     event = completed(exchange())
     added = [recording.apply_event(ctx, event) for _ in range(3)]
@@ -60,8 +80,10 @@ def test_two_completed_exchanges_become_entries_0_and_1_in_the_order_they_arrive
     stored = rows(ctx)
     assert [index for index, _ in stored] == [0, 1]
     assert [read_entry(data)["index"] for _, data in stored] == [0, 1]
-    assert [read_entry(data)["exchange"]["exchange_id"] for _, data in stored] == [first["exchange_id"],
-                                                                                    second["exchange_id"]]
+    assert [read_entry(data)["exchange"]["exchange_id"] for _, data in stored] == [
+        first["exchange_id"],
+        second["exchange_id"],
+    ]
 
 
 def test_a_batch_keeps_one_entry_per_exchange_and_sets_aside_an_event_that_breaks_the_contract(ctx):
@@ -105,6 +127,7 @@ def test_park_events_add_no_entries(ctx):
 
 # --- evidence: canonical leaves, inclusion and consistency proofs ------------------------------
 
+
 def test_every_entry_is_rfc8785_canonical_and_hashes_to_its_recorded_leaf_hash(ctx):
     feed(ctx, completed(exchange("heat")), completed(exchange("water")), completed(exchange("material")))
     for stored in ctx.store.all_entries():
@@ -131,8 +154,9 @@ def test_every_inclusion_proof_verifies_against_the_root_in_the_signed_checkpoin
     for stored in six.store.all_entries():
         proof = queries.inclusion(six, ADMIN, stored.index, None)
         assert proof["tree_size"] == 6
-        assert merkle.verify_inclusion(stored.index, cp.size, merkle.leaf_hash(stored.leaf_data),
-                                       proof_hashes(proof), cp.root)
+        assert merkle.verify_inclusion(
+            stored.index, cp.size, merkle.leaf_hash(stored.leaf_data), proof_hashes(proof), cp.root
+        )
 
 
 def test_an_inclusion_proof_for_an_older_checkpoint_still_verifies_after_the_ledger_grew(six):
@@ -177,6 +201,7 @@ def test_a_consistency_proof_does_not_verify_against_a_rewritten_history(ctx):
 
 
 # --- tampering with the stored rows is named at the first bad entry ----------------------------
+
 
 def test_an_untouched_ledger_verifies(six):
     result = queries.verify_store(six, ADMIN)
@@ -238,8 +263,9 @@ def test_a_deleted_entry_still_fails_verification_after_the_ledger_has_grown(six
 def test_a_forged_entry_and_recorded_hash_are_not_laundered_into_the_next_checkpoint(six):
     forged = six.store.entry(2).leaf_data.replace(b'"500"', b'"5000"')
     with six.store.engine.begin() as conn:
-        conn.execute(entries.update().where(entries.c.idx == 2)
-                     .values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged)))
+        conn.execute(
+            entries.update().where(entries.c.idx == 2).values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged))
+        )
     assert queries.verify_store(six, ADMIN)["ok"] is False  # caught while the old checkpoint is the latest
     feed(six, completed(exchange()))  # the worker appends and signs the next checkpoint
     assert queries.verify_store(six, ADMIN)["ok"] is False
@@ -258,6 +284,7 @@ def test_only_an_admin_may_verify_or_export_the_whole_ledger(six):
 
 
 # --- corrections: new entries that reverse, never edits ----------------------------------------
+
 
 def test_a_correction_is_a_new_entry_and_the_original_bytes_stay_as_they_were(six):
     before = six.store.entry(2).leaf_data
@@ -300,6 +327,7 @@ def test_correcting_a_correction_is_refused(six):
 
 # --- the report's baseline comes from park events -----------------------------------------------
 
+
 def test_without_a_baseline_the_rates_say_unknown_and_never_zero(ctx):
     feed(ctx, park_created(PARK_A), completed(exchange("material")))
     report = reports.park_report(ctx, ADMIN, PARK_A, YEAR)
@@ -317,8 +345,11 @@ def test_a_baseline_in_park_created_feeds_the_rates(ctx):
 
 
 def test_a_baseline_set_later_replaces_the_one_for_that_year_only(ctx):
-    feed(ctx, park_created(PARK_A, baselines=[baseline(year=YEAR - 1, gdp=10.0), baseline(gdp=100.0)]),
-         baseline_set(PARK_A, gdp=40000.0, energy=10000.0))
+    feed(
+        ctx,
+        park_created(PARK_A, baselines=[baseline(year=YEAR - 1, gdp=10.0), baseline(gdp=100.0)]),
+        baseline_set(PARK_A, gdp=40000.0, energy=10000.0),
+    )
     rates = reports.park_report(ctx, ADMIN, PARK_A, YEAR)["rates"]
     assert rates["energy_per_gdp_tce_per_10k_cny"]["value"] == Decimal("0.25")  # 10,000 tce / 40,000 x 10k CNY
     older = reports.park_report(ctx, ADMIN, PARK_A, YEAR - 1)["rates"]
@@ -333,14 +364,19 @@ def test_a_report_for_a_park_the_ledger_never_heard_of_is_not_found(ctx):
 
 # --- the annual report, by hand ------------------------------------------------------------------
 
+
 def test_the_annual_report_adds_up_by_hand(ctx):
     steam = exchange("heat", [heat_delivery("1000", "natural_gas", "0.9")])
     water = exchange("water", [water_delivery("500")], supplier=("wwtp", PARK_A), receiver=("refinery", PARK_A))
     ash = exchange("material", [material_delivery("2000")], supplier=("power", PARK_A), receiver=("cement", PARK_B))
     elsewhere = exchange("water", [water_delivery("999")], supplier=("x", PARK_B), receiver=("y", PARK_B))
     last_year = exchange("water", [water_delivery("777")], completed_at=f"{YEAR - 1}-07-01T00:00:00+00:00")
-    feed(ctx, park_created(PARK_A, baselines=[baseline(gdp=50000.0, energy=20000.0, water=1000000.0, waste=8000.0)]),
-         park_created(PARK_B, name="Park B"), *[completed(p) for p in (steam, water, ash, elsewhere, last_year)])
+    feed(
+        ctx,
+        park_created(PARK_A, baselines=[baseline(gdp=50000.0, energy=20000.0, water=1000000.0, waste=8000.0)]),
+        park_created(PARK_B, name="Park B"),
+        *[completed(p) for p in (steam, water, ash, elsewhere, last_year)],
+    )
 
     report = reports.park_report(ctx, ADMIN, PARK_A, YEAR)
     ind, rates = report["indicators"], report["rates"]
@@ -377,6 +413,7 @@ def test_park_b_sees_the_shared_exchange_but_not_park_as_own(ctx):
 
 
 # --- the worker ------------------------------------------------------------------------------------
+
 
 def test_a_malformed_exchange_completed_event_does_not_block_the_events_behind_it(ctx, tmp_path):
     from services.ledger import worker

@@ -1,4 +1,5 @@
 """Fixtures for the matching service's integration tests."""
+
 from __future__ import annotations
 
 import pytest

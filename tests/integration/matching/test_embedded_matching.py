@@ -1,12 +1,14 @@
 """The embedded matcher end to end: listing and enterprise events projected into a SQLite store,
 ranked counterparts asked for through the service layer as the API does."""
+
 from __future__ import annotations
 
 import shutil
 from datetime import date
 
 import pytest
-from helpers.matching import factories as f, published
+from helpers.matching import factories as f
+from helpers.matching import published
 
 from parkloop import demo_park
 from services.common.db import create_engine
@@ -57,19 +59,33 @@ def matches(ctx, source, filters=NO_FILTERS, offset=0, limit=100):
 
 # --- a fly ash offer and the wants around it --------------------------------------------------
 
-def fly_ash_want(owner: str, listing_id: str, per_month: float, location: Location | None = None,
-                 max_km: float = 200):
-    return f.make_listing("want", "material", f.spec_material_want([f.FLY_ASH], per_month,
-                                                                   bounds=[("loss_on_ignition", "%", None, 8)]),
-                          owner=owner, listing_id=listing_id, location=location, max_distance_km=max_km)
+
+def fly_ash_want(owner: str, listing_id: str, per_month: float, location: Location | None = None, max_km: float = 200):
+    return f.make_listing(
+        "want",
+        "material",
+        f.spec_material_want([f.FLY_ASH], per_month, bounds=[("loss_on_ignition", "%", None, 8)]),
+        owner=owner,
+        listing_id=listing_id,
+        location=location,
+        max_distance_km=max_km,
+    )
 
 
 @pytest.fixture
 def fly_ash(ctx):
     """Haibin Thermal Power's fly ash (1500 t a month, up to 150 km) and five wants for it."""
-    offer = publish(ctx, f.make_listing("offer", "material", f.spec_material_offer(
-        f.FLY_ASH, 1500, properties=[("loss_on_ignition", 4.2, "%")]), owner="power",
-        listing_id="offer-power-fly-ash", max_distance_km=150))
+    offer = publish(
+        ctx,
+        f.make_listing(
+            "offer",
+            "material",
+            f.spec_material_offer(f.FLY_ASH, 1500, properties=[("loss_on_ignition", 4.2, "%")]),
+            owner="power",
+            listing_id="offer-power-fly-ash",
+            max_distance_km=150,
+        ),
+    )
     wants = {
         "cement": fly_ash_want("cement", "want-cement-fly-ash", 1250),
         "ganyu-b": fly_ash_want("ganyu_b", "want-ganyu-b-fly-ash", 1500, GANYU),
@@ -93,8 +109,9 @@ def test_counterparts_come_best_score_first_and_equal_scores_by_id(ctx, fly_ash)
 def test_every_match_is_explained_with_its_components_and_its_great_circle_distance(ctx, fly_ash):
     offer, _ = fly_ash
     for hit in matches(ctx, offer):
-        assert hit.distance_km == pytest.approx(distance_km(Location(offer.lat, offer.lon),
-                                                            Location(hit.doc.lat, hit.doc.lon)))
+        assert hit.distance_km == pytest.approx(
+            distance_km(Location(offer.lat, offer.lon), Location(hit.doc.lat, hit.doc.lon))
+        )
         assert set(hit.score.components) == {"distance", "quantity"}
         assert hit.score.total == pytest.approx(sum(c["contribution"] for c in hit.score.components.values()))
     assert 45 < matches(ctx, offer)[1].distance_km < 55  # Ganyu
@@ -157,8 +174,9 @@ def test_a_withdrawn_want_disappears_after_its_event(ctx, fly_ash):
 
 def test_a_paused_offer_is_no_longer_offered_to_wants(ctx, fly_ash):
     _, wants = fly_ash
-    listing = f.make_listing("offer", "material", f.spec_material_offer(f.FLY_ASH, 1500), owner="power",
-                             listing_id="offer-power-fly-ash")
+    listing = f.make_listing(
+        "offer", "material", f.spec_material_offer(f.FLY_ASH, 1500), owner="power", listing_id="offer-power-fly-ash"
+    )
     listing.pause()
     follow(ctx, listing)
     assert matches(ctx, ctx.store.get("want-cement-fly-ash")) == []
@@ -166,23 +184,31 @@ def test_a_paused_offer_is_no_longer_offered_to_wants(ctx, fly_ash):
 
 # --- who may see a listing's matches ----------------------------------------------------------
 
-@pytest.mark.parametrize("principal", [
-    Principal(Role.ENTERPRISE, "key-power", park_id=f.PARK, enterprise_id="ent-power"),
-    Principal(Role.PARK_MANAGER, "key-manager", park_id=f.PARK),
-    Principal(Role.ADMIN, "key-admin"),
-], ids=["owner", "park manager", "admin"])
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        Principal(Role.ENTERPRISE, "key-power", park_id=f.PARK, enterprise_id="ent-power"),
+        Principal(Role.PARK_MANAGER, "key-manager", park_id=f.PARK),
+        Principal(Role.ADMIN, "key-admin"),
+    ],
+    ids=["owner", "park manager", "admin"],
+)
 def test_the_owner_its_park_manager_and_an_admin_see_a_listings_matches(ctx, fly_ash, principal):
     source, hits = find_matches(ctx, principal, "offer", "offer-power-fly-ash", NO_FILTERS, 0, 20)
     assert source.id == "offer-power-fly-ash" and len(hits) == 4
 
 
-@pytest.mark.parametrize("principal", [
-    Principal(Role.ENTERPRISE, "key-cement", park_id=f.PARK, enterprise_id="ent-cement"),
-    Principal(Role.ENTERPRISE, "key-stranger", park_id=f.OTHER_PARK, enterprise_id="ent-xuwei-steel"),
-    Principal(Role.PARK_MANAGER, "key-other-manager", park_id=f.OTHER_PARK),
-    Principal(Role.PARK_MANAGER, "key-parkless-manager"),
-], ids=["another enterprise of the park", "an enterprise elsewhere", "another park's manager",
-        "a manager of no park"])
+@pytest.mark.parametrize(
+    "principal",
+    [
+        Principal(Role.ENTERPRISE, "key-cement", park_id=f.PARK, enterprise_id="ent-cement"),
+        Principal(Role.ENTERPRISE, "key-stranger", park_id=f.OTHER_PARK, enterprise_id="ent-xuwei-steel"),
+        Principal(Role.PARK_MANAGER, "key-other-manager", park_id=f.OTHER_PARK),
+        Principal(Role.PARK_MANAGER, "key-parkless-manager"),
+    ],
+    ids=["another enterprise of the park", "an enterprise elsewhere", "another park's manager", "a manager of no park"],
+)
 def test_anyone_else_is_told_the_listing_is_not_found(ctx, fly_ash, principal):
     with pytest.raises(NotFound):
         find_matches(ctx, principal, "offer", "offer-power-fly-ash", NO_FILTERS, 0, 20)
@@ -198,10 +224,18 @@ def test_asking_for_an_offers_matches_as_a_want_or_for_an_unknown_listing_is_not
 
 # --- the demo park as a whole -----------------------------------------------------------------
 
+
 def demo_licences(e: dict):
-    return [HazardousWasteLicence(lic["number"], tuple(lic["codes"]), lic["capacity_t_per_year"],
-                                  date.fromisoformat(lic["valid_from"]), date.fromisoformat(lic["valid_until"]))
-            for lic in e.get("licences", [])]
+    return [
+        HazardousWasteLicence(
+            lic["number"],
+            tuple(lic["codes"]),
+            lic["capacity_t_per_year"],
+            date.fromisoformat(lic["valid_from"]),
+            date.fromisoformat(lic["valid_until"]),
+        )
+        for lic in e.get("licences", [])
+    ]
 
 
 @pytest.fixture
@@ -215,9 +249,19 @@ def demo(ctx):
     for side, entries in (("offer", demo_park.OFFERS), ("want", demo_park.WANTS)):
         for n, (owner, title, max_km, details) in enumerate(entries):
             kind = details["kind"]
-            publish(ctx, f.make_listing(side, kind, details[kind], owner=owner, title=title,
-                                        listing_id=f"{side}-{owner}-{n}", max_distance_km=max_km,
-                                        available_from=date(2025, 1, 1)))
+            publish(
+                ctx,
+                f.make_listing(
+                    side,
+                    kind,
+                    details[kind],
+                    owner=owner,
+                    title=title,
+                    listing_id=f"{side}-{owner}-{n}",
+                    max_distance_km=max_km,
+                    available_from=date(2025, 1, 1),
+                ),
+            )
     return enterprises
 
 
@@ -235,8 +279,11 @@ def test_no_match_in_the_demo_park_breaks_a_criterion_and_none_is_missed(ctx, de
         hits = matches(ctx, source, limit=1000)
         for hit in hits:
             assert criteria.accepts(hit.doc, hit.distance_km)
-        expected = {d.id for d in docs
-                    if criteria.accepts(d, distance_km(Location(source.lat, source.lon), Location(d.lat, d.lon)))}
+        expected = {
+            d.id
+            for d in docs
+            if criteria.accepts(d, distance_km(Location(source.lat, source.lon), Location(d.lat, d.lon)))
+        }
         assert set(ids(hits)) == expected
         pairs |= {(source.id, hit.doc.id) for hit in hits}
     assert {(b, a) for a, b in pairs} == pairs  # whoever asks, the same pairs
@@ -253,8 +300,7 @@ def test_no_match_in_the_demo_park_breaks_a_criterion_and_none_is_missed(ctx, de
         (t("冷却塔用再生水"), t("冷却塔补充水")),
     } <= pairs
     # no licence in the park covers spent caustic (HW35) or waste acid (HW34): nobody may take them
-    assert not any(a in (t("裂解气碱洗废碱液"), t("设备清洗废酸"))
-                   for a, _ in pairs)
+    assert not any(a in (t("裂解气碱洗废碱液"), t("设备清洗废酸")) for a, _ in pairs)
     # circulating-cooling water does not reach boiler make-up
     assert (t("冷却塔用再生水"), t("锅炉补给水（除盐前）")) not in pairs
 
@@ -283,16 +329,19 @@ def test_a_licence_that_has_expired_no_longer_lets_the_waste_through(ctx, demo):
 def test_the_power_plants_steam_is_offered_to_the_nearby_steam_and_heat_users(ctx, demo):
     steam = ctx.store.get(titled(ctx, "中压抽汽"))
     hits = matches(ctx, steam)
-    assert set(ids(hits)) == {titled(ctx, "氧化工段工艺蒸汽"),
-                              titled(ctx, "烧碱蒸发用蒸汽"),
-                              titled(ctx, "反应釜夹套低品位热")}
+    assert set(ids(hits)) == {
+        titled(ctx, "氧化工段工艺蒸汽"),
+        titled(ctx, "烧碱蒸发用蒸汽"),
+        titled(ctx, "反应釜夹套低品位热"),
+    }
     for hit in hits:
         assert set(hit.score.components) == {"distance", "quantity", "temperature"}
         assert hit.distance_km <= 15
 
 
-
 def test_a_code_filter_typed_without_hyphens_finds_the_same_matches_as_the_canonical_one(ctx, fly_ash):
     offer, _ = fly_ash
     canonical = ids(matches(ctx, offer, MatchFilters(codes=(f.FLY_ASH,))))
-    assert canonical and ids(matches(ctx, offer, MatchFilters(codes=(f.FLY_ASH.replace("-", "").lower(),)))) == canonical
+    assert (
+        canonical and ids(matches(ctx, offer, MatchFilters(codes=(f.FLY_ASH.replace("-", "").lower(),)))) == canonical
+    )

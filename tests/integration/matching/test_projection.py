@@ -1,12 +1,14 @@
 """Matching's view of listings follows the listings service's events: each event applied once,
 a redelivery changes nothing, enterprises' licences reach their listings' documents."""
+
 from __future__ import annotations
 
 import shutil
 from dataclasses import replace
 
 import pytest
-from helpers.matching import WASTE_OIL_LICENCE, factories as f, fly_ash_offer, published, registered, waste_oil_want
+from helpers.matching import WASTE_OIL_LICENCE, fly_ash_offer, published, registered, waste_oil_want
+from helpers.matching import factories as f
 
 from services.common.db import create_engine
 from services.common.events import Event
@@ -28,6 +30,7 @@ def store(matching_template, tmp_path):
 
 # --- listing events ---------------------------------------------------------------------------
 
+
 def test_a_published_offer_is_stored_and_returned_as_its_document(store):
     listing = fly_ash_offer()
     changed = apply_event(store, published(listing))
@@ -39,8 +42,10 @@ def test_a_published_offer_is_stored_and_returned_as_its_document(store):
 def test_an_update_replaces_the_stored_document(store):
     listing = fly_ash_offer()
     apply_event(store, published(listing))
-    listing.edit(replace(listing.terms, max_distance_km=300),
-                 spec_from_dict(Kind.MATERIAL, Side.OFFER, f.spec_material_offer(f.FLY_ASH, 2000), f.CATALOGUE))
+    listing.edit(
+        replace(listing.terms, max_distance_km=300),
+        spec_from_dict(Kind.MATERIAL, Side.OFFER, f.spec_material_offer(f.FLY_ASH, 2000), f.CATALOGUE),
+    )
     changed = apply_event(store, listing.events[-1])
     assert listing.events[-1].type == "OfferUpdated"
     stored = store.get(listing.id)
@@ -58,11 +63,16 @@ def test_pausing_resuming_and_withdrawing_change_the_stored_status(store, side):
         [doc] = apply_event(store, listing.events[-1])
         seen.append((listing.events[-1].type, doc.status, store.get(listing.id).status))
     cap = side.capitalize()
-    assert seen == [(f"{cap}Paused", "paused", "paused"), (f"{cap}Resumed", "active", "active"),
-                    (f"{cap}Paused", "paused", "paused"), (f"{cap}Withdrawn", "withdrawn", "withdrawn")]
+    assert seen == [
+        (f"{cap}Paused", "paused", "paused"),
+        (f"{cap}Resumed", "active", "active"),
+        (f"{cap}Paused", "paused", "paused"),
+        (f"{cap}Withdrawn", "withdrawn", "withdrawn"),
+    ]
 
 
 # --- enterprise events and licences -----------------------------------------------------------
+
 
 def test_a_listing_published_after_its_enterprise_registered_carries_the_enterprises_licences(store):
     recycler = f.register_enterprise("hw_recycler", [f.hw_licence(f.WASTE_MINERAL_OIL)])
@@ -120,6 +130,7 @@ def test_a_listing_update_keeps_the_licences_its_enterprise_holds(store):
 
 # --- idempotence ------------------------------------------------------------------------------
 
+
 def test_a_redelivered_listing_event_changes_nothing_and_returns_the_current_document(store):
     listing = fly_ash_offer()
     first = published(listing)
@@ -159,6 +170,7 @@ def test_a_redelivered_enterprise_event_does_not_bring_back_a_withdrawn_licence(
 
 
 # --- other events -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("event_type", ["ParkCreated", "ExchangeCompleted", "OfferArchived", "ApiKeyIssued"])
 def test_events_matching_does_not_know_are_ignored(store, event_type):

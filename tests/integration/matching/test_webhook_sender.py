@@ -1,5 +1,6 @@
 """The sender against a real HTTP receiver on 127.0.0.1 that verifies every request with the
 official `standardwebhooks` library (401 when it does not verify), as a subscriber would."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,9 @@ class Receiver(BaseHTTPRequestHandler):
             verified = Webhook(SECRET).verify(body, dict(self.headers.items()))
         except WebhookVerificationError:
             verified = None
-        self.server.received.append({"path": self.path, "headers": dict(self.headers.items()), "body": body,
-                                     "verified": verified})
+        self.server.received.append(
+            {"path": self.path, "headers": dict(self.headers.items()), "body": body, "verified": verified}
+        )
         if verified is None:
             return self._answer(401, b"signature did not verify")
         if self.path == "/slow":
@@ -91,7 +93,7 @@ def url(receiver):
 
 
 def send(sender, url, secrets=(SECRET,)):
-    return sender.send(url, list(secrets), "msg_test_1", "match.found", PAYLOAD, dt.datetime.now(dt.timezone.utc))
+    return sender.send(url, list(secrets), "msg_test_1", "match.found", PAYLOAD, dt.datetime.now(dt.UTC))
 
 
 def resolving_to(address):
@@ -179,7 +181,9 @@ def test_nothing_listening_is_a_connection_error(url):
 def test_connects_to_the_checked_address_and_never_resolves_the_name_again(receiver, monkeypatch):
     asked = []
     real_getaddrinfo = socket.getaddrinfo
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: asked.append(host) or real_getaddrinfo(host, *a, **k))
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda host, *a, **k: asked.append(host) or real_getaddrinfo(host, *a, **k)
+    )
     receiver.received.clear()
     port = receiver.server_address[1]
     sender = WebhookSender(allow_private=True, resolve=resolving_to("127.0.0.1"))
@@ -191,23 +195,31 @@ def test_connects_to_the_checked_address_and_never_resolves_the_name_again(recei
 
 # --- https: the TCP connection goes to the checked address, TLS still verifies the name ---
 
+
 @pytest.fixture(scope="module")
 def tls_receiver(tmp_path_factory):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, TLS_NAME)])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(TLS_NAME)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-            .sign(key, hashes.SHA256()))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(TLS_NAME)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     directory = tmp_path_factory.mktemp("tls")
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_path, key_path)
     server = serve(context)

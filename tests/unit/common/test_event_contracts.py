@@ -6,11 +6,12 @@ type a consumer's handler table handles (matching's projection, the ledger's rec
 that is produced, on a topic the consumer follows. The payloads are pinned to the bytes the events
 carried before they were written down (the old to_dict() dumps), so stored events read as before.
 """
+
 from __future__ import annotations
 
 import ast
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -19,38 +20,69 @@ from services.common import contracts as c
 from services.common.events import Event
 from services.common.geo import Location
 from services.ledger.service_layer import recording
-from services.listings.adapters.repositories import (EnterpriseRepository, ExchangeRepository, ListingRepository,
-                                                     ParkRepository)
+from services.listings.adapters.repositories import (
+    EnterpriseRepository,
+    ExchangeRepository,
+    ListingRepository,
+    ParkRepository,
+)
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.exchanges import Actor, Exchange
 from services.listings.domain.listings import Listing, Terms
 from services.listings.domain.parks import Park, YearlyBaseline
+from services.listings.domain.reference import credit_code as gb32100
 from services.listings.domain.spec_dicts import spec_from_dict
 from services.listings.domain.specs import Kind, Side
 from services.matching.service_layer import projection
-
-from services.listings.domain.reference import credit_code as gb32100
 
 TODAY = date(2026, 5, 20)
 HAZARDOUS_CODE = "900-249-08"
 SUZHOU = Location(31.2989, 120.5853)
 OFFERS = {  # one of each kind, with every optional part given
-    "material": {"waste_code": HAZARDOUS_CODE, "quantity": {"amount": 12.5, "unit": "t", "recurrence": "per_month"},
-                 "properties": [{"name": "oil", "value": 35.0, "unit": "%"}], "price_cny_per_t": -800.0},
-    "heat": {"medium": "steam", "temperature_c": 185.0, "pressure_mpa": 1.0, "thermal_power_mw": 4.0,
-             "hours_per_day": 24.0, "days_per_year": 330, "price_cny_per_gj": 60.0},
-    "water": {"reuse_category": "circulating_cooling", "flow_m3_per_day": 800.0,
-              "parameters": [{"name": "COD", "value": 30.0, "unit": "mg/L"}], "price_cny_per_m3": 2.5},
+    "material": {
+        "waste_code": HAZARDOUS_CODE,
+        "quantity": {"amount": 12.5, "unit": "t", "recurrence": "per_month"},
+        "properties": [{"name": "oil", "value": 35.0, "unit": "%"}],
+        "price_cny_per_t": -800.0,
+    },
+    "heat": {
+        "medium": "steam",
+        "temperature_c": 185.0,
+        "pressure_mpa": 1.0,
+        "thermal_power_mw": 4.0,
+        "hours_per_day": 24.0,
+        "days_per_year": 330,
+        "price_cny_per_gj": 60.0,
+    },
+    "water": {
+        "reuse_category": "circulating_cooling",
+        "flow_m3_per_day": 800.0,
+        "parameters": [{"name": "COD", "value": 30.0, "unit": "mg/L"}],
+        "price_cny_per_m3": 2.5,
+    },
 }
 WANTS = {
-    "material": {"waste_codes": [HAZARDOUS_CODE, "900-218-08"],
-                 "quantity": {"amount": 100.0, "unit": "t", "recurrence": "per_year"},
-                 "property_bounds": [{"name": "oil", "unit": "%", "min": 20.0, "max": None}], "price_cny_per_t": None},
-    "heat": {"medium": "hot_water", "temperature_c": 90.0, "pressure_mpa": None, "thermal_power_mw": 2.0,
-             "hours_per_day": 16.0, "days_per_year": 250, "price_cny_per_gj": None},
-    "water": {"reuse_category": "washing", "flow_m3_per_day": 300.0,
-              "parameter_bounds": [{"name": "COD", "unit": "mg/L", "min": None, "max": 60.0}],
-              "price_cny_per_m3": None},
+    "material": {
+        "waste_codes": [HAZARDOUS_CODE, "900-218-08"],
+        "quantity": {"amount": 100.0, "unit": "t", "recurrence": "per_year"},
+        "property_bounds": [{"name": "oil", "unit": "%", "min": 20.0, "max": None}],
+        "price_cny_per_t": None,
+    },
+    "heat": {
+        "medium": "hot_water",
+        "temperature_c": 90.0,
+        "pressure_mpa": None,
+        "thermal_power_mw": 2.0,
+        "hours_per_day": 16.0,
+        "days_per_year": 250,
+        "price_cny_per_gj": None,
+    },
+    "water": {
+        "reuse_category": "washing",
+        "flow_m3_per_day": 300.0,
+        "parameter_bounds": [{"name": "COD", "unit": "mg/L", "min": None, "max": 60.0}],
+        "price_cny_per_m3": None,
+    },
 }
 LISTINGS_ROOT = Path(__file__).resolve().parents[3] / "services" / "listings"
 
@@ -81,22 +113,33 @@ class Produced:
 def produced(catalogue) -> Produced:
     out = Produced()
 
-    park = Park.create("Park A", "Jiangsu", "national", "chemical_park", SUZHOU,
-                       [YearlyBaseline(2025, 50000.0, 20000.0, 1e6, 8000.0)])
+    park = Park.create(
+        "Park A", "Jiangsu", "national", "chemical_park", SUZHOU, [YearlyBaseline(2025, 50000.0, 20000.0, 1e6, 8000.0)]
+    )
     out.take(park, ParkRepository.topic, park.to_dict())
     baseline = YearlyBaseline(2026, 52000.0, 19000.0, 9e5, 7500.0)
     park.set_baseline(baseline)
     out.take(park, ParkRepository.topic, {"park_id": park.id, **baseline.__dict__})
 
     licence = HazardousWasteLicence("JS3205000001", (HAZARDOUS_CODE,), 5000.0, date(2026, 1, 1), date(2026, 12, 31))
-    supplier = Enterprise.register(park.id, "Supplier Co.", gb32100.company_credit_code("320500", "MA1XK3QB"),
-                                   "C2614", SUZHOU, [], {}, catalogue)
+    supplier = Enterprise.register(
+        park.id, "Supplier Co.", gb32100.company_credit_code("320500", "MA1XK3QB"), "C2614", SUZHOU, [], {}, catalogue
+    )
     out.take(supplier, EnterpriseRepository.topic, supplier.to_dict())
-    receiver = Enterprise.register(park.id, "Receiver Co.", gb32100.company_credit_code("320500", "MA1XK3QC"),
-                                   "C2614", SUZHOU, [licence], {"name": "王工", "phone": "0512-1234567"}, catalogue)
+    receiver = Enterprise.register(
+        park.id,
+        "Receiver Co.",
+        gb32100.company_credit_code("320500", "MA1XK3QC"),
+        "C2614",
+        SUZHOU,
+        [licence],
+        {"name": "王工", "phone": "0512-1234567"},
+        catalogue,
+    )
     out.take(receiver, EnterpriseRepository.topic, receiver.to_dict())
-    approval = DirectedUtilisationApproval("苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier.id, (HAZARDOUS_CODE,),
-                                           date(2026, 1, 1), date(2026, 12, 31))
+    approval = DirectedUtilisationApproval(
+        "苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier.id, (HAZARDOUS_CODE,), date(2026, 1, 1), date(2026, 12, 31)
+    )
     receiver.update(catalogue, approvals=[approval])
     out.take(receiver, EnterpriseRepository.topic, receiver.to_dict())
 
@@ -106,8 +149,14 @@ def produced(catalogue) -> Produced:
     listings: dict[tuple[Side, Kind], Listing] = {}
     for side, data, owner in ((Side.OFFER, OFFERS, supplier), (Side.WANT, WANTS, receiver)):
         for kind in Kind:
-            listing = Listing.publish(side, kind, owner.id, park.id, terms(f"{side.value} {kind.value}"),
-                                      spec_from_dict(kind, side, data[kind.value], catalogue))
+            listing = Listing.publish(
+                side,
+                kind,
+                owner.id,
+                park.id,
+                terms(f"{side.value} {kind.value}"),
+                spec_from_dict(kind, side, data[kind.value], catalogue),
+            )
             out.take(listing, ListingRepository.topic, listing.to_dict())
             listings[side, kind] = listing
     for listing in listings.values():
@@ -115,9 +164,17 @@ def produced(catalogue) -> Produced:
         out.take(listing, ListingRepository.topic, listing.to_dict())
 
     def exchange(by: Actor, kind: Kind = Kind.MATERIAL) -> Exchange:
-        x = Exchange.propose(listings[Side.OFFER, kind], listings[Side.WANT, kind], receiver, by, "100",
-                             {Kind.MATERIAL: "t", Kind.HEAT: "GJ", Kind.WATER: "m3"}[kind], "12.5", "a note",
-                             today=TODAY)
+        x = Exchange.propose(
+            listings[Side.OFFER, kind],
+            listings[Side.WANT, kind],
+            receiver,
+            by,
+            "100",
+            {Kind.MATERIAL: "t", Kind.HEAT: "GJ", Kind.WATER: "m3"}[kind],
+            "12.5",
+            "a note",
+            today=TODAY,
+        )
         out.take(x, ExchangeRepository.topic, {**x.to_dict(), "by": by.to_dict()})
         return x
 
@@ -125,12 +182,20 @@ def produced(catalogue) -> Produced:
     done = exchange(supplying)
     done.accept(receiving, today=TODAY)
     out.take(done, ExchangeRepository.topic, {**done.to_dict(), "by": receiving.to_dict()})
-    delivery = done.record_delivery(supplying, receiver, TODAY, "40.5", "t",
-                                    {"weighbridge_ticket": "WB-1", "manifest_number": "M-1"},
-                                    {"substitutes": "virgin_material", "material": "base oil"}, today=TODAY)
-    out.take(done, ExchangeRepository.topic,
-             {**done.to_dict(), "by": supplying.to_dict(), "delivery": delivery.to_dict()})
-    done.complete(admin, now=datetime(2026, 5, 21, 8, 30, tzinfo=timezone.utc))
+    delivery = done.record_delivery(
+        supplying,
+        receiver,
+        TODAY,
+        "40.5",
+        "t",
+        {"weighbridge_ticket": "WB-1", "manifest_number": "M-1"},
+        {"substitutes": "virgin_material", "material": "base oil"},
+        today=TODAY,
+    )
+    out.take(
+        done, ExchangeRepository.topic, {**done.to_dict(), "by": supplying.to_dict(), "delivery": delivery.to_dict()}
+    )
+    done.complete(admin, now=datetime(2026, 5, 21, 8, 30, tzinfo=UTC))
     out.take(done, ExchangeRepository.topic, dict(done.completed_payload()))
     declined = exchange(supplying, Kind.HEAT)
     declined.decline(receiving)
@@ -159,10 +224,13 @@ def test_every_contract_is_produced(produced):
     assert set(c.CONTRACTS) - produced.types == set(), "contracts nobody produces any more: remove or produce them"
 
 
-@pytest.mark.parametrize("consumer, topics", [
-    pytest.param(projection.HANDLERS, projection.TOPICS, id="matching"),
-    pytest.param(recording.HANDLERS, recording.TOPICS, id="ledger"),
-])
+@pytest.mark.parametrize(
+    "consumer, topics",
+    [
+        pytest.param(projection.HANDLERS, projection.TOPICS, id="matching"),
+        pytest.param(recording.HANDLERS, recording.TOPICS, id="ledger"),
+    ],
+)
 def test_every_type_a_consumer_handles_is_produced_on_a_topic_it_follows(produced, consumer, topics):
     assert set(consumer) - produced.types == set(), "handled, but never produced"
     assert set(consumer) <= set(c.CONTRACTS)
@@ -187,7 +255,8 @@ def test_producers_name_events_by_their_contract_constants_never_by_strings_they
     for path, call in calls:
         first = call.args[0] if call.args else next(k.value for k in call.keywords if k.arg == "type")
         assert not isinstance(first, (ast.Constant, ast.JoinedStr, ast.BinOp)), (
-            f"{path.name}:{call.lineno} names an event with a string; use a constant from contracts.py")
+            f"{path.name}:{call.lineno} names an event with a string; use a constant from contracts.py"
+        )
 
 
 def test_a_payload_missing_a_field_breaks_its_contract_and_the_message_names_it(produced):
@@ -208,4 +277,3 @@ def test_fields_a_contract_does_not_name_are_allowed_and_a_version_it_does_not_k
         c.check(c.ENTERPRISE_REGISTERED, event.payload, schema_version=2)
     with pytest.raises(c.ContractViolation, match="no contract for event type 'OfferArchived'"):
         c.check("OfferArchived", event.payload)
-

@@ -1,5 +1,6 @@
 """Great-circle distances as the search engines compute them, and the bounding box that
 pre-filters rows before the exact distance cut."""
+
 from __future__ import annotations
 
 import math
@@ -55,9 +56,17 @@ def test_the_destination_helper_agrees_with_distance_km():
     assert distance_km(BEIJING, destination(BEIJING, 500.0, 37.0)) == pytest.approx(500.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("center, radius", [(BEIJING, 10.0), (BEIJING, 100.0), (SHANGHAI, 300.0),
-                                            (Location(0.0, 100.0), 1000.0), (Location(-33.9, 18.4), 50.0)],
-                         ids=["beijing-10", "beijing-100", "shanghai-300", "equator-1000", "cape-town-50"])
+@pytest.mark.parametrize(
+    "center, radius",
+    [
+        (BEIJING, 10.0),
+        (BEIJING, 100.0),
+        (SHANGHAI, 300.0),
+        (Location(0.0, 100.0), 1000.0),
+        (Location(-33.9, 18.4), 50.0),
+    ],
+    ids=["beijing-10", "beijing-100", "shanghai-300", "equator-1000", "cape-town-50"],
+)
 def test_the_bounding_box_encloses_points_just_inside_the_radius(center, radius):
     box = bounding_box(center, radius)
 

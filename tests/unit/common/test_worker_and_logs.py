@@ -1,4 +1,5 @@
 """How every worker process runs and what its log lines look like."""
+
 from __future__ import annotations
 
 import json
@@ -60,22 +61,25 @@ def test_log_level_comes_from_the_environment(restore_logging_and_signals, capsy
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.parametrize("headers, closes", [
-    ([("CONTENT-LENGTH", "2097152")], True),
-    ([("CONTENT-LENGTH", "65537")], True),
-    ([("CONTENT-LENGTH", "65536")], False),
-    ([("CONTENT-LENGTH", "12")], False),
-    ([("TRANSFER-ENCODING", "chunked")], True),
-    ([("CONTENT-LENGTH", "many")], True),
-    ([("HOST", "x")], False),
-])
+@pytest.mark.parametrize(
+    "headers, closes",
+    [
+        ([("CONTENT-LENGTH", "2097152")], True),
+        ([("CONTENT-LENGTH", "65537")], True),
+        ([("CONTENT-LENGTH", "65536")], False),
+        ([("CONTENT-LENGTH", "12")], False),
+        ([("TRANSFER-ENCODING", "chunked")], True),
+        ([("CONTENT-LENGTH", "many")], True),
+        ([("HOST", "x")], False),
+    ],
+)
 def test_a_request_whose_body_may_stay_unread_is_answered_with_connection_close(headers, closes):
     assert may_leave_body_unread(headers) is closes
 
 
-
-def test_libraries_that_narrate_every_request_log_only_warnings_unless_debugging(restore_logging_and_signals,
-                                                                                 capsys, monkeypatch):
+def test_libraries_that_narrate_every_request_log_only_warnings_unless_debugging(
+    restore_logging_and_signals, capsys, monkeypatch
+):
     configure_logging("matching-worker")
     logging.getLogger("elastic_transport.transport").info("POST http://es:9200/_bulk [status:200]")
     logging.getLogger("kafka.conn").warning("broker unreachable")

@@ -1,8 +1,9 @@
 """The console's plain-Python parts: how numbers read, sessions, and the Chinese catalogs."""
+
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,19 +17,22 @@ from gateway.console.security import content_security_policy
 from gateway.domain.console_sessions import ConsoleSession, hash_token
 
 
-@pytest.mark.parametrize("value, shown", [
-    ("2053.376470588235294117647058823530", "2,053"),
-    ("740.6381531013469980069005798654809", "740.6"),
-    ("221300", "221,300"),
-    ("0.012345", "0.01234"),
-    ("0E+1", "0"),
-    ("1E+3", "1,000"),
-    ("-23.86", "-23.86"),
-    ("0.00000012345", "0.0000001234"),
-    (12, "12"),
-    (None, "—"),
-    ("not a number", "—"),
-])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("2053.376470588235294117647058823530", "2,053"),
+        ("740.6381531013469980069005798654809", "740.6"),
+        ("221300", "221,300"),
+        ("0.012345", "0.01234"),
+        ("0E+1", "0"),
+        ("1E+3", "1,000"),
+        ("-23.86", "-23.86"),
+        ("0.00000012345", "0.0000001234"),
+        (12, "12"),
+        (None, "—"),
+        ("not a number", "—"),
+    ],
+)
 def test_numbers_read_with_four_significant_digits_separators_and_no_exponent(value, shown):
     assert human_number(value, "en") == shown
 
@@ -45,7 +49,7 @@ def test_rounding_never_drops_integer_digits():
 
 
 def test_a_session_expires_at_its_end_and_stores_only_the_tokens_hash():
-    now = datetime(2026, 11, 29, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, 12, tzinfo=UTC)
     session, token = ConsoleSession.start("key-1", timedelta(hours=8), now=now)
     assert session.token_hash == hash_token(token) and token not in session.token_hash
     assert not session.expired(now + timedelta(hours=7, minutes=59))
@@ -55,7 +59,8 @@ def test_a_session_expires_at_its_end_and_stores_only_the_tokens_hash():
 def test_the_content_security_policy_allows_only_our_origin_and_a_configured_tile_server():
     assert "img-src 'self' data:;" in content_security_policy(None)
     assert "img-src 'self' data: https://tiles.example.cn;" in content_security_policy(
-        "https://tiles.example.cn/{z}/{x}/{y}.png")
+        "https://tiles.example.cn/{z}/{x}/{y}.png"
+    )
     assert "script-src 'self';" in content_security_policy("https://tiles.example.cn/{z}/{x}/{y}.png")
 
 
@@ -77,9 +82,23 @@ def test_every_string_marked_in_the_console_code_is_in_a_catalog(tmp_path):
     """A string wrapped in _() but never extracted would show in English on a Chinese page."""
     console = Path(__file__).resolve().parents[3] / "gateway" / "console"
     pot = tmp_path / "all.pot"
-    subprocess.run([str(Path(__import__("sys").executable).parent / "pybabel"), "-q", "extract", "--no-location",
-                    "-F", str(TRANSLATIONS / "babel.cfg"), "-k", "_l", "-o", str(pot), str(console)],
-                   check=True, cwd=console)
+    subprocess.run(
+        [
+            str(Path(__import__("sys").executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "--no-location",
+            "-F",
+            str(TRANSLATIONS / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            str(console),
+        ],
+        check=True,
+        cwd=console,
+    )
     with pot.open("rb") as fh:
         marked = {m.id for m in read_po(fh) if m.id and isinstance(m.id, str)}
     known = set()

@@ -1,5 +1,6 @@
 """The key use cases the API and the console share: only admins manage keys, a key names a park and
 enterprise that exist (asked of listings as the caller), and no key revokes itself or the configured one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,14 +31,18 @@ class FakeListings:
         self.asked_by.append(verify_principal(headers, SECRET))
         path = url.removeprefix(LISTINGS)
         found = self.records.get(path)
-        return SimpleNamespace(status_code=200 if found else 404, json=lambda: found,
-                               raise_for_status=lambda: None)
+        return SimpleNamespace(status_code=200 if found else 404, json=lambda: found, raise_for_status=lambda: None)
 
 
 @pytest.fixture
 def listings(monkeypatch):
-    fake = FakeListings({"/api/v1/parks/P1": {"id": "P1"}, "/api/v1/parks/P2": {"id": "P2"},
-                         "/api/v1/enterprises/E1": {"id": "E1", "park_id": "P1"}})
+    fake = FakeListings(
+        {
+            "/api/v1/parks/P1": {"id": "P1"},
+            "/api/v1/parks/P2": {"id": "P2"},
+            "/api/v1/enterprises/E1": {"id": "E1", "park_id": "P1"},
+        }
+    )
     monkeypatch.setattr(keys.requests, "get", fake.get)
     return fake
 
@@ -49,8 +54,12 @@ def gw(tmp_path):
     store = KeyStore(create_engine(url))
     configured, _ = ApiKey.issue(Role.ADMIN, "admin (from configuration)")
     store.add(configured)
-    return SimpleNamespace(keys=store, settings=SimpleNamespace(internal_secret=SECRET),
-                           service_urls={"listings": LISTINGS}, configured_admin_key_id=configured.id)
+    return SimpleNamespace(
+        keys=store,
+        settings=SimpleNamespace(internal_secret=SECRET),
+        service_urls={"listings": LISTINGS},
+        configured_admin_key_id=configured.id,
+    )
 
 
 def an_admin(gw) -> Principal:
@@ -68,12 +77,16 @@ def test_an_issued_key_is_stored_and_its_park_checked_as_the_caller(gw, listings
     assert listings.asked_by == [admin]
 
 
-@pytest.mark.parametrize("data, bad_field", [
-    ({"role": "park_manager", "label": "x", "park_id": "P9"}, "park_id"),
-    ({"role": "enterprise", "label": "x", "park_id": "P1", "enterprise_id": "E9"}, "enterprise_id"),
-    ({"role": "enterprise", "label": "x", "park_id": "P2", "enterprise_id": "E1"}, "enterprise_id"),
-    ({"role": "park_manager", "label": "x"}, "park_id"),
-], ids=["unknown-park", "unknown-enterprise", "enterprise-of-another-park", "manager-without-park"])
+@pytest.mark.parametrize(
+    "data, bad_field",
+    [
+        ({"role": "park_manager", "label": "x", "park_id": "P9"}, "park_id"),
+        ({"role": "enterprise", "label": "x", "park_id": "P1", "enterprise_id": "E9"}, "enterprise_id"),
+        ({"role": "enterprise", "label": "x", "park_id": "P2", "enterprise_id": "E1"}, "enterprise_id"),
+        ({"role": "park_manager", "label": "x"}, "park_id"),
+    ],
+    ids=["unknown-park", "unknown-enterprise", "enterprise-of-another-park", "manager-without-park"],
+)
 def test_a_key_naming_what_does_not_exist_is_refused_and_not_stored(gw, listings, data, bad_field):
     admin = an_admin(gw)
     before = gw.keys.list(0, 100)[1]

@@ -1,5 +1,6 @@
 """API keys: the secret is shown once and only its SHA-256 is kept; each role names the
 park and enterprise it belongs to, and nothing more."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,9 +8,9 @@ import hashlib
 
 import pytest
 
+from gateway.domain.keys import KEY_PREFIX, ApiKey, hash_key
 from services.common.errors import InvalidFields
 from services.common.identity import Principal, Role
-from gateway.domain.keys import KEY_PREFIX, ApiKey, hash_key
 
 
 def test_issuing_returns_a_secret_whose_sha256_is_the_stored_hash():
@@ -48,28 +49,43 @@ def test_a_new_key_is_active_until_revoked():
     assert not key.active
 
 
-@pytest.mark.parametrize("role, park, enterprise", [
-    (Role.ADMIN, None, None),
-    (Role.PARK_MANAGER, "P1", None),
-    (Role.ENTERPRISE, "P1", None),
-    (Role.ENTERPRISE, "P1", "E1"),
-], ids=["admin", "park-manager", "unbound-enterprise", "bound-enterprise"])
+@pytest.mark.parametrize(
+    "role, park, enterprise",
+    [
+        (Role.ADMIN, None, None),
+        (Role.PARK_MANAGER, "P1", None),
+        (Role.ENTERPRISE, "P1", None),
+        (Role.ENTERPRISE, "P1", "E1"),
+    ],
+    ids=["admin", "park-manager", "unbound-enterprise", "bound-enterprise"],
+)
 def test_a_key_becomes_the_principal_it_was_issued_for(role, park, enterprise):
     key, _ = ApiKey.issue(role, "label", park_id=park, enterprise_id=enterprise)
 
     assert key.principal() == Principal(role, key.id, park, enterprise)
 
 
-@pytest.mark.parametrize("role, park, enterprise, fields", [
-    (Role.ADMIN, "P1", None, {"park_id"}),
-    (Role.ADMIN, None, "E1", {"enterprise_id"}),
-    (Role.PARK_MANAGER, None, None, {"park_id"}),
-    (Role.PARK_MANAGER, "P1", "E1", {"enterprise_id"}),
-    (Role.ENTERPRISE, None, None, {"park_id"}),
-    (Role.ENTERPRISE, None, "E1", {"park_id"}),
-    (Role.PARK_MANAGER, None, "E1", {"park_id", "enterprise_id"}),
-], ids=["admin-with-park", "admin-with-enterprise", "manager-without-park", "manager-with-enterprise",
-        "enterprise-without-park", "bound-enterprise-without-park", "manager-breaking-both-rules"])
+@pytest.mark.parametrize(
+    "role, park, enterprise, fields",
+    [
+        (Role.ADMIN, "P1", None, {"park_id"}),
+        (Role.ADMIN, None, "E1", {"enterprise_id"}),
+        (Role.PARK_MANAGER, None, None, {"park_id"}),
+        (Role.PARK_MANAGER, "P1", "E1", {"enterprise_id"}),
+        (Role.ENTERPRISE, None, None, {"park_id"}),
+        (Role.ENTERPRISE, None, "E1", {"park_id"}),
+        (Role.PARK_MANAGER, None, "E1", {"park_id", "enterprise_id"}),
+    ],
+    ids=[
+        "admin-with-park",
+        "admin-with-enterprise",
+        "manager-without-park",
+        "manager-with-enterprise",
+        "enterprise-without-park",
+        "bound-enterprise-without-park",
+        "manager-breaking-both-rules",
+    ],
+)
 def test_a_key_that_breaks_the_role_rules_is_refused_naming_the_field(role, park, enterprise, fields):
     with pytest.raises(InvalidFields) as caught:
         ApiKey.issue(role, "label", park_id=park, enterprise_id=enterprise)

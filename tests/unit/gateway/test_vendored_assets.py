@@ -2,6 +2,7 @@
 gateway/console/assets/vendor.sh produced: every file in VENDOR.json is present with its recorded
 SHA-256, nothing unlisted is served, and each entry names its licence and the version pinned in
 gateway/console/assets/package.json. Rebuild with `bash gateway/console/assets/vendor.sh`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,7 +48,8 @@ def test_each_listed_file_exists_with_its_recorded_sha256(entry):
     actual = hashlib.sha256(path.read_bytes()).hexdigest()
     assert actual == entry["sha256"], (
         f"{name}: SHA-256 is {actual} but VENDOR.json records {entry['sha256']}; "
-        f"the file was edited by hand or the manifest is stale; {REBUILD}")
+        f"the file was edited by hand or the manifest is stale; {REBUILD}"
+    )
 
 
 def test_every_served_js_and_css_file_is_listed():
@@ -63,11 +65,10 @@ def test_each_entry_names_a_licence_and_the_pinned_version(entry):
     name, package = entry["file"], entry.get("package")
     pinned = _pinned()
     assert package in pinned, f"{name}: package {package!r} is not pinned in gateway/console/assets/package.json"
-    assert isinstance(entry.get("license"), str) and entry["license"].strip(), (
-        f"{name}: VENDOR.json names no licence")
+    assert isinstance(entry.get("license"), str) and entry["license"].strip(), f"{name}: VENDOR.json names no licence"
     assert entry.get("version") == pinned[package], (
-        f"{name}: VENDOR.json says {package} {entry.get('version')} "
-        f"but package.json pins {pinned[package]}; {REBUILD}")
+        f"{name}: VENDOR.json says {package} {entry.get('version')} but package.json pins {pinned[package]}; {REBUILD}"
+    )
     licence_file = VENDOR / f"{package}.LICENSE.txt"
     assert licence_file.is_file(), f"{name}: the licence text {licence_file.name} is missing from static/vendor/"
 
@@ -75,4 +76,5 @@ def test_each_entry_names_a_licence_and_the_pinned_version(entry):
 def test_versions_are_pinned_exactly():
     for package, version in _pinned().items():
         assert version[:1].isdigit() and all(c.isdigit() or c == "." for c in version), (
-            f"{package}: package.json must pin an exact version, not {version!r}")
+            f"{package}: package.json must pin an exact version, not {version!r}"
+        )

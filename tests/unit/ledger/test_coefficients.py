@@ -1,4 +1,5 @@
 """Coefficients are versioned data: the shipped table, historic versions, year and region fallbacks."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -30,8 +31,9 @@ def test_the_national_grid_factor_of_each_published_year(table, year, factor):
     assert selected.fallback is None
 
 
-@pytest.mark.parametrize("fuel, factor", [("coal", "94.6"), ("natural_gas", "56.1"), ("fuel_oil", "77.4"),
-                                          ("diesel", "74.1")])
+@pytest.mark.parametrize(
+    "fuel, factor", [("coal", "94.6"), ("natural_gas", "56.1"), ("fuel_oil", "77.4"), ("diesel", "74.1")]
+)
 def test_ipcc_default_fuel_factors_apply_to_any_year(table, fuel, factor):
     selected = table.latest(f"fuel_co2.{fuel}", 2025)
     assert selected.coefficient.value == Decimal(factor)

@@ -4,6 +4,7 @@ Reference figures: 1 kgce = 29 307 kJ and electricity 0.1229 kgce/kWh (GB/T 2589
 Table 2.2 CO2 defaults 94.6 / 56.1 / 77.4 / 74.1 tCO2/TJ (bituminous coal / natural gas /
 residual fuel oil / gas-diesel oil); national grid 0.5568 / 0.5366 / 0.5306 kgCO2/kWh (2021-23).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,23 +16,37 @@ import pytest
 
 from services.ledger.domain.canonical import canonical_entry
 from services.ledger.domain.coefficients import default_coefficients
-from services.ledger.domain.indicators import (InvalidPayload, Unknown, contributions, from_dict, show,
-                                               to_dict)
+from services.ledger.domain.indicators import InvalidPayload, Unknown, contributions, from_dict, show, to_dict
 
 COEFFICIENTS = default_coefficients()
 
 
 def delivery(amount="1000", unit="GJ", on="2024-05-01", **substitution) -> dict:
-    return {"id": f"d-{amount}-{on}", "delivered_on": on, "amount": amount, "unit": unit,
-            "evidence": {"meter_reading": "M-1", "period": on[:7]}, "substitution": substitution}
+    return {
+        "id": f"d-{amount}-{on}",
+        "delivered_on": on,
+        "amount": amount,
+        "unit": unit,
+        "evidence": {"meter_reading": "M-1", "period": on[:7]},
+        "substitution": substitution,
+    }
 
 
 def payload(kind="heat", deliveries=(), hazardous=False) -> dict:
-    return {"exchange_id": "ex-1", "kind": kind, "offer_id": "of-1", "want_id": None,
-            "supplier": {"enterprise_id": "steelworks", "park_id": "park-1"},
-            "receiver": {"enterprise_id": "dyehouse", "park_id": "park-1"},
-            "waste_code": None, "hazardous": hazardous, "agreed_amount": "1", "agreed_unit": "t",
-            "completed_at": "2024-06-30T08:00:00Z", "deliveries": list(deliveries)}
+    return {
+        "exchange_id": "ex-1",
+        "kind": kind,
+        "offer_id": "of-1",
+        "want_id": None,
+        "supplier": {"enterprise_id": "steelworks", "park_id": "park-1"},
+        "receiver": {"enterprise_id": "dyehouse", "park_id": "park-1"},
+        "waste_code": None,
+        "hazardous": hazardous,
+        "agreed_amount": "1",
+        "agreed_unit": "t",
+        "completed_at": "2024-06-30T08:00:00Z",
+        "deliveries": list(deliveries),
+    }
 
 
 def one(kind, d, hazardous=False, region=None):
@@ -49,7 +64,8 @@ def test_steam_replacing_a_coal_boiler():
     assert abs(got["energy_saved_tce"].value - Decimal("40.142989327986287154845")) < Decimal("1e-20")  # unrounded
     assert [(u.id, u.version) for u in got["energy_saved_tce"].coefficients] == [("gbt2589.kgce_lhv", 1)]
     assert [(u.id, u.version) for u in got["co2_reduced_t"].coefficients] == [
-        ("ipcc2006.v2c2.t2_2.other_bituminous_coal", 1)]
+        ("ipcc2006.v2c2.t2_2.other_bituminous_coal", 1)
+    ]
     assert "1,176,470.588 MJ" in got["energy_saved_tce"].basis and "40.1430 tce" in got["energy_saved_tce"].basis
     assert "other bituminous coal" in " ".join(got["co2_reduced_t"].assumptions)
     assert set(got) == {"energy_saved_tce", "co2_reduced_t"}  # water and waste do not apply to heat
@@ -83,8 +99,10 @@ def test_heat_replacing_a_diesel_boiler():
 def test_heat_replacing_an_electric_boiler_uses_the_grid_factor_of_the_delivery_year(year, co2):
     # 360 GJ / 1.0 = 360,000 MJ / 3.6 = 100,000 kWh; x 0.1229 kgce/kWh / 1000 = 12.29 tce;
     # x 0.5568 / 0.5366 / 0.5306 kgCO2/kWh / 1000 = 55.68 / 53.66 / 53.06 t
-    got = one("heat", delivery("360", on=f"{year}-03-01", substitutes="boiler_heat", fuel="electricity",
-                               boiler_efficiency="1"))
+    got = one(
+        "heat",
+        delivery("360", on=f"{year}-03-01", substitutes="boiler_heat", fuel="electricity", boiler_efficiency="1"),
+    )
     assert got["energy_saved_tce"].value == Decimal("12.29")
     assert got["co2_reduced_t"].value == Decimal(co2)
     assert got["co2_reduced_t"].coefficients[0].id == f"mee_nbs.grid_co2.CN.{year}"
@@ -92,8 +110,11 @@ def test_heat_replacing_an_electric_boiler_uses_the_grid_factor_of_the_delivery_
 
 
 def test_an_electric_boiler_after_the_last_published_year_records_the_fallbacks():
-    got = one("heat", delivery("360", on="2025-03-01", substitutes="boiler_heat", fuel="electricity",
-                               boiler_efficiency="1"), region="320000")
+    got = one(
+        "heat",
+        delivery("360", on="2025-03-01", substitutes="boiler_heat", fuel="electricity", boiler_efficiency="1"),
+        region="320000",
+    )
     co2 = got["co2_reduced_t"]
     assert co2.value == Decimal("53.06")
     assert "region 320000" in co2.coefficients[0].fallback and "used 2023" in co2.coefficients[0].fallback
@@ -140,18 +161,26 @@ def test_hazardous_waste_utilised_is_reported_apart():
 
 def test_the_exchange_total_sums_its_deliveries():
     # 1,000 GJ + 500 GJ at 0.85 on coal: 1,764,705.882 MJ -> 60.2145 tce and 166.941 t
-    result = contributions(payload("heat", [
-        delivery("1000", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"),
-        delivery("500", on="2024-06-01", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85")]),
-        COEFFICIENTS)
+    result = contributions(
+        payload(
+            "heat",
+            [
+                delivery("1000", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"),
+                delivery("500", on="2024-06-01", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"),
+            ],
+        ),
+        COEFFICIENTS,
+    )
     assert show(result.totals["energy_saved_tce"].value) == "60.2145"
     assert show(result.totals["co2_reduced_t"].value, 3) == "166.941"
     assert result.coefficient_versions() == {"gbt2589.kgce_lhv": 1, "ipcc2006.v2c2.t2_2.other_bituminous_coal": 1}
 
 
 def test_one_unknown_delivery_makes_the_exchange_total_unknown():
-    result = contributions(payload("heat", [
-        delivery("1000", substitutes="boiler_heat", fuel="coal"), delivery("10", on="2024-06-01")]), COEFFICIENTS)
+    result = contributions(
+        payload("heat", [delivery("1000", substitutes="boiler_heat", fuel="coal"), delivery("10", on="2024-06-01")]),
+        COEFFICIENTS,
+    )
     total = result.totals["co2_reduced_t"]
     assert isinstance(total.value, Unknown) and total.value.reason.startswith("1 of 2 deliveries unknown")
 
@@ -177,16 +206,21 @@ def test_a_contribution_survives_the_ledger_round_trip_as_canonical_json():
     assert from_dict(data) == result
 
 
-@pytest.mark.parametrize("bad, field", [
-    (delivery("10", "t", substitutes="boiler_heat", fuel="coal"), "deliveries[0].unit"),
-    ({**delivery(), "amount": 10.0}, "deliveries[0].amount"),
-    (delivery("-1", substitutes="boiler_heat", fuel="coal"), "deliveries[0].amount"),
-    (delivery("NaN"), "deliveries[0].amount"),
-    (delivery("1", substitutes="boiler_heat", fuel="coal", boiler_efficiency="1.2"),
-     "deliveries[0].substitution.boiler_efficiency"),
-    (delivery("1", substitutes="boiler_heat", fuel="peat"), "deliveries[0].substitution.fuel"),
-    (delivery("1", on="2024-13-01"), "deliveries[0].delivered_on"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        (delivery("10", "t", substitutes="boiler_heat", fuel="coal"), "deliveries[0].unit"),
+        ({**delivery(), "amount": 10.0}, "deliveries[0].amount"),
+        (delivery("-1", substitutes="boiler_heat", fuel="coal"), "deliveries[0].amount"),
+        (delivery("NaN"), "deliveries[0].amount"),
+        (
+            delivery("1", substitutes="boiler_heat", fuel="coal", boiler_efficiency="1.2"),
+            "deliveries[0].substitution.boiler_efficiency",
+        ),
+        (delivery("1", substitutes="boiler_heat", fuel="peat"), "deliveries[0].substitution.fuel"),
+        (delivery("1", on="2024-13-01"), "deliveries[0].delivered_on"),
+    ],
+)
 def test_a_payload_that_breaks_the_contract_is_refused_naming_the_field(bad, field):
     with pytest.raises(InvalidPayload) as refused:
         contributions(payload("heat", [bad]), COEFFICIENTS)
@@ -202,21 +236,45 @@ def entry_bytes(kind, deliveries, hazardous=False) -> bytes:
     return canonical_entry(to_dict(contributions(payload(kind, deliveries, hazardous), COEFFICIENTS)))
 
 
-@pytest.mark.parametrize("kind, d, hazardous, sha256", [
-    ("heat", delivery("1000", "GJ", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"), False,
-     "20268368d50f9f527a2c2508fe72a4f34bc009f9354314216d7b4b4911678478"),
-    ("heat", delivery("500", "MWh", substitutes="boiler_heat", fuel="natural_gas"), False,
-     "822d80bc57d49161a7bfb024e373f493c370350a9a252f14060466a349945a0c"),
-    ("heat", delivery("360", "GJ", on="2022-03-01", substitutes="boiler_heat", fuel="electricity",
-                      boiler_efficiency="1"), False,
-     "b4ecc3a189f49d3ffa424b3a576b627a2c1f25fc27930d4cd51a349cfc94a9dc"),
-    ("heat", delivery("0.001", "GJ", substitutes="boiler_heat", fuel="diesel", boiler_efficiency="0.95"), False,
-     "aff5601bf30af22ee60817f6cba5ff3f5badd6b79d1ed7686feda0b80edb22fc"),
-    ("heat", delivery("12.5", "MWh"), False, "2b2bda2c1666bdbf29b10bf4ebb1f9f55e136a752145220638e1d44a99d64644"),
-    ("material", delivery("3000", "t", substitutes="virgin_material", material="natural gypsum"), False,
-     "cf5a4667a6d05f75b7ff68f71107ffe4f77844b2ed6d3cc627a8c9a15dddb96f"),
-    ("material", delivery("12.5", "t"), True, "d0b1c68015c2189d662561cab5b65713dc897fd2d1f59900736129e638c09e05"),
-])
+@pytest.mark.parametrize(
+    "kind, d, hazardous, sha256",
+    [
+        (
+            "heat",
+            delivery("1000", "GJ", substitutes="boiler_heat", fuel="coal", boiler_efficiency="0.85"),
+            False,
+            "20268368d50f9f527a2c2508fe72a4f34bc009f9354314216d7b4b4911678478",
+        ),
+        (
+            "heat",
+            delivery("500", "MWh", substitutes="boiler_heat", fuel="natural_gas"),
+            False,
+            "822d80bc57d49161a7bfb024e373f493c370350a9a252f14060466a349945a0c",
+        ),
+        (
+            "heat",
+            delivery(
+                "360", "GJ", on="2022-03-01", substitutes="boiler_heat", fuel="electricity", boiler_efficiency="1"
+            ),
+            False,
+            "b4ecc3a189f49d3ffa424b3a576b627a2c1f25fc27930d4cd51a349cfc94a9dc",
+        ),
+        (
+            "heat",
+            delivery("0.001", "GJ", substitutes="boiler_heat", fuel="diesel", boiler_efficiency="0.95"),
+            False,
+            "aff5601bf30af22ee60817f6cba5ff3f5badd6b79d1ed7686feda0b80edb22fc",
+        ),
+        ("heat", delivery("12.5", "MWh"), False, "2b2bda2c1666bdbf29b10bf4ebb1f9f55e136a752145220638e1d44a99d64644"),
+        (
+            "material",
+            delivery("3000", "t", substitutes="virgin_material", material="natural gypsum"),
+            False,
+            "cf5a4667a6d05f75b7ff68f71107ffe4f77844b2ed6d3cc627a8c9a15dddb96f",
+        ),
+        ("material", delivery("12.5", "t"), True, "d0b1c68015c2189d662561cab5b65713dc897fd2d1f59900736129e638c09e05"),
+    ],
+)
 def test_the_contribution_of_an_ordinary_exchange_is_byte_for_byte_what_it_was(kind, d, hazardous, sha256):
     # digests of the canonical contribution as the ledger wrote it before decimals in its texts were
     # written with format(value, "f") instead of str(value): the same wherever str() wrote plain notation
@@ -228,14 +286,17 @@ def test_water_contributions_are_byte_for_byte_what_they_were():
     assert hashlib.sha256(data).hexdigest() == "89e8229cd202c531595251d2a340e927629bc3b5c2193a4e00ee40f0f33d71e1"
 
 
-@pytest.mark.parametrize("amount, unit, text", [
-    # 9,000,000 GJ / 0.9 = 10,000,000,000 MJ: str() wrote "1.000E+4 TJ"
-    ("9000000", "GJ", "= 10000 TJ; x 56.1 tCO2/TJ"),
-    # 0.0005 GJ / 0.9 = 0.556 MJ: str() wrote "5.555555555555555555555555555555556E-7 TJ"
-    ("0.0005", "GJ", "= 0.0000005555555555555555555555555555555556 TJ; x 56.1"),
-    # a producer writing "1E+3": str() wrote "1E+3 MWh x 3.6 GJ/MWh = 3.6E+3 GJ"
-    ("1E+3", "MWh", "1000 MWh x 3.6 GJ/MWh = 3600 GJ / efficiency 0.9"),
-])
+@pytest.mark.parametrize(
+    "amount, unit, text",
+    [
+        # 9,000,000 GJ / 0.9 = 10,000,000,000 MJ: str() wrote "1.000E+4 TJ"
+        ("9000000", "GJ", "= 10000 TJ; x 56.1 tCO2/TJ"),
+        # 0.0005 GJ / 0.9 = 0.556 MJ: str() wrote "5.555555555555555555555555555555556E-7 TJ"
+        ("0.0005", "GJ", "= 0.0000005555555555555555555555555555555556 TJ; x 56.1"),
+        # a producer writing "1E+3": str() wrote "1E+3 MWh x 3.6 GJ/MWh = 3.6E+3 GJ"
+        ("1E+3", "MWh", "1000 MWh x 3.6 GJ/MWh = 3600 GJ / efficiency 0.9"),
+    ],
+)
 def test_a_new_entry_writes_its_decimals_in_plain_notation(amount, unit, text):
     d = {**delivery(amount, unit, substitutes="boiler_heat", fuel="natural_gas", boiler_efficiency="0.9"), "id": "d-1"}
     data = entry_bytes("heat", [d])

@@ -1,4 +1,5 @@
 """The offline audit names the first entry that no longer matches, whatever was done to it."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,9 @@ from services.ledger.domain.merkle import leaf_hash, root_hash
 ORIGIN = "parkloop.example/ledger"
 KEY = SigningKey.generate(ORIGIN)
 VERIFIER = KEY.verifier_text()
-ENTRIES = [canonical_entry({"index": i, "exchange": f"ex-{i}", "amount": f"{10 * i}.50", "unit": "t"})
-           for i in range(20)]
+ENTRIES = [
+    canonical_entry({"index": i, "exchange": f"ex-{i}", "amount": f"{10 * i}.50", "unit": "t"}) for i in range(20)
+]
 RECORDED = [leaf_hash(e) for e in ENTRIES]
 CHECKPOINT = sign_checkpoint(ORIGIN, len(ENTRIES), root_hash(RECORDED), KEY)
 
@@ -89,11 +91,14 @@ def test_entries_after_the_checkpoint_are_counted_and_checked_against_their_hash
     assert "after the checkpoint" in result.reason
 
 
-@pytest.mark.parametrize("checkpoint", [
-    CHECKPOINT.replace("\n20\n", "\n21\n"),
-    sign_checkpoint(ORIGIN, 20, root_hash(RECORDED), SigningKey.generate(ORIGIN)),
-    "not a checkpoint",
-])
+@pytest.mark.parametrize(
+    "checkpoint",
+    [
+        CHECKPOINT.replace("\n20\n", "\n21\n"),
+        sign_checkpoint(ORIGIN, 20, root_hash(RECORDED), SigningKey.generate(ORIGIN)),
+        "not a checkpoint",
+    ],
+)
 def test_a_checkpoint_that_does_not_open_fails_the_audit(checkpoint):
     result = audit(ENTRIES, checkpoint=checkpoint)
     assert not result.ok and result.kind == "checkpoint" and result.reason.startswith("checkpoint rejected")

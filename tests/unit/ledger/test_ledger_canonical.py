@@ -1,4 +1,5 @@
 """Ledger entries as RFC 8785 canonical JSON; the examples are the RFC's own (§3.2.2, §3.2.3)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,12 +20,14 @@ SORTING_INPUT = {
     "\u0080": "Control",
     "\u00f6": "Latin Small Letter O With Diaeresis",
 }
-SORTING_OUTPUT = ('{"\\r":"Carriage Return","1":"One","\u0080":"Control",'
-                  '"\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",'
-                  '"\U0001f600":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}')
+SORTING_OUTPUT = (
+    '{"\\r":"Carriage Return","1":"One","\u0080":"Control",'
+    '"\u00f6":"Latin Small Letter O With Diaeresis","\u20ac":"Euro Sign",'
+    '"\U0001f600":"Emoji: Grinning Face","\ufb33":"Hebrew Letter Dalet With Dagesh"}'
+)
 
 # RFC 8785 §3.2.2 example: "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/"
-RFC_STRING = "\u20ac$\u000f\nA'B\"\\\\\"/"
+RFC_STRING = '\u20ac$\u000f\nA\'B"\\\\"/'
 RFC_STRING_OUT = '"\u20ac$\\u000f\\nA\'B\\"\\\\\\\\\\"/"'
 
 
@@ -39,10 +42,15 @@ def test_rfc8785_string_and_literals_example():
 
 def test_the_library_formats_the_rfc_number_example():
     """The numbers part of §3.2.2, pinned on the library: it is why we refuse floats ourselves."""
-    value = {"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
-             "string": RFC_STRING, "literals": [None, True, False]}
-    expected = ('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
-                '"string":' + RFC_STRING_OUT + "}")
+    value = {
+        "numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001],
+        "string": RFC_STRING,
+        "literals": [None, True, False],
+    }
+    expected = (
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        '"string":' + RFC_STRING_OUT + "}"
+    )
     assert rfc8785.dumps(value) == expected.encode("utf-8")
 
 
@@ -79,6 +87,14 @@ def test_parse_entry_round_trips_and_insists_on_the_canonical_form():
     entry = {"exchange": "ex-1", "amount": "12.50", "park": "苏州工业园区", "items": [1, 2]}
     data = canonical_entry(entry)
     assert parse_entry(data) == entry and is_canonical(data)
-    for not_canonical in (b'{"b":1, "a":2}', b'{"b":1,"a":2}', b'{"a":1.5}', b'{"a":1,"a":1}',
-                          b'{"a":NaN}', b"[1]", b"\xff", b'{"a":"x"}\n'):
+    for not_canonical in (
+        b'{"b":1, "a":2}',
+        b'{"b":1,"a":2}',
+        b'{"a":1.5}',
+        b'{"a":1,"a":1}',
+        b'{"a":NaN}',
+        b"[1]",
+        b"\xff",
+        b'{"a":"x"}\n',
+    ):
         assert not is_canonical(not_canonical), not_canonical

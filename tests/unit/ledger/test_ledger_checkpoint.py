@@ -5,6 +5,7 @@ and verifier key of "PeterNeumann" and the signed note they produce); Ed25519 is
 so our signature must be byte-identical to Go's. The key-mangling test mirrors that package's
 TestNewVerifier/TestNewSigner: no substring or one-byte change of a key string is accepted.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,10 +30,11 @@ from services.ledger.domain.note import open_note, sign_note
 
 GO_SIGNER = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
 GO_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
-GO_TEXT = ("If you think cryptography is the answer to your problem,\n"
-           "then you don't know what your problem is.\n")
-GO_NOTE = GO_TEXT + ("\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgK"
-                     "vqfqdngotpRZb6KE6RyyBwJnAM=\n")
+GO_TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n"
+GO_NOTE = GO_TEXT + (
+    "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgK"
+    "vqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
 
 ORIGIN = "parkloop.example/ledger"
 ROOT = root_hash([leaf_hash(b"a"), leaf_hash(b"b"), leaf_hash(b"c")])
@@ -60,7 +62,7 @@ def test_no_mangled_key_string_is_accepted():
                     with pytest.raises(KeyFormatError):
                         parse(good[i:j])
             with pytest.raises(KeyFormatError):
-                parse(good[:i] + chr(ord(good[i]) + 1) + good[i + 1:])
+                parse(good[:i] + chr(ord(good[i]) + 1) + good[i + 1 :])
     with pytest.raises(KeyFormatError):  # wrong length key, with adjusted key hash (from the Go test)
         VerifierKey.from_text("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==")
     with pytest.raises(KeyFormatError):  # unknown algorithm, with adjusted key hash
@@ -129,36 +131,45 @@ def test_other_signatures_are_ignored_but_one_from_our_key_is_required(key):
     assert open_checkpoint(cosigned, witness.verifier_text()).size == 3
 
 
-@pytest.mark.parametrize("note", [
-    "",
-    "parkloop.example/ledger\n3\nAAAA\n",  # no signature block
-    "body\n\n",  # empty signature block
-    "body\n\n\u2014 name\n",  # no signature
-    "body\n\n- name AAAAAAA=\n",  # hyphen instead of em dash
-    "body\n\n\u2014 name AAAAAAAA\n\u2014 x",  # no final newline
-    "bo\tdy\n\n\u2014 name AAAAAAA=\n",  # control character
-    "body\n\n\u2014 name !!!!\n",  # not base64
-    b"body\n\n\xe2\x80\x94 name AAAAAAA=\n\xff\n",  # not UTF-8
-    "body\ud800\n\n\u2014 name AAAAAAA=\n",  # lone surrogate
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "",
+        "parkloop.example/ledger\n3\nAAAA\n",  # no signature block
+        "body\n\n",  # empty signature block
+        "body\n\n\u2014 name\n",  # no signature
+        "body\n\n- name AAAAAAA=\n",  # hyphen instead of em dash
+        "body\n\n\u2014 name AAAAAAAA\n\u2014 x",  # no final newline
+        "bo\tdy\n\n\u2014 name AAAAAAA=\n",  # control character
+        "body\n\n\u2014 name !!!!\n",  # not base64
+        b"body\n\n\xe2\x80\x94 name AAAAAAA=\n\xff\n",  # not UTF-8
+        "body\ud800\n\n\u2014 name AAAAAAA=\n",  # lone surrogate
+    ],
+)
 def test_malformed_notes_are_refused(key, note):
     with pytest.raises(MalformedNoteError):
         open_checkpoint(note, key.verifier_text())
 
 
-@pytest.mark.parametrize("body", [
-    "origin\n3\n",  # no root line
-    "\n3\n{root}\n",  # empty origin
-    "origin\n03\n{root}\n",  # leading zero
-    "origin\n-3\n{root}\n",
-    "origin\n\u0663\n{root}\n",  # a non-ASCII digit
-    "origin\n3\n{short}\n",  # root of 31 bytes
-    "origin\n3\n{unpadded}\n",  # base64 without its padding
-    "origin\n3\n{root}\n\nextension\n",  # empty extension line
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "origin\n3\n",  # no root line
+        "\n3\n{root}\n",  # empty origin
+        "origin\n03\n{root}\n",  # leading zero
+        "origin\n-3\n{root}\n",
+        "origin\n\u0663\n{root}\n",  # a non-ASCII digit
+        "origin\n3\n{short}\n",  # root of 31 bytes
+        "origin\n3\n{unpadded}\n",  # base64 without its padding
+        "origin\n3\n{root}\n\nextension\n",  # empty extension line
+    ],
+)
 def test_malformed_checkpoint_bodies_are_refused(body):
-    text = body.format(root=base64.b64encode(ROOT).decode(), short=base64.b64encode(ROOT[:31]).decode(),
-                       unpadded=base64.b64encode(ROOT).decode().rstrip("="))
+    text = body.format(
+        root=base64.b64encode(ROOT).decode(),
+        short=base64.b64encode(ROOT[:31]).decode(),
+        unpadded=base64.b64encode(ROOT).decode().rstrip("="),
+    )
     with pytest.raises(MalformedCheckpointError):
         parse_checkpoint(text)
 
@@ -172,7 +183,12 @@ def test_signed_malformed_body_and_foreign_origin_are_refused(key):
 
 
 def test_checkpoints_that_cannot_be_written_are_refused(key):
-    for origin, size, root, ext in (("", 1, ROOT, ()), ("o", -1, ROOT, ()), ("o", 1, ROOT[:5], ()),
-                                    ("o", 1, ROOT, ("",)), ("two\nlines", 1, ROOT, ())):
+    for origin, size, root, ext in (
+        ("", 1, ROOT, ()),
+        ("o", -1, ROOT, ()),
+        ("o", 1, ROOT[:5], ()),
+        ("o", 1, ROOT, ("",)),
+        ("two\nlines", 1, ROOT, ()),
+    ):
         with pytest.raises(MalformedCheckpointError):
             sign_checkpoint(origin, size, root, key, ext)

@@ -5,6 +5,7 @@ successor), files rfc6962/rfc6962_test.go (hasher vectors) and proof/verify_test
 8-leaf reference tree: its roots for sizes 1..8, and inclusion and consistency proofs), read
 through the search tool. Their inclusion vectors number leaves from 1; indexes here are 0-based.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,9 +25,16 @@ from services.ledger.domain.merkle import (
 
 h = bytes.fromhex
 
-LEAVES = [b"", b"\x00", b"\x10", b"\x20\x21", b"\x30\x31", b"\x40\x41\x42\x43",
-          b"\x50\x51\x52\x53\x54\x55\x56\x57",
-          b"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"]
+LEAVES = [
+    b"",
+    b"\x00",
+    b"\x10",
+    b"\x20\x21",
+    b"\x30\x31",
+    b"\x40\x41\x42\x43",
+    b"\x50\x51\x52\x53\x54\x55\x56\x57",
+    b"\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f",
+]
 HASHES = [leaf_hash(d) for d in LEAVES]
 
 ROOTS = [  # ROOTS[n - 1] is the root of the first n leaves
@@ -42,31 +50,73 @@ ROOTS = [  # ROOTS[n - 1] is the root of the first n leaves
 
 INCLUSION = [  # (index, tree size, proof)
     (0, 1, []),
-    (0, 8, [h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"),
+    (
+        0,
+        8,
+        [
+            h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"),
             h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-            h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")]),
-    (5, 8, [h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"),
+            h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"),
+        ],
+    ),
+    (
+        5,
+        8,
+        [
+            h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"),
             h("ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0"),
-            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")]),
+            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"),
+        ],
+    ),
     (2, 3, [h("fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125")]),
-    (1, 5, [h("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"),
+    (
+        1,
+        5,
+        [
+            h("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"),
             h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-            h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")]),
+            h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"),
+        ],
+    ),
 ]
 
 CONSISTENCY = [  # (old size, new size, proof)
     (1, 1, []),
-    (1, 8, [h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"),
+    (
+        1,
+        8,
+        [
+            h("96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"),
             h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-            h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4")]),
-    (6, 8, [h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
+            h("6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"),
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
             h("ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0"),
-            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")]),
-    (2, 5, [h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
-            h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b")]),
-    (6, 7, [h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
+            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"),
+        ],
+    ),
+    (
+        2,
+        5,
+        [
+            h("5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e"),
+            h("bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"),
+        ],
+    ),
+    (
+        6,
+        7,
+        [
+            h("0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a"),
             h("b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f"),
-            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7")]),
+            h("d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"),
+        ],
+    ),
 ]
 
 
@@ -96,7 +146,7 @@ def test_reference_consistency_proofs(old, new, proof):
 
 
 def flipped(proof, i):
-    return proof[:i] + [bytes([proof[i][0] ^ 0x08]) + proof[i][1:]] + proof[i + 1:]
+    return proof[:i] + [bytes([proof[i][0] ^ 0x08]) + proof[i][1:]] + proof[i + 1 :]
 
 
 def bad_inclusions(index, size, leaf, proof, root):
@@ -214,6 +264,7 @@ def test_bad_arguments():
 
 # --- what a failed check says (as transparency-dev/merkle's RootMismatchError) ---------------------------
 
+
 def test_a_failed_inclusion_check_names_the_expected_and_the_computed_root():
     from services.ledger.domain.merkle import RootMismatchError
 
@@ -236,9 +287,15 @@ def test_a_failed_consistency_check_names_the_root_that_differs():
     forged_new = verify_consistency(5, 9, BIG_ROOTS[5], BIG_ROOTS[8], proof)
 
     assert (forged_old.which, forged_old.expected_root, forged_old.computed_root) == (
-        "old root", BIG_ROOTS[4], BIG_ROOTS[5])
+        "old root",
+        BIG_ROOTS[4],
+        BIG_ROOTS[5],
+    )
     assert (forged_new.which, forged_new.expected_root, forged_new.computed_root) == (
-        "new root", BIG_ROOTS[8], BIG_ROOTS[9])
+        "new root",
+        BIG_ROOTS[8],
+        BIG_ROOTS[9],
+    )
     assert verify_consistency(0, 5, BIG_ROOTS[1], BIG_ROOTS[5], []).computed_root == EMPTY_ROOT
 
 

@@ -1,4 +1,5 @@
 """MerkleLog (cached subtrees) must agree byte for byte with the pure RFC 9162 functions."""
+
 from __future__ import annotations
 
 import time

@@ -1,5 +1,6 @@
 """The annual report: sums per park, kind and enterprise, rates from the baseline, unknowns kept
 unknown, the summary for the provincial DRC and the CSV export, checked against hand arithmetic."""
+
 from __future__ import annotations
 
 import csv
@@ -15,38 +16,110 @@ from services.ledger.service_layer.reports import jsonable
 
 COEFFICIENTS = default_coefficients()
 PARK = {"id": "park-sip", "name": "Suzhou Industrial Park"}
-BASELINE = {"year": 2024, "gdp_10k_cny": "2000000", "energy_tce": "900000", "water_m3": "50000000",
-            "solid_waste_generated_t": "20000"}
+BASELINE = {
+    "year": 2024,
+    "gdp_10k_cny": "2000000",
+    "energy_tce": "900000",
+    "water_m3": "50000000",
+    "solid_waste_generated_t": "20000",
+}
 
 
-def entry(index, exchange_id, kind, supplier, receiver, amount, unit, substitution=None, hazardous=False,
-          completed="2024-06-30T08:00:00Z", as_dict=False):
-    payload = {"exchange_id": exchange_id, "kind": kind, "offer_id": "of", "want_id": None,
-               "supplier": {"enterprise_id": supplier, "park_id": "park-sip"},
-               "receiver": {"enterprise_id": receiver, "park_id": "park-sip"}, "waste_code": None,
-               "hazardous": hazardous, "agreed_amount": amount, "agreed_unit": unit, "completed_at": completed,
-               "deliveries": [{"id": f"{exchange_id}-d1", "delivered_on": "2024-05-01", "amount": amount,
-                               "unit": unit, "evidence": {}, "substitution": substitution or {}}]}
+def entry(
+    index,
+    exchange_id,
+    kind,
+    supplier,
+    receiver,
+    amount,
+    unit,
+    substitution=None,
+    hazardous=False,
+    completed="2024-06-30T08:00:00Z",
+    as_dict=False,
+):
+    payload = {
+        "exchange_id": exchange_id,
+        "kind": kind,
+        "offer_id": "of",
+        "want_id": None,
+        "supplier": {"enterprise_id": supplier, "park_id": "park-sip"},
+        "receiver": {"enterprise_id": receiver, "park_id": "park-sip"},
+        "waste_code": None,
+        "hazardous": hazardous,
+        "agreed_amount": amount,
+        "agreed_unit": unit,
+        "completed_at": completed,
+        "deliveries": [
+            {
+                "id": f"{exchange_id}-d1",
+                "delivered_on": "2024-05-01",
+                "amount": amount,
+                "unit": unit,
+                "evidence": {},
+                "substitution": substitution or {},
+            }
+        ],
+    }
     contribution = contributions(payload, COEFFICIENTS)
-    return {"index": index, "exchange_id": exchange_id, "kind": kind, "supplier_enterprise_id": supplier,
-            "receiver_enterprise_id": receiver, "completed_at": completed,
-            "contribution": to_dict(contribution) if as_dict else contribution}
+    return {
+        "index": index,
+        "exchange_id": exchange_id,
+        "kind": kind,
+        "supplier_enterprise_id": supplier,
+        "receiver_enterprise_id": receiver,
+        "completed_at": completed,
+        "contribution": to_dict(contribution) if as_dict else contribution,
+    }
 
 
 def park_entries():
     return [
         # 1,000 GJ steam / 0.85 on coal -> 40.1430 tce, 111.294 t CO2
-        entry(1, "ex-steam", "heat", "steelworks", "dyehouse", "1000", "GJ",
-              {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0.85"}),
+        entry(
+            1,
+            "ex-steam",
+            "heat",
+            "steelworks",
+            "dyehouse",
+            "1000",
+            "GJ",
+            {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0.85"},
+        ),
         # 360 GJ / 1.0 replacing an electric boiler in 2024 -> 100,000 kWh -> 12.29 tce, 53.06 t (2023 factor)
-        entry(2, "ex-hotwater", "heat", "steelworks", "brewery", "360", "GJ",
-              {"substitutes": "boiler_heat", "fuel": "electricity", "boiler_efficiency": "1"}),
+        entry(
+            2,
+            "ex-hotwater",
+            "heat",
+            "steelworks",
+            "brewery",
+            "360",
+            "GJ",
+            {"substitutes": "boiler_heat", "fuel": "electricity", "boiler_efficiency": "1"},
+        ),
         # 1,250 m3 reclaimed water replacing municipal water
-        entry(3, "ex-water", "water", "brewery", "dyehouse", "1250", "m3", {"substitutes": "municipal_water"},
-              as_dict=True),
+        entry(
+            3,
+            "ex-water",
+            "water",
+            "brewery",
+            "dyehouse",
+            "1250",
+            "m3",
+            {"substitutes": "municipal_water"},
+            as_dict=True,
+        ),
         # 3,000 t slag replacing natural gypsum; energy and CO2 not computed
-        entry(4, "ex-slag", "material", "steelworks", "cement", "3000", "t",
-              {"substitutes": "virgin_material", "material": "natural gypsum"}),
+        entry(
+            4,
+            "ex-slag",
+            "material",
+            "steelworks",
+            "cement",
+            "3000",
+            "t",
+            {"substitutes": "virgin_material", "material": "natural gypsum"},
+        ),
         # 12.5 t waste mineral oil (HW08) to a licensed recycler
         entry(5, "ex-oil", "material", "dyehouse", "recycler", "12.5", "t", hazardous=True),
     ]
@@ -114,8 +187,12 @@ def test_an_indicator_nobody_could_compute_has_no_value():
     assert report["indicators"]["co2_reduced_t"]["value"] is None
     assert report["indicators"]["energy_saved_tce"]["value"] is None
     # nothing of that kind happened: a known zero, said as such
-    assert report["indicators"]["water_saved_m3"] == {**report["indicators"]["water_saved_m3"],
-                                                      "value": Decimal(0), "complete": True, "deliveries": 0}
+    assert report["indicators"]["water_saved_m3"] == {
+        **report["indicators"]["water_saved_m3"],
+        "value": Decimal(0),
+        "complete": True,
+        "deliveries": 0,
+    }
     assert any(line.startswith("CO2 reduced: not computed") for line in report["summary"]["en"])
 
 
@@ -135,13 +212,26 @@ def test_per_kind_and_per_enterprise_views(report):
 
 def test_only_the_years_entries_count_and_a_later_entry_replaces_an_earlier_one():
     entries = park_entries() + [
-        entry(6, "ex-late", "water", "brewery", "dyehouse", "999", "m3", {"substitutes": "fresh_water"},
-              completed="2025-01-02T00:00:00Z"),
+        entry(
+            6,
+            "ex-late",
+            "water",
+            "brewery",
+            "dyehouse",
+            "999",
+            "m3",
+            {"substitutes": "fresh_water"},
+            completed="2025-01-02T00:00:00Z",
+        ),
         entry(7, "ex-water", "water", "brewery", "dyehouse", "1000", "m3", {"substitutes": "municipal_water"}),
     ]
     report = annual_report(PARK, 2024, BASELINE, entries)
-    assert report["entries"] == {"included": 5, "replaced_by_later_entries": 1, "other_years": 1,
-                                 "indexes": [1, 2, 4, 5, 7]}
+    assert report["entries"] == {
+        "included": 5,
+        "replaced_by_later_entries": 1,
+        "other_years": 1,
+        "indexes": [1, 2, 4, 5, 7],
+    }
     assert report["indicators"]["water_saved_m3"]["value"] == Decimal("1000")
 
 
@@ -180,8 +270,11 @@ def test_the_csv_has_a_header_and_one_row_per_indicator_and_view(report):
     assert park["water_per_gdp_m3_per_10k_cny"]["value"] == "25"
     slag = [r for r in rows if r["section"] == "kind" and r["group"] == "material"]
     assert {r["indicator"]: r["value"] for r in slag} == {
-        "energy_saved_tce": "", "co2_reduced_t": "", "solid_waste_utilised_t": "3000",
-        "hazardous_waste_utilised_t": "12.5"}
+        "energy_saved_tce": "",
+        "co2_reduced_t": "",
+        "solid_waste_utilised_t": "3000",
+        "hazardous_waste_utilised_t": "12.5",
+    }
     cement = [r for r in rows if r["group"] == "cement"]
     assert {r["view"] for r in cement} == {"receiver"}
 
@@ -193,6 +286,7 @@ def test_a_partly_computed_total_says_at_least_and_how_many_are_missing():
 
 
 # --- values for people beside the exact values; a park with no exchanges yet -----------------------
+
 
 def decimal_strings(value):
     """Every string in a JSON-able report that reads as a number."""
@@ -237,14 +331,17 @@ def test_a_park_whose_baseline_cannot_give_a_rate_gets_unknowns_with_their_reaso
     zeros = {**BASELINE, "gdp_10k_cny": "0", "solid_waste_generated_t": "0"}
     report = annual_report(PARK, 2024, zeros, [])
     rates = jsonable(report)["rates"]
-    for name, reason in [("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
-                         ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
-                         ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage")]:
+    for name, reason in [
+        ("energy_per_gdp_tce_per_10k_cny", "baseline GDP is zero"),
+        ("water_per_gdp_m3_per_10k_cny", "baseline GDP is zero"),
+        ("solid_waste_utilisation_rate_pct", "no solid waste generated or drawn from storage"),
+    ]:
         assert rates[name]["value"] is None and rates[name]["exact_value"] is None, name
         assert rates[name]["complete"] is False and rates[name]["unknown"].startswith(reason)
     assert "Energy use per unit GDP: not computed (baseline GDP is zero)" in report["summary"]["en"]
-    row = next(r for r in csv.DictReader(io.StringIO(report_csv(report)))
-               if r["indicator"] == "energy_per_gdp_tce_per_10k_cny")
+    row = next(
+        r for r in csv.DictReader(io.StringIO(report_csv(report))) if r["indicator"] == "energy_per_gdp_tce_per_10k_cny"
+    )
     assert (row["value"], row["exact_value"], row["not_computed"]) == ("", "", "baseline GDP is zero")
 
 
@@ -258,8 +355,9 @@ def test_values_are_rounded_for_people_and_the_exact_value_is_kept_beside_them(r
     assert body["by_kind"]["heat"]["energy_saved_tce"]["value"] == "52.433"
     assert body["by_enterprise"]["dyehouse"]["as_receiver"]["co2_reduced_t"]["value"] == "111.2941"
     # 3,000 t / 17 t x 100: a quotient, rounded for people, carried to 34 digits beside it
-    rate = jsonable(annual_report(PARK, 2024, {**BASELINE, "solid_waste_generated_t": "17"}, park_entries()))[
-        "rates"]["solid_waste_utilisation_rate_pct"]
+    rate = jsonable(annual_report(PARK, 2024, {**BASELINE, "solid_waste_generated_t": "17"}, park_entries()))["rates"][
+        "solid_waste_utilisation_rate_pct"
+    ]
     assert rate["value"] == "17647.0588"
     assert rate["exact_value"] == "17647.05882352941176470588235294118"
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
@@ -270,8 +368,7 @@ def test_values_are_rounded_for_people_and_the_exact_value_is_kept_beside_them(r
 
 def test_rates_are_computed_from_the_exact_values_not_the_rounded_ones():
     # 0.00004 t utilised rounds to "0" t, yet of 0.0001 t generated it is 40 %
-    tiny = [entry(1, "ex-dust", "material", "steelworks", "cement", "0.00004", "t",
-                  {"substitutes": "virgin_material"})]
+    tiny = [entry(1, "ex-dust", "material", "steelworks", "cement", "0.00004", "t", {"substitutes": "virgin_material"})]
     report = annual_report(PARK, 2024, {**BASELINE, "solid_waste_generated_t": "0.0001"}, tiny)
     utilised = report["indicators"]["solid_waste_utilised_t"]
     assert (utilised["value"], utilised["exact_value"]) == (Decimal(0), Decimal("0.00004"))
@@ -280,7 +377,7 @@ def test_rates_are_computed_from_the_exact_values_not_the_rounded_ones():
 
 
 def test_very_large_and_very_small_baselines_give_plain_rates_and_a_summary():
-    huge = {**BASELINE, "gdp_10k_cny": 1e-10, "energy_tce": 1e+30, "water_m3": 1e-20}
+    huge = {**BASELINE, "gdp_10k_cny": 1e-10, "energy_tce": 1e30, "water_m3": 1e-20}
     report = annual_report(PARK, 2024, huge, park_entries())
     body = jsonable(report)
     assert body["rates"]["energy_per_gdp_tce_per_10k_cny"]["value"] == "1" + "0" * 40  # was "1E+40"

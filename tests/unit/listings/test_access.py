@@ -2,6 +2,7 @@
 generated from tests/helpers/authorisation.py): what a refusal says, a listing's visibility in every status,
 and the typed scopes queries get. Callers: admin; park manager of the park or of another park; enterprise key
 of the enterprise, of another enterprise, or not yet bound to one."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -69,30 +70,44 @@ def test_a_listing_is_visible_to_admins_its_park_managers_its_owner_and_others_o
     assert access.listing_visible(PRINCIPALS[who], listing_of_e1(status)) is (status.value in VISIBLE[who])
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("admin", access.ListingScope()),
-    ("manager-of-A", access.ListingScope(park_id="A")),
-    ("manager-of-B", access.ListingScope(park_id="B")),
-    ("enterprise-E1", access.ListingScope(active_only=True, owner_id="E1")),
-    ("enterprise-E2", access.ListingScope(active_only=True, owner_id="E2")),
-    ("unbound-in-A", access.ListingScope(active_only=True)),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin", access.ListingScope()),
+        ("manager-of-A", access.ListingScope(park_id="A")),
+        ("manager-of-B", access.ListingScope(park_id="B")),
+        ("enterprise-E1", access.ListingScope(active_only=True, owner_id="E1")),
+        ("enterprise-E2", access.ListingScope(active_only=True, owner_id="E2")),
+        ("unbound-in-A", access.ListingScope(active_only=True)),
+    ],
+)
 def test_listing_scope_restricts_searches_as_listing_visible_does(who, expected):
     assert access.listing_scope(PRINCIPALS[who]) == expected
 
 
-@pytest.mark.parametrize("who, requested, expected", [
-    ("admin", None, access.EnterpriseScope()), ("admin", "B", access.EnterpriseScope("B")),
-    ("manager-of-A", None, access.EnterpriseScope("A")), ("manager-of-A", "A", access.EnterpriseScope("A")),
-    ("manager-of-A", "B", access.EnterpriseScope("A", nothing=True)),
-    ("enterprise-E1", None, access.EnterpriseScope()), ("unbound-in-B", "A", access.EnterpriseScope("A")),
-])
+@pytest.mark.parametrize(
+    "who, requested, expected",
+    [
+        ("admin", None, access.EnterpriseScope()),
+        ("admin", "B", access.EnterpriseScope("B")),
+        ("manager-of-A", None, access.EnterpriseScope("A")),
+        ("manager-of-A", "A", access.EnterpriseScope("A")),
+        ("manager-of-A", "B", access.EnterpriseScope("A", nothing=True)),
+        ("enterprise-E1", None, access.EnterpriseScope()),
+        ("unbound-in-B", "A", access.EnterpriseScope("A")),
+    ],
+)
 def test_enterprise_scope_keeps_park_managers_in_their_park(who, requested, expected):
     assert access.enterprise_scope(PRINCIPALS[who], requested) == expected
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("admin", access.ParkScope()), ("manager-of-B", access.ParkScope("B")), ("enterprise-E1", access.ParkScope()),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        ("admin", access.ParkScope()),
+        ("manager-of-B", access.ParkScope("B")),
+        ("enterprise-E1", access.ParkScope()),
+    ],
+)
 def test_park_scope_keeps_park_managers_in_their_park(who, expected):
     assert access.park_scope(PRINCIPALS[who]) == expected

@@ -1,6 +1,7 @@
 """Enterprises: every bad field named at once, and hazardous-waste licences and 点对点
 directed-utilisation approvals that cover hazardous codes only, within their dates (an
 approval from its one named supplier only) — the legality gate matching relies on."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,18 +19,32 @@ def licence(*codes: str, valid_from=date(2025, 1, 1), valid_until=date(2027, 12,
     return HazardousWasteLicence("JS3202000123", tuple(codes or ("900-249-08",)), capacity, valid_from, valid_until)
 
 
-def approval(*codes: str, supplier="supplier-1", valid_from=date(2025, 1, 1), valid_until=date(2026, 12, 31),
-             number="苏环危豁〔2025〕12号", capacity=None):
-    return DirectedUtilisationApproval(number, "江苏省生态环境厅", supplier, tuple(codes or ("900-249-08",)),
-                                       valid_from, valid_until, capacity)
+def approval(
+    *codes: str,
+    supplier="supplier-1",
+    valid_from=date(2025, 1, 1),
+    valid_until=date(2026, 12, 31),
+    number="苏环危豁〔2025〕12号",
+    capacity=None,
+):
+    return DirectedUtilisationApproval(
+        number, "江苏省生态环境厅", supplier, tuple(codes or ("900-249-08",)), valid_from, valid_until, capacity
+    )
 
 
 @pytest.fixture
 def register(catalogue, make_credit_code):
     def build(**overrides) -> Enterprise:
-        values = {"park_id": "park-1", "name": "Wuxi Huanke Recycling Co., Ltd.", "credit_code": make_credit_code(),
-                  "industry_code": "N7724", "location": WUXI, "licences": [licence()],
-                  "contact": {"name": "Li Wei"}, "catalogue": catalogue}
+        values = {
+            "park_id": "park-1",
+            "name": "Wuxi Huanke Recycling Co., Ltd.",
+            "credit_code": make_credit_code(),
+            "industry_code": "N7724",
+            "location": WUXI,
+            "licences": [licence()],
+            "contact": {"name": "Li Wei"},
+            "catalogue": catalogue,
+        }
         return Enterprise.register(**{**values, **overrides})
 
     return build
@@ -76,8 +91,9 @@ def test_a_licence_with_a_malformed_code_names_that_code(register):
 
 
 def test_every_bad_field_is_reported_together(register):
-    errors = refused(register, name=" ", credit_code="91320500MA1XK3QB10", industry_code="Z99",
-                     licences=[licence("441-001-S02")])
+    errors = refused(
+        register, name=" ", credit_code="91320500MA1XK3QB10", industry_code="Z99", licences=[licence("441-001-S02")]
+    )
 
     assert set(errors) == {"name", "credit_code", "industry_code", "licences.0.codes.0"}
 
@@ -93,8 +109,12 @@ def test_a_licence_covers_its_codes_from_its_first_to_its_last_day(register):
 
 
 def test_an_enterprise_is_licensed_for_a_code_if_any_valid_licence_covers_it(register):
-    enterprise = register(licences=[licence("900-249-08", valid_until=date(2025, 12, 31)),
-                                    licence("900-218-08", valid_from=date(2026, 1, 1))])
+    enterprise = register(
+        licences=[
+            licence("900-249-08", valid_until=date(2025, 12, 31)),
+            licence("900-218-08", valid_from=date(2026, 1, 1)),
+        ]
+    )
 
     assert enterprise.licensed_for("900-249-08", date(2025, 6, 1))
     assert not enterprise.licensed_for("900-249-08", date(2026, 6, 1))
@@ -108,15 +128,23 @@ def test_a_licence_typed_without_hyphens_covers_the_canonical_code_listings_carr
     assert enterprise.licensed_for("900-249-08", date(2026, 1, 1))
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"number": "  "}, "number"),
-    ({"codes": ()}, "codes"),
-    ({"capacity_t_per_year": 0.0}, "capacity_t_per_year"),
-    ({"valid_from": date(2026, 1, 2), "valid_until": date(2026, 1, 1)}, "valid_until"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"number": "  "}, "number"),
+        ({"codes": ()}, "codes"),
+        ({"capacity_t_per_year": 0.0}, "capacity_t_per_year"),
+        ({"valid_from": date(2026, 1, 2), "valid_until": date(2026, 1, 1)}, "valid_until"),
+    ],
+)
 def test_a_licence_refuses_a_blank_number_no_codes_no_capacity_or_reversed_dates(kwargs, field):
-    values = {"number": "JS1", "codes": ("900-249-08",), "capacity_t_per_year": 100.0,
-              "valid_from": date(2025, 1, 1), "valid_until": date(2026, 1, 1)}
+    values = {
+        "number": "JS1",
+        "codes": ("900-249-08",),
+        "capacity_t_per_year": 100.0,
+        "valid_from": date(2025, 1, 1),
+        "valid_until": date(2026, 1, 1),
+    }
     with pytest.raises(InvalidFields) as caught:
         HazardousWasteLicence(**{**values, **kwargs})
 
@@ -152,17 +180,27 @@ def test_a_licence_listing_one_code_in_two_spellings_keeps_it_once(register):
 
 # --- 点对点 directed-utilisation approvals (exemption list item 31) ------------------------
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"number": " "}, "number"),
-    ({"authority": ""}, "authority"),
-    ({"supplier_enterprise_id": "  "}, "supplier_enterprise_id"),
-    ({"codes": ()}, "codes"),
-    ({"capacity_t_per_year": 0.0}, "capacity_t_per_year"),
-    ({"valid_from": date(2026, 1, 2), "valid_until": date(2026, 1, 1)}, "valid_until"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"number": " "}, "number"),
+        ({"authority": ""}, "authority"),
+        ({"supplier_enterprise_id": "  "}, "supplier_enterprise_id"),
+        ({"codes": ()}, "codes"),
+        ({"capacity_t_per_year": 0.0}, "capacity_t_per_year"),
+        ({"valid_from": date(2026, 1, 2), "valid_until": date(2026, 1, 1)}, "valid_until"),
+    ],
+)
 def test_an_approval_refuses_a_blank_field_no_codes_no_capacity_or_reversed_dates(kwargs, field):
-    values = {"number": "苏环危豁〔2025〕12号", "authority": "江苏省生态环境厅", "supplier_enterprise_id": "supplier-1",
-              "codes": ("900-249-08",), "valid_from": date(2025, 1, 1), "valid_until": date(2026, 1, 1)}
+    values = {
+        "number": "苏环危豁〔2025〕12号",
+        "authority": "江苏省生态环境厅",
+        "supplier_enterprise_id": "supplier-1",
+        "codes": ("900-249-08",),
+        "valid_from": date(2025, 1, 1),
+        "valid_until": date(2026, 1, 1),
+    }
     with pytest.raises(InvalidFields) as caught:
         DirectedUtilisationApproval(**{**values, **kwargs})
 
@@ -212,8 +250,9 @@ def test_approval_errors_are_reported_with_the_others(register):
 
 
 def test_may_receive_from_the_approved_supplier_only_the_covered_codes_within_the_dates(register):
-    enterprise = register(licences=[], approvals=[approval("900-249-08", valid_from=date(2025, 3, 1),
-                                                           valid_until=date(2026, 2, 28))])
+    enterprise = register(
+        licences=[], approvals=[approval("900-249-08", valid_from=date(2025, 3, 1), valid_until=date(2026, 2, 28))]
+    )
 
     assert enterprise.may_receive("900-249-08", "supplier-1", date(2025, 3, 1))
     assert enterprise.may_receive("900-249-08", "supplier-1", date(2026, 2, 28))
@@ -237,12 +276,24 @@ def test_the_registered_event_carries_the_approvals_with_iso_dates(register):
 
     (event,) = enterprise.events
     assert event.payload["approvals"] == [
-        {"number": "苏环危豁〔2025〕12号", "authority": "江苏省生态环境厅", "supplier_enterprise_id": "supplier-1",
-         "codes": ["900-249-08"], "valid_from": "2025-01-01", "valid_until": "2026-12-31",
-         "capacity_t_per_year": 1200.0},
-        {"number": "B-2", "authority": "江苏省生态环境厅", "supplier_enterprise_id": "supplier-1",
-         "codes": ["900-218-08"], "valid_from": "2025-01-01", "valid_until": "2026-12-31",
-         "capacity_t_per_year": None},
+        {
+            "number": "苏环危豁〔2025〕12号",
+            "authority": "江苏省生态环境厅",
+            "supplier_enterprise_id": "supplier-1",
+            "codes": ["900-249-08"],
+            "valid_from": "2025-01-01",
+            "valid_until": "2026-12-31",
+            "capacity_t_per_year": 1200.0,
+        },
+        {
+            "number": "B-2",
+            "authority": "江苏省生态环境厅",
+            "supplier_enterprise_id": "supplier-1",
+            "codes": ["900-218-08"],
+            "valid_from": "2025-01-01",
+            "valid_until": "2026-12-31",
+            "capacity_t_per_year": None,
+        },
     ]
 
 

@@ -3,6 +3,7 @@ delivered with evidence, completed (emitting the ExchangeCompleted contract exac
 cancelled; every refused transition is a conflict naming the current state, every bad
 field is named, and a hazardous waste only goes to a receiver licensed for it or holding a
 点对点 directed-utilisation approval from that supplier."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -11,13 +12,14 @@ from decimal import Decimal
 import pytest
 
 from services.common.contracts import Delivery as DeliveryContract
-from services.common.contracts import ExchangeCompletedPayload, Party as PartyContract, check_exchange_completed
+from services.common.contracts import ExchangeCompletedPayload, check_exchange_completed
+from services.common.contracts import Party as PartyContract
 from services.common.errors import Conflict, Forbidden, InvalidFields
 from services.common.geo import Location
 from services.common.identity import Principal, Role
-from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
-from services.listings.domain.deliveries import exact_decimal
 from services.listings.domain.access import ExchangeScope, acting_as, exchange_scope, exchange_visible, proposer
+from services.listings.domain.deliveries import exact_decimal
+from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.exchanges import Actor, Exchange, ExchangeStatus
 from services.listings.domain.listings import Listing
 from services.listings.domain.spec_dicts import spec_from_dict
@@ -36,23 +38,43 @@ def licence(code=HAZARDOUS, valid_from=date(2026, 1, 1), valid_until=date(2026, 
 
 
 def approval(supplier="supplier", code=HAZARDOUS, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)):
-    return DirectedUtilisationApproval("苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier, (code,), valid_from, valid_until)
+    return DirectedUtilisationApproval(
+        "苏环危豁〔2026〕7号", "江苏省生态环境厅", supplier, (code,), valid_from, valid_until
+    )
 
 
 def enterprise(enterprise_id: str, park_id: str = "park-A", licences=(), approvals=()) -> Enterprise:
-    return Enterprise(enterprise_id, park_id, enterprise_id.title(), "91320500MA1XK3QB0X", "C2614", HERE,
-                      list(licences), approvals=list(approvals))
+    return Enterprise(
+        enterprise_id,
+        park_id,
+        enterprise_id.title(),
+        "91320500MA1XK3QB0X",
+        "C2614",
+        HERE,
+        list(licences),
+        approvals=list(approvals),
+    )
 
 
 @pytest.fixture
 def listing(catalogue, terms_factory):
-    def build(side: Side = Side.OFFER, kind: Kind = Kind.MATERIAL, owner: str = "supplier", park: str = "park-A",
-              code: str = GENERAL) -> Listing:
+    def build(
+        side: Side = Side.OFFER,
+        kind: Kind = Kind.MATERIAL,
+        owner: str = "supplier",
+        park: str = "park-A",
+        code: str = GENERAL,
+    ) -> Listing:
         data = {
             Kind.MATERIAL: ({"waste_code": code} if side is Side.OFFER else {"waste_codes": [code]})
             | {"quantity": {"amount": 10, "unit": "t", "recurrence": "per_month"}},
-            Kind.HEAT: {"medium": "hot_water", "temperature_c": 95.0, "thermal_power_mw": 2.0, "hours_per_day": 24,
-                        "days_per_year": 330},
+            Kind.HEAT: {
+                "medium": "hot_water",
+                "temperature_c": 95.0,
+                "thermal_power_mw": 2.0,
+                "hours_per_day": 24,
+                "days_per_year": 330,
+            },
             Kind.WATER: {"reuse_category": "washing", "flow_m3_per_day": 500.0},
         }[kind]
         terms = terms_factory(available_from=date(2026, 1, 1))
@@ -65,9 +87,19 @@ def listing(catalogue, terms_factory):
 def propose(listing):
     """propose(kind=..., code=..., by=..., with_want=True, receiver=..., amount=..., unit=...)"""
 
-    def build(kind: Kind = Kind.MATERIAL, code: str = GENERAL, by: Actor = SUPPLIER, with_want: bool = True,
-              receiver: Enterprise | None = None, amount="100", unit: str | None = None, today: date = TODAY,
-              offer: Listing | None = None, want: Listing | None = None, **extra) -> Exchange:
+    def build(
+        kind: Kind = Kind.MATERIAL,
+        code: str = GENERAL,
+        by: Actor = SUPPLIER,
+        with_want: bool = True,
+        receiver: Enterprise | None = None,
+        amount="100",
+        unit: str | None = None,
+        today: date = TODAY,
+        offer: Listing | None = None,
+        want: Listing | None = None,
+        **extra,
+    ) -> Exchange:
         offer = offer or listing(Side.OFFER, kind, code=code)
         if with_want and want is None:
             want = listing(Side.WANT, kind, owner="receiver", park="park-B", code=code)
@@ -83,22 +115,44 @@ def accepted(exchange: Exchange, on: date = TODAY) -> Exchange:
     return exchange
 
 
-EVIDENCE = {Kind.MATERIAL: {"weighbridge_ticket": "WB-0001"}, Kind.HEAT: {"meter_reading": "HM-7 1234.5 GJ"},
-            Kind.WATER: {"period": "2026-05"}}
-SUBSTITUTION = {Kind.MATERIAL: {"substitutes": "virgin_material", "material": "natural gypsum"},
-                Kind.HEAT: {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0.85"},
-                Kind.WATER: {"substitutes": "fresh_water"}}
+EVIDENCE = {
+    Kind.MATERIAL: {"weighbridge_ticket": "WB-0001"},
+    Kind.HEAT: {"meter_reading": "HM-7 1234.5 GJ"},
+    Kind.WATER: {"period": "2026-05"},
+}
+SUBSTITUTION = {
+    Kind.MATERIAL: {"substitutes": "virgin_material", "material": "natural gypsum"},
+    Kind.HEAT: {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0.85"},
+    Kind.WATER: {"substitutes": "fresh_water"},
+}
 UNIT = {Kind.MATERIAL: "t", Kind.HEAT: "GJ", Kind.WATER: "m3"}
 
 
-def deliver(exchange: Exchange, amount="40", by: Actor = SUPPLIER, on: date = TODAY, unit: str | None = None,
-            evidence: dict | None = None, substitution: dict | None = None, receiver: Enterprise | None = None,
-            **extra):
-    receiver = receiver or enterprise("receiver", "park-B", [licence(exchange.waste_code)] if exchange.hazardous else [])
+def deliver(
+    exchange: Exchange,
+    amount="40",
+    by: Actor = SUPPLIER,
+    on: date = TODAY,
+    unit: str | None = None,
+    evidence: dict | None = None,
+    substitution: dict | None = None,
+    receiver: Enterprise | None = None,
+    **extra,
+):
+    receiver = receiver or enterprise(
+        "receiver", "park-B", [licence(exchange.waste_code)] if exchange.hazardous else []
+    )
     return exchange.record_delivery(
-        by, receiver, on, amount, unit or UNIT[exchange.kind],
+        by,
+        receiver,
+        on,
+        amount,
+        unit or UNIT[exchange.kind],
         EVIDENCE[exchange.kind] if evidence is None else evidence,
-        SUBSTITUTION[exchange.kind] if substitution is None else substitution, today=TODAY, **extra)
+        SUBSTITUTION[exchange.kind] if substitution is None else substitution,
+        today=TODAY,
+        **extra,
+    )
 
 
 def refused_fields(call, *args, **kwargs) -> dict[str, list[str]]:
@@ -109,14 +163,17 @@ def refused_fields(call, *args, **kwargs) -> dict[str, list[str]]:
 
 # --- proposing -------------------------------------------------------------------------
 
+
 def test_proposing_on_an_offer_and_a_want_records_exchange_proposed(propose):
     exchange = propose()
 
     (event,) = exchange.events
     assert exchange.status is ExchangeStatus.PROPOSED
     assert event.type == "ExchangeProposed" and event.key == exchange.id
-    assert event.payload["status"] == "proposed" and event.payload["by"] == {"enterprise_id": "supplier",
-                                                                               "admin": False}
+    assert event.payload["status"] == "proposed" and event.payload["by"] == {
+        "enterprise_id": "supplier",
+        "admin": False,
+    }
     assert exchange.supplier.to_dict() == {"enterprise_id": "supplier", "park_id": "park-A"}
     assert exchange.receiver.to_dict() == {"enterprise_id": "receiver", "park_id": "park-B"}
     assert exchange.to_dict()["agreed_amount"] == "100" and exchange.proposed_on == TODAY
@@ -183,9 +240,17 @@ def test_an_agreed_unit_that_does_not_fit_the_kind_is_refused(propose, kind, uni
     assert list(refused_fields(propose, kind=kind, unit=unit)) == ["agreed_unit"]
 
 
-@pytest.mark.parametrize("amount, message", [("0", "greater than 0"), ("-5", "greater than 0"),
-                                             ("1.0000001", "at most 6 decimal places"), ("abc", "decimal number"),
-                                             ("NaN", "finite"), ("1e13", "below")])
+@pytest.mark.parametrize(
+    "amount, message",
+    [
+        ("0", "greater than 0"),
+        ("-5", "greater than 0"),
+        ("1.0000001", "at most 6 decimal places"),
+        ("abc", "decimal number"),
+        ("NaN", "finite"),
+        ("1e13", "below"),
+    ],
+)
 def test_an_agreed_amount_must_be_a_bounded_positive_decimal(propose, amount, message):
     errors = refused_fields(propose, amount=amount)
 
@@ -201,11 +266,14 @@ def test_a_negative_price_is_a_gate_fee_and_amounts_keep_their_digits(propose):
 
 # --- the hazardous-waste legality gate -------------------------------------------------
 
+
 def test_a_hazardous_waste_needs_a_receiver_licensed_for_its_code(propose):
     errors = refused_fields(propose, code=HAZARDOUS, receiver=enterprise("receiver", "park-B"))
 
-    assert errors["want_id"] == ["the receiver holds no hazardous-waste licence or directed-utilisation approval "
-                                 "covering 900-249-08 from this supplier valid on 2026-05-20"]
+    assert errors["want_id"] == [
+        "the receiver holds no hazardous-waste licence or directed-utilisation approval "
+        "covering 900-249-08 from this supplier valid on 2026-05-20"
+    ]
 
 
 def test_without_a_want_the_refusal_names_the_receiving_enterprise(propose):
@@ -243,18 +311,24 @@ def test_an_approval_from_another_supplier_does_not_let_the_receiver_take_this_o
     assert "directed-utilisation approval covering 900-249-08 from this supplier" in errors["want_id"][0]
 
 
-@pytest.mark.parametrize("stale", [
-    approval(valid_until=TODAY - timedelta(days=1)),
-    approval(code="900-218-08"),
-], ids=["expired", "other code"])
+@pytest.mark.parametrize(
+    "stale",
+    [
+        approval(valid_until=TODAY - timedelta(days=1)),
+        approval(code="900-218-08"),
+    ],
+    ids=["expired", "other code"],
+)
 def test_an_approval_expired_or_for_another_code_does_not_count(propose, stale):
-    errors = refused_fields(propose, code=HAZARDOUS, with_want=False,
-                            receiver=enterprise("receiver", "park-B", approvals=[stale]))
+    errors = refused_fields(
+        propose, code=HAZARDOUS, with_want=False, receiver=enterprise("receiver", "park-B", approvals=[stale])
+    )
 
     assert list(errors) == ["receiver_enterprise_id"]
 
 
 # --- accepting, declining, cancelling ----------------------------------------------------
+
 
 def test_the_counterparty_accepts_and_the_acceptance_date_is_kept(propose):
     exchange = propose()
@@ -315,19 +389,22 @@ def test_either_party_may_cancel_before_completion(propose, by, stage):
     assert exchange.status is ExchangeStatus.CANCELLED and exchange.events[-1].type == "ExchangeCancelled"
 
 
-@pytest.mark.parametrize("setup, action, state", [
-    (lambda e: accepted(e), lambda e: e.accept(RECEIVER, today=TODAY), "accepted"),
-    (lambda e: e.decline(RECEIVER), lambda e: e.accept(RECEIVER, today=TODAY), "declined"),
-    (lambda e: accepted(e), lambda e: e.decline(RECEIVER), "accepted"),
-    (lambda e: e.cancel(SUPPLIER), lambda e: e.accept(RECEIVER, today=TODAY), "cancelled"),
-    (lambda e: e.cancel(SUPPLIER), lambda e: e.cancel(RECEIVER), "cancelled"),
-    (lambda e: e.decline(RECEIVER), lambda e: e.cancel(SUPPLIER), "declined"),
-    (lambda e: None, lambda e: e.complete(SUPPLIER), "proposed"),
-    (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: e.cancel(SUPPLIER), "completed"),
-    (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: e.complete(RECEIVER), "completed"),
-    (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: deliver(e), "completed"),
-    (lambda e: e.cancel(SUPPLIER), lambda e: deliver(e), "cancelled"),
-])
+@pytest.mark.parametrize(
+    "setup, action, state",
+    [
+        (lambda e: accepted(e), lambda e: e.accept(RECEIVER, today=TODAY), "accepted"),
+        (lambda e: e.decline(RECEIVER), lambda e: e.accept(RECEIVER, today=TODAY), "declined"),
+        (lambda e: accepted(e), lambda e: e.decline(RECEIVER), "accepted"),
+        (lambda e: e.cancel(SUPPLIER), lambda e: e.accept(RECEIVER, today=TODAY), "cancelled"),
+        (lambda e: e.cancel(SUPPLIER), lambda e: e.cancel(RECEIVER), "cancelled"),
+        (lambda e: e.decline(RECEIVER), lambda e: e.cancel(SUPPLIER), "declined"),
+        (lambda e: None, lambda e: e.complete(SUPPLIER), "proposed"),
+        (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: e.cancel(SUPPLIER), "completed"),
+        (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: e.complete(RECEIVER), "completed"),
+        (lambda e: (deliver(accepted(e)), e.complete(SUPPLIER)), lambda e: deliver(e), "completed"),
+        (lambda e: e.cancel(SUPPLIER), lambda e: deliver(e), "cancelled"),
+    ],
+)
 def test_a_transition_from_the_wrong_state_is_a_conflict_naming_that_state(propose, setup, action, state):
     exchange = propose()
     setup(exchange)
@@ -339,6 +416,7 @@ def test_a_transition_from_the_wrong_state_is_a_conflict_naming_that_state(propo
 
 
 # --- deliveries ------------------------------------------------------------------------
+
 
 def test_a_delivery_before_acceptance_is_a_conflict(propose):
     with pytest.raises(Conflict, match="proposed"):
@@ -400,8 +478,9 @@ def test_a_hazardous_delivery_on_a_day_the_licence_does_not_cover_is_refused(pro
     exchange = accepted(propose(code=HAZARDOUS))
     lapsed = enterprise("receiver", "park-B", [licence(valid_until=TODAY - timedelta(days=1))])
 
-    errors = refused_fields(deliver, exchange, receiver=lapsed,
-                            evidence={"weighbridge_ticket": "WB-1", "manifest_number": "M-1"})
+    errors = refused_fields(
+        deliver, exchange, receiver=lapsed, evidence={"weighbridge_ticket": "WB-1", "manifest_number": "M-1"}
+    )
 
     assert "no hazardous-waste licence or directed-utilisation approval" in errors["delivered_on"][0]
 
@@ -428,24 +507,34 @@ def test_heat_and_water_need_a_meter_reading_or_a_period(propose, kind):
 
 
 def test_evidence_of_another_kind_is_refused(propose):
-    errors = refused_fields(deliver, accepted(propose(kind=Kind.HEAT)),
-                            evidence={"period": "2026-05", "weighbridge_ticket": "WB-1"})
+    errors = refused_fields(
+        deliver, accepted(propose(kind=Kind.HEAT)), evidence={"period": "2026-05", "weighbridge_ticket": "WB-1"}
+    )
 
     assert list(errors) == ["evidence.weighbridge_ticket"]
 
 
-@pytest.mark.parametrize("kind, substitution, field", [
-    (Kind.HEAT, {"substitutes": "fresh_water"}, "substitution.substitutes"),
-    (Kind.WATER, {"substitutes": "boiler_heat", "fuel": "coal"}, "substitution.fuel"),
-    (Kind.MATERIAL, {"substitutes": "municipal_water"}, "substitution.substitutes"),
-    (Kind.HEAT, {"substitutes": "boiler_heat"}, "substitution.fuel"),
-    (Kind.HEAT, {"substitutes": "boiler_heat", "fuel": "peat"}, "substitution.fuel"),
-    (Kind.HEAT, {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "1.01"},
-     "substitution.boiler_efficiency"),
-    (Kind.HEAT, {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0"},
-     "substitution.boiler_efficiency"),
-    (Kind.WATER, {"substitutes": "municipal_water", "material": "gypsum"}, "substitution.material"),
-])
+@pytest.mark.parametrize(
+    "kind, substitution, field",
+    [
+        (Kind.HEAT, {"substitutes": "fresh_water"}, "substitution.substitutes"),
+        (Kind.WATER, {"substitutes": "boiler_heat", "fuel": "coal"}, "substitution.fuel"),
+        (Kind.MATERIAL, {"substitutes": "municipal_water"}, "substitution.substitutes"),
+        (Kind.HEAT, {"substitutes": "boiler_heat"}, "substitution.fuel"),
+        (Kind.HEAT, {"substitutes": "boiler_heat", "fuel": "peat"}, "substitution.fuel"),
+        (
+            Kind.HEAT,
+            {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "1.01"},
+            "substitution.boiler_efficiency",
+        ),
+        (
+            Kind.HEAT,
+            {"substitutes": "boiler_heat", "fuel": "coal", "boiler_efficiency": "0"},
+            "substitution.boiler_efficiency",
+        ),
+        (Kind.WATER, {"substitutes": "municipal_water", "material": "gypsum"}, "substitution.material"),
+    ],
+)
 def test_a_substitution_must_fit_the_kind(propose, kind, substitution, field):
     errors = refused_fields(deliver, accepted(propose(kind=kind)), substitution=substitution)
 
@@ -453,11 +542,19 @@ def test_a_substitution_must_fit_the_kind(propose, kind, substitution, field):
 
 
 def test_every_bad_delivery_field_is_named_at_once(propose):
-    errors = refused_fields(deliver, accepted(propose(kind=Kind.HEAT)), amount="0", unit="t", evidence={},
-                            substitution={"substitutes": "fresh_water"}, on=TODAY + timedelta(days=2))
+    errors = refused_fields(
+        deliver,
+        accepted(propose(kind=Kind.HEAT)),
+        amount="0",
+        unit="t",
+        evidence={},
+        substitution={"substitutes": "fresh_water"},
+        on=TODAY + timedelta(days=2),
+    )
 
-    assert {"delivered_on", "amount", "unit", "evidence", "substitution.substitutes",
-            "substitution.fuel"} <= set(errors)
+    assert {"delivered_on", "amount", "unit", "evidence", "substitution.substitutes", "substitution.fuel"} <= set(
+        errors
+    )
 
 
 def test_delivering_beyond_the_agreed_quantity_needs_confirmation(propose):
@@ -493,6 +590,7 @@ def test_heat_delivered_in_mwh_counts_against_an_agreement_in_gj(propose):
 
 # --- completing ------------------------------------------------------------------------
 
+
 def test_an_accepted_exchange_without_deliveries_cannot_complete(propose):
     with pytest.raises(Conflict, match="accepted exchange before a delivery"):
         accepted(propose()).complete(SUPPLIER)
@@ -510,8 +608,12 @@ def test_either_party_completes_a_delivering_exchange(propose, by):
 
 def test_completing_emits_exchange_completed_exactly_as_the_contract_says(propose):
     exchange = accepted(propose(code=HAZARDOUS, amount="25.5"))
-    deliver(exchange, amount="12.250", evidence={"weighbridge_ticket": "WB-9", "manifest_number": "M-9"},
-            substitution={"substitutes": "virgin_material"})
+    deliver(
+        exchange,
+        amount="12.250",
+        evidence={"weighbridge_ticket": "WB-9", "manifest_number": "M-9"},
+        substitution={"substitutes": "virgin_material"},
+    )
     deliver(exchange, amount="13.25", by=RECEIVER, evidence={"weighbridge_ticket": "WB-10", "manifest_number": "M-10"})
     moment = datetime(2026, 5, 20, 18, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -523,18 +625,34 @@ def test_completing_emits_exchange_completed_exactly_as_the_contract_says(propos
     assert check_exchange_completed(payload) and set(payload) == set(ExchangeCompletedPayload.__annotations__)
     assert set(payload["supplier"]) == set(payload["receiver"]) == set(PartyContract.__annotations__)
     assert payload == {
-        "exchange_id": exchange.id, "kind": "material", "offer_id": exchange.offer_id, "want_id": exchange.want_id,
+        "exchange_id": exchange.id,
+        "kind": "material",
+        "offer_id": exchange.offer_id,
+        "want_id": exchange.want_id,
         "supplier": {"enterprise_id": "supplier", "park_id": "park-A"},
         "receiver": {"enterprise_id": "receiver", "park_id": "park-B"},
-        "waste_code": HAZARDOUS, "hazardous": True, "agreed_amount": "25.5", "agreed_unit": "t",
+        "waste_code": HAZARDOUS,
+        "hazardous": True,
+        "agreed_amount": "25.5",
+        "agreed_unit": "t",
         "completed_at": "2026-05-20T10:30:00+00:00",
         "deliveries": [
-            {"id": exchange.deliveries[0].id, "delivered_on": "2026-05-20", "amount": "12.25", "unit": "t",
-             "evidence": {"weighbridge_ticket": "WB-9", "manifest_number": "M-9"},
-             "substitution": {"substitutes": "virgin_material"}},
-            {"id": exchange.deliveries[1].id, "delivered_on": "2026-05-20", "amount": "13.25", "unit": "t",
-             "evidence": {"weighbridge_ticket": "WB-10", "manifest_number": "M-10"},
-             "substitution": {"substitutes": "virgin_material", "material": "natural gypsum"}},
+            {
+                "id": exchange.deliveries[0].id,
+                "delivered_on": "2026-05-20",
+                "amount": "12.25",
+                "unit": "t",
+                "evidence": {"weighbridge_ticket": "WB-9", "manifest_number": "M-9"},
+                "substitution": {"substitutes": "virgin_material"},
+            },
+            {
+                "id": exchange.deliveries[1].id,
+                "delivered_on": "2026-05-20",
+                "amount": "13.25",
+                "unit": "t",
+                "evidence": {"weighbridge_ticket": "WB-10", "manifest_number": "M-10"},
+                "substitution": {"substitutes": "virgin_material", "material": "natural gypsum"},
+            },
         ],
     }
     for delivery in payload["deliveries"]:
@@ -544,15 +662,21 @@ def test_completing_emits_exchange_completed_exactly_as_the_contract_says(propos
 
 def test_a_completed_heat_exchange_carries_fuel_and_efficiency_as_strings(propose):
     exchange = accepted(propose(kind=Kind.HEAT, with_want=False, amount="1000"))
-    deliver(exchange, amount="500", substitution={"substitutes": "boiler_heat", "fuel": "natural_gas",
-                                                  "boiler_efficiency": Decimal("0.920")})
+    deliver(
+        exchange,
+        amount="500",
+        substitution={"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": Decimal("0.920")},
+    )
 
     exchange.complete(RECEIVER)
 
     payload = exchange.events[-1].payload
     assert payload["want_id"] is None and payload["waste_code"] is None and payload["hazardous"] is False
-    assert payload["deliveries"][0]["substitution"] == {"substitutes": "boiler_heat", "fuel": "natural_gas",
-                                                        "boiler_efficiency": "0.92"}
+    assert payload["deliveries"][0]["substitution"] == {
+        "substitutes": "boiler_heat",
+        "fuel": "natural_gas",
+        "boiler_efficiency": "0.92",
+    }
     assert payload["deliveries"][0]["evidence"] == {"meter_reading": "HM-7 1234.5 GJ"}
 
 
@@ -561,16 +685,22 @@ def test_every_event_of_an_exchange_is_keyed_by_its_id_and_has_its_own_id(propos
     deliver(exchange)
     exchange.complete(SUPPLIER)
 
-    assert [e.type for e in exchange.events] == ["ExchangeProposed", "ExchangeAccepted", "ExchangeDeliveryRecorded",
-                                                 "ExchangeCompleted"]
+    assert [e.type for e in exchange.events] == [
+        "ExchangeProposed",
+        "ExchangeAccepted",
+        "ExchangeDeliveryRecorded",
+        "ExchangeCompleted",
+    ]
     assert {e.key for e in exchange.events} == {exchange.id}
     assert len({e.id for e in exchange.events}) == 4
 
 
 # --- exact decimals --------------------------------------------------------------------
 
-@pytest.mark.parametrize("raw, canonical", [("12.50", "12.5"), ("1E+2", "100"), (Decimal("0.000001"), "0.000001"),
-                                            (7, "7"), (" 3.0 ", "3")])
+
+@pytest.mark.parametrize(
+    "raw, canonical", [("12.50", "12.5"), ("1E+2", "100"), (Decimal("0.000001"), "0.000001"), (7, "7"), (" 3.0 ", "3")]
+)
 def test_exact_decimals_are_canonical_and_never_in_exponent_notation(raw, canonical):
     assert format(exact_decimal(raw), "f") == canonical
 
@@ -596,9 +726,19 @@ PRINCIPALS = {
 }
 
 
-@pytest.mark.parametrize("who, sees", [("admin", True), ("supplier", True), ("receiver", True), ("stranger", False),
-                                       ("unbound", False), ("manager-of-A", True), ("manager-of-B", True),
-                                       ("manager-of-C", False)])
+@pytest.mark.parametrize(
+    "who, sees",
+    [
+        ("admin", True),
+        ("supplier", True),
+        ("receiver", True),
+        ("stranger", False),
+        ("unbound", False),
+        ("manager-of-A", True),
+        ("manager-of-B", True),
+        ("manager-of-C", False),
+    ],
+)
 def test_who_sees_an_exchange(propose, who, sees):
     assert exchange_visible(PRINCIPALS[who], propose()) is sees
 

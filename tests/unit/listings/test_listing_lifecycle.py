@@ -1,5 +1,6 @@
 """A listing's lifecycle: published active, paused ⇄ resumed, withdrawn for good; every change
 records a past-tense event carrying the listing, and refused transitions are conflicts."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -122,8 +123,14 @@ def _paused(listing: Listing) -> Listing:
         (_withdrawn, "withdraw", "cannot withdraw a withdrawn offer"),
         (_withdrawn, "edit", "cannot edit a withdrawn offer"),
     ],
-    ids=["resume-active", "pause-paused", "pause-withdrawn", "resume-withdrawn", "withdraw-withdrawn",
-         "edit-withdrawn"],
+    ids=[
+        "resume-active",
+        "pause-paused",
+        "pause-withdrawn",
+        "resume-withdrawn",
+        "withdraw-withdrawn",
+        "edit-withdrawn",
+    ],
 )
 def test_a_refused_transition_raises_conflict_and_changes_nothing(publish, prepare, action, message):
     listing = prepare(publish())
@@ -155,6 +162,7 @@ def test_a_listing_without_an_end_date_stays_available(publish):
 
 
 # --- Terms -----------------------------------------------------------------------------
+
 
 def test_terms_refuse_a_window_that_ends_before_it_starts(terms_factory):
     with pytest.raises(InvalidFields) as caught:
@@ -191,8 +199,7 @@ def test_terms_refuse_a_blank_title(terms_factory, title):
 
 def test_terms_name_every_bad_field_at_once(terms_factory):
     with pytest.raises(InvalidFields) as caught:
-        terms_factory(title=" ", max_distance_km=0.0, available_from=date(2026, 2, 1),
-                      available_until=date(2026, 1, 1))
+        terms_factory(title=" ", max_distance_km=0.0, available_from=date(2026, 2, 1), available_until=date(2026, 1, 1))
 
     assert set(caught.value.errors) == {"title", "max_distance_km", "available_until"}
     assert caught.value.status == 422

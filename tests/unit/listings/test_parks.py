@@ -1,5 +1,6 @@
 """Parks: one of China's 31 provincial-level divisions, one baseline per year, and a public
 view that keeps the baselines for the park's managers and admins."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,14 +13,25 @@ LIANYUNGANG = Location(34.5967, 119.2216)
 
 
 def baseline(year: int = 2024, **overrides) -> YearlyBaseline:
-    values = {"year": year, "gdp_10k_cny": 5_200_000.0, "energy_tce": 1_800_000.0, "water_m3": 42_000_000.0,
-              "solid_waste_generated_t": 960_000.0}
+    values = {
+        "year": year,
+        "gdp_10k_cny": 5_200_000.0,
+        "energy_tce": 1_800_000.0,
+        "water_m3": 42_000_000.0,
+        "solid_waste_generated_t": 960_000.0,
+    }
     return YearlyBaseline(**{**values, **overrides})
 
 
 def create(**overrides) -> Park:
-    values = {"name": "Lianyungang Petrochemical Industrial Base", "province": "Jiangsu", "level": "national",
-              "park_type": "chemical_park", "centroid": LIANYUNGANG, "baselines": [baseline(2024), baseline(2023)]}
+    values = {
+        "name": "Lianyungang Petrochemical Industrial Base",
+        "province": "Jiangsu",
+        "level": "national",
+        "park_type": "chemical_park",
+        "centroid": LIANYUNGANG,
+        "baselines": [baseline(2024), baseline(2023)],
+    }
     return Park.create(**{**values, **overrides})
 
 
@@ -59,9 +71,15 @@ def test_a_blank_name_and_an_unknown_province_are_reported_together():
     assert set(caught.value.errors) == {"name", "province"}
 
 
-@pytest.mark.parametrize("overrides, field", [({"year": 1999}, "year"), ({"year": 2101}, "year"),
-                                              ({"energy_tce": -1.0}, "energy_tce"),
-                                              ({"gdp_10k_cny": -0.01}, "gdp_10k_cny")])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"year": 1999}, "year"),
+        ({"year": 2101}, "year"),
+        ({"energy_tce": -1.0}, "energy_tce"),
+        ({"gdp_10k_cny": -0.01}, "gdp_10k_cny"),
+    ],
+)
 def test_a_baseline_refuses_an_implausible_year_or_a_negative_total(overrides, field):
     with pytest.raises(InvalidFields) as caught:
         baseline(**overrides)

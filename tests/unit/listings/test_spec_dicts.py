@@ -1,6 +1,7 @@
 """Specs built from the API's plain dicts with the shipped waste catalogue: each rule refuses
 with the field named under its kind (`material.waste_code`, `heat.temperature_c`…), and a
 stored spec comes back exactly as it was saved."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,6 +19,7 @@ def refused_fields(kind: Kind, side: Side, data: dict, catalogue) -> dict[str, l
 
 
 # --- materials -------------------------------------------------------------------------
+
 
 def test_a_hazardous_offer_is_flagged_hazardous(catalogue, make_offer_data):
     spec = spec_from_dict(Kind.MATERIAL, Side.OFFER, make_offer_data("material"), catalogue)
@@ -40,10 +42,11 @@ def test_an_offer_code_typed_without_hyphens_is_stored_in_canonical_form(catalog
     assert spec.waste_codes == ("900-249-08",)
 
 
-@pytest.mark.parametrize("code", ["ABC-DEF-GH", "900-249-8", "900-249-41", "900-249-99", "441-001-S08",
-                                  "441-001-S65", "441-000-S02"],
-                         ids=["not-a-code", "short", "unused-HW41", "no-HW99", "S08-excluded",
-                              "household-S65", "sequence-000"])
+@pytest.mark.parametrize(
+    "code",
+    ["ABC-DEF-GH", "900-249-8", "900-249-41", "900-249-99", "441-001-S08", "441-001-S65", "441-000-S02"],
+    ids=["not-a-code", "short", "unused-HW41", "no-HW99", "S08-excluded", "household-S65", "sequence-000"],
+)
 def test_a_malformed_code_or_wrong_class_is_refused_under_material_waste_code(catalogue, make_offer_data, code):
     errors = refused_fields(Kind.MATERIAL, Side.OFFER, make_offer_data("material", waste_code=code), catalogue)
 
@@ -53,8 +56,9 @@ def test_a_malformed_code_or_wrong_class_is_refused_under_material_waste_code(ca
 
 def test_a_code_missing_from_an_imported_official_table_is_refused(tmp_path, make_offer_data):
     table = tmp_path / "official.csv"
-    table.write_text("# edition: National Hazardous Waste List, 2025 edition\ncode,name\n900-249-08,废矿物油\n",
-                     encoding="utf-8")
+    table.write_text(
+        "# edition: National Hazardous Waste List, 2025 edition\ncode,name\n900-249-08,废矿物油\n", encoding="utf-8"
+    )
     official = WasteCatalogue.shipped(table)
 
     assert spec_from_dict(Kind.MATERIAL, Side.OFFER, make_offer_data("material"), official).hazardous
@@ -92,8 +96,10 @@ def test_a_want_without_any_code_is_refused(catalogue, make_want_data):
 
 
 def test_a_property_bound_with_min_above_max_is_refused(catalogue, make_want_data):
-    bounds = [{"name": "oil", "unit": "%", "min": 20.0, "max": 40.0},
-              {"name": "water", "unit": "%", "min": 30.0, "max": 10.0}]
+    bounds = [
+        {"name": "oil", "unit": "%", "min": 20.0, "max": 40.0},
+        {"name": "water", "unit": "%", "min": 30.0, "max": 10.0},
+    ]
     errors = refused_fields(Kind.MATERIAL, Side.WANT, make_want_data("material", property_bounds=bounds), catalogue)
 
     assert errors == {"material.property_bounds.1": ["min must not exceed max"]}
@@ -122,14 +128,16 @@ def test_a_non_positive_quantity_is_refused_under_quantity_amount(catalogue, mak
 
 
 def test_a_bad_code_and_a_bad_bound_are_reported_together(catalogue, make_want_data):
-    data = make_want_data("material", waste_codes=["bogus"],
-                          property_bounds=[{"name": "oil", "unit": "%", "min": 5, "max": 1}])
+    data = make_want_data(
+        "material", waste_codes=["bogus"], property_bounds=[{"name": "oil", "unit": "%", "min": 5, "max": 1}]
+    )
     errors = refused_fields(Kind.MATERIAL, Side.WANT, data, catalogue)
 
     assert set(errors) == {"material.waste_codes.0", "material.property_bounds.0"}
 
 
 # --- heat ------------------------------------------------------------------------------
+
 
 def test_steam_offered_below_saturation_at_its_pressure_is_refused_under_temperature(catalogue, make_offer_data):
     data = make_offer_data("heat", temperature_c=150.0, pressure_mpa=1.0)
@@ -140,8 +148,9 @@ def test_steam_offered_below_saturation_at_its_pressure_is_refused_under_tempera
 
 
 def test_superheated_steam_at_185_c_and_1_mpa_is_accepted(catalogue, make_offer_data):
-    spec = spec_from_dict(Kind.HEAT, Side.OFFER, make_offer_data("heat", temperature_c=185.0, pressure_mpa=1.0),
-                          catalogue)
+    spec = spec_from_dict(
+        Kind.HEAT, Side.OFFER, make_offer_data("heat", temperature_c=185.0, pressure_mpa=1.0), catalogue
+    )
 
     assert isinstance(spec, HeatSpec)
     assert (spec.temperature_c, spec.pressure_mpa) == (185.0, 1.0)
@@ -173,9 +182,17 @@ def test_hot_water_with_a_negative_pressure_is_refused_under_pressure(catalogue,
     assert list(errors) == ["heat.pressure_mpa"]
 
 
-@pytest.mark.parametrize("field, value", [("temperature_c", 0.0), ("temperature_c", 1700.0),
-                                          ("thermal_power_mw", 0.0), ("hours_per_day", 25.0),
-                                          ("days_per_year", 0), ("days_per_year", 367)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("temperature_c", 0.0),
+        ("temperature_c", 1700.0),
+        ("thermal_power_mw", 0.0),
+        ("hours_per_day", 25.0),
+        ("days_per_year", 0),
+        ("days_per_year", 367),
+    ],
+)
 def test_heat_figures_out_of_range_are_refused_naming_the_field(catalogue, make_offer_data, field, value):
     data = make_offer_data("heat", medium="flue_gas", pressure_mpa=None, **{field: value})
     errors = refused_fields(Kind.HEAT, Side.OFFER, data, catalogue)
@@ -184,6 +201,7 @@ def test_heat_figures_out_of_range_are_refused_naming_the_field(catalogue, make_
 
 
 # --- water -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("flow", [-10.0, 0.0])
 def test_a_non_positive_water_flow_is_refused_under_flow(catalogue, make_offer_data, flow):
@@ -209,6 +227,7 @@ def test_a_water_offer_keeps_its_reuse_category_and_parameters(catalogue, make_o
 
 # --- round trip ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.value)
 @pytest.mark.parametrize("side", list(Side), ids=lambda s: s.value)
 def test_a_stored_spec_restores_to_the_same_spec(catalogue, make_offer_data, make_want_data, kind, side):
@@ -219,4 +238,3 @@ def test_a_stored_spec_restores_to_the_same_spec(catalogue, make_offer_data, mak
 
     assert restore_spec(kind, side, stored) == spec
     assert spec_to_dict(side, restore_spec(kind, side, stored)) == stored
-

@@ -2,23 +2,46 @@
 
 Matching is symmetric: whether a pair matches must not depend on which side asks, so most
 rules are checked from the offer's side and from the want's side."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 import pytest
+from matching_factories import (
+    FGD_GYPSUM,
+    FLY_ASH,
+    GEAR_OIL,
+    HYDRAULIC_OIL,
+    OTHER_PARK,
+    PARK,
+    TODAY,
+    WASTE_MINERAL_OIL,
+    enterprise_id,
+    licences,
+    make_doc,
+    make_listing,
+    spec_heat,
+    spec_material_offer,
+    spec_material_want,
+    spec_water_offer,
+    spec_water_want,
+)
 
-from matching_factories import (FGD_GYPSUM, FLY_ASH, GEAR_OIL, HYDRAULIC_OIL, OTHER_PARK, PARK, TODAY,
-                                WASTE_MINERAL_OIL, enterprise_id, licences, make_doc, make_listing, spec_heat, spec_material_offer,
-                                spec_material_want, spec_water_offer, spec_water_want)
 from services.matching.domain.criteria import USABLE_SUPPLY, MatchFilters, criteria_for, is_hazardous_code
 from services.matching.domain.documents import OPEN_END, ListingDoc, licences_from_enterprise
 
 DAY = timedelta(days=1)
 
 
-def accepts(source: ListingDoc, candidate: ListingDoc, km: float = 1.0, filters: MatchFilters = MatchFilters(),
-            delta_t_min: float = 10, today: date = TODAY) -> bool:
+def accepts(
+    source: ListingDoc,
+    candidate: ListingDoc,
+    km: float = 1.0,
+    filters: MatchFilters = MatchFilters(),
+    delta_t_min: float = 10,
+    today: date = TODAY,
+) -> bool:
     return criteria_for(source, filters, today, delta_t_min=delta_t_min).accepts(candidate, km)
 
 
@@ -28,8 +51,13 @@ def both_ways(offer: ListingDoc, want: ListingDoc, km: float = 1.0, **kwargs) ->
 
 
 def fly_ash_offer(**kwargs) -> ListingDoc:
-    return make_doc("offer", "material", spec_material_offer(FLY_ASH, properties=[("loss_on_ignition", 4.2, "%")]),
-                    owner="power", **kwargs)
+    return make_doc(
+        "offer",
+        "material",
+        spec_material_offer(FLY_ASH, properties=[("loss_on_ignition", 4.2, "%")]),
+        owner="power",
+        **kwargs,
+    )
 
 
 def fly_ash_want(**kwargs) -> ListingDoc:
@@ -37,6 +65,7 @@ def fly_ash_want(**kwargs) -> ListingDoc:
 
 
 # --- same kind, opposite side, active, another enterprise -------------------------------------
+
 
 def test_a_fly_ash_offer_and_a_cement_works_wanting_fly_ash_find_each_other():
     assert both_ways(fly_ash_offer(), fly_ash_want()) == (True, True)
@@ -68,6 +97,7 @@ def test_an_enterprise_is_never_matched_with_its_own_listing():
 
 # --- availability windows ---------------------------------------------------------------------
 
+
 def test_windows_sharing_exactly_one_day_match():
     offer = fly_ash_offer(available_from=date(2026, 1, 1), available_until=date(2026, 3, 31))
     want = fly_ash_want(available_from=date(2026, 3, 31), available_until=date(2026, 12, 31))
@@ -98,6 +128,7 @@ def test_two_open_ended_windows_match():
 
 
 # --- distance limits --------------------------------------------------------------------------
+
 
 def test_a_counterpart_exactly_at_the_source_listings_limit_matches_and_just_beyond_does_not():
     offer, want = fly_ash_offer(max_distance_km=150), fly_ash_want(max_distance_km=200)
@@ -131,10 +162,17 @@ def test_a_users_distance_wider_than_the_listings_limit_does_not_widen_it():
 
 # --- material codes ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code, hazardous", [
-    ("900-249-08", True), ("261-151-50", True), ("900-404-06", True),
-    ("441-001-S02", False), ("441-002-S06", False),
-])
+
+@pytest.mark.parametrize(
+    "code, hazardous",
+    [
+        ("900-249-08", True),
+        ("261-151-50", True),
+        ("900-404-06", True),
+        ("441-001-S02", False),
+        ("441-002-S06", False),
+    ],
+)
 def test_hazardous_codes_are_told_from_general_codes_by_their_class(code, hazardous):
     assert is_hazardous_code(code) is hazardous
 
@@ -156,25 +194,38 @@ def test_a_general_waste_needs_no_licence_from_the_receiver():
 
 # --- hazardous-waste legality gate ------------------------------------------------------------
 
+
 def waste_oil_offer() -> ListingDoc:
     return make_doc("offer", "material", spec_material_offer(WASTE_MINERAL_OIL, 25), owner="refinery")
 
 
 def waste_oil_want(held=()) -> ListingDoc:
-    return make_doc("want", "material", spec_material_want([WASTE_MINERAL_OIL], 200), owner="hw_recycler",
-                    licences=held)
+    return make_doc(
+        "want", "material", spec_material_want([WASTE_MINERAL_OIL], 200), owner="hw_recycler", licences=held
+    )
 
 
-@pytest.mark.parametrize("held, legal", [
-    ((), False),
-    (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=date(2029, 2, 28)), True),
-    (licences(WASTE_MINERAL_OIL, valid_from=TODAY, valid_until=date(2029, 2, 28)), True),
-    (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=TODAY), True),
-    (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=TODAY - DAY), False),
-    (licences(WASTE_MINERAL_OIL, valid_from=TODAY + DAY, valid_until=date(2029, 2, 28)), False),
-    (licences(GEAR_OIL, HYDRAULIC_OIL), False),
-], ids=["no licence", "valid licence", "licence valid from today", "licence valid until today",
-        "licence expired yesterday", "licence valid from tomorrow", "licence for other codes"])
+@pytest.mark.parametrize(
+    "held, legal",
+    [
+        ((), False),
+        (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=date(2029, 2, 28)), True),
+        (licences(WASTE_MINERAL_OIL, valid_from=TODAY, valid_until=date(2029, 2, 28)), True),
+        (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=TODAY), True),
+        (licences(WASTE_MINERAL_OIL, valid_from=date(2024, 3, 1), valid_until=TODAY - DAY), False),
+        (licences(WASTE_MINERAL_OIL, valid_from=TODAY + DAY, valid_until=date(2029, 2, 28)), False),
+        (licences(GEAR_OIL, HYDRAULIC_OIL), False),
+    ],
+    ids=[
+        "no licence",
+        "valid licence",
+        "licence valid from today",
+        "licence valid until today",
+        "licence expired yesterday",
+        "licence valid from tomorrow",
+        "licence for other codes",
+    ],
+)
 def test_a_hazardous_waste_goes_only_to_a_receiver_licensed_for_its_code_today(held, legal):
     assert both_ways(waste_oil_offer(), waste_oil_want(held)) == (legal, legal)
 
@@ -186,8 +237,13 @@ def test_the_day_after_a_licence_expires_the_match_is_gone():
 
 
 def test_a_want_drops_the_hazardous_codes_its_enterprise_is_not_licensed_for():
-    want = make_doc("want", "material", spec_material_want([WASTE_MINERAL_OIL, GEAR_OIL, FLY_ASH]),
-                    owner="hw_recycler", licences=licences(GEAR_OIL))
+    want = make_doc(
+        "want",
+        "material",
+        spec_material_want([WASTE_MINERAL_OIL, GEAR_OIL, FLY_ASH]),
+        owner="hw_recycler",
+        licences=licences(GEAR_OIL),
+    )
     criteria = criteria_for(want, MatchFilters(), TODAY, delta_t_min=10)
     assert criteria.codes_any == (GEAR_OIL, FLY_ASH)
     gear_oil = make_doc("offer", "material", spec_material_offer(GEAR_OIL, 5), owner="refinery")
@@ -204,28 +260,54 @@ def test_a_want_for_hazardous_codes_only_without_any_licence_finds_nothing():
 
 
 def test_the_offering_enterprises_own_licence_does_not_make_an_unlicensed_receiver_legal():
-    offer = make_doc("offer", "material", spec_material_offer(WASTE_MINERAL_OIL, 25), owner="refinery",
-                     licences=licences(WASTE_MINERAL_OIL))
+    offer = make_doc(
+        "offer",
+        "material",
+        spec_material_offer(WASTE_MINERAL_OIL, 25),
+        owner="refinery",
+        licences=licences(WASTE_MINERAL_OIL),
+    )
     assert both_ways(offer, waste_oil_want()) == (False, False)
 
 
 def approval(code: str, supplier: str, valid_from: date = date(2025, 1, 1), valid_until: date = date(2027, 12, 31)):
     """Matching's view of a 点对点 directed-utilisation approval, as the receiver's event carries it."""
-    return licences_from_enterprise({"approvals": [{
-        "number": "苏环危废定向〔2025〕12号", "authority": "Jiangsu Department of Ecology and Environment",
-        "supplier_enterprise_id": supplier, "codes": [code], "valid_from": valid_from.isoformat(),
-        "valid_until": valid_until.isoformat(), "capacity_t_per_year": 500}]})
+    return licences_from_enterprise(
+        {
+            "approvals": [
+                {
+                    "number": "苏环危废定向〔2025〕12号",
+                    "authority": "Jiangsu Department of Ecology and Environment",
+                    "supplier_enterprise_id": supplier,
+                    "codes": [code],
+                    "valid_from": valid_from.isoformat(),
+                    "valid_until": valid_until.isoformat(),
+                    "capacity_t_per_year": 500,
+                }
+            ]
+        }
+    )
 
 
-@pytest.mark.parametrize("held, legal", [
-    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery")), True),
-    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY), True),
-    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY - DAY), False),
-    (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_from=TODAY + DAY), False),
-    (approval(WASTE_MINERAL_OIL, enterprise_id("fine_chem")), False),
-    (approval(GEAR_OIL, enterprise_id("refinery")), False),
-], ids=["approval for this supplier", "approval valid until today", "approval expired yesterday",
-        "approval valid from tomorrow", "approval for another supplier", "approval for another code"])
+@pytest.mark.parametrize(
+    "held, legal",
+    [
+        (approval(WASTE_MINERAL_OIL, enterprise_id("refinery")), True),
+        (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY), True),
+        (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_until=TODAY - DAY), False),
+        (approval(WASTE_MINERAL_OIL, enterprise_id("refinery"), valid_from=TODAY + DAY), False),
+        (approval(WASTE_MINERAL_OIL, enterprise_id("fine_chem")), False),
+        (approval(GEAR_OIL, enterprise_id("refinery")), False),
+    ],
+    ids=[
+        "approval for this supplier",
+        "approval valid until today",
+        "approval expired yesterday",
+        "approval valid from tomorrow",
+        "approval for another supplier",
+        "approval for another code",
+    ],
+)
 def test_a_directed_utilisation_approval_makes_a_receiver_legal_for_its_supplier_only(held, legal):
     assert both_ways(waste_oil_offer(), waste_oil_want(held)) == (legal, legal)
 
@@ -247,21 +329,29 @@ def test_a_licence_still_covers_every_supplier_when_the_receiver_also_holds_an_a
 
 # --- property bounds --------------------------------------------------------------------------
 
+
 def gypsum_offer(properties) -> ListingDoc:
     return make_doc("offer", "material", spec_material_offer(FGD_GYPSUM, 750, properties=properties), owner="power")
 
 
-GYPSUM_WANT = make_doc("want", "material", spec_material_want(
-    [FGD_GYPSUM], 650, bounds=[("CaSO4_2H2O", "%", 90, None), ("moisture", "%", None, 12)]), owner="gypsum")
+GYPSUM_WANT = make_doc(
+    "want",
+    "material",
+    spec_material_want([FGD_GYPSUM], 650, bounds=[("CaSO4_2H2O", "%", 90, None), ("moisture", "%", None, 12)]),
+    owner="gypsum",
+)
 
 
-@pytest.mark.parametrize("purity, moisture, ok", [
-    (93.5, 9.0, True),
-    (90.0, 9.0, True),  # at the minimum
-    (89.99, 9.0, False),  # just below it
-    (93.5, 12.0, True),  # at the maximum
-    (93.5, 12.01, False),  # just above it
-])
+@pytest.mark.parametrize(
+    "purity, moisture, ok",
+    [
+        (93.5, 9.0, True),
+        (90.0, 9.0, True),  # at the minimum
+        (89.99, 9.0, False),  # just below it
+        (93.5, 12.0, True),  # at the maximum
+        (93.5, 12.01, False),  # just above it
+    ],
+)
 def test_an_offers_properties_must_lie_within_every_bound_the_want_sets(purity, moisture, ok):
     offer = gypsum_offer([("CaSO4_2H2O", purity, "%"), ("moisture", moisture, "%")])
     assert both_ways(offer, GYPSUM_WANT) == (ok, ok)
@@ -289,6 +379,7 @@ def test_properties_the_want_does_not_bound_do_not_matter():
 
 # --- heat -------------------------------------------------------------------------------------
 
+
 def heat_offer(medium="hot_water", temperature_c=92.0, pressure_mpa=None, owner="ethylene", **kwargs) -> ListingDoc:
     return make_doc("offer", "heat", spec_heat(medium, temperature_c, 8, pressure_mpa), owner=owner, **kwargs)
 
@@ -302,9 +393,16 @@ def test_supply_must_be_at_least_the_required_temperature_plus_the_approach(supp
     assert both_ways(heat_offer(temperature_c=supply), heat_want(temperature_c=70)) == (ok, ok)
 
 
-@pytest.mark.parametrize("delta_t_min, supply, ok", [
-    (20, 90.0, True), (20, 89.99, False), (5, 75.0, True), (5, 74.99, False), (0, 70.0, True),
-])
+@pytest.mark.parametrize(
+    "delta_t_min, supply, ok",
+    [
+        (20, 90.0, True),
+        (20, 89.99, False),
+        (5, 75.0, True),
+        (5, 74.99, False),
+        (0, 70.0, True),
+    ],
+)
 def test_the_heat_exchanger_approach_is_configurable(delta_t_min, supply, ok):
     pair = both_ways(heat_offer(temperature_c=supply), heat_want(temperature_c=70), delta_t_min=delta_t_min)
     assert pair == (ok, ok)
@@ -313,9 +411,13 @@ def test_the_heat_exchanger_approach_is_configurable(delta_t_min, supply, ok):
 # wanted medium -> supplied media that serve it: any hotter medium heats water through an
 # exchanger; steam and flue-gas users need the medium itself; thermal oil from oil or flue gas.
 SERVES = {
-    ("hot_water", "hot_water"), ("hot_water", "steam"), ("hot_water", "thermal_oil"), ("hot_water", "flue_gas"),
+    ("hot_water", "hot_water"),
+    ("hot_water", "steam"),
+    ("hot_water", "thermal_oil"),
+    ("hot_water", "flue_gas"),
     ("steam", "steam"),
-    ("thermal_oil", "thermal_oil"), ("thermal_oil", "flue_gas"),
+    ("thermal_oil", "thermal_oil"),
+    ("thermal_oil", "flue_gas"),
     ("flue_gas", "flue_gas"),
 }
 MEDIA = ("steam", "hot_water", "thermal_oil", "flue_gas")
@@ -356,37 +458,46 @@ def test_a_hot_water_want_stating_its_network_pressure_matches_steam_from_either
 
 # --- reclaimed water --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("supplied, wanted, ok", [
-    ("circulating_cooling", "circulating_cooling", True),  # equal
-    ("boiler_makeup", "circulating_cooling", True),  # higher
-    ("process", "washing", True),
-    ("washing", "direct_cooling", True),  # same rung of the ladder
-    ("direct_cooling", "washing", True),
-    ("washing", "circulating_cooling", False),  # lower
-    ("circulating_cooling", "boiler_makeup", False),
-    ("boiler_makeup", "process", False),
-])
+
+@pytest.mark.parametrize(
+    "supplied, wanted, ok",
+    [
+        ("circulating_cooling", "circulating_cooling", True),  # equal
+        ("boiler_makeup", "circulating_cooling", True),  # higher
+        ("process", "washing", True),
+        ("washing", "direct_cooling", True),  # same rung of the ladder
+        ("direct_cooling", "washing", True),
+        ("washing", "circulating_cooling", False),  # lower
+        ("circulating_cooling", "boiler_makeup", False),
+        ("boiler_makeup", "process", False),
+    ],
+)
 def test_reclaimed_water_matches_a_want_whose_category_it_reaches_from_either_side(supplied, wanted, ok):
     offer = make_doc("offer", "water", spec_water_offer(supplied), owner="wwtp")
     want = make_doc("want", "water", spec_water_want(wanted), owner="refinery")
     assert both_ways(offer, want) == (ok, ok)
 
 
-@pytest.mark.parametrize("parameters, ok", [
-    ([("COD", 28, "mg/L"), ("TDS", 850, "mg/L")], True),
-    ([("COD", 60, "mg/L")], True),  # at the maximum
-    ([("COD", 60.01, "mg/L")], False),  # just above it
-    ([("TDS", 850, "mg/L")], False),  # COD not stated
-    ([("COD", 0.028, "g/L")], False),  # another unit is another parameter
-])
+@pytest.mark.parametrize(
+    "parameters, ok",
+    [
+        ([("COD", 28, "mg/L"), ("TDS", 850, "mg/L")], True),
+        ([("COD", 60, "mg/L")], True),  # at the maximum
+        ([("COD", 60.01, "mg/L")], False),  # just above it
+        ([("TDS", 850, "mg/L")], False),  # COD not stated
+        ([("COD", 0.028, "g/L")], False),  # another unit is another parameter
+    ],
+)
 def test_water_parameters_must_lie_within_the_wants_bounds(parameters, ok):
     offer = make_doc("offer", "water", spec_water_offer("circulating_cooling", parameters=parameters), owner="wwtp")
-    want = make_doc("want", "water", spec_water_want("circulating_cooling", bounds=[("COD", "mg/L", None, 60)]),
-                    owner="refinery")
+    want = make_doc(
+        "want", "water", spec_water_want("circulating_cooling", bounds=[("COD", "mg/L", None, 60)]), owner="refinery"
+    )
     assert both_ways(offer, want) == (ok, ok)
 
 
 # --- what a user may add ----------------------------------------------------------------------
+
 
 def test_a_code_filter_that_excludes_the_offers_code_leaves_nothing():
     only_gypsum = MatchFilters(codes=(FGD_GYPSUM,))
@@ -421,7 +532,6 @@ def test_a_users_filters_apply_to_heat_and_water_too():
 
 def test_no_minimum_score_by_default():
     assert MatchFilters().min_score == 0.0
-
 
 
 def test_a_user_code_filter_typed_without_hyphens_means_the_canonical_code():

@@ -1,6 +1,7 @@
 """The engine query builder, without an engine: a small evaluator of the DSL subset the builder
 emits checks its filters against `Criteria.accepts`, and the decay functions against `Decay.value`
 (with the formulas as the Elasticsearch reference documents them)."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,7 @@ from datetime import date
 import pytest
 
 from services.common.geo import Location, distance_km
-from services.matching.adapters.engine_query import (INDEX_MAPPING, SORT, build_query, criteria_filters,
-                                                     decay_function)
+from services.matching.adapters.engine_query import INDEX_MAPPING, SORT, build_query, criteria_filters, decay_function
 from services.matching.domain.criteria import Criteria, MatchFilters, criteria_for
 from services.matching.domain.documents import OPEN_END, Licence, ListingDoc, doc_to_dict
 from services.matching.domain.scoring import Decay, components_for
@@ -22,6 +22,7 @@ ORIGIN = (31.30, 120.72)
 
 # ------------------------------------------------------------ a tiny evaluator of the emitted DSL
 
+
 def _values(doc: dict, field: str) -> list:
     value = doc.get(field)
     if value is None:
@@ -30,17 +31,21 @@ def _values(doc: dict, field: str) -> list:
 
 
 def _in_range(value, ops: dict) -> bool:
-    return all({"gte": value >= bound, "gt": value > bound, "lte": value <= bound, "lt": value < bound}[op]
-               for op, bound in ops.items())
+    return all(
+        {"gte": value >= bound, "gt": value > bound, "lte": value <= bound, "lt": value < bound}[op]
+        for op, bound in ops.items()
+    )
 
 
 def matches(query: dict, doc: dict) -> bool:
     ((kind, body),) = query.items()
     if kind == "bool":
         should = body.get("should", [])
-        return (all(matches(q, doc) for q in body.get("filter", []) + body.get("must", []))
-                and not any(matches(q, doc) for q in body.get("must_not", []))
-                and (not should or sum(matches(q, doc) for q in should) >= body.get("minimum_should_match", 1)))
+        return (
+            all(matches(q, doc) for q in body.get("filter", []) + body.get("must", []))
+            and not any(matches(q, doc) for q in body.get("must_not", []))
+            and (not should or sum(matches(q, doc) for q in should) >= body.get("minimum_should_match", 1))
+        )
     if kind == "match_all":
         return True
     if kind == "match_none":
@@ -68,16 +73,37 @@ def matches(query: dict, doc: dict) -> bool:
 
 # ------------------------------------------------------------ documents
 
+
 def make_doc(**fields) -> ListingDoc:
-    base = dict(id="d1", side="offer", kind="material", status="active", enterprise_id="e-other", park_id="p1",
-                title="t", lat=31.31, lon=120.73, max_distance_km=100.0, available_from="2026-01-01",
-                available_until=OPEN_END, quantity=100.0)
+    base = dict(
+        id="d1",
+        side="offer",
+        kind="material",
+        status="active",
+        enterprise_id="e-other",
+        park_id="p1",
+        title="t",
+        lat=31.31,
+        lon=120.73,
+        max_distance_km=100.0,
+        available_from="2026-01-01",
+        available_until=OPEN_END,
+        quantity=100.0,
+    )
     return ListingDoc(**{**base, **fields})
 
 
 def criteria(**fields) -> Criteria:
-    base = dict(kind="material", side="offer", exclude_enterprise="e-source", origin=ORIGIN, max_distance_km=50.0,
-                window_from="2026-06-01", window_until=OPEN_END, on=TODAY.isoformat())
+    base = dict(
+        kind="material",
+        side="offer",
+        exclude_enterprise="e-source",
+        origin=ORIGIN,
+        max_distance_km=50.0,
+        window_from="2026-06-01",
+        window_until=OPEN_END,
+        on=TODAY.isoformat(),
+    )
     return Criteria(**{**base, **fields})
 
 
@@ -101,11 +127,27 @@ CASES = [  # (criteria, doc, accepted?) — each line one rule of Criteria.accep
     (criteria(park_ids=()), make_doc(), False),
     (criteria(park_ids=("p1", "p2")), make_doc(), True),
     (criteria(licence_for="900-249-08"), make_doc(licences=(Licence("900-249-08", "2020-01-01", "2026-06-01"),)), True),
-    (criteria(licence_for="900-249-08"), make_doc(licences=(Licence("900-249-08", "2020-01-01", "2026-05-31"),)), False),
-    (criteria(licence_for="900-249-08"), make_doc(licences=(Licence("900-249-08", "2026-06-02", "2030-01-01"),
-                                                            Licence("900-214-08", "2020-01-01", "2030-01-01"))), False),
+    (
+        criteria(licence_for="900-249-08"),
+        make_doc(licences=(Licence("900-249-08", "2020-01-01", "2026-05-31"),)),
+        False,
+    ),
+    (
+        criteria(licence_for="900-249-08"),
+        make_doc(
+            licences=(
+                Licence("900-249-08", "2026-06-02", "2030-01-01"),
+                Licence("900-214-08", "2020-01-01", "2030-01-01"),
+            )
+        ),
+        False,
+    ),
     (criteria(kind="heat", media=("steam",), pressure_max=1.0), make_doc(kind="heat", medium="steam"), True),
-    (criteria(kind="heat", media=("steam",), pressure_max=1.0), make_doc(kind="heat", medium="steam", pressure_mpa=1.5), False),
+    (
+        criteria(kind="heat", media=("steam",), pressure_max=1.0),
+        make_doc(kind="heat", medium="steam", pressure_mpa=1.5),
+        False,
+    ),
     (criteria(kind="heat", pressure_max=1.0), make_doc(kind="heat", medium="hot_water", pressure_mpa=1.5), True),
     (criteria(kind="heat", pressure_min=1.0), make_doc(kind="heat", medium="steam"), False),
     (criteria(kind="heat", temperature_min=150.0), make_doc(kind="heat", temperature_c=150.0), True),
@@ -116,12 +158,26 @@ CASES = [  # (criteria, doc, accepted?) — each line one rule of Criteria.accep
     (criteria(required_measures=(("cao|%", None, None),)), make_doc(measures=()), False),
     (criteria(required_measures=(("cao|%", 20.0, 30.0),)), make_doc(measures=(("cao|%", 31.0),)), False),
     (criteria(side="want"), make_doc(side="want", bounds=(("cao|%", 20.0, None),)), False),  # nothing offered
-    (criteria(side="want", offered_measures={"cao|%": 25.0}), make_doc(side="want", bounds=(("cao|%", 20.0, None),)), True),
-    (criteria(side="want", offered_measures={"cao|%": 25.0}), make_doc(side="want", bounds=(("cao|%", None, 24.0),)), False),
-    (criteria(side="want", offered_measures={"cao|%": 25.0}),
-     make_doc(side="want", bounds=(("cao|%", 20.0, 30.0), ("fe|%", None, 5.0))), False),  # a key not offered
-    (criteria(side="want", offered_measures={"cao|%": 25.0, "fe|%": 1.0}),
-     make_doc(side="want", bounds=(("cao|%", 25.0, 25.0), ("fe|%", None, 5.0))), True),
+    (
+        criteria(side="want", offered_measures={"cao|%": 25.0}),
+        make_doc(side="want", bounds=(("cao|%", 20.0, None),)),
+        True,
+    ),
+    (
+        criteria(side="want", offered_measures={"cao|%": 25.0}),
+        make_doc(side="want", bounds=(("cao|%", None, 24.0),)),
+        False,
+    ),
+    (
+        criteria(side="want", offered_measures={"cao|%": 25.0}),
+        make_doc(side="want", bounds=(("cao|%", 20.0, 30.0), ("fe|%", None, 5.0))),
+        False,
+    ),  # a key not offered
+    (
+        criteria(side="want", offered_measures={"cao|%": 25.0, "fe|%": 1.0}),
+        make_doc(side="want", bounds=(("cao|%", 25.0, 25.0), ("fe|%", None, 5.0))),
+        True,
+    ),
 ]
 
 
@@ -136,35 +192,65 @@ def _random_doc(rng: random.Random, n: int) -> ListingDoc:
     kind = rng.choice(["material", "heat", "water"])
     keys = ["cao|%", "fe|%", "cod|mg/L"]
     return make_doc(
-        id=f"d{n}", side=rng.choice(["offer", "want"]), kind=kind, status=rng.choice(["active", "active", "paused"]),
-        enterprise_id=rng.choice(["e-source", "e1", "e2", "e3"]), park_id=rng.choice(["p1", "p2", "p3"]),
-        lat=ORIGIN[0] + rng.uniform(-1.0, 1.0), lon=ORIGIN[1] + rng.uniform(-1.0, 1.0),
+        id=f"d{n}",
+        side=rng.choice(["offer", "want"]),
+        kind=kind,
+        status=rng.choice(["active", "active", "paused"]),
+        enterprise_id=rng.choice(["e-source", "e1", "e2", "e3"]),
+        park_id=rng.choice(["p1", "p2", "p3"]),
+        lat=ORIGIN[0] + rng.uniform(-1.0, 1.0),
+        lon=ORIGIN[1] + rng.uniform(-1.0, 1.0),
         max_distance_km=rng.choice([5.0, 20.0, 60.0, 150.0, 400.0]) * rng.uniform(0.5, 1.5),
         available_from=rng.choice(["2025-01-01", "2026-06-01", "2026-09-01"]),
-        available_until=rng.choice(["2026-05-31", "2026-06-01", OPEN_END]), quantity=rng.uniform(1, 1000),
+        available_until=rng.choice(["2026-05-31", "2026-06-01", OPEN_END]),
+        quantity=rng.uniform(1, 1000),
         codes=tuple(rng.sample(["441-001-S02", "900-249-08", "900-214-08"], rng.randint(1, 2))),
-        medium=rng.choice([None, "steam", "hot_water"]), temperature_c=rng.choice([None, 90.0, 150.0, 200.0]),
-        pressure_mpa=rng.choice([None, 0.5, 1.0, 2.0]), reuse_rank=rng.choice([None, 1, 2, 3, 4]),
+        medium=rng.choice([None, "steam", "hot_water"]),
+        temperature_c=rng.choice([None, 90.0, 150.0, 200.0]),
+        pressure_mpa=rng.choice([None, 0.5, 1.0, 2.0]),
+        reuse_rank=rng.choice([None, 1, 2, 3, 4]),
         measures=tuple((k, rng.choice([10.0, 20.0, 30.0])) for k in rng.sample(keys, rng.randint(0, 3))),
-        bounds=tuple((k, rng.choice([None, 15.0]), rng.choice([None, 25.0])) for k in rng.sample(keys, rng.randint(0, 2))),
-        licences=tuple(Licence(rng.choice(["900-249-08", "900-214-08"]), rng.choice(["2025-01-01", "2026-06-01", "2026-06-02"]),
-                               rng.choice(["2026-05-31", "2026-06-01", "2030-01-01"])) for _ in range(rng.randint(0, 2))))
+        bounds=tuple(
+            (k, rng.choice([None, 15.0]), rng.choice([None, 25.0])) for k in rng.sample(keys, rng.randint(0, 2))
+        ),
+        licences=tuple(
+            Licence(
+                rng.choice(["900-249-08", "900-214-08"]),
+                rng.choice(["2025-01-01", "2026-06-01", "2026-06-02"]),
+                rng.choice(["2026-05-31", "2026-06-01", "2030-01-01"]),
+            )
+            for _ in range(rng.randint(0, 2))
+        ),
+    )
 
 
 def _random_criteria(rng: random.Random) -> Criteria:
     def maybe(*values):  # mostly absent, so that some candidates pass every criterion
         return rng.choice(values) if rng.random() < 0.3 else None
+
     return criteria(
-        kind=rng.choice(["material", "heat", "water"]), side=rng.choice(["offer", "want"]),
-        max_distance_km=rng.choice([10.0, 60.0, 250.0]), window_from=rng.choice(["2026-06-01", "2026-06-02"]),
+        kind=rng.choice(["material", "heat", "water"]),
+        side=rng.choice(["offer", "want"]),
+        max_distance_km=rng.choice([10.0, 60.0, 250.0]),
+        window_from=rng.choice(["2026-06-01", "2026-06-02"]),
         window_until=rng.choice(["2026-06-01", "2026-12-31", OPEN_END]),
-        codes_any=maybe((), ("441-001-S02",), ("900-249-08", "900-214-08")), licence_for=maybe("900-249-08"),
-        park_ids=maybe((), ("p1",), ("p2", "p3")), media=maybe(("steam",), ("steam", "hot_water")),
-        temperature_min=maybe(150.0), temperature_max=maybe(150.0), pressure_min=maybe(1.0), pressure_max=maybe(1.0),
-        rank_min=maybe(2), rank_max=maybe(3),
-        required_measures=rng.choice([(), (), (("cao|%", 15.0, None),), (("fe|%", None, 25.0), ("cod|mg/L", None, None))]),
-        offered_measures=rng.choice([{}, {"cao|%": 20.0}, {"cao|%": 20.0, "fe|%": 20.0, "cod|mg/L": 20.0},
-                                     {"cao|%": 10.0, "fe|%": 30.0}]))
+        codes_any=maybe((), ("441-001-S02",), ("900-249-08", "900-214-08")),
+        licence_for=maybe("900-249-08"),
+        park_ids=maybe((), ("p1",), ("p2", "p3")),
+        media=maybe(("steam",), ("steam", "hot_water")),
+        temperature_min=maybe(150.0),
+        temperature_max=maybe(150.0),
+        pressure_min=maybe(1.0),
+        pressure_max=maybe(1.0),
+        rank_min=maybe(2),
+        rank_max=maybe(3),
+        required_measures=rng.choice(
+            [(), (), (("cao|%", 15.0, None),), (("fe|%", None, 25.0), ("cod|mg/L", None, None))]
+        ),
+        offered_measures=rng.choice(
+            [{}, {"cao|%": 20.0}, {"cao|%": 20.0, "fe|%": 20.0, "cod|mg/L": 20.0}, {"cao|%": 10.0, "fe|%": 30.0}]
+        ),
+    )
 
 
 def test_filters_agree_with_accepts_on_random_documents():
@@ -196,6 +282,7 @@ def test_band_prefilter_drops_candidates_far_beyond_their_own_limit():
 
 # ------------------------------------------------------------ score
 
+
 def es_decay(spec: dict, function: str, distance: float) -> float:
     """Elasticsearch's documented decay formulas (function_score reference), on |x - origin|."""
     scale, offset, decay = spec["scale"], spec["offset"], spec["decay"]
@@ -208,7 +295,9 @@ def es_decay(spec: dict, function: str, distance: float) -> float:
     return max(0.0, (s - d) / s)
 
 
-@pytest.mark.parametrize("source_kind, side", [("material", "offer"), ("heat", "want"), ("heat", "offer"), ("water", "want")])
+@pytest.mark.parametrize(
+    "source_kind, side", [("material", "offer"), ("heat", "want"), ("heat", "offer"), ("water", "want")]
+)
 def test_decay_functions_are_the_domain_decays(source_kind, side):
     source = make_doc(kind=source_kind, side=side, temperature_c=120.0, reuse_rank=2, quantity=40.0)
     for part in components_for(source, 10):
@@ -220,7 +309,11 @@ def test_decay_functions_are_the_domain_decays(source_kind, side):
         assert 0 < spec["decay"] < 1  # the engines refuse anything else
         if field == "location":
             assert spec["origin"] == {"lat": source.lat, "lon": source.lon}
-            spec = {**spec, "scale": float(spec["scale"].removesuffix("km")), "offset": float(spec["offset"].removesuffix("km"))}
+            spec = {
+                **spec,
+                "scale": float(spec["scale"].removesuffix("km")),
+                "offset": float(spec["offset"].removesuffix("km")),
+            }
             points = [0.0, 1.0, 4.9, 25.0, 300.0]
         else:
             points = [part.origin + delta for delta in (-20000.0, -60.0, -7.5, -0.3, 0.0, 0.7, 3.0, 60.0)]
@@ -249,8 +342,12 @@ def test_build_query_shape():
 
 
 def test_mapping_covers_every_indexed_field():
-    doc = make_doc(licences=(Licence("900-249-08", "2020-01-01", "2030-01-01"),), bounds=(("k|%", None, 1.0),),
-                   measures=(("k|%", 1.0),), codes=("441-001-S02",))
+    doc = make_doc(
+        licences=(Licence("900-249-08", "2020-01-01", "2030-01-01"),),
+        bounds=(("k|%", None, 1.0),),
+        measures=(("k|%", 1.0),),
+        codes=("441-001-S02",),
+    )
     assert set(doc_to_dict(doc)) == set(INDEX_MAPPING["properties"])
     assert INDEX_MAPPING["properties"]["location"]["type"] == "geo_point"
     assert all(INDEX_MAPPING["properties"][p]["type"] == "nested" for p in ("measures", "bounds", "licences"))

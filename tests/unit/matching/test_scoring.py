@@ -1,14 +1,22 @@
 """The match score, component by component, worked by hand; and the decay functions held to
 the formulas Elasticsearch documents for function_score, so the engine adapters can express
 the very same plan."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
+from matching_factories import (
+    FLY_ASH,
+    make_doc,
+    spec_heat,
+    spec_material_offer,
+    spec_material_want,
+    spec_water_offer,
+    spec_water_want,
+)
 
-from matching_factories import (FLY_ASH, make_doc, spec_heat, spec_material_offer, spec_material_want,
-                                spec_water_offer, spec_water_want)
 from services.matching.domain.scoring import DISTANCE_SCALE_KM, WEIGHTS, Decay, components_for, score
 
 DELTA_T = 10.0
@@ -20,9 +28,10 @@ def part(components, name: str) -> Decay:
 
 # --- the decay functions, as Elasticsearch writes them ----------------------------------------
 
+
 def es_gauss(x, origin, scale, offset, decay):
-    sigma_sq = -scale ** 2 / (2 * math.log(decay))
-    return math.exp(-max(0.0, abs(x - origin) - offset) ** 2 / (2 * sigma_sq))
+    sigma_sq = -(scale**2) / (2 * math.log(decay))
+    return math.exp(-(max(0.0, abs(x - origin) - offset) ** 2) / (2 * sigma_sq))
 
 
 def es_exp(x, origin, scale, offset, decay):
@@ -38,9 +47,15 @@ ES = {"gauss": es_gauss, "exp": es_exp, "linear": es_linear}
 
 
 @pytest.mark.parametrize("function", ["gauss", "exp", "linear"])
-@pytest.mark.parametrize("origin, scale, offset, decay", [
-    (0.0, 50.0, 0.0, 0.5), (100.0, 10.0, 5.0, 0.5), (3.0, 1.0, 0.0, 0.25), (-20.0, 7.5, 2.5, 0.9),
-])
+@pytest.mark.parametrize(
+    "origin, scale, offset, decay",
+    [
+        (0.0, 50.0, 0.0, 0.5),
+        (100.0, 10.0, 5.0, 0.5),
+        (3.0, 1.0, 0.0, 0.25),
+        (-20.0, 7.5, 2.5, 0.9),
+    ],
+)
 @pytest.mark.parametrize("x", [-40.0, 0.0, 2.0, 3.0, 7.0, 50.0, 104.0, 120.0, 300.0])
 def test_each_decay_function_is_the_one_elasticsearch_documents(function, origin, scale, offset, decay, x):
     component = Decay("c", 1.0, function, "temperature_c", origin, scale, offset, decay)
@@ -77,7 +92,7 @@ def test_distance_scores_one_next_door_and_half_at_the_kinds_scale(kind, half_km
     assert distance.function == "gauss"
     assert distance.value(0.0) == 1.0
     assert distance.value(half_km) == pytest.approx(0.5)
-    assert distance.value(2 * half_km) == pytest.approx(0.5 ** 4)  # gauss: decay^((d/scale)^2)
+    assert distance.value(2 * half_km) == pytest.approx(0.5**4)  # gauss: decay^((d/scale)^2)
 
 
 def test_heat_is_scored_as_a_local_good_and_materials_as_a_regional_one():
@@ -88,12 +103,16 @@ def test_heat_is_scored_as_a_local_good_and_materials_as_a_regional_one():
 
 # --- quantity ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("offered_t_per_month, wanted_t_per_month, fit", [
-    (25, 100, 0.25),  # 300 vs 1200 t/a
-    (100, 25, 0.25),
-    (1500, 1250, 1250 / 1500),
-    (750, 750, 1.0),
-])
+
+@pytest.mark.parametrize(
+    "offered_t_per_month, wanted_t_per_month, fit",
+    [
+        (25, 100, 0.25),  # 300 vs 1200 t/a
+        (100, 25, 0.25),
+        (1500, 1250, 1250 / 1500),
+        (750, 750, 1.0),
+    ],
+)
 def test_quantity_fit_is_the_smaller_over_the_larger_yearly_amount(offered_t_per_month, wanted_t_per_month, fit):
     offer = make_doc("offer", "material", spec_material_offer(FLY_ASH, offered_t_per_month), owner="power")
     want = make_doc("want", "material", spec_material_want([FLY_ASH], wanted_t_per_month), owner="cement")
@@ -120,13 +139,17 @@ def test_quantity_fit_compares_yearly_amounts_whatever_the_unit_and_recurrence()
 
 # --- heat temperature margin ------------------------------------------------------------------
 
-@pytest.mark.parametrize("supply_c, margin_score", [
-    (80.0, 0.0),  # exactly the approach above the 70 °C requirement
-    (90.0, 0.2),
-    (105.0, 0.5),  # 25 K above it
-    (130.0, 1.0),  # 50 K above it
-    (250.0, 1.0),  # beyond: no extra credit
-])
+
+@pytest.mark.parametrize(
+    "supply_c, margin_score",
+    [
+        (80.0, 0.0),  # exactly the approach above the 70 °C requirement
+        (90.0, 0.2),
+        (105.0, 0.5),  # 25 K above it
+        (130.0, 1.0),  # 50 K above it
+        (250.0, 1.0),  # beyond: no extra credit
+    ],
+)
 def test_a_hotter_supply_scores_a_larger_temperature_margin_from_the_wants_side(supply_c, margin_score):
     want = make_doc("want", "heat", spec_heat("hot_water", 70, 3), owner="fine_chem")
     offer = make_doc("offer", "heat", spec_heat("hot_water", supply_c, 8), owner="ethylene")
@@ -134,12 +157,15 @@ def test_a_hotter_supply_scores_a_larger_temperature_margin_from_the_wants_side(
     assert result.components["temperature"]["value"] == pytest.approx(margin_score, abs=1e-9)
 
 
-@pytest.mark.parametrize("required_c, margin_score", [
-    (120.0, 0.0),  # the 130 °C supply minus the approach
-    (95.0, 0.5),
-    (70.0, 1.0),
-    (20.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "required_c, margin_score",
+    [
+        (120.0, 0.0),  # the 130 °C supply minus the approach
+        (95.0, 0.5),
+        (70.0, 1.0),
+        (20.0, 1.0),
+    ],
+)
 def test_a_lower_requirement_scores_a_larger_temperature_margin_from_the_offers_side(required_c, margin_score):
     offer = make_doc("offer", "heat", spec_heat("hot_water", 130, 8), owner="ethylene")
     want = make_doc("want", "heat", spec_heat("hot_water", required_c, 3), owner="fine_chem")
@@ -164,9 +190,15 @@ def test_the_temperature_margin_scores_the_same_from_either_side():
 
 # --- water category ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("supplied, category_score", [
-    ("circulating_cooling", 1.0), ("boiler_makeup", 0.5), ("process", 0.25),
-])
+
+@pytest.mark.parametrize(
+    "supplied, category_score",
+    [
+        ("circulating_cooling", 1.0),
+        ("boiler_makeup", 0.5),
+        ("process", 0.25),
+    ],
+)
 def test_over_qualified_water_scores_half_per_rank_above_the_wanted_category(supplied, category_score):
     want = make_doc("want", "water", spec_water_want("circulating_cooling"), owner="refinery")
     offer = make_doc("offer", "water", spec_water_offer(supplied), owner="wwtp")
@@ -177,22 +209,29 @@ def test_over_qualified_water_scores_half_per_rank_above_the_wanted_category(sup
 
 # --- weights and totals -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, names", [
-    ("material", {"distance", "quantity"}),
-    ("heat", {"distance", "quantity", "temperature"}),
-    ("water", {"distance", "quantity", "category"}),
-])
+
+@pytest.mark.parametrize(
+    "kind, names",
+    [
+        ("material", {"distance", "quantity"}),
+        ("heat", {"distance", "quantity", "temperature"}),
+        ("water", {"distance", "quantity", "category"}),
+    ],
+)
 def test_each_kind_has_named_components_whose_weights_add_up_to_one(kind, names):
     components = components_for(SOURCES[kind], DELTA_T)
     assert {c.name for c in components} == names == set(WEIGHTS[kind])
     assert sum(c.weight for c in components) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("source, candidate, km", [
-    (SOURCES["material"], make_doc("want", "material", spec_material_want([FLY_ASH], 100), owner="cement"), 3.2),
-    (SOURCES["heat"], make_doc("offer", "heat", spec_heat("steam", 250, 30, 1.6), owner="power"), 4.0),
-    (SOURCES["water"], make_doc("want", "water", spec_water_want("washing", 5000), owner="refinery"), 12.0),
-])
+@pytest.mark.parametrize(
+    "source, candidate, km",
+    [
+        (SOURCES["material"], make_doc("want", "material", spec_material_want([FLY_ASH], 100), owner="cement"), 3.2),
+        (SOURCES["heat"], make_doc("offer", "heat", spec_heat("steam", 250, 30, 1.6), owner="power"), 4.0),
+        (SOURCES["water"], make_doc("want", "water", spec_water_want("washing", 5000), owner="refinery"), 12.0),
+    ],
+)
 def test_the_total_is_the_sum_of_the_weighted_components(source, candidate, km):
     result = score(components_for(source, DELTA_T), candidate, km)
     for explained in result.components.values():

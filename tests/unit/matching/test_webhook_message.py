@@ -1,8 +1,9 @@
 """The webhook body: the Standard Webhooks shape, compact UTF-8 JSON, serialised once."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -14,8 +15,10 @@ AT = datetime(2026, 3, 1, 16, 0, 0, 123456, tzinfo=CST)
 
 def test_body_is_compact_json_with_type_timestamp_and_data_in_that_order():
     body = encode_body("match.found", {"listing_id": "L1", "score": 0.82}, AT)
-    assert body == b'{"type":"match.found","timestamp":"2026-03-01T08:00:00.123456Z",' \
-                   b'"data":{"listing_id":"L1","score":0.82}}'
+    assert (
+        body == b'{"type":"match.found","timestamp":"2026-03-01T08:00:00.123456Z",'
+        b'"data":{"listing_id":"L1","score":0.82}}'
+    )
 
 
 def test_chinese_text_is_utf8_not_escaped():
@@ -26,7 +29,7 @@ def test_chinese_text_is_utf8_not_escaped():
 
 def test_times_are_utc_with_z_and_unix_seconds():
     assert iso_utc(AT) == "2026-03-01T08:00:00.123456Z"
-    assert unix_seconds(AT) == int(datetime(2026, 3, 1, 8, tzinfo=timezone.utc).timestamp())
+    assert unix_seconds(AT) == int(datetime(2026, 3, 1, 8, tzinfo=UTC).timestamp())
 
 
 def test_naive_times_are_refused_rather_than_read_in_local_time():

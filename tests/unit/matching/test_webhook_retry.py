@@ -1,16 +1,22 @@
 """Retry schedule, jitter, Retry-After, giving up, and what each answer means."""
+
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
-from services.matching.domain.webhooks.retry import (DEFAULT_SCHEDULE_S, Outcome, RetryPolicy, outcome,
-                                                     retry_after_seconds)
+from services.matching.domain.webhooks.retry import (
+    DEFAULT_SCHEDULE_S,
+    Outcome,
+    RetryPolicy,
+    outcome,
+    retry_after_seconds,
+)
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 EXACT = RetryPolicy(jitter=0)
 
 
@@ -94,28 +100,60 @@ def test_now_must_be_timezone_aware():
         EXACT.next_attempt(1, datetime(2026, 3, 1, 12))
 
 
-@pytest.mark.parametrize("kwargs", [{"schedule_s": ()}, {"schedule_s": (5, 0)}, {"schedule_s": (-1,)},
-                                    {"jitter": -0.1}, {"jitter": 1.0}, {"max_retry_after_s": -1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"schedule_s": ()},
+        {"schedule_s": (5, 0)},
+        {"schedule_s": (-1,)},
+        {"jitter": -0.1},
+        {"jitter": 1.0},
+        {"max_retry_after_s": -1},
+    ],
+)
 def test_nonsense_policies_are_refused(kwargs):
     with pytest.raises(ValueError):
         RetryPolicy(**kwargs)
 
 
-@pytest.mark.parametrize("status, expected", [
-    (200, Outcome.DELIVERED), (201, Outcome.DELIVERED), (204, Outcome.DELIVERED), (299, Outcome.DELIVERED),
-    (410, Outcome.DISABLE),
-    (429, Outcome.RETRY), (500, Outcome.RETRY), (502, Outcome.RETRY), (503, Outcome.RETRY), (504, Outcome.RETRY),
-    # other 4xx retry too: a receiver mid-deploy or mid-rotation answers 401/403/404 for a while
-    (400, Outcome.RETRY), (401, Outcome.RETRY), (403, Outcome.RETRY), (404, Outcome.RETRY), (413, Outcome.RETRY),
-    # redirects are not followed; they count as failures
-    (301, Outcome.RETRY), (302, Outcome.RETRY), (307, Outcome.RETRY),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        (200, Outcome.DELIVERED),
+        (201, Outcome.DELIVERED),
+        (204, Outcome.DELIVERED),
+        (299, Outcome.DELIVERED),
+        (410, Outcome.DISABLE),
+        (429, Outcome.RETRY),
+        (500, Outcome.RETRY),
+        (502, Outcome.RETRY),
+        (503, Outcome.RETRY),
+        (504, Outcome.RETRY),
+        # other 4xx retry too: a receiver mid-deploy or mid-rotation answers 401/403/404 for a while
+        (400, Outcome.RETRY),
+        (401, Outcome.RETRY),
+        (403, Outcome.RETRY),
+        (404, Outcome.RETRY),
+        (413, Outcome.RETRY),
+        # redirects are not followed; they count as failures
+        (301, Outcome.RETRY),
+        (302, Outcome.RETRY),
+        (307, Outcome.RETRY),
+    ],
+)
 def test_outcome_by_status(status, expected):
     assert outcome(status, None) is expected
 
 
-@pytest.mark.parametrize("error", ["timeout: read timed out", "connection: refused", "tls: hostname mismatch",
-                                   "refused target: resolves to 10.0.0.1"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        "timeout: read timed out",
+        "connection: refused",
+        "tls: hostname mismatch",
+        "refused target: resolves to 10.0.0.1",
+    ],
+)
 def test_outcome_without_an_answer_is_retry(error):
     assert outcome(None, error) is Outcome.RETRY
 

@@ -1,10 +1,11 @@
 """Our Standard Webhooks signatures, held to the official `standardwebhooks` library and to the
 published test vector, so receivers using any Standard Webhooks library can verify us."""
+
 from __future__ import annotations
 
 import base64
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -33,7 +34,7 @@ def test_known_vector():
 def test_new_secret_has_prefix_and_decodes_to_random_key_of_requested_size():
     secret = signing.new_secret()
     assert secret.startswith("whsec_")
-    assert len(base64.b64decode(secret[len("whsec_"):])) == 32
+    assert len(base64.b64decode(secret[len("whsec_") :])) == 32
     assert len(signing.secret_key(signing.new_secret(64))) == 64
     assert len({signing.new_secret() for _ in range(50)}) == 50
 
@@ -54,7 +55,7 @@ def test_official_library_verifies_our_headers():
 
 def test_our_signature_equals_the_official_librarys_own():
     secret = signing.new_secret(24)
-    official = Webhook(secret).sign(MSG_ID, datetime.fromtimestamp(VECTOR_TS, tz=timezone.utc), BODY.decode())
+    official = Webhook(secret).sign(MSG_ID, datetime.fromtimestamp(VECTOR_TS, tz=UTC), BODY.decode())
     assert signing.sign(secret, MSG_ID, VECTOR_TS, BODY) == official
 
 
@@ -71,13 +72,17 @@ def test_rotation_sends_one_signature_per_secret_and_either_secret_verifies():
         Webhook(stranger).verify(BODY, headers)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda body, h: (body.replace(b"L1", b"L2"), h),
-    lambda body, h: (body + b" ", h),
-    lambda body, h: (body, {**h, "webhook-id": "msg_other"}),
-    lambda body, h: (body, {**h, "webhook-timestamp": str(int(h["webhook-timestamp"]) + 1)}),
-    lambda body, h: (body, {**h, "webhook-signature": h["webhook-signature"][:-6] + "AAAAA="}),
-], ids=["body", "trailing-space", "id", "timestamp", "signature"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda body, h: (body.replace(b"L1", b"L2"), h),
+        lambda body, h: (body + b" ", h),
+        lambda body, h: (body, {**h, "webhook-id": "msg_other"}),
+        lambda body, h: (body, {**h, "webhook-timestamp": str(int(h["webhook-timestamp"]) + 1)}),
+        lambda body, h: (body, {**h, "webhook-signature": h["webhook-signature"][:-6] + "AAAAA="}),
+    ],
+    ids=["body", "trailing-space", "id", "timestamp", "signature"],
+)
 def test_tampering_fails_verification(tamper):
     secret = signing.new_secret()
     body, headers = tamper(BODY, signing.headers(secret, MSG_ID, now_ts(), BODY))
@@ -97,13 +102,16 @@ def test_unpadded_secret_is_the_same_key():
     assert signing.secret_key(secret.rstrip("=")) == signing.secret_key(secret)
 
 
-@pytest.mark.parametrize("secret, message", [
-    ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "starts with 'whsec_'"),
-    ("whsec_not*base64!", "base64"),
-    ("whsec_" + base64.b64encode(b"k" * 16).decode(), "24..64 bytes"),
-    ("whsec_" + base64.b64encode(b"k" * 65).decode(), "24..64 bytes"),
-    ("whsec_", "24..64 bytes"),
-])
+@pytest.mark.parametrize(
+    "secret, message",
+    [
+        ("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "starts with 'whsec_'"),
+        ("whsec_not*base64!", "base64"),
+        ("whsec_" + base64.b64encode(b"k" * 16).decode(), "24..64 bytes"),
+        ("whsec_" + base64.b64encode(b"k" * 65).decode(), "24..64 bytes"),
+        ("whsec_", "24..64 bytes"),
+    ],
+)
 def test_malformed_secrets_are_refused(secret, message):
     with pytest.raises(ValueError, match=message):
         signing.sign(secret, MSG_ID, VECTOR_TS, BODY)

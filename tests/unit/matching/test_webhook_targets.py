@@ -1,4 +1,5 @@
 """The SSRF guard, with injected resolvers: every address a host resolves to is judged."""
+
 from __future__ import annotations
 
 import socket
@@ -10,11 +11,21 @@ from services.matching.domain.webhooks.targets import check_target, resolve_targ
 
 def resolving_to(*addresses: str, calls: list | None = None):
     """A getaddrinfo stand-in answering `addresses` for any host, recording what it was asked."""
+
     def resolve(host, port, family=0, type=0, proto=0, flags=0):
         if calls is not None:
             calls.append((host, port))
-        return [(socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-                 (a, port, 0, 0) if ":" in a else (a, port)) for a in addresses]
+        return [
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port, 0, 0) if ":" in a else (a, port),
+            )
+            for a in addresses
+        ]
+
     return resolve
 
 
@@ -83,50 +94,65 @@ def test_allow_private_opens_loopback_and_private_networks(address):
     check_target("http://receiver:8080/hook", resolve=resolving_to(address), allow_private=True)
 
 
-@pytest.mark.parametrize("address, range_name", [
-    ("169.254.169.254", "cloud metadata"),
-    ("fd00:ec2::254", "cloud metadata"),
-    ("100.100.100.200", "cloud metadata"),
-    ("::ffff:169.254.169.254", "cloud metadata"),
-    ("::ffff:100.100.100.200", "cloud metadata"),
-    ("169.254.0.23", "link-local"),  # other clouds keep metadata elsewhere in link-local
-    ("169.254.170.2", "link-local"),
-    ("fe80::1", "link-local"),
-    ("0.0.0.0", "unspecified"),
-    ("224.0.0.251", "multicast"),
-])
+@pytest.mark.parametrize(
+    "address, range_name",
+    [
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("100.100.100.200", "cloud metadata"),
+        ("::ffff:169.254.169.254", "cloud metadata"),
+        ("::ffff:100.100.100.200", "cloud metadata"),
+        ("169.254.0.23", "link-local"),  # other clouds keep metadata elsewhere in link-local
+        ("169.254.170.2", "link-local"),
+        ("fe80::1", "link-local"),
+        ("0.0.0.0", "unspecified"),
+        ("224.0.0.251", "multicast"),
+    ],
+)
 def test_allow_private_never_opens_metadata_link_local_unspecified_or_multicast(address, range_name):
     with pytest.raises(ValueError, match="even with allow_private") as refused:
         check_target("http://receiver/hook", resolve=resolving_to(address), allow_private=True)
     assert range_name in str(refused.value)
 
 
-@pytest.mark.parametrize("url", ["http://2130706433/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.1/",
-                                 "http://[::ffff:127.0.0.1]/", "http://[::1]:8080/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://2130706433/",
+        "http://0x7f000001/",
+        "http://0177.0.0.1/",
+        "http://127.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::1]:8080/",
+    ],
+)
 def test_numeric_host_spellings_are_judged_after_real_resolution(url):
     # The system resolver parses these numeric forms itself; no DNS query leaves the machine.
     with pytest.raises(ValueError, match="loopback"):
         check_target(url)
 
 
-@pytest.mark.parametrize("url, message", [
-    ("ftp://hooks.example.cn/", "http or https"),
-    ("file:///etc/passwd", "http or https"),
-    ("gopher://hooks.example.cn/", "http or https"),
-    ("hooks.example.cn/path", "http or https"),
-    ("http:///path-only", "needs a host"),
-    ("https://user:secret@hooks.example.cn/", "user info"),
-    ("https://user@hooks.example.cn/", "user info"),
-    ("https://hooks.example.cn@127.0.0.1/", "user info"),
-    ("http://hooks.example.cn\\@127.0.0.1/", "backslashes"),
-    ("http://hooks.example.cn /", "spaces"),
-    ("http://hooks.example.cn/\r\nX: y", "control characters"),
-    ("http://hooks.example.cn:99999/", "invalid port"),
-    ("http://hooks.example.cn:0/", "invalid port"),
-    ("http://hooks.example.cn:http/", "invalid port"),
-    ("http://" + "a" * 2050 + ".cn/", "at most 2048"),
-    ("", "non-empty"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("ftp://hooks.example.cn/", "http or https"),
+        ("file:///etc/passwd", "http or https"),
+        ("gopher://hooks.example.cn/", "http or https"),
+        ("hooks.example.cn/path", "http or https"),
+        ("http:///path-only", "needs a host"),
+        ("https://user:secret@hooks.example.cn/", "user info"),
+        ("https://user@hooks.example.cn/", "user info"),
+        ("https://hooks.example.cn@127.0.0.1/", "user info"),
+        ("http://hooks.example.cn\\@127.0.0.1/", "backslashes"),
+        ("http://hooks.example.cn /", "spaces"),
+        ("http://hooks.example.cn/\r\nX: y", "control characters"),
+        ("http://hooks.example.cn:99999/", "invalid port"),
+        ("http://hooks.example.cn:0/", "invalid port"),
+        ("http://hooks.example.cn:http/", "invalid port"),
+        ("http://" + "a" * 2050 + ".cn/", "at most 2048"),
+        ("", "non-empty"),
+    ],
+)
 def test_malformed_urls_are_refused_before_any_lookup(url, message):
     calls: list = []
     with pytest.raises(ValueError, match=message):
@@ -143,7 +169,9 @@ def test_unresolvable_hosts_are_refused():
 
 def test_resolution_uses_the_ascii_host_and_the_urls_port():
     calls: list = []
-    target = resolve_target("https://例子.中国:8443/hooks?src=parkloop#frag", resolve=resolving_to("8.8.8.8", calls=calls))
+    target = resolve_target(
+        "https://例子.中国:8443/hooks?src=parkloop#frag", resolve=resolving_to("8.8.8.8", calls=calls)
+    )
     assert calls == [("xn--fsqu00a.xn--fiqs8s", 8443)]
     assert target.host == "xn--fsqu00a.xn--fiqs8s" and target.port == 8443
     assert target.path == "/hooks?src=parkloop" and target.addresses == ("8.8.8.8",)

@@ -22,9 +22,7 @@ def test_saturated_steam_exactly_at_saturation_is_accepted():
 
 
 def test_steam_just_below_saturation_at_1_mpa_is_refused_with_the_saturation_temperature():
-    with pytest.raises(
-        ValueError, match=r"below the saturation temperature 179\.89 °C at 1\.0 MPa"
-    ):
+    with pytest.raises(ValueError, match=r"below the saturation temperature 179\.89 °C at 1\.0 MPa"):
         check_steam_state(179.8, 1.0)
 
 

@@ -23,9 +23,7 @@ def test_washing_and_direct_cooling_share_the_lowest_rung():
     assert reaches(ReuseCategory.DIRECT_COOLING, ReuseCategory.WASHING)
 
 
-@pytest.mark.parametrize(
-    "low, high", [(LADDER[i], LADDER[j]) for i in range(4) for j in range(i + 1, 4)]
-)
+@pytest.mark.parametrize("low, high", [(LADDER[i], LADDER[j]) for i in range(4) for j in range(i + 1, 4)])
 def test_higher_grade_supply_reaches_lower_want_but_not_the_reverse(low, high):
     assert reaches(ReuseCategory(high), ReuseCategory(low))
     assert not reaches(ReuseCategory(low), ReuseCategory(high))

@@ -28,8 +28,5 @@ def read_table(path: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
                 continue
             if line.strip():
                 data_lines.append(line)
-    rows = [
-        {key: (value or "").strip() for key, value in row.items()}
-        for row in csv.DictReader(data_lines)
-    ]
+    rows = [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(data_lines)]
     return metadata, rows

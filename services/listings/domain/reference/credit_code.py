@@ -74,8 +74,7 @@ def _check_structure(code: str) -> None:
         )
     if not code[2:8].isdigit():
         raise ValueError(
-            f"administrative division code (3rd-8th characters) {code[2:8]!r} must be six digits "
-            "(GB/T 2260)"
+            f"administrative division code (3rd-8th characters) {code[2:8]!r} must be six digits (GB/T 2260)"
         )
     body, org_check = code[8:16], code[16]
     expected = organisation_check_char(body)

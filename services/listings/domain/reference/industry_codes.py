@@ -64,8 +64,7 @@ def validate_industry_code(code: str) -> IndustryCode:
     division = digits[:2]
     if division not in divisions():
         raise ValueError(
-            f"industry code {code!r}: division {division} does not exist in GB/T 4754-2017 "
-            "(divisions run 01-97)"
+            f"industry code {code!r}: division {division} does not exist in GB/T 4754-2017 (divisions run 01-97)"
         )
     section, division_name = divisions()[division]
     if letter and letter != section:

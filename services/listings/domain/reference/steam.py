@@ -57,10 +57,7 @@ def _check_if97_range(temperature_c: float, pressure_mpa: float) -> None:
             f"temperature {temperature_c} °C is outside IF97's valid range "
             f"({MIN_TEMPERATURE_C} to {MAX_TEMPERATURE_C} °C)"
         )
-    if (
-        temperature_c > REGION_1_TO_3_MAX_TEMPERATURE_C
-        and pressure_mpa > HIGH_TEMPERATURE_MAX_PRESSURE_MPA
-    ):
+    if temperature_c > REGION_1_TO_3_MAX_TEMPERATURE_C and pressure_mpa > HIGH_TEMPERATURE_MAX_PRESSURE_MPA:
         raise ValueError(
             f"IF97 covers temperatures above {REGION_1_TO_3_MAX_TEMPERATURE_C} °C only up to "
             f"{HIGH_TEMPERATURE_MAX_PRESSURE_MPA} MPa; got {temperature_c} °C at {pressure_mpa} MPa"

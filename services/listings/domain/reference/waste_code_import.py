@@ -30,8 +30,7 @@ def import_official_table(source: Path, destination: Path) -> int:
     rows, errors = _read_official_rows(source)
     if errors:
         raise ValueError(
-            f"official table {source.name} was not imported, {len(errors)} bad row(s):\n"
-            + "\n".join(errors)
+            f"official table {source.name} was not imported, {len(errors)} bad row(s):\n" + "\n".join(errors)
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d")
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -41,9 +40,7 @@ def import_official_table(source: Path, destination: Path) -> int:
             "w", encoding="utf-8", newline="", dir=destination.parent, suffix=".tmp", delete=False
         ) as handle:
             temporary = handle.name
-            handle.write(
-                "# Official waste code table imported by an operator (parkloop codes import).\n"
-            )
+            handle.write("# Official waste code table imported by an operator (parkloop codes import).\n")
             handle.write(f"# edition: {source.name}, imported {stamp}\n")
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(["code", "name", "category"])
@@ -72,9 +69,7 @@ def _read_official_rows(source: Path) -> tuple[list[list[str]], list[str]]:
             if header is None:
                 header = [cell.lower() for cell in cells]
                 if header not in (["code", "name"], ["code", "name", "category"]):
-                    return [], [
-                        f"line {reader.line_num}: header must be code,name or code,name,category"
-                    ]
+                    return [], [f"line {reader.line_num}: header must be code,name or code,name,category"]
                 continue
             try:
                 rows.append(_check_row(cells, len(header), first_line, reader.line_num))
@@ -93,9 +88,7 @@ def _check_row(cells: list[str], width: int, first_line: dict[str, int], line: i
     if not cells[1]:
         raise ValueError(f"code {parsed.code} has an empty name")
     if width == 3 and cells[2].lower() != parsed.category:
-        raise ValueError(
-            f"category {cells[2]!r} contradicts code {parsed.code}, which is {parsed.category}"
-        )
+        raise ValueError(f"category {cells[2]!r} contradicts code {parsed.code}, which is {parsed.category}")
     if parsed.code in first_line:
         raise ValueError(f"code {parsed.code} repeats line {first_line[parsed.code]}")
     first_line[parsed.code] = line

@@ -56,9 +56,7 @@ class WasteCatalogue:
         """Load the shipped tables, and the imported official table if that file exists."""
         _, rows = read_table(DATA_DIR / "hazardous_waste_codes_seed.csv")
         seed = {
-            row["code"]: _Entry(
-                row["name"], f"National Hazardous Waste List, {row['edition']} edition"
-            )
+            row["code"]: _Entry(row["name"], f"National Hazardous Waste List, {row['edition']} edition")
             for row in rows  # seed edition column: the edition the row's wording was checked in
         }
         path = OFFICIAL_TABLE if official_table is None else Path(official_table)

@@ -50,9 +50,7 @@ class ReuseCategory(str, Enum):
             return cls(str(value).strip().lower())
         except ValueError:
             allowed = ", ".join(member.value for member in cls)
-            raise ValueError(
-                f"reuse category {value!r} is not one of the {EDITION} categories: {allowed}"
-            ) from None
+            raise ValueError(f"reuse category {value!r} is not one of the {EDITION} categories: {allowed}") from None
 
 
 _RANKS = {

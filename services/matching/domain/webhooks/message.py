@@ -6,12 +6,14 @@ Shape per the Standard Webhooks payload structure: `{"type", "timestamp", "data"
 JSON is compact and UTF-8 (Chinese text stays readable and short); NaN and infinities are
 refused because they are not JSON and receivers' parsers reject them.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 # The standard recommends full-stop delimited identifiers of [a-zA-Z0-9_], e.g. "match.found".
 _EVENT_TYPE = re.compile(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*")
@@ -29,7 +31,7 @@ def encode_body(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
 
 def iso_utc(moment: datetime) -> str:
     """RFC 3339 in UTC with a `Z`, as in the standard's examples."""
-    return _aware(moment).astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return _aware(moment).astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def unix_seconds(moment: datetime) -> int:

@@ -6,12 +6,13 @@ receiver's outage of most of a day. Jitter spreads retries so that the failures 
 burst are not repeated by the same burst. `Retry-After` is honoured as "not before", capped so
 a receiver cannot park a message for weeks.
 """
+
 from __future__ import annotations
 
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from enum import Enum
 
@@ -71,8 +72,13 @@ class RetryPolicy:
         """The first, immediate attempt plus one per scheduled delay."""
         return 1 + len(self.schedule_s)
 
-    def next_attempt(self, attempt_number: int, now: datetime, retry_after_header: str | None = None,
-                     rng: random.Random | None = None) -> datetime | None:
+    def next_attempt(
+        self,
+        attempt_number: int,
+        now: datetime,
+        retry_after_header: str | None = None,
+        rng: random.Random | None = None,
+    ) -> datetime | None:
         """When to make the next attempt after failed attempt `attempt_number` (1 = the first),
         or None to give up. A usable `Retry-After` moves it later, never earlier."""
         if isinstance(attempt_number, bool) or not isinstance(attempt_number, int) or attempt_number < 1:
@@ -101,7 +107,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # "-0000" dates come back naive; HTTP-dates are always GMT
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - _require_aware(now)).total_seconds())
 
 

@@ -10,6 +10,7 @@ is where webhook security usually goes wrong.
 - `webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256>`, one per secret,
   so a secret can be rotated without downtime: during rotation we sign with old and new.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ import hashlib
 import hmac
 import re
 import secrets as _random
-from typing import Iterable
+from collections.abc import Iterable
 
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_BYTES = 24  # 192 bits, the standard's minimum
@@ -46,7 +47,7 @@ def secret_key(secret: str) -> bytes:
     """
     if not isinstance(secret, str) or not secret.startswith(SECRET_PREFIX):
         raise ValueError(f"a webhook secret starts with {SECRET_PREFIX!r}")
-    encoded = secret[len(SECRET_PREFIX):]
+    encoded = secret[len(SECRET_PREFIX) :]
     try:
         key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except (binascii.Error, ValueError) as error:

@@ -14,23 +14,27 @@ Huawei, ECS task metadata), multicast or unspecified addresses, none of which a 
 DNS can change between subscribing and sending, so the sender calls `resolve_target` again
 before every attempt and connects to an address it returns (see adapters/webhook_sender.py).
 """
+
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from typing import Callable
 from urllib.parse import urlsplit
 
 IPAddress = IPv4Address | IPv6Address
 Resolver = Callable[..., list]  # the shape of socket.getaddrinfo
 
 MAX_URL_LENGTH = 2048
-METADATA_ADDRESSES = frozenset(ip_address(a) for a in (
-    "169.254.169.254",  # AWS, GCP, Azure, Huawei, Baidu, OpenStack
-    "fd00:ec2::254",  # AWS over IPv6
-    "100.100.100.200",  # Alibaba Cloud (inside 100.64/10, so allow_private alone would open it)
-))
+METADATA_ADDRESSES = frozenset(
+    ip_address(a)
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, Huawei, Baidu, OpenStack
+        "fd00:ec2::254",  # AWS over IPv6
+        "100.100.100.200",  # Alibaba Cloud (inside 100.64/10, so allow_private alone would open it)
+    )
+)
 _CGNAT = ip_network("100.64.0.0/10")
 _RFC1918 = tuple(ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 _UNIQUE_LOCAL = ip_network("fc00::/7")
