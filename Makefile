@@ -6,7 +6,7 @@ PORT   ?= 8080
 export PARKLOOP_DATA ?= ./var
 ENGINES_DIR ?= $(CURDIR)/.engines
 
-.PHONY: run test test-unit bench install install-test engines-up engines-down clean
+.PHONY: run test test-unit lint bench install install-test engines-up engines-down clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: install-test
 ## make test-unit: the fast unit tests only, no engines.
 test-unit: install-test
 	$(BIN)/python -m pytest tests/unit -q
+
+## make lint: ruff's linter and formatter check, then mypy, as make test runs them (no engines, no tests).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
 
 ## make bench: every benchmark, results written to benchmarks/results/NAME.json.
 bench: install-test

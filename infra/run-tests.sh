@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: start the real engines the suite needs (infra/engines), run the type checker and then
-# pytest with the fast unit tests first, and stop the engines again — also when tests fail or are
-# interrupted. A type error fails the run before any test.
+# `make test`: run the linter and the formatter check, start the real engines the suite needs
+# (infra/engines), run the type checker and then pytest with the fast unit tests first, and stop the
+# engines again — also when tests fail or are interrupted. A lint, format or type finding fails the
+# run before any test.
 #
 # PARKLOOP_TEST_ENGINES lists the engines to start (comma-separated; empty starts none).
 # With CI=true an engine that fails to start fails the run; elsewhere its tests skip.
@@ -10,6 +11,13 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 ENGINES="${PARKLOOP_TEST_ENGINES-postgres,kafka,elasticsearch,opensearch}"
 DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/test}"
+
+# Lint and format first ([tool.ruff] in pyproject.toml), before any engine starts.
+if ! .venv/bin/ruff check . || ! .venv/bin/ruff format --check .; then
+  echo "run-tests: ruff found the problems above; run \`.venv/bin/ruff check --fix . && .venv/bin/ruff format .\`" \
+    "and fix by hand what is left." >&2
+  exit 1
+fi
 
 if [[ -n "$ENGINES" ]]; then
   trap 'bash infra/engines/down.sh "$DIR" >/dev/null 2>&1' EXIT

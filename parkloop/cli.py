@@ -53,7 +53,8 @@ def _print_demo_sign_in(keys_file) -> None:
         f"Sign in to the console as the demo park manager with: [bold]{keys['park_manager']}[/]", soft_wrap=True
     )
     console.print(
-        f"  or as an enterprise (Haibin Thermal Power, a steam supplier): {keys['power']}    all demo keys: {keys_file}",
+        f"  or as an enterprise (Haibin Thermal Power, a steam supplier): {keys['power']}"
+        f"    all demo keys: {keys_file}",
         soft_wrap=True,
     )
 

@@ -155,7 +155,7 @@ def _add_approvals(rng: random.Random, enterprises: list[dict], listings: list[d
 
 def _enterprises(rng: random.Random, park_ids: list[str]) -> list[dict]:
     out = []
-    for park_id, (_, name, lat, lon) in zip(park_ids, PARKS):
+    for park_id, (_, name, lat, lon) in zip(park_ids, PARKS, strict=True):
         for n in range(rng.randint(10, 16)):
             elat, elon = _near(rng, lat, lon, 2.0)
             out.append(

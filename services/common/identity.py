@@ -13,14 +13,14 @@ import hmac
 import json
 import time
 from dataclasses import asdict, dataclass
-from enum import Enum
+from enum import StrEnum
 
 PRINCIPAL_HEADER = "X-ParkLoop-Principal"
 SIGNATURE_HEADER = "X-ParkLoop-Signature"
 MAX_AGE_S = 300
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"
     PARK_MANAGER = "park_manager"
     ENTERPRISE = "enterprise"

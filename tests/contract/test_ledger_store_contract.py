@@ -97,7 +97,7 @@ def test_exchange_completed_events_become_one_entry_each_in_arrival_order_redeli
     ]
     rows = stored_rows(ctx)
     assert [(idx, event_id, exchange_id, year) for idx, event_id, exchange_id, year, _ in rows] == [
-        (i, e.id, p["exchange_id"], YEAR) for i, (e, p) in enumerate(zip(events, payloads))
+        (i, e.id, p["exchange_id"], YEAR) for i, (e, p) in enumerate(zip(events, payloads, strict=True))
     ]
     assert ctx.store.size() == 3
     with ctx.store.engine.connect() as conn:

@@ -180,7 +180,7 @@ def ranking_problems(expected_hits: list[Hit], actual: list[Hit], k: int) -> tup
     if len(actual) != len(top):
         return [f"{len(actual)} hits, expected {len(top)}: {ids} vs {[h.doc.id for h in top]}"], 0
     problems = []
-    for pos, (e, a) in enumerate(zip(top, actual)):
+    for pos, (e, a) in enumerate(zip(top, actual, strict=True)):
         if not math.isclose(a.score.total, e.score.total, rel_tol=SCORE_REL, abs_tol=1e-9):
             problems.append(f"#{pos}: score {a.score.total} vs {e.score.total}")
         if a.distance_km != pytest.approx(e.distance_km, rel=1e-12, abs=1e-9):

@@ -66,7 +66,7 @@ assert all(len(outcomes) == len(CALLERS) for outcomes in RULES.values())
 TABLE: dict[tuple[str, str, str], str] = {
     (role, action, ownership): outcome
     for action, outcomes in RULES.items()
-    for (role, ownership), outcome in zip(CALLERS, outcomes)
+    for (role, ownership), outcome in zip(CALLERS, outcomes, strict=True)
 }
 
 

@@ -23,6 +23,8 @@ from services.listings.domain.reference.waste_codes import WasteCatalogue
 from services.listings.domain.spec_dicts import spec_from_dict
 from services.listings.domain.specs import Kind, Side
 
+SUZHOU_CENTROID = Location(31.3, 120.7)
+
 
 @pytest.fixture(scope="session")
 def catalogue() -> WasteCatalogue:
@@ -71,7 +73,7 @@ def credit_code(n: int) -> str:
 
 @pytest.fixture
 def make_park():
-    def build(name: str = "Suzhou Industrial Park", centroid: Location = Location(31.3, 120.7)) -> Park:
+    def build(name: str = "Suzhou Industrial Park", centroid: Location = SUZHOU_CENTROID) -> Park:
         return Park.create(name, "Jiangsu", "national", "economic_development_zone", centroid)
 
     return build

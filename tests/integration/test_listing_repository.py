@@ -154,11 +154,11 @@ def test_without_a_point_the_newest_come_first_and_pages_report_the_total(world)
     beyond, total_beyond = world.search(offset=10, limit=2)
 
     assert total1 == total3 == total_beyond == 5
-    assert [l.terms.title for l, d in page1] == ["n4", "n3"]
-    assert [l.terms.title for l, d in page3] == ["n0"]
+    assert [listing.terms.title for listing, _ in page1] == ["n4", "n3"]
+    assert [listing.terms.title for listing, _ in page3] == ["n0"]
     assert beyond == []
     assert all(d is None for _, d in page1)
-    assert {l.id for l, _ in page1 + page3} <= {m.id for m in made}
+    assert {listing.id for listing, _ in page1 + page3} <= {m.id for m in made}
 
 
 def test_near_a_point_only_listings_within_the_great_circle_radius_come_back_nearest_first(world):
@@ -171,12 +171,12 @@ def test_near_a_point_only_listings_within_the_great_circle_radius_come_back_nea
 
     found, total = world.search(near=SUZHOU, radius_km=100.0)
 
-    assert [l.terms.title for l, _ in found] == ["10", "45", "80"]
+    assert [listing.terms.title for listing, _ in found] == ["10", "45", "80"]
     assert total == 3
     assert [round(d, 3) for _, d in found] == pytest.approx([10.0, 45.0, 80.0], abs=1e-3)
     for listing, d in found:
         assert d == pytest.approx(distance_km(SUZHOU, listing.terms.location))
-    assert {at_10.id, at_45.id, at_80.id} == {l.id for l, _ in found}
+    assert {at_10.id, at_45.id, at_80.id} == {listing.id for listing, _ in found}
 
 
 def test_near_search_pages_keep_distance_order_and_the_full_total(world):
@@ -186,7 +186,7 @@ def test_near_search_pages_keep_distance_order_and_the_full_total(world):
     page2, total = world.search(near=SUZHOU, radius_km=45.0, offset=2, limit=2)
 
     assert total == 4
-    assert [l.terms.title for l, _ in page2] == ["30", "40"]
+    assert [listing.terms.title for listing, _ in page2] == ["30", "40"]
 
 
 def test_near_search_combines_with_the_other_filters(world):
@@ -282,5 +282,5 @@ def test_a_search_across_the_antimeridian_finds_the_listing_on_the_other_side(wo
 
     found = world.search(near=Location(-16.5, 179.95), radius_km=50.0)[0]
 
-    assert [l.id for l, _ in found] == [east_of_the_line.id]
+    assert [listing.id for listing, _ in found] == [east_of_the_line.id]
     assert found[0][1] == pytest.approx(10.7, abs=0.2)

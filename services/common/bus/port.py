@@ -66,5 +66,6 @@ class AbstractEventBus(ABC):
     @abstractmethod
     def consumer(self, group: str, topics: list[str]) -> AbstractConsumer: ...
 
+    @abstractmethod
     def close(self) -> None:
-        """Release connections; the default has none."""
+        """Release the bus's connections."""

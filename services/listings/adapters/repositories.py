@@ -214,7 +214,9 @@ class ListingRepository(TrackingRepository):
             (listing, distance_km(q.near, listing.terms.location))
             for listing in map(self._listing, self.conn.execute(query))
         ]
-        found = sorted(((l, d) for l, d in found if d <= q.radius_km), key=lambda pair: (pair[1], pair[0].id))
+        found = sorted(
+            ((listing, d) for listing, d in found if d <= q.radius_km), key=lambda pair: (pair[1], pair[0].id)
+        )
         return found[q.offset : q.offset + q.limit], len(found)
 
     @staticmethod

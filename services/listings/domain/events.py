@@ -9,7 +9,7 @@ they were written down, so stored events and existing consumers read them as bef
 from __future__ import annotations
 
 from datetime import UTC
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, cast
 
 from services.common import contracts as c
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .parks import Park, YearlyBaseline
 
 
-class ListingChange(str, Enum):
+class ListingChange(StrEnum):
     PUBLISHED = "published"
     UPDATED = "updated"
     PAUSED = "paused"

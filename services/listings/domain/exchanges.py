@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from services.common import contracts as c
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload
@@ -31,7 +31,7 @@ from .listings import Status as ListingStatus
 from .specs import Kind, MaterialSpec
 
 
-class ExchangeStatus(str, Enum):
+class ExchangeStatus(StrEnum):
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     DELIVERING = "delivering"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from services.common.errors import Conflict, FieldCollector
 from services.common.events import Event, utcnow
@@ -23,7 +23,7 @@ from .specs import Kind, Side
 MAX_DISTANCE_KM = 5000.0  # beyond China's breadth: a typo, not a logistics plan
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     WITHDRAWN = "withdrawn"

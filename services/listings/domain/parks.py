@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 from services.common.errors import FieldCollector
 from services.common.events import Event
@@ -13,12 +13,12 @@ from services.common.geo import Location
 from .events import park_baseline_set, park_created
 
 
-class ParkLevel(str, Enum):
+class ParkLevel(StrEnum):
     NATIONAL = "national"
     PROVINCIAL = "provincial"
 
 
-class ParkType(str, Enum):
+class ParkType(StrEnum):
     """The park categories the notice names (经开区, 高新区, 出口加工区, 化工园区…)."""
 
     ECONOMIC_DEVELOPMENT_ZONE = "economic_development_zone"

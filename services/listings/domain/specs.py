@@ -7,7 +7,7 @@ listing prefixes it with the kind (`heat.temperature_c`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from services.common.errors import FieldCollector
 from services.common.measures import measure_key
@@ -18,30 +18,30 @@ from .reference.water_reuse import ReuseCategory
 MAX_PRESSURE_MPA = 100.0  # the upper limit of IAPWS-IF97, and far above any industrial steam main
 
 
-class Side(str, Enum):
+class Side(StrEnum):
     OFFER = "offer"
     WANT = "want"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     MATERIAL = "material"
     HEAT = "heat"
     WATER = "water"
 
 
-class QuantityUnit(str, Enum):
+class QuantityUnit(StrEnum):
     TONNE = "t"
     KILOGRAM = "kg"
     CUBIC_METRE = "m3"
 
 
-class Recurrence(str, Enum):
+class Recurrence(StrEnum):
     ONE_OFF = "one_off"
     PER_MONTH = "per_month"
     PER_YEAR = "per_year"
 
 
-class HeatMedium(str, Enum):
+class HeatMedium(StrEnum):
     STEAM = "steam"
     HOT_WATER = "hot_water"
     FLUE_GAS = "flue_gas"

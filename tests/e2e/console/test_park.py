@@ -94,7 +94,7 @@ def test_the_sankey_has_one_link_per_supplier_receiver_pair_of_the_years_ledger(
     open_drawn(page, f"{system.url}/park/flows?year={year}")
     charts = page.locator("[data-sankey]")
     per_unit = defaultdict(int)
-    for supplier, receiver, unit in pairs:
+    for _supplier, _receiver, unit in pairs:
         per_unit[unit] += 1
     assert charts.count() == len(per_unit), "one diagram per unit"
     for i in range(charts.count()):

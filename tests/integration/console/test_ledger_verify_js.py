@@ -382,13 +382,10 @@ def test_the_pin_survives_in_the_browsers_local_storage_between_visits(chromium,
         page = context.new_page()
         state = {"api": ledger.api(4)}
         open_site(page, lambda: state["api"])
-        visit = (
-            """async (index) => {
-            const results = await lv.witnessEntry({index, storage: localStorage, ...lv.httpFetchers("/api/v1/")});
-            return {results, stored: localStorage.getItem(%r)};
-        }"""
-            % PIN
-        )
+        visit = f"""async (index) => {{
+            const results = await lv.witnessEntry({{index, storage: localStorage, ...lv.httpFetchers("/api/v1/")}});
+            return {{results, stored: localStorage.getItem({PIN!r})}};
+        }}"""
 
         first = page.evaluate(visit, 3)
         state["api"] = ledger.api(11)
@@ -433,7 +430,7 @@ def test_consistency_proofs_verify_between_every_pair_of_sizes(site, ledger):
         for m in range(1, n + 1)
     ]
     outcomes = site.evaluate("cases => Promise.all(cases.map(c => attempt(() => lv.verifyConsistency(c))))", cases)
-    failed = [(c["older"]["size"], c["newer"]["size"], o) for c, o in zip(cases, outcomes) if not o["ok"]]
+    failed = [(c["older"]["size"], c["newer"]["size"], o) for c, o in zip(cases, outcomes, strict=True) if not o["ok"]]
     assert failed == []
     assert len(outcomes) == MAX_SIZE * (MAX_SIZE + 1) // 2
 

@@ -482,8 +482,8 @@ def test_the_report_as_csv_has_a_header_and_a_row_per_indicator(ledger):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == CSV_HEADER
-    records = [dict(zip(rows[0], row)) for row in rows[1:]]
     assert all(len(row) == len(CSV_HEADER) for row in rows)
+    records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     park_rows = {r["indicator"]: r for r in records if r["section"] == "park"}
     assert set(park_rows) == INDICATORS | RATES and len(park_rows) == len(INDICATORS | RATES)
     assert park_rows["water_saved_m3"]["value"] == "500" and park_rows["water_saved_m3"]["unit"] == "m3"

@@ -116,7 +116,7 @@ def _paused(listing: Listing) -> Listing:
 @pytest.mark.parametrize(
     "prepare, action, message",
     [
-        (lambda l: l, "resume", r"cannot resume an? active offer"),
+        (lambda listing: listing, "resume", r"cannot resume an? active offer"),
         (_paused, "pause", "cannot pause a paused offer"),
         (_withdrawn, "pause", "cannot pause a withdrawn offer"),
         (_withdrawn, "resume", "cannot resume a withdrawn offer"),

@@ -32,13 +32,14 @@ from services.matching.domain.criteria import USABLE_SUPPLY, MatchFilters, crite
 from services.matching.domain.documents import OPEN_END, ListingDoc, licences_from_enterprise
 
 DAY = timedelta(days=1)
+NO_FILTERS = MatchFilters()
 
 
 def accepts(
     source: ListingDoc,
     candidate: ListingDoc,
     km: float = 1.0,
-    filters: MatchFilters = MatchFilters(),
+    filters: MatchFilters = NO_FILTERS,
     delta_t_min: float = 10,
     today: date = TODAY,
 ) -> bool:

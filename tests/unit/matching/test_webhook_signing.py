@@ -19,7 +19,9 @@ VECTOR_TS = 1614265330
 VECTOR_BODY = b'{"test": 2432232314}'
 VECTOR_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
-BODY = '{"type":"match.found","timestamp":"2026-03-01T08:00:00.000000Z","data":{"listing_id":"L1","名称":"废矿物油"}}'.encode()
+BODY = (
+    '{"type":"match.found","timestamp":"2026-03-01T08:00:00.000000Z","data":{"listing_id":"L1","名称":"废矿物油"}}'
+).encode()
 MSG_ID = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
 
 

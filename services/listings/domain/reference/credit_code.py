@@ -43,13 +43,13 @@ CATEGORIES: dict[str, str] = {
 
 def credit_check_char(prefix17: str) -> str:
     """The 18th character GB 32100-2015 gives for the first 17 characters."""
-    total = sum(_VALUE[char] * weight for char, weight in zip(prefix17, _WEIGHTS))
+    total = sum(_VALUE[char] * weight for char, weight in zip(prefix17, _WEIGHTS, strict=True))
     return CHARSET[(31 - total % 31) % 31]
 
 
 def organisation_check_char(body8: str) -> str:
     """The 9th character GB 11714 gives for an 8-character organisation code body."""
-    total = sum(int(char, 36) * weight for char, weight in zip(body8, _ORG_WEIGHTS))
+    total = sum(int(char, 36) * weight for char, weight in zip(body8, _ORG_WEIGHTS, strict=True))
     remainder = 11 - total % 11
     return {10: "X", 11: "0"}.get(remainder, str(remainder))
 

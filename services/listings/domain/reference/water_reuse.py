@@ -19,12 +19,12 @@ equal across columns), so COD, TDS and the other parameters are compared separat
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 EDITION = "GB/T 19923-2005"
 
 
-class ReuseCategory(str, Enum):
+class ReuseCategory(StrEnum):
     """Reuse category, machine name as value; ``rank`` orders them, ``label_zh`` names them."""
 
     WASHING = "washing"
