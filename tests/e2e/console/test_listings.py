@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from tests.e2e.conftest import credit_code, eventually, steam_offer
+from tests.e2e.conftest import PARK, credit_code, eventually, steam_offer
 from tests.e2e.console.conftest import sign_in
 
 UUID = r"[0-9a-f-]{36}"
@@ -137,8 +137,10 @@ def test_edit_pause_resume_and_withdraw_change_what_the_list_shows(page, system,
     assert system.client(key).get(f"offers/{offer['id']}").json()["status"] == "withdrawn"
 
 
-def test_a_new_enterprise_key_registers_its_enterprise_through_the_form(page, system, admin, demo):
-    issued = admin.post("keys", {"role": "enterprise", "label": "控制台测试企业", "park_id": demo["park_id"]}).json()
+def test_a_new_enterprise_key_registers_its_enterprise_through_the_form(page, system, admin):
+    # A park of its own: the demo park's roster is what other tests count.
+    park_id = admin.post("parks", {**PARK, "name": "控制台注册测试园区"}).json()["id"]
+    issued = admin.post("keys", {"role": "enterprise", "label": "控制台测试企业", "park_id": park_id}).json()
     sign_in(page, system, issued["key"])
     page.goto(f"{system.url}/listings")
     name = f"控制台测试化工有限公司 {secrets.token_hex(3)}"
