@@ -19,6 +19,41 @@ STATUSES = {
 KINDS = {"material": _l("Materials and solid waste"), "heat": _l("Waste heat"), "water": _l("Reclaimed water")}
 SIDES = {"offer": _l("Offer"), "want": _l("Want"), "offers": _l("Offers"), "wants": _l("Wants")}
 
+# The API's province codes (services/listings/domain/parks.py) with the names people read.
+PROVINCE_NAMES = {
+    "Beijing": _l("Beijing"),
+    "Tianjin": _l("Tianjin"),
+    "Hebei": _l("Hebei"),
+    "Shanxi": _l("Shanxi"),
+    "Inner Mongolia": _l("Inner Mongolia"),
+    "Liaoning": _l("Liaoning"),
+    "Jilin": _l("Jilin"),
+    "Heilongjiang": _l("Heilongjiang"),
+    "Shanghai": _l("Shanghai"),
+    "Jiangsu": _l("Jiangsu"),
+    "Zhejiang": _l("Zhejiang"),
+    "Anhui": _l("Anhui"),
+    "Fujian": _l("Fujian"),
+    "Jiangxi": _l("Jiangxi"),
+    "Shandong": _l("Shandong"),
+    "Henan": _l("Henan"),
+    "Hubei": _l("Hubei"),
+    "Hunan": _l("Hunan"),
+    "Guangdong": _l("Guangdong"),
+    "Guangxi": _l("Guangxi"),
+    "Hainan": _l("Hainan"),
+    "Chongqing": _l("Chongqing"),
+    "Sichuan": _l("Sichuan"),
+    "Guizhou": _l("Guizhou"),
+    "Yunnan": _l("Yunnan"),
+    "Tibet": _l("Tibet"),
+    "Shaanxi": _l("Shaanxi"),
+    "Gansu": _l("Gansu"),
+    "Qinghai": _l("Qinghai"),
+    "Ningxia": _l("Ningxia"),
+    "Xinjiang": _l("Xinjiang"),
+}
+
 
 def _lookup(table: dict):
     def name(code) -> str:
@@ -32,4 +67,6 @@ TEMPLATE_HELPERS = {
     "status_name": _lookup(STATUSES),
     "kind_name": _lookup(KINDS),
     "side_name": _lookup(SIDES),
+    "province_name": _lookup(PROVINCE_NAMES),
 }
+province_name = TEMPLATE_HELPERS["province_name"]

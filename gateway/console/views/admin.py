@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from gateway.api.keys import KeyCreateSchema
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, gateway, login_required
+from gateway.console.labels import PROVINCE_NAMES
 from gateway.service_layer import keys as key_use_cases
 from services.common.errors import DomainError
 from services.common.identity import Role
@@ -36,40 +37,6 @@ BEIJING = timezone(timedelta(hours=8))
 ISSUE_NONCE = "admin_key_issue_nonce"  # one issue form, one key: a resent form issues nothing
 ISSUED = "admin_key_issued"  # (nonce, key id) of the last key issued from this session
 
-# The API's codes (services/listings/domain/parks.py) with the names people read.
-PROVINCE_NAMES = {
-    "Beijing": _l("Beijing"),
-    "Tianjin": _l("Tianjin"),
-    "Hebei": _l("Hebei"),
-    "Shanxi": _l("Shanxi"),
-    "Inner Mongolia": _l("Inner Mongolia"),
-    "Liaoning": _l("Liaoning"),
-    "Jilin": _l("Jilin"),
-    "Heilongjiang": _l("Heilongjiang"),
-    "Shanghai": _l("Shanghai"),
-    "Jiangsu": _l("Jiangsu"),
-    "Zhejiang": _l("Zhejiang"),
-    "Anhui": _l("Anhui"),
-    "Fujian": _l("Fujian"),
-    "Jiangxi": _l("Jiangxi"),
-    "Shandong": _l("Shandong"),
-    "Henan": _l("Henan"),
-    "Hubei": _l("Hubei"),
-    "Hunan": _l("Hunan"),
-    "Guangdong": _l("Guangdong"),
-    "Guangxi": _l("Guangxi"),
-    "Hainan": _l("Hainan"),
-    "Chongqing": _l("Chongqing"),
-    "Sichuan": _l("Sichuan"),
-    "Guizhou": _l("Guizhou"),
-    "Yunnan": _l("Yunnan"),
-    "Tibet": _l("Tibet"),
-    "Shaanxi": _l("Shaanxi"),
-    "Gansu": _l("Gansu"),
-    "Qinghai": _l("Qinghai"),
-    "Ningxia": _l("Ningxia"),
-    "Xinjiang": _l("Xinjiang"),
-}
 LEVEL_NAMES = {ParkLevel.NATIONAL.value: _l("National"), ParkLevel.PROVINCIAL.value: _l("Provincial")}
 TYPE_NAMES = {
     ParkType.ECONOMIC_DEVELOPMENT_ZONE.value: _l("Economic and technological development zone"),

@@ -22,7 +22,7 @@ from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required, park_in_view
 from gateway.console.formatting import human_number
 from gateway.console.i18n import current_language
-from gateway.console.labels import KINDS, STATUSES
+from gateway.console.labels import KINDS, STATUSES, province_name
 from services.common.identity import Role
 
 bp = Blueprint("console_park", __name__, url_prefix="/park")
@@ -73,39 +73,6 @@ TREND = (
     "solid_waste_utilisation_rate_pct",
 )
 
-PROVINCES = {
-    "Beijing": _l("Beijing"),
-    "Tianjin": _l("Tianjin"),
-    "Hebei": _l("Hebei"),
-    "Shanxi": _l("Shanxi"),
-    "Inner Mongolia": _l("Inner Mongolia"),
-    "Liaoning": _l("Liaoning"),
-    "Jilin": _l("Jilin"),
-    "Heilongjiang": _l("Heilongjiang"),
-    "Shanghai": _l("Shanghai"),
-    "Jiangsu": _l("Jiangsu"),
-    "Zhejiang": _l("Zhejiang"),
-    "Anhui": _l("Anhui"),
-    "Fujian": _l("Fujian"),
-    "Jiangxi": _l("Jiangxi"),
-    "Shandong": _l("Shandong"),
-    "Henan": _l("Henan"),
-    "Hubei": _l("Hubei"),
-    "Hunan": _l("Hunan"),
-    "Guangdong": _l("Guangdong"),
-    "Guangxi": _l("Guangxi"),
-    "Hainan": _l("Hainan"),
-    "Chongqing": _l("Chongqing"),
-    "Sichuan": _l("Sichuan"),
-    "Guizhou": _l("Guizhou"),
-    "Yunnan": _l("Yunnan"),
-    "Tibet": _l("Tibet"),
-    "Shaanxi": _l("Shaanxi"),
-    "Gansu": _l("Gansu"),
-    "Qinghai": _l("Qinghai"),
-    "Ningxia": _l("Ningxia"),
-    "Xinjiang": _l("Xinjiang"),
-}
 
 # The report's own English (methods, assumptions, reasons), read in the user's language when we know the
 # sentence; anything else is shown exactly as the API wrote it.
@@ -197,10 +164,6 @@ def api_text(text: str | None) -> str:
 
 def unit_name(unit: str | None) -> str:
     return str(UNIT_NAMES.get(unit or "", unit or ""))
-
-
-def province_name(code: str | None) -> str:
-    return str(PROVINCES.get(code or "", code or ""))
 
 
 # --- years ---------------------------------------------------------------------------------
