@@ -16,8 +16,10 @@ from pathlib import Path
 
 CHROMIUM = os.environ.get("PARKLOOP_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1440, "height": 900}
-# Page scripts set data-ready on their chart or map container once it has drawn.
+# Page scripts set data-ready on their chart or map container once it has drawn; the map then loads the
+# park's open listings onto itself and sets data-listings-ready.
 UNREADY = "[data-chart]:not([data-ready])"
+STILL_LOADING = "[data-loads-listings]:not([data-listings-ready])"
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,15 @@ def wait_usable(page, timeout_ms: float = 30_000) -> None:
     page.wait_for_function(f"document.querySelectorAll({json.dumps(UNREADY)}).length === 0", timeout=timeout_ms)
 
 
-def visit(page, url: str, stop: Stop) -> float:
-    """Open the stop's page; returns the seconds until it was usable."""
+def wait_complete(page, timeout_ms: float = 60_000) -> None:
+    """Usable, and everything the page loads after that (the map's listings) loaded too."""
+    wait_usable(page, timeout_ms)
+    selector = json.dumps(STILL_LOADING)
+    page.wait_for_function(f"document.querySelectorAll({selector}).length === 0", timeout=timeout_ms)
+
+
+def visit(page, url: str, stop: Stop, complete: bool = True) -> float:
+    """Open the stop's page; returns the seconds until it was complete (or, with complete=False, usable)."""
     started = time.perf_counter()
     page.goto(url + stop.path)
     if stop.follow:
@@ -81,7 +90,7 @@ def visit(page, url: str, stop: Stop) -> float:
             raise RuntimeError(f"{stop.name}: no link {stop.follow} on {stop.path}")
         started = time.perf_counter()
         page.goto(url + href if href.startswith("/") else href)
-    wait_usable(page)
+    (wait_complete if complete else wait_usable)(page)
     return time.perf_counter() - started
 
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -30,6 +30,7 @@ bp = Blueprint("console_park", __name__, url_prefix="/park")
 CHINA = timezone(timedelta(hours=8))  # the report's calendar is China's
 FIRST_YEAR = 2021  # the 1004 notice (发改办环资〔2021〕1004号)
 TREND_YEARS = 5
+LISTING_PAGE = 200  # the API's largest page
 # Beside a diagram, a table of every pair reads well up to a hundred rows; the ledger's CSV has the rest.
 FLOW_TABLE_ROWS = 100
 STATUS_ORDER = ("proposed", "accepted", "delivering", "completed", "declined", "cancelled")
@@ -445,20 +446,6 @@ def line_widths(links_by_unit: dict[str, list[dict]], thinnest: float = 2.0, thi
     return widths
 
 
-def listing_quantity(listing: dict, language: str) -> str:
-    """How much a listing offers or wants, as people read it."""
-    kind = listing.get("kind")
-    spec = listing.get(kind) or {}
-    if kind == "heat" and spec.get("thermal_power_mw") is not None:
-        return f"{human_number(spec['thermal_power_mw'], language)} MW"
-    if kind == "water" and spec.get("flow_m3_per_day") is not None:
-        return f"{human_number(spec['flow_m3_per_day'], language)} m³/d"
-    quantity = spec.get("quantity") or {}
-    if quantity.get("amount") is not None:
-        return f"{human_number(quantity['amount'], language)} {unit_name(quantity.get('unit'))}"
-    return ""
-
-
 # --- fetching ----------------------------------------------------------------------------------
 
 
@@ -587,15 +574,15 @@ def park_map():
     language = current_language()
     park_id = page["park_id"]
     client = api()
-    # Four independent lists, from two services: fetched side by side, not one after another.
+    # The entries and the enterprises, from two services, side by side. The open listings (thousands in a
+    # large park) are not waited for: the page script loads them onto the drawn map (park-map.js).
     wanted = {
-        "entries": ("ledger/entries", {"park_id": park_id, "year": page["year"]}),
-        "enterprises": ("enterprises", {"park_id": park_id}),
-        "offers": ("offers", {"park_id": park_id, "status": "active"}),
-        "wants": ("wants", {"park_id": park_id, "status": "active"}),
+        "entries": lambda: client.all_pages("ledger/entries", park_id=park_id, year=page["year"]),
+        "enterprises": lambda: client.all_pages("enterprises", park_id=park_id),
+        **{side: _open_count(client, side, park_id) for side in ("offers", "wants")},
     }
     with ThreadPoolExecutor(len(wanted)) as pool:
-        fetched = dict(zip(wanted, pool.map(lambda w: client.all_pages(w[0], **w[1]), wanted.values()), strict=True))
+        fetched = dict(zip(wanted, pool.map(lambda fetch: fetch(), wanted.values()), strict=True))
     counted, _left_out = counted_entries([item["entry"] for item in fetched["entries"]])
     names, enterprises = _enterprise_names(park_id, _parties(counted), fetched["enterprises"])
     located = {e["id"]: e for e in enterprises if (e.get("location") or {}).get("lat") is not None}
@@ -619,23 +606,6 @@ def park_map():
                     "exchanges": len(link["exchanges"]),
                 }
             )
-    listings = []
-    for side in ("offers", "wants"):
-        for item in fetched[side]:
-            where = item.get("location") or (located.get(item["enterprise_id"]) or {}).get("location")
-            if not where:
-                continue
-            listings.append(
-                {
-                    "side": side[:-1],
-                    "kind": item["kind"],
-                    "title": item.get("title", ""),
-                    "enterprise": names.get(item["enterprise_id"], ""),
-                    "lat": where["lat"],
-                    "lon": where["lon"],
-                    "quantity": listing_quantity(item, language),
-                }
-            )
     centroid = page["park"].get("centroid") or {}
     data = {
         "enterprises": [
@@ -643,7 +613,12 @@ def park_map():
             for e in located.values()
         ],
         "flows": flows_out,
-        "listings": listings,
+        "listings": {
+            "api": url_for("console_auth.read_api", path=""),
+            "sides": ["offers", "wants"],
+            "params": {"park_id": park_id, "status": "active"},
+            "page_size": LISTING_PAGE,
+        },
         "centroid": [centroid["lat"], centroid["lon"]] if centroid.get("lat") is not None else None,
         "labels": {
             "offer": _("Offer"),
@@ -654,11 +629,22 @@ def park_map():
             "kinds": {k: _kind_label(k) for k in KIND_ORDER},
             "offers_filled": _("Offers: filled circles"),
             "wants_hollow": _("Wants: hollow circles"),
+            "loading": _("Loading open offers and wants…"),
+            "load_failed": _("Open offers and wants could not be loaded; reload the page to try again."),
+            "units": {unit: unit_name(unit) for unit in UNIT_NAMES} | {"MW": "MW", "m3/d": "m³/d"},
         },
     }
     return render_template(
-        "console/park/map.html", **page, data=data, flow_count=len(flows_out), listing_count=len(listings)
+        "console/park/map.html",
+        **page,
+        data=data,
+        flow_count=len(flows_out),
+        listing_count=fetched["offers"] + fetched["wants"],
     )
+
+
+def _open_count(client, side: str, park_id: str):
+    return lambda: client.get(side, park_id=park_id, status="active", page_size=1)["total"]
 
 
 def _kind_label(kind: str) -> str:

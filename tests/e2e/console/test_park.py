@@ -162,6 +162,12 @@ def test_the_map_draws_one_marker_per_enterprise_with_coordinates(page, system, 
     open_drawn(page, f"{system.url}/park/map")
     assert page.locator("path.enterprise-marker").count() == len(located)
     assert int(page.locator("#park-map").get_attribute("data-flow-lines")) >= 1
+    page.wait_for_selector("#park-map[data-listings-ready]")
+    manager = system.client(demo["keys"]["park_manager"])
+    open_listings = sum(
+        len(all_items(manager, side, park_id=demo["park_id"], status="active")) for side in ("offers", "wants")
+    )
+    assert int(page.locator("#park-map").get_attribute("data-listing-markers")) == open_listings
     assert page.locator(".map-legend").is_visible()
     assert not page.locator("img.leaflet-tile").count(), "no tile server unless one is configured"
     watch.assert_clean()

@@ -43,7 +43,7 @@
   L.control.scale({ imperial: false }).addTo(map);
 
   // Where to look: every enterprise, every listing, the park's centroid.
-  const points = data.enterprises.map((e) => [e.lat, e.lon]).concat(data.listings.map((l) => [l.lat, l.lon]));
+  const points = data.enterprises.map((e) => [e.lat, e.lon]);
   if (data.centroid) points.push(data.centroid);
   if (points.length > 1) {
     // Room on the right for the names and the legend.
@@ -70,37 +70,39 @@
 
   // What was drawn on the canvas (no element per line or marker there), for anyone checking the map.
   element.dataset.flowLines = String(data.flows.length);
-  element.dataset.listingMarkers = String(data.listings.length);
 
   // Open offers (filled) and wants (hollow) around the point they share with their enterprise.
-  const groups = new Map();
-  data.listings.forEach((l) => {
-    const key = `${l.lat},${l.lon}`;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(l);
-  });
   const placed = [];
-  groups.forEach((listings) => {
-    // On the left half of the ring, from top to bottom: the enterprise's name label sits on the right.
-    const n = listings.length;
-    const radius = 12 + 2.5 * n;
-    listings.forEach((l, i) => {
-      const angle = -Math.PI / 2 - (n > 1 ? (Math.PI * i) / (n - 1) : 0);
-      const colour = COLOURS[l.kind] || ENTERPRISE;
-      const marker = L.circleMarker([l.lat, l.lon], {
-        radius: 5.5, color: colour, weight: 2, fillColor: l.side === "offer" ? colour : "#ffffff",
-        fillOpacity: l.side === "offer" ? 0.9 : 1, className: `listing-marker listing-${l.side} kind-${l.kind}`,
-        renderer: canvas,
-      }).bindTooltip(`<b>${escape(l.side === "offer" ? labels.offer : labels.want)}</b> · ` +
-                     `${escape(labels.kinds[l.kind] || l.kind)}<br>${escape(l.title)}` +
-                     `${l.quantity ? ` · ${escape(l.quantity)}` : ""}<br>${escape(l.enterprise)}`).addTo(map);
-      placed.push({ marker, base: L.latLng(l.lat, l.lon), offset: L.point(Math.cos(angle) * radius, Math.sin(angle) * radius) });
+  function drawListings(listings) {
+    const groups = new Map();
+    listings.forEach((l) => {
+      const key = `${l.lat},${l.lon}`;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(l);
     });
-  });
+    groups.forEach((group) => {
+      // On the left half of the ring, from top to bottom: the enterprise's name label sits on the right.
+      const n = group.length;
+      const radius = 12 + 2.5 * n;
+      group.forEach((l, i) => {
+        const angle = -Math.PI / 2 - (n > 1 ? (Math.PI * i) / (n - 1) : 0);
+        const colour = COLOURS[l.kind] || ENTERPRISE;
+        const marker = L.circleMarker([l.lat, l.lon], {
+          radius: 5.5, color: colour, weight: 2, fillColor: l.side === "offer" ? colour : "#ffffff",
+          fillOpacity: l.side === "offer" ? 0.9 : 1, className: `listing-marker listing-${l.side} kind-${l.kind}`,
+          renderer: canvas,
+        }).bindTooltip(`<b>${escape(l.side === "offer" ? labels.offer : labels.want)}</b> · ` +
+                       `${escape(labels.kinds[l.kind] || l.kind)}<br>${escape(l.title)}` +
+                       `${l.quantity ? ` · ${escape(l.quantity)}` : ""}<br>${escape(l.enterprise)}`).addTo(map);
+        placed.push({ marker, base: L.latLng(l.lat, l.lon), offset: L.point(Math.cos(angle) * radius, Math.sin(angle) * radius) });
+      });
+    });
+    place();
+  }
+
   function place() {
     placed.forEach((p) => p.marker.setLatLng(map.layerPointToLatLng(map.latLngToLayerPoint(p.base).add(p.offset))));
   }
-  place();
   map.on("zoomend", place);
 
   // Enterprises on top.
@@ -135,4 +137,58 @@
   };
   legend.addTo(map);
   element.dataset.ready = "true";
+
+  // The park's open listings, loaded onto the drawn map page by page (a large park has thousands).
+  const numbers = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { maximumFractionDigits: 0 });
+  const fewDigits = new Intl.NumberFormat(document.documentElement.lang || "zh-CN", { maximumSignificantDigits: 4 });
+  // Four significant digits, never rounding away integer digits: the console's rule (formatting.py).
+  const human = (value) => (Math.abs(Number(value)) >= 1000 ? numbers : fewDigits).format(Number(value));
+  function quantity(item) {
+    const spec = item[item.kind] || {};
+    if (item.kind === "heat" && spec.thermal_power_mw != null) return `${human(spec.thermal_power_mw)} MW`;
+    if (item.kind === "water" && spec.flow_m3_per_day != null) return `${human(spec.flow_m3_per_day)} m³/d`;
+    const q = spec.quantity || {};
+    return q.amount != null ? `${human(q.amount)} ${labels.units[q.unit] || q.unit || ""}`.trim() : "";
+  }
+  const byId = new Map(data.enterprises.map((e) => [e.id, e]));
+  function asListing(side, item) {
+    const owner = byId.get(item.enterprise_id);
+    const where = item.location || (owner ? { lat: owner.lat, lon: owner.lon } : null);
+    if (!where) return null;
+    return { side, kind: item.kind, title: item.title || "", enterprise: owner ? owner.name : "",
+             lat: where.lat, lon: where.lon, quantity: quantity(item) };
+  }
+  const source = data.listings;
+  async function page(side, number) {
+    const query = new URLSearchParams({ ...source.params, page: number, page_size: source.page_size });
+    const response = await fetch(`${source.api}${side}?${query}`, { credentials: "same-origin" });
+    if (!response.ok) throw new Error(`${side} page ${number}: HTTP ${response.status}`);
+    return response.json();
+  }
+  async function allOf(side) {
+    const first = await page(side, 1);
+    const pages = Math.ceil(first.total / source.page_size);
+    const rest = [];
+    for (let n = 2; n <= pages; n += 4) {  // a few at a time, not hundreds at once
+      const batch = [];
+      for (let k = n; k < Math.min(n + 4, pages + 1); k += 1) batch.push(page(side, k));
+      rest.push(...(await Promise.all(batch)));
+    }
+    return [first, ...rest].flatMap((answer) => answer.items).map((item) => asListing(side.slice(0, -1), item))
+      .filter(Boolean);
+  }
+  const status = L.DomUtil.create("div", "map-loading", element);
+  status.setAttribute("role", "status");
+  status.textContent = labels.loading;
+  Promise.all(source.sides.map(allOf)).then((sides) => {
+    const listings = sides.flat();
+    drawListings(listings);
+    element.dataset.listingMarkers = String(listings.length);
+    status.remove();
+  }).catch(() => {
+    status.textContent = labels.load_failed;
+    status.classList.add("failed");
+  }).finally(() => {
+    element.dataset.listingsReady = "true";
+  });
 })();
