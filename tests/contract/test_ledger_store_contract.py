@@ -270,6 +270,49 @@ def test_the_signing_key_persists_and_a_restarted_service_still_verifies_its_che
         again.store.engine.dispose()
 
 
+def test_signing_extends_the_frontier_and_a_restarted_service_reads_the_stored_hashes_once(
+    ctx, database_url, tmp_path, monkeypatch
+):
+    for batch in (1, 2, 5, 1, 9):  # sizes 1, 3, 8, 9, 18
+        feed(ctx, *[completed(exchange("water")) for _ in range(batch)])
+        assert checkpoint(ctx).root == merkle.root_hash(ctx.store.recorded_leaf_hashes())
+    reads: list[tuple[int, int | None]] = []
+    again = bootstrap(ledger_settings(tmp_path, database_url))
+    try:
+        read = again.store.recorded_leaf_hashes
+
+        def counted(start=0, stop=None):
+            reads.append((start, stop))
+            return read(start, stop)
+
+        monkeypatch.setattr(again.store, "recorded_leaf_hashes", counted)
+        for size in range(19, 26):
+            feed(again, completed(exchange("heat")))
+            assert checkpoint(again).size == size
+            assert checkpoint(again).root == merkle.root_hash(read())
+        assert reads == [(0, 19)] + [(size, size + 1) for size in range(19, 25)]  # all once, then only the new one
+        history = again.store.checkpoint_history()
+        assert [size for size, _ in history] == [1, 3, 8, 9, 18, *range(19, 26)]
+        assert queries.verify_store(again, ADMIN)["ok"] is True
+    finally:
+        again.store.engine.dispose()
+
+
+def test_signing_refuses_a_store_that_no_longer_matches_the_last_checkpoint(six, database_url, tmp_path):
+    forged = b'{"forged":true}'
+    with six.store.engine.begin() as conn:  # a rewrite that also records the new leaf's hash
+        rewrite = entries.update().where(entries.c.idx == 2)
+        conn.execute(rewrite.values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged)))
+    feed(six, completed(exchange("water")))  # the running service's frontier kept the hashes it signed
+    assert checkpoint(six).size == 7 and queries.verify_store(six, ADMIN)["ok"] is False
+    again = bootstrap(ledger_settings(tmp_path, database_url))
+    try:
+        feed(again, completed(exchange("water")))  # a restarted one rebuilds from the stored (forged) hashes
+        assert again.store.last_signed_root()[0] == 7 and recording.sign_latest(again) is False
+    finally:
+        again.store.engine.dispose()
+
+
 # --- audits ----------------------------------------------------------------------------------------
 
 
@@ -297,14 +340,18 @@ def test_a_swap_a_deletion_and_a_forged_hash_are_each_named(six):
     set_leaf_data(six, 4, fifth)
     assert queries.verify_store(six, ADMIN)["ok"] is True
 
+    appended = six.store.recorded_leaf_hashes()
     forged = six.store.entry(3).leaf_data.replace(b'"500"', b'"5000"')
     with six.store.engine.begin() as conn:
         conn.execute(
             entries.update().where(entries.c.idx == 3).values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged))
         )
     assert queries.verify_store(six, ADMIN)["ok"] is False
-    feed(six, completed(exchange("water")))  # the forgery is not laundered into the next checkpoint
-    assert checkpoint(six).size == 6 and queries.verify_store(six, ADMIN)["ok"] is False
+    feed(six, completed(exchange("water")))  # the forgery is not laundered into the next checkpoint: it is signed
+    signed = checkpoint(six)  # from the frontier, which keeps the hashes as they were appended
+    assert signed.size == 7 and signed.root == merkle.root_hash(appended + six.store.recorded_leaf_hashes(start=6))
+    assert signed.root != merkle.root_hash(six.store.recorded_leaf_hashes())
+    assert queries.verify_store(six, ADMIN)["ok"] is False
 
     with six.store.engine.begin() as conn:
         conn.execute(entries.delete().where(entries.c.idx == 3))

@@ -97,15 +97,13 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in conn.execute(query)]
 
-    def recorded_leaf_hashes(self, start: int = 0) -> list[bytes]:
-        """The recorded leaf hashes of entries `start` onwards, in index order."""
+    def recorded_leaf_hashes(self, start: int = 0, stop: int | None = None) -> list[bytes]:
+        """The recorded leaf hashes of entries `start` onwards (up to `stop`, exclusive), in index order."""
+        query = sa.select(entries.c.leaf_hash).where(entries.c.idx >= start).order_by(entries.c.idx)
+        if stop is not None:
+            query = query.where(entries.c.idx < stop)
         with self.engine.connect() as conn:
-            return [
-                bytes(h)
-                for h in conn.execute(
-                    sa.select(entries.c.leaf_hash).where(entries.c.idx >= start).order_by(entries.c.idx)
-                ).scalars()
-            ]
+            return [bytes(h) for h in conn.execute(query).scalars()]
 
     def find(self, scope: EntryScope, offset: int, limit: int) -> tuple[list[StoredEntry], int]:
         if scope.nothing:
@@ -166,6 +164,14 @@ class LedgerStore:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size))
             return [(r.size, bytes(r.root_hash)) for r in rows]
+
+    def last_signed_root(self) -> tuple[int, bytes] | None:
+        """The latest checkpoint's (size, root), without reading the others."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size.desc()).limit(1)
+            ).first()
+        return (row.size, bytes(row.root_hash)) if row else None
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:

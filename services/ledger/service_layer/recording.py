@@ -10,6 +10,7 @@ their payloads are services/common/contracts.py's. Any other event is recorded a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,9 +20,10 @@ from services.common import contracts as c
 from services.common.errors import Conflict, NotFound
 from services.common.events import Event
 from services.ledger.adapters.store import LedgerStore, LedgerTransaction
+from services.ledger.domain import merkle
 from services.ledger.domain.checkpoint import sign_checkpoint
+from services.ledger.domain.compact_range import CompactRange
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
-from services.ledger.domain.merkle_log import MerkleLog
 from services.ledger.domain.note_keys import SigningKey
 from services.ledger.domain.report import china_date
 
@@ -38,6 +40,8 @@ class LedgerContext:
     contribute: Callable[[c.ExchangeCompletedPayload], dict[str, Any]]  # -> contribution (decimal strings)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     proofs: ProofTree = field(init=False)
+    frontier: CompactRange | None = field(default=None, init=False)  # of the last tree signed here
+    signing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)  # web threads share it
 
     def __post_init__(self) -> None:
         self.proofs = ProofTree(self.store)
@@ -142,22 +146,37 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
 def sign_latest(ctx: LedgerContext) -> bool:
     """Sign a checkpoint for the current tree unless one exists for this size. Refuses (and
     says so) when the store no longer extends what was signed before: a signature must never
-    launder a deleted or rewritten entry into a new checkpoint."""
-    size = ctx.store.size()
-    history = ctx.store.checkpoint_history()
-    if history and history[-1][0] >= size:
-        return False
-    hashes = ctx.store.recorded_leaf_hashes()
-    if len(hashes) != size:
-        log.error("not signing: the ledger holds %d entries but has appended %d", len(hashes), size)
-        return False
-    tree = MerkleLog(hashes)
-    if history and tree.root(history[-1][0]) != history[-1][1]:
-        log.error("not signing: entries before %d no longer match the last signed checkpoint", history[-1][0])
-        return False
-    root = tree.root(size)
-    ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key))
-    return True
+    launder a deleted or rewritten entry into a new checkpoint.
+
+    The root comes from the context's frontier (`CompactRange`), extended by the leaf hashes
+    appended since the previous signing: O(k + log n) for k new entries, one read of k rows.
+    The first signing in a process builds it from every stored hash, once, and checks it
+    against the last checkpoint, as does every later signing (in O(log n)). Rows rewritten
+    behind the frontier after that are not re-read here: the frontier keeps the hashes that
+    were read, so no checkpoint takes the rewrite in, and `verify_store` names the row."""
+    with ctx.signing:
+        size = ctx.store.size()
+        last = ctx.store.last_signed_root()
+        if last is not None and last[0] >= size:
+            return False
+        signed_size, signed_root = last if last is not None else (0, merkle.EMPTY_ROOT)
+        frontier = ctx.frontier.copy() if ctx.frontier is not None else CompactRange()
+        if frontier.size > signed_size:  # our frontier ran ahead of the checkpoints: start again
+            frontier = CompactRange()
+        new = ctx.store.recorded_leaf_hashes(start=frontier.size, stop=size)
+        if frontier.size + len(new) != size:
+            log.error("not signing: the ledger holds %d entries but has appended %d", frontier.size + len(new), size)
+            return False
+        cut = signed_size - frontier.size
+        frontier.extend(new[:cut])
+        if frontier.root() != signed_root:
+            log.error("not signing: entries before %d no longer match the last signed checkpoint", signed_size)
+            return False
+        frontier.extend(new[cut:])
+        root = frontier.root()
+        ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key))
+        ctx.frontier = frontier
+        return True
 
 
 def _facts(exchange: Mapping[str, Any]) -> dict[str, Any]:
