@@ -69,14 +69,14 @@ def sign_in(page, url: str, key: str) -> None:
 def wait_usable(page, timeout_ms: float = 30_000) -> None:
     """Loaded, and every chart or map on the page drawn."""
     page.wait_for_load_state("load")
-    page.wait_for_function(f"document.querySelectorAll({json.dumps(UNREADY)}).length === 0", timeout=timeout_ms)
+    # Waited for as selectors that stop matching: a JavaScript predicate would need eval(), which the CSP refuses.
+    page.wait_for_selector(UNREADY, state="detached", timeout=timeout_ms)
 
 
 def wait_complete(page, timeout_ms: float = 60_000) -> None:
     """Usable, and everything the page loads after that (the map's listings) loaded too."""
     wait_usable(page, timeout_ms)
-    selector = json.dumps(STILL_LOADING)
-    page.wait_for_function(f"document.querySelectorAll({selector}).length === 0", timeout=timeout_ms)
+    page.wait_for_selector(STILL_LOADING, state="detached", timeout=timeout_ms)
 
 
 def visit(page, url: str, stop: Stop, complete: bool = True) -> float:
