@@ -91,6 +91,23 @@ def test_every_event_arrives_in_order_per_key(bus_under_test, topic):
         assert numbers == sorted(numbers), f"{key} out of order"
 
 
+def test_a_batch_published_at_once_arrives_whole_in_order_per_key_and_commits_in_one_call(bus_under_test, topic):
+    bus = bus_under_test.open()
+    bus.ensure_topics([topic])
+    sent = events(3000)
+    bus.publish_many([(topic, event) for event in sent])  # as the outbox relay publishes
+    with bus.consumer(f"g-{topic}", [topic]) as consumer:
+        got = drain(consumer, len(sent), commit=False)
+        consumer.commit_all(got)
+    assert sorted(d.event.payload["n"] for d in got) == list(range(3000))
+    by_key = defaultdict(list)
+    for delivery in got:
+        by_key[delivery.event.key].append(delivery.event.payload["n"])
+    assert all(numbers == sorted(numbers) for numbers in by_key.values())
+    with bus.consumer(f"g-{topic}", [topic]) as consumer:  # commit_all committed every partition's last
+        assert drain(consumer, 1, timeout_s=3) == []
+
+
 def test_a_consumer_that_crashes_before_committing_gets_the_events_again(bus_under_test, topic):
     bus = bus_under_test.open()
     bus.ensure_topics([topic])

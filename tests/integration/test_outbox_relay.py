@@ -17,19 +17,30 @@ class Crash(Exception):
 
 
 class CrashAfterPublishing:
-    """A bus that really publishes, then dies before the relay can mark the row."""
+    """A bus that really publishes, then dies before the relay can mark the rows."""
 
     def __init__(self, bus):
         self.bus = bus
 
-    def publish(self, topic, event):
-        self.bus.publish(topic, event)
+    def publish_many(self, messages):
+        self.bus.publish_many(messages)
         raise Crash("relay died after publishing")
 
 
 class DownBus:
-    def publish(self, topic, event):
+    def publish_many(self, messages):
         raise Crash("bus unreachable")
+
+
+class FailingFlush:
+    """Sends the first events of the batch, then the flush reports that one of them failed."""
+
+    def __init__(self, bus, sent: int):
+        self.bus, self.sent = bus, sent
+
+    def publish_many(self, messages):
+        self.bus.publish_many(messages[: self.sent])
+        raise Crash(f"flush failed: {len(messages) - self.sent} sends not acknowledged")
 
 
 def outbox_rows(engine) -> list:
@@ -124,6 +135,24 @@ def test_while_the_bus_is_down_the_event_stays_pending(uow, engine, event_log, m
     relay = OutboxRelay(engine, outbox, event_log)
     assert relay.pending() == 1
     assert relay.relay_once() == 1
+
+
+def test_a_failed_flush_leaves_the_whole_batch_unpublished_and_a_retry_sends_each_event_once(
+    uow, engine, event_log, make_park
+):
+    parks_in_order = [make_park(f"Park {n}") for n in range(5)]
+    for park in parks_in_order:
+        with uow() as work:
+            work.parks.add(park)
+            work.commit()
+
+    with pytest.raises(Crash):
+        OutboxRelay(engine, outbox, FailingFlush(event_log, sent=2)).relay_once()
+    assert all(row.published_at is None for row in outbox_rows(engine))  # none marked, not even the two sent
+
+    relay = OutboxRelay(engine, outbox, event_log)
+    assert relay.pending() == 5 and relay.relay_once() == 5 and relay.pending() == 0
+    assert [e.key for e in on_bus(event_log)] == [p.id for p in parks_in_order]  # the log drops repeated ids
 
 
 def test_a_failed_transaction_leaves_neither_row_nor_event(uow, engine, make_park):

@@ -12,9 +12,12 @@ about a second, so clients resume soon after a broker returns (kafka-python's de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
+from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata
 
 from ..events import Event
@@ -57,20 +60,38 @@ class KafkaEventBus(AbstractEventBus):
                 acks="all",
                 enable_idempotence=True,
                 retries=2**31 - 1,
-                linger_ms=0,
+                linger_ms=0,  # publish() waits for each send; publish_many's sends batch while the sender is busy
+                batch_size=512 * 1024,
                 client_id="parkloop-producer",
                 **RECONNECT_BACKOFF,
             )
         return self._producer
 
-    def publish(self, topic: str, event: Event) -> None:
-        future = self.producer.send(
+    def _send(self, topic: str, event: Event) -> FutureRecordMetadata:
+        return self.producer.send(
             topic,
             key=event.key.encode(),
             value=event.to_json(),
             headers=[("event_id", event.id.encode()), ("type", event.type.encode())],
         )
-        future.get(timeout=SEND_TIMEOUT_S)  # acknowledged by the broker, or an exception
+
+    def publish(self, topic: str, event: Event) -> None:
+        self._send(topic, event).get(timeout=SEND_TIMEOUT_S)  # acknowledged by the broker, or an exception
+
+    def publish_many(self, messages: Sequence[tuple[str, Event]]) -> None:
+        """Asynchronous sends (the producer batches them per partition), one flush, then every
+        send's outcome: returns only when the broker acknowledged each one (acks=all), else raises
+        the first failure. The idempotent producer keeps each partition's order across retries."""
+        futures = [self._send(topic, event) for topic, event in messages]
+        try:
+            self.producer.flush(timeout=SEND_TIMEOUT_S)  # KafkaTimeoutError when not all were sent in time
+            for future in futures:
+                future.get(timeout=0)  # done after the flush: raises the send's error, if any
+        except Exception:
+            if self._producer is not None:  # a fresh producer next time, not one still holding this batch
+                self._producer.close(timeout=0)  # unsent records are dropped: the caller keeps them as unpublished
+                self._producer = None
+            raise
 
     def consumer(self, group: str, topics: list[str]) -> KafkaBusConsumer:
         return KafkaBusConsumer(self.bootstrap, group, topics)

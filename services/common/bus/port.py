@@ -7,6 +7,7 @@ that redelivers it, and consumers drop duplicates by the event id.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..events import Event
@@ -62,6 +63,13 @@ class AbstractEventBus(ABC):
     @abstractmethod
     def publish(self, topic: str, event: Event) -> None:
         """Durably append; returns only once the bus has acknowledged the write."""
+
+    def publish_many(self, messages: Sequence[tuple[str, Event]]) -> None:
+        """Durably append each (topic, event), in order; returns only once the bus has acknowledged
+        every one of them. On an exception any of them may or may not have been appended (a retry
+        appends the same event ids again, which consumers drop as duplicates)."""
+        for topic, event in messages:
+            self.publish(topic, event)
 
     @abstractmethod
     def consumer(self, group: str, topics: list[str]) -> AbstractConsumer: ...

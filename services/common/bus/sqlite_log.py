@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..events import Event
@@ -55,14 +56,19 @@ class SqliteEventLog(AbstractEventBus):
         """Topics exist implicitly in the log."""
 
     def publish(self, topic: str, event: Event) -> None:
+        self.publish_many([(topic, event)])
+
+    def publish_many(self, messages: Sequence[tuple[str, Event]]) -> None:
+        """All in one transaction: one commit (and one fsync) for the batch."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.execute(
-                    "INSERT OR IGNORE INTO events (topic, offset, key, event_id, value) "
-                    "SELECT ?, COALESCE(MAX(offset) + 1, 0), ?, ?, ? FROM events WHERE topic = ?",
-                    (topic, event.key, event.id, event.to_json(), topic),
-                )
+                for topic, event in messages:
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO events (topic, offset, key, event_id, value) "
+                        "SELECT ?, COALESCE(MAX(offset) + 1, 0), ?, ?, ? FROM events WHERE topic = ?",
+                        (topic, event.key, event.id, event.to_json(), topic),
+                    )
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
