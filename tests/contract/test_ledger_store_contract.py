@@ -104,6 +104,33 @@ def test_exchange_completed_events_become_one_entry_each_in_arrival_order_redeli
         assert conn.scalar(sa.select(sa.func.count()).select_from(processed_events)) == 4  # the park too
 
 
+def test_a_batch_is_written_at_once_duplicates_within_it_and_redelivered_ones_add_nothing(ctx):
+    events = [completed(exchange("water")) for _ in range(4)]
+    assert recording.record_batch(ctx, [park_created(PARK_A), events[0], events[1], events[0], events[2]]) == 3
+    assert recording.record_batch(ctx, [events[2], events[3], events[1], events[3]]) == 1
+    assert [r[1] for r in stored_rows(ctx)] == [e.id for e in events] and ctx.store.size() == 4
+    assert checkpoint(ctx).size == 4 and queries.verify_store(ctx, ADMIN)["ok"] is True
+
+
+def test_a_batch_that_fails_half_way_leaves_no_entry_and_no_processed_id(ctx, monkeypatch):
+    events = [completed(exchange("water")) for _ in range(3)]
+    calls = []
+
+    def contribute_then_fail(exchange_payload):
+        calls.append(exchange_payload)
+        if len(calls) == 3:
+            raise RuntimeError("the database went away")
+        return contribute(exchange_payload)
+
+    contribute = ctx.contribute
+    monkeypatch.setattr(ctx, "contribute", contribute_then_fail)
+    with pytest.raises(RuntimeError):
+        recording.apply_events(ctx, events)
+    assert ctx.store.size() == 0 and stored_rows(ctx) == []
+    monkeypatch.setattr(ctx, "contribute", contribute)
+    assert recording.record_batch(ctx, events) == 3  # redelivered, all of it applies
+
+
 def test_leaf_bytes_come_back_byte_for_byte_and_hash_to_the_recorded_leaf_hash(ctx):
     payload = exchange("heat", [heat_delivery("1000.000001"), heat_delivery("0.5", "coal", None)])
     event = completed(payload)

@@ -7,7 +7,7 @@ no longer match what was signed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -29,23 +29,67 @@ class StoredEntry:
 
 
 class LedgerTransaction(ProcessedEvents):
+    """One write transaction. Entries and processed event ids are kept and written together when
+    the transaction ends (`flush`, by `LedgerStore.transaction`), one statement each for a batch;
+    the first claimed index takes the append lock (the head row) until commit."""
+
     def __init__(self, conn: sa.Connection):
         super().__init__(conn, processed_events)
+        self._next_index: int | None = None  # once the head row is locked: the next index to hand out
+        self._head: int | None = None  # the size the head row had when locked
+        self._entries: list[dict] = []
+        self._processed: list[dict] = []
+        self._known: set[str] = set()  # processed before (prefetched) or in this transaction
+        self._checked: set[str] = set()  # prefetched and found unprocessed
+
+    def prefetch_processed(self, event_ids: Iterable[str]) -> None:
+        """Look up which of these ids were processed before, in one query per thousand."""
+        ids = list(dict.fromkeys(event_ids))
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            self._known.update(
+                self.conn.execute(sa.select(self.table.c.event_id).where(self.table.c.event_id.in_(chunk))).scalars()
+            )
+            self._checked.update(chunk)
+
+    def already_processed(self, event_id: str) -> bool:
+        if event_id in self._known:
+            return True
+        return False if event_id in self._checked else super().already_processed(event_id)
+
+    def mark_processed(self, event_id: str) -> None:
+        self._processed.append({"event_id": event_id})
+        self._known.add(event_id)
 
     def next_index(self) -> int:
-        """Claims the next index; the row update holds the append lock until commit."""
-        self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=ledger_head.c.size + 1))
-        return self.conn.scalar(sa.select(ledger_head.c.size).where(ledger_head.c.id == 1)) - 1
+        """Claims the next index; the first claim locks the head row until commit."""
+        if self._next_index is None:
+            self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=ledger_head.c.size))
+            self._head = self._next_index = self.conn.scalar(sa.select(ledger_head.c.size).where(ledger_head.c.id == 1))
+        index = self._next_index
+        self._next_index += 1
+        return index
 
     def append(self, index: int, event_id: str, leaf_data: bytes, facts: dict) -> None:
-        self.conn.execute(
-            entries.insert().values(
-                idx=index, event_id=event_id, leaf_data=leaf_data, leaf_hash=leaf_hash(leaf_data), **facts
-            )
+        self._entries.append(
+            {"idx": index, "event_id": event_id, "leaf_data": leaf_data, "leaf_hash": leaf_hash(leaf_data), **facts}
         )
+
+    def flush(self) -> None:
+        """Write what the transaction kept: entries, the head's new size, processed event ids."""
+        if self._entries:
+            self.conn.execute(entries.insert(), self._entries)
+            self._entries = []
+        if self._next_index is not None and self._next_index != self._head:
+            self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=self._next_index))
+            self._head = self._next_index
+        if self._processed:
+            self.conn.execute(processed_events.insert(), self._processed)
+            self._processed = []
 
     def leaf_data_of_exchange(self, exchange_id: str) -> list[bytes]:
         """The entries recorded for one exchange: its completion and any correction of it."""
+        self.flush()
         return [
             bytes(d)
             for d in self.conn.execute(
@@ -77,7 +121,9 @@ class LedgerStore:
     @contextmanager
     def transaction(self) -> Iterator[LedgerTransaction]:
         with write_transaction(self.engine) as conn:
-            yield LedgerTransaction(conn)
+            tx = LedgerTransaction(conn)
+            yield tx
+            tx.flush()  # not reached when the body raised: the transaction rolls back
 
     def size(self) -> int:
         with self.engine.connect() as conn:

@@ -59,8 +59,10 @@ def record_batch(ctx: LedgerContext, events: Iterable[Event]) -> int:
 def apply_events(ctx: LedgerContext, events: Iterable[Event]) -> int:
     """Apply events in one transaction (one commit for the batch, not one per event); returns how
     many entries they added. A failure rolls back the whole batch, which the bus then redelivers."""
+    batch = list(events)
     with ctx.store.transaction() as tx:
-        return sum(_apply(ctx, tx, event) for event in events)
+        tx.prefetch_processed(event.id for event in batch)  # one query, not one per event
+        return sum(_apply(ctx, tx, event) for event in batch)
 
 
 def apply_event(ctx: LedgerContext, event: Event) -> bool:
