@@ -1,7 +1,10 @@
 """`parkloop bench ledger`: completed exchanges per second from the bus into durable ledger
 entries with signed checkpoints, beside the raw rate of consuming the same messages from the
-same bus (committing each batch, no work) in the same run. On the embedded SQLite log; on Kafka +
-PostgreSQL too when PARKLOOP_BENCH_KAFKA and PARKLOOP_BENCH_POSTGRES_URL are set."""
+same bus (committing each batch, no work) in the same run; the events are first put on the bus by
+the listings service's outbox relay, from an outbox table, which is timed too. On the embedded SQLite
+log (outbox in SQLite); on Kafka + PostgreSQL (outbox in PostgreSQL) too when PARKLOOP_BENCH_KAFKA and
+PARKLOOP_BENCH_POSTGRES_URL are set. The default is 100,000 events: at a few thousand, consumer
+start-up and the group join dominate the figures."""
 
 from __future__ import annotations
 
@@ -11,13 +14,19 @@ import time
 import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.events import EXCHANGES_TOPIC, Event
+from services.common.outbox import OutboxRelay, outbox_table
 from services.ledger.bootstrap import bootstrap
 from services.ledger.service_layer.recording import record_batch
 
 from .common import environment
+
+RAW_BATCH = 2000  # the Kafka consumer's max_poll_records
+LEDGER_BATCH = 500  # the ledger worker's batch: a signed checkpoint after each
 
 
 def exchange_completed(n: int) -> Event:
@@ -48,35 +57,67 @@ def exchange_completed(n: int) -> Event:
     return Event("ExchangeCompleted", exchange_id, payload)
 
 
-def drain(bus, topic: str, group: str, count: int, handle) -> float:
-    """Seconds to consume `count` deliveries, committing each after `handle` (batch by batch)."""
+def drain(bus, topic: str, group: str, count: int, handle, batch: int) -> float:
+    """Seconds to consume `count` deliveries, committing each batch (of up to `batch`) after `handle`."""
     started = time.perf_counter()
     seen = 0
     with bus.consumer(group, [topic]) as consumer:
         while seen < count:
-            batch = consumer.poll(max_records=500, timeout_s=1.0)
-            handle(batch)
-            consumer.commit_all(batch)
-            seen += len(batch)
+            polled = consumer.poll(max_records=batch, timeout_s=1.0)
+            handle(polled)
+            consumer.commit_all(polled)
+            seen += len(polled)
     return time.perf_counter() - started
 
 
-def measure(bus_url: str, database_url: str, data_dir: Path, count: int) -> dict:
+def relay(bus, outbox_url: str, topic: str, count: int) -> float:
+    """Seconds for the listings service's outbox relay to publish `count` committed events to `topic`."""
+    metadata = sa.MetaData()
+    outbox = outbox_table(metadata)
+    engine = sa.create_engine(outbox_url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            outbox.insert(),
+            [
+                {"event_id": e.id, "topic": topic, "event": e.to_json().decode()}
+                for e in (exchange_completed(n) for n in range(count))
+            ],
+        )
+    started = time.perf_counter()
+    outbox_relay = OutboxRelay(engine, outbox, bus)
+    while outbox_relay.relay_once():
+        pass
+    elapsed = time.perf_counter() - started
+    assert outbox_relay.pending() == 0
+    metadata.drop_all(engine)
+    engine.dispose()
+    return elapsed
+
+
+def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, count: int) -> dict:
     run_id = uuid.uuid4().hex[:8]
     topic = f"{EXCHANGES_TOPIC}.bench-{run_id}"  # only this run's events, even on a shared broker
     bus = connect_bus(bus_url)
     bus.ensure_topics([topic])
-    for n in range(count):
-        bus.publish(topic, exchange_completed(n))
+    relay_s = relay(bus, outbox_url, topic, count)
     ctx = bootstrap(Settings("ledger", data_dir, database_url, bus_url, "bench"))
 
-    raw_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda batch: None)
+    raw_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda polled: None, RAW_BATCH)
     ledger_s = drain(
-        bus, topic, f"bench-ledger-{run_id}", count, lambda batch: record_batch(ctx, [d.event for d in batch])
+        bus,
+        topic,
+        f"bench-ledger-{run_id}",
+        count,
+        lambda polled: record_batch(ctx, [d.event for d in polled]),
+        LEDGER_BATCH,
     )  # as the ledger worker does
     assert ctx.store.size() == count, "every exchange must become exactly one entry"
+    bus.close()
     return {
         "events": count,
+        "relay_publish_per_s": round(count / relay_s, 1),
         "raw_consume_per_s": round(count / raw_s, 1),
         "ledger_entries_per_s": round(count / ledger_s, 1),
         "ratio_ledger_to_raw": round(raw_s / ledger_s, 4),
@@ -84,13 +125,13 @@ def measure(bus_url: str, database_url: str, data_dir: Path, count: int) -> dict
 
 
 def run(scale: int | None) -> dict:
-    count = scale or 2000
+    count = scale or 100_000
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        results["embedded"] = measure(f"sqlite:///{data / 'events.db'}", f"sqlite:///{data / 'ledger.db'}", data, count)
+        sqlite = {name: f"sqlite:///{data / name}.db" for name in ("events", "ledger", "outbox")}
+        results["embedded"] = measure(sqlite["events"], sqlite["ledger"], sqlite["outbox"], data, count)
         if os.environ.get("PARKLOOP_BENCH_KAFKA") and os.environ.get("PARKLOOP_BENCH_POSTGRES_URL"):
-            results["kafka_postgres"] = measure(
-                f"kafka://{os.environ['PARKLOOP_BENCH_KAFKA']}", os.environ["PARKLOOP_BENCH_POSTGRES_URL"], data, count
-            )
+            kafka, postgres = f"kafka://{os.environ['PARKLOOP_BENCH_KAFKA']}", os.environ["PARKLOOP_BENCH_POSTGRES_URL"]
+            results["kafka_postgres"] = measure(kafka, postgres, postgres, data, count)
     return {"benchmark": "ledger", "scale": {"exchanges": count}, **results, **environment("kafka-python")}
