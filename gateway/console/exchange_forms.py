@@ -9,11 +9,12 @@ which buttons to show so that a user is not offered what the API would refuse.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 
+from gateway.console.formatting import in_china
 from services.common.contracts import DELIVERY_UNITS
 
 # The pipeline's columns, in the order an exchange moves through them; declined and cancelled
@@ -48,7 +49,6 @@ SUBSTITUTION_FIELDS: dict[str, tuple[str, ...]] = {
     "heat": ("substitutes", "fuel", "boiler_efficiency"),
     "water": ("substitutes",),
 }
-BEIJING = timezone(timedelta(hours=8), "UTC+8")
 
 
 def column_of(status: str) -> str:
@@ -259,13 +259,8 @@ def local_time(value, seconds: bool = False) -> str:
     "2026-11-30 04:51:07"); "—" for none."""
     if _blank(value):
         return "—"
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    moment = in_china(value)
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if moment else str(value)
 
 
 def short_id(value: str | None) -> str:

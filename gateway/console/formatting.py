@@ -1,12 +1,15 @@
-"""How the console shows numbers to people: four significant digits, thousands separators, a unit,
-never exponent form. The ledger keeps its exact decimals; these are for reading, not for reckoning."""
+"""How the console shows numbers and times to people. Numbers: four significant digits, thousands
+separators, a unit, never exponent form (the ledger keeps its exact decimals; these are for reading,
+not for reckoning). Times: China's clock and calendar, which the notice, the ledger and the report use."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
 
+CHINA = timezone(timedelta(hours=8), "UTC+8")
 SIGNIFICANT_DIGITS = 4
 UNITS = {"m3": "m³", "m3/d": "m³/d", "m3/10k CNY": "m³/万元", "tce/10k CNY": "tce/万元", "pct": "%"}
 
@@ -46,3 +49,21 @@ def human_quantity(value, unit: str | None, locale: str = "zh_CN") -> str:
     text = human_number(value, locale)
     label = unit_label(unit)
     return f"{text} {label}" if label and text != "—" else text
+
+
+def in_china(value: str | datetime | None) -> datetime | None:
+    """An ISO timestamp (or datetime) on China's clock; a zone-less one is UTC, as the services store it.
+    None when empty or unreadable."""
+    if value is None or value == "":
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+
+
+def china_date(iso: str | None) -> str:
+    """'2026-06-30T17:00:00+00:00' → '2026-07-01' (the calendar the ledger files entries under)."""
+    moment = in_china(iso)
+    return moment.date().isoformat() if moment else (iso or "")[:10]

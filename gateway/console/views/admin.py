@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from gateway.api.keys import KeyCreateSchema
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, gateway, login_required
+from gateway.console.formatting import CHINA, in_china
 from gateway.console.labels import PROVINCE_NAMES
 from gateway.service_layer import keys as key_use_cases
 from services.common.errors import DomainError
@@ -33,7 +34,6 @@ from services.listings.domain.reference.industry_codes import divisions
 bp = Blueprint("console_admin", __name__, url_prefix="/admin")
 
 PAGE_SIZE = 50
-BEIJING = timezone(timedelta(hours=8))
 ISSUE_NONCE = "admin_key_issue_nonce"  # one issue form, one key: a resent form issues nothing
 ISSUED = "admin_key_issued"  # (nonce, key id) of the last key issued from this session
 
@@ -130,7 +130,7 @@ def industry_label(code: str | None) -> str:
 
 def validity(valid_from: str, valid_until: str, today: date | None = None) -> str:
     """`valid`, `expired` or `not_yet` on `today` (ISO dates, both days included)."""
-    today = today or datetime.now(BEIJING).date()
+    today = today or datetime.now(CHINA).date()
     if today < date.fromisoformat(valid_from):
         return "not_yet"
     if today > date.fromisoformat(valid_until):
@@ -140,17 +140,14 @@ def validity(valid_from: str, valid_until: str, today: date | None = None) -> st
 
 def default_baseline_year(years_entered, today: date | None = None) -> int | str:
     """The year a new baseline is most likely for: last year, else this year, unless already entered."""
-    this_year = (today or datetime.now(BEIJING).date()).year
+    this_year = (today or datetime.now(CHINA).date()).year
     return next((year for year in (this_year - 1, this_year) if year not in years_entered), "")
 
 
 def beijing_time(moment: datetime | None) -> str:
     """A stored UTC moment as people in China read it: `2026-03-01 14:05` (UTC+8)."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    moment = in_china(moment)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def _for_form(problem: ApiProblem) -> ApiProblem:

@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections import OrderedDict
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, g, render_template, request, url_for
@@ -23,10 +23,10 @@ from flask_babel import lazy_gettext as _l
 
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required
+from gateway.console.formatting import CHINA, china_date, in_china
 
 bp = Blueprint("console_ledger", __name__, url_prefix="/ledger")
 
-CHINA = timezone(timedelta(hours=8))  # the ledger files entries under China's calendar
 FIRST_YEAR = 2021  # the 1004 notice (发改办环资〔2021〕1004号)
 PAGE_SIZE = 25
 API_PAGE = 200  # the API's largest page
@@ -110,29 +110,9 @@ def read_checkpoint(text: str | None) -> dict | None:
     return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "text": text}
 
 
-def china_date(iso: str | None) -> str:
-    """'2026-06-30T17:00:00+00:00' → '2026-07-01' (the calendar the ledger files entries under)."""
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso[:10]
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA).date().isoformat()
-
-
 def china_time(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+    moment = in_china(iso)
+    return moment.strftime("%Y-%m-%d %H:%M:%S") + " (UTC+8)" if moment else (iso or "")
 
 
 def _decimal(text) -> Decimal | None:
@@ -267,7 +247,8 @@ def short_id(identifier: str | None) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _checkpoint() -> dict | None:
+def current_checkpoint() -> dict | None:
+    """The ledger's signed checkpoint as the signed-in key reads it; None while the ledger is empty."""
     try:
         return read_checkpoint(api().call("GET", "ledger/checkpoint"))
     except ApiProblem as problem:
@@ -386,7 +367,7 @@ def entries():
         page_size=PAGE_SIZE,
         filters=filters,
         options=_filter_options(filters),
-        checkpoint=_checkpoint(),
+        checkpoint=current_checkpoint(),
         code_typed=request.args.get("code", ""),
     )
 
@@ -415,7 +396,7 @@ def entries_json():
     user = g.console_user
     filters = api_filters(request.args, user.is_admin, user.is_enterprise)
     items = api().all_pages("ledger/entries", page_size=API_PAGE, **filters)
-    checkpoint = _checkpoint()
+    checkpoint = current_checkpoint()
     body = {
         "filters": filters,
         "total": len(items),

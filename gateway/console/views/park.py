@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, g, render_template, request, url_for
@@ -20,14 +20,14 @@ from flask_babel import lazy_gettext as _l
 
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required, park_in_view
-from gateway.console.formatting import human_number
+from gateway.console.formatting import CHINA, china_date, human_number
 from gateway.console.i18n import current_language
 from gateway.console.labels import KINDS, STATUSES, province_name
+from gateway.console.views.ledger import current_checkpoint
 from services.common.identity import Role
 
 bp = Blueprint("console_park", __name__, url_prefix="/park")
 
-CHINA = timezone(timedelta(hours=8))  # the report's calendar is China's
 FIRST_YEAR = 2021  # the 1004 notice (发改办环资〔2021〕1004号)
 TREND_YEARS = 5
 LISTING_PAGE = 200  # the API's largest page
@@ -673,17 +673,12 @@ def report():
                 "kind": x["kind"],
                 "code": x.get("waste_code") or "",
                 "hazardous": x.get("hazardous"),
-                "completed": _china_date(x.get("completed_at")),
+                "completed": china_date(x.get("completed_at")),
                 "amounts": [f"{human_number(v, language)} {unit_name(u)}" for u, v in amounts.items()],
                 "deliveries": len(x.get("deliveries") or []),
             }
         )
-    try:
-        checkpoint = parse_checkpoint(api().get("ledger/checkpoint"))
-    except ApiProblem as problem:
-        if problem.status != 404:
-            raise
-        checkpoint = None
+    checkpoint = current_checkpoint()
     generated = datetime.now(CHINA)
     return render_template(
         "console/park/report.html",
@@ -703,25 +698,6 @@ def report():
 
 def entry_list(indexes: list[int]) -> str:
     return ", ".join(f"#{i}" for i in indexes)
-
-
-def _china_date(timestamp: str | None) -> str:
-    if not timestamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return timestamp[:10]
-    return (moment.astimezone(CHINA) if moment.tzinfo else moment).date().isoformat()
-
-
-def parse_checkpoint(text: str) -> dict:
-    """The C2SP checkpoint's origin, size and root (the signature lines follow a blank line)."""
-    lines = (text or "").splitlines()
-    if len(lines) < 3 or not lines[1].strip().isdigit():
-        return {"origin": "", "size": None, "root": "", "text": text}
-    signatures = [line.lstrip("— ").strip() for line in lines[3:] if line.startswith("—")]
-    return {"origin": lines[0], "size": int(lines[1]), "root": lines[2], "signatures": signatures, "text": text}
 
 
 @bp.get("/report/download.<any(csv, json):fmt>")

@@ -8,10 +8,10 @@ import pytest
 from flask import Flask
 from flask_babel import Babel
 
+from gateway.console.formatting import china_date
 from gateway.console.views.ledger import (
     api_filters,
     brief,
-    china_date,
     contribution_totals,
     delivered,
     download_name,

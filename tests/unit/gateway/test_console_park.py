@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from gateway.console.views.ledger import read_checkpoint
 from gateway.console.views.park import (
     api_text,
     chosen_year,
@@ -15,7 +16,6 @@ from gateway.console.views.park import (
     indicator_cards,
     indicator_entries,
     line_widths,
-    parse_checkpoint,
     sankey_data,
     this_year,
     year_options,
@@ -209,7 +209,7 @@ def test_api_sentences_pass_through_unless_known():
 
 def test_checkpoint_and_download_name():
     text = "parkloop.local/ledger\n5\nunnrRE/wmahCAJnkQyjKA1Vw1K9BZRw0QVaoKO4i4RM=\n\n— parkloop.local/ledger 10DK\n"
-    cp = parse_checkpoint(text)
+    cp = read_checkpoint(text)
     assert (cp["origin"], cp["size"], cp["root"]) == (
         "parkloop.local/ledger",
         5,
