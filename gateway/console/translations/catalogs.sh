@@ -10,7 +10,7 @@ OUT=translations
 
 # domain → the templates and modules whose strings it holds
 declare -A SOURCES=(
-  [console]="templates/console/*.html views/auth.py views/errors.py labels.py navigation.py auth.py"
+  [console]="templates/console/*.html views/auth.py views/errors.py labels.py navigation.py auth.py enterprises.py"
   [park]="templates/console/park views/park.py"
   [ledger]="templates/console/ledger views/ledger.py"
   [listings]="templates/console/listings views/listings.py"

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from gateway.console import enterprises
 from gateway.console import exchange_forms as forms
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required, park_in_view
@@ -102,38 +103,13 @@ def _helpers():
 # --- reading --------------------------------------------------------------------------------------
 
 
-def _names() -> dict[str, dict | None]:
-    if "exchange_enterprises" not in g:
-        g.exchange_enterprises = {}
-    return g.exchange_enterprises
-
-
-def _load_names(ids, park_id: str | None = None) -> None:
-    """Enterprise records for `ids`: a park's in one list call, the rest one by one (None when the
-    caller may not read it, e.g. a park manager and another park's enterprise)."""
-    known = _names()
-    wanted = {i for i in ids if i and i not in known}
-    if not wanted:
-        return
-    if park_id and len(wanted) > 1:
-        for enterprise in api().all_pages("enterprises", park_id=park_id):
-            known[enterprise["id"]] = enterprise
-    for enterprise_id in wanted - set(known):
-        try:
-            known[enterprise_id] = api().get(f"enterprises/{enterprise_id}")
-        except ApiProblem as problem:
-            if problem.status not in (403, 404):
-                raise
-            known[enterprise_id] = None
-
-
 def _enterprise_name(enterprise_id: str | None) -> str:
-    if not enterprise_id:
-        return _("an administrator")
-    enterprise = _names().get(enterprise_id)
-    if enterprise is None:
-        return _("Enterprise %(id)s (not visible to you)", id=forms.short_id(enterprise_id))
-    return enterprise["name"]
+    return enterprises.name(enterprise_id) if enterprise_id else _("an administrator")
+
+
+def _park_listing(park_id: str | None) -> dict | None:
+    """A park's enterprises are read in one list call; without a park, one by one."""
+    return {"park_id": park_id} if park_id else None
 
 
 def _me() -> str | None:
@@ -180,7 +156,9 @@ def index():
     column = next((c for c in forms.pipeline(shown) if c["state"] == state), None)
     listed = column["items"][(page - 1) * PAGE_SIZE : page * PAGE_SIZE] if column else []
     on_page = listed if column else [e for c in board for e in c["items"]]
-    _load_names({e[side]["enterprise_id"] for e in on_page for side in ("supplier", "receiver")}, park_id)
+    enterprises.look_up(
+        {e[side]["enterprise_id"] for e in on_page for side in ("supplier", "receiver")}, _park_listing(park_id)
+    )
     args = {k: v for k, v in {"state": state, "kind": kind, "park": request.args.get("park", "")}.items() if v}
     return render_template(
         "console/exchanges/index.html",
@@ -221,7 +199,7 @@ def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int 
             errors[name] = [lookup.detail]
     offer_summary, want_summary = forms.listing_summary(offer), forms.listing_summary(want)
     me = _me()
-    _load_names([s["enterprise_id"] for s in (offer_summary, want_summary) if s] + [me])
+    enterprises.look_up([s["enterprise_id"] for s in (offer_summary, want_summary) if s] + [me])
     choices = {}
     if not (offer and want) and me:
         park = g.console_user.principal.park_id
@@ -229,7 +207,9 @@ def _proposal_page(values: dict, problem: ApiProblem | None = None, status: int 
             side: api().get(f"{side}s", status="active", park_id=park, page_size=200)["items"]
             for side in ("offer", "want")
         }
-        _load_names({listing["enterprise_id"] for side in choices.values() for listing in side}, park)
+        enterprises.look_up(
+            {listing["enterprise_id"] for side in choices.values() for listing in side}, _park_listing(park)
+        )
     kind = (offer or want or {}).get("kind")
     units = forms.UNITS.get(kind, ())
     if "agreed_unit" not in values and units:
@@ -278,7 +258,7 @@ def _detail_page(exchange_id: str, values: dict | None = None, problem: ApiProbl
     offer, _offer_problem = _listing("offer", exchange["offer_id"])
     want, _want_problem = _listing("want", exchange["want_id"])
     me = _me()
-    _load_names(
+    enterprises.look_up(
         {
             exchange["supplier"]["enterprise_id"],
             exchange["receiver"]["enterprise_id"],

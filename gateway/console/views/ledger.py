@@ -21,6 +21,7 @@ from flask import Blueprint, Response, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from gateway.console import enterprises
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required
 from gateway.console.formatting import CHINA, china_date, in_china
@@ -257,42 +258,9 @@ def current_checkpoint() -> dict | None:
         raise
 
 
-def _names() -> dict[str, dict | None]:
-    if "ledger_names" not in g:
-        g.ledger_names = {}
-    return g.ledger_names
-
-
-def _load_enterprises(ids) -> None:
-    """Enterprise records for `ids`: the caller's list in one go, the rest one by one (None when the
-    caller may not read it, e.g. a park manager and another park's enterprise)."""
-    known = _names()
-    wanted = {i for i in ids if i and i not in known}
-    if not wanted:
-        return
-    if len(wanted) > 1 and "ledger_listed" not in g:
-        g.ledger_listed = True
-        for enterprise in api().all_pages("enterprises", **_own_park()):
-            known[enterprise["id"]] = enterprise
-    for enterprise_id in wanted - set(known):
-        try:
-            known[enterprise_id] = api().get(f"enterprises/{enterprise_id}")
-        except ApiProblem as problem:
-            if problem.status not in (403, 404):
-                raise
-            known[enterprise_id] = None
-
-
 def _own_park() -> dict:
     user = g.console_user
     return {} if user.is_admin else {"park_id": user.principal.park_id}
-
-
-def enterprise_name(enterprise_id: str | None) -> str:
-    enterprise = _names().get(enterprise_id)
-    if enterprise is None:
-        return _("Enterprise %(id)s (not visible to you)", id=short_id(enterprise_id))
-    return enterprise["name"]
 
 
 def _parks() -> dict[str, str]:
@@ -319,7 +287,7 @@ def _filter_options(filters: dict) -> dict:
             "enterprises", **(_own_park() if not filters.get("park_id") else {"park_id": filters["park_id"]})
         )
         for enterprise in listed:
-            _names().setdefault(enterprise["id"], enterprise)
+            enterprises.known().setdefault(enterprise["id"], enterprise)
         options["enterprises"] = sorted(((e["id"], e["name"]) for e in listed), key=lambda pair: pair[1])
     if user.is_admin:
         options["parks"] = sorted(_parks().items(), key=lambda pair: pair[1])
@@ -334,7 +302,7 @@ def _reason_filter(reason):
 @bp.context_processor
 def _helpers():
     return {
-        "enterprise_name": enterprise_name,
+        "enterprise_name": enterprises.name,
         "park_name": park_name,
         "indicator_label": indicator_label,
         "short_id": short_id,
@@ -358,7 +326,9 @@ def entries():
     page = page_number(request.args)
     answer = api().get("ledger/entries", page=page, page_size=PAGE_SIZE, **filters)
     rows = [entry_row(item) for item in answer["items"]]
-    _load_enterprises({party["enterprise_id"] for row in rows for party in (row["supplier"], row["receiver"])})
+    enterprises.look_up(
+        {party["enterprise_id"] for row in rows for party in (row["supplier"], row["receiver"])}, _own_park()
+    )
     return render_template(
         "console/ledger/entries.html",
         rows=rows,
@@ -430,8 +400,9 @@ def entry(index: int):
     leaf = upstream.content  # the exact bytes that were hashed into the tree
     data = json.loads(leaf)
     exchange = data.get("exchange", {})
-    _load_enterprises(
-        {exchange.get("supplier", {}).get("enterprise_id"), exchange.get("receiver", {}).get("enterprise_id")}
+    enterprises.look_up(
+        {exchange.get("supplier", {}).get("enterprise_id"), exchange.get("receiver", {}).get("enterprise_id")},
+        _own_park(),
     )
     indicators = {
         d.get("delivery_id"): d.get("indicators", []) for d in (data.get("contribution") or {}).get("deliveries", [])
