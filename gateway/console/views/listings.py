@@ -14,6 +14,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from gateway.console import enterprises
 from gateway.console import listing_forms as forms
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, gateway, login_required
@@ -354,19 +355,6 @@ def change_status(side: str, listing_id: str, action: str):
 # --- matches --------------------------------------------------------------------------------
 
 
-def _enterprise_names(ids: set[str], park_id: str | None) -> dict[str, str]:
-    """Counterparts' names (public fields): the park's enterprises in one call, others one by one."""
-    names = {}
-    if park_id and ids:
-        names = {e["id"]: e["name"] for e in api().get("enterprises", park_id=park_id, page_size=200)["items"]}
-    for enterprise_id in ids - names.keys():
-        try:
-            names[enterprise_id] = api().get(f"enterprises/{enterprise_id}")["name"]
-        except ApiProblem:
-            pass
-    return names
-
-
 @bp.get("/<side>/<listing_id>/matches")
 @login_required(Role.ENTERPRISE)
 def matches(side: str, listing_id: str):
@@ -383,11 +371,11 @@ def matches(side: str, listing_id: str):
             pending = True
         else:
             raise
-    names = _enterprise_names({m["listing"]["enterprise_id"] for m in items}, listing["park_id"])
+    enterprises.look_up({m["listing"]["enterprise_id"] for m in items}, {"park_id": listing["park_id"]})
     other = "want" if side == "offer" else "offer"
     for rank, match in enumerate(items, start=(query["page"] - 1) * MATCHES_PER_PAGE + 1):
         match["rank"] = rank
-        match["enterprise_name"] = names.get(match["listing"]["enterprise_id"])
+        match["enterprise_name"] = (enterprises.known().get(match["listing"]["enterprise_id"]) or {}).get("name")
         ids = {f"{side}_id": listing_id, f"{other}_id": match["listing"]["id"]}
         # The exchanges area's form, by its path (its endpoint is not ours to name).
         match["propose_url"] = "/exchanges/new?" + urlencode({"offer_id": ids["offer_id"], "want_id": ids["want_id"]})
