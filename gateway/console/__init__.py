@@ -45,7 +45,8 @@ def init_console(app: Flask, gw, api_error_handler) -> None:
 
     @app.before_request
     def _console_user():
-        if is_console_path(request.path):
+        # Scripts, styles and charts are public files: no session look-up (two queries) for each of them.
+        if is_console_path(request.path) and request.endpoint != "console_auth.static":
             g.console_user = load_user()
             if request.method not in ("GET", "HEAD", "OPTIONS"):
                 csrf.protect()
