@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.common.coefficients import default_coefficients
 from services.common.config import LedgerSettings, Settings, read_or_create_secret
 from services.common.db import create_engine, migrate
+from services.common.indicators import contributions, to_dict
 from services.ledger.adapters.store import LedgerStore
-from services.ledger.domain.coefficients import default_coefficients
-from services.ledger.domain.indicators import contributions, to_dict
 from services.ledger.domain.note_keys import SigningKey
 from services.ledger.service_layer.recording import LedgerContext
 

@@ -38,7 +38,7 @@ from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
-from services.ledger.domain.indicators import (
+from services.common.indicators import (
     PRECISION,
     RATE_UNITS,
     UNITS,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import TypedDict
 
-from services.ledger.domain.indicators import IndicatorName, RateName
+from services.common.indicators import IndicatorName, RateName
 from services.ledger.domain.rounding import plain
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.ledger.domain.coefficients import CoefficientNotFound, Coefficients, default_coefficients
+from services.common.coefficients import CoefficientNotFound, Coefficients, default_coefficients
 
 
 @pytest.fixture

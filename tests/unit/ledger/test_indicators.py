@@ -14,9 +14,9 @@ from decimal import Decimal
 
 import pytest
 
+from services.common.coefficients import default_coefficients
+from services.common.indicators import InvalidPayload, Unknown, contributions, from_dict, show, to_dict
 from services.ledger.domain.canonical import canonical_entry
-from services.ledger.domain.coefficients import default_coefficients
-from services.ledger.domain.indicators import InvalidPayload, Unknown, contributions, from_dict, show, to_dict
 
 COEFFICIENTS = default_coefficients()
 

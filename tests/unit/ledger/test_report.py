@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.ledger.domain.coefficients import default_coefficients
-from services.ledger.domain.indicators import contributions, to_dict
+from services.common.coefficients import default_coefficients
+from services.common.indicators import contributions, to_dict
 from services.ledger.domain.report import CSV_HEADER, annual_report, china_date, report_csv
 from services.ledger.service_layer.reports import jsonable
 

@@ -13,6 +13,9 @@ ratio rounded; dividing by 29 307 avoids compounding that rounding. CO2 = fuel e
 IPCC default factor of the fuel (tCO2/TJ). An electric boiler displaces kWh = MJ / 3.6, counted
 at 0.1229 kgce/kWh (equivalent value) and at the grid factor of the delivery's year. Savings
 are gross: pumping power and network losses on the supplier side are not deducted.
+
+It lives in services/common because two services price exchanges with it: the ledger records
+completed ones, and matching's planner values proposed ones (one unit delivered) the same way.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from enum import StrEnum
 from typing import Any, get_args
 
+from services.common.coefficients import CoefficientNotFound, Coefficients, Selected
 from services.common.contracts import DELIVERY_UNITS, ExchangeCompletedPayload, Fuel
-from services.ledger.domain.coefficients import CoefficientNotFound, Coefficients, Selected
 
 
 class IndicatorName(StrEnum):
