@@ -6,12 +6,12 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from gateway.service_layer import keys
 from services.common.identity import Role
 from services.common.schemas import DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
+from services.common.web import Blueprint
 
 blp = Blueprint(
     "keys", __name__, url_prefix="/api/v1/keys", description="API keys for admins, park managers and enterprises"

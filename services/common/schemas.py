@@ -9,6 +9,8 @@ from .geo import LATITUDE_RANGE, LONGITUDE_RANGE
 
 MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
+# Integers are stored in INTEGER columns, 32-bit on PostgreSQL: every integer the API accepts fits one.
+COLUMN_INT_MAX = 2**31 - 1
 
 
 def _printable(value: str) -> None:
@@ -20,6 +22,13 @@ def _printable(value: str) -> None:
 def Text(max_length: int = 200, **kwargs) -> fields.String:
     """A user-supplied string: non-empty, bounded, printable."""
     return fields.String(validate=[validate.Length(min=1, max=max_length), _printable], **kwargs)
+
+
+def Int(min: int = 0, max: int = COLUMN_INT_MAX, **kwargs) -> fields.Integer:  # noqa: A002
+    """An integer the API accepts: bounded, so that it fits the column that stores or filters it."""
+    if not -COLUMN_INT_MAX - 1 <= min <= max <= COLUMN_INT_MAX:
+        raise ValueError(f"[{min}, {max}] does not fit a 32-bit INTEGER column")
+    return fields.Integer(validate=validate.Range(min=min, max=max), **kwargs)
 
 
 def Number(**kwargs) -> fields.Float:
@@ -40,8 +49,8 @@ class LocationSchema(WholeSchema):
 
 
 class PageArgsSchema(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    page_size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PAGE_SIZE))
+    page = Int(1, MAX_PAGE, load_default=1)
+    page_size = Int(1, MAX_PAGE_SIZE, load_default=20)
 
 
 class PageSchema(ma.Schema):

@@ -9,18 +9,31 @@ from __future__ import annotations
 import http
 import logging
 
+import flask_smorest
 import marshmallow as ma
 from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from webargs import core
+from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
+from . import json_body
 from .errors import DomainError, Forbidden
 from .identity import Principal, verify_principal
+from .schemas import COLUMN_INT_MAX
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# RFC 9110's names where Python's http module still has RFC 7231's.
+TITLES = {413: "Content Too Large", 422: "Unprocessable Content"}
 log = logging.getLogger(__name__)
+
+
+def status_title(status: int) -> str:
+    return TITLES.get(status) or http.HTTPStatus(status).phrase
 
 
 class ProblemSchema(ma.Schema):
@@ -58,7 +71,7 @@ def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
 
 
 def problem_response(status: int, detail: str | None = None, errors: dict | None = None, headers=None) -> Response:
-    body = {"type": "about:blank", "title": http.HTTPStatus(status).phrase, "status": status}
+    body = {"type": "about:blank", "title": status_title(status), "status": status}
     if detail:
         body["detail"] = detail
     if errors:
@@ -73,7 +86,7 @@ class ProblemApi(Api):
 
     def _register_responses(self):
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response = {"description": status_title(status)}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_JSON)
@@ -94,6 +107,84 @@ class ProblemApi(Api):
         return problem_response(error.code or 500, detail, errors, data.get("headers"))
 
 
+def request_body():
+    """The request's JSON body, read once with json_body's rules (raises json_body.BadBody)."""
+    if "json_body" not in g:
+        raw = request.get_data(cache=True)
+        g.json_body = json_body.parse(raw) if raw.strip() else core.missing
+    return g.json_body
+
+
+class StrictJsonParser(FlaskParser):
+    """webargs' parser, handing schemas the body as request_body read it."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return core.missing
+        try:
+            return request_body()
+        except json_body.BadBody as exc:
+            abort(400, messages={"body": [str(exc)]})
+
+
+def _reads_json_body() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    return getattr(handler, "reads_json_body", False)
+
+
+def check_body() -> Response | None:
+    """Every body the API accepts is JSON, read strictly, and read: another type is 415 (not a 422
+    naming every field missing), a hostile one 400, and fields sent to an endpoint that takes none
+    are unknown (422), as they are to any schema, rather than silently ignored."""
+    if request.method not in BODY_METHODS:
+        return None
+    if not request.is_json:
+        chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+        if not (request.content_length or chunked or request.mimetype):
+            return None  # no body at all: the endpoint's own rules decide
+        detail = f"send the body as application/json, not {request.mimetype or 'untyped'}"
+        return problem_response(415, detail, {"body": ["must be JSON"]})
+    try:
+        body = request_body()
+    except json_body.BadBody as exc:
+        return problem_response(400, f"body: {exc}", {"body": [str(exc)]})
+    if body in (core.missing, None, {}) or _reads_json_body():
+        return None
+    unknown = {str(key): ["Unknown field."] for key in body} if isinstance(body, dict) else None
+    return problem_response(422, "this endpoint takes no body", unknown or {"body": ["must be empty or {}"]})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint for every API: bodies are JSON, read strictly, and never ignored."""
+
+    ARGUMENTS_PARSER = StrictJsonParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A blueprint's hooks run after the app's: the caller is identified before its body is read.
+        self.before_request(check_body)
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        decorator = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return decorator
+
+        def marked(func):
+            view = decorator(func)
+            view.reads_json_body = True  # for check_body; the decorators above copy it up (functools.wraps)
+            return view
+
+        return marked
+
+
+class ColumnIntConverter(IntegerConverter):
+    """`<int:…>` in every service's paths: a number a 32-bit INTEGER column can be compared with."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=COLUMN_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def handle_domain_error(error: DomainError):
     return problem_response(error.status, error.detail, getattr(error, "errors", None))
 
@@ -111,6 +202,7 @@ def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["parkloop.settings"] = settings
+    app.url_map.converters["int"] = ColumnIntConverter  # before any route is added
     api = ProblemApi(app)
     app.register_error_handler(DomainError, handle_domain_error)
     for blp in blueprints:

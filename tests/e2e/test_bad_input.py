@@ -129,3 +129,91 @@ def test_an_edit_that_breaks_a_rule_changes_nothing(world):
     response = world.a1.api.patch(f"offers/{offer['id']}", {"heat": {"temperature_c": 120}})
     assert_problem(response, 422, "heat.temperature_c", "saturation")
     assert world.a1.api.get(f"offers/{offer['id']}").json()["heat"]["temperature_c"] == 250
+
+
+DEEP = b'{"a":' * 1000 + b"1" + b"}" * 1000
+# One write endpoint of each service, and the gateway's own: the rules are the shared web layer's.
+WRITES = ["offers", "webhooks", "ledger/corrections", "keys"]
+
+
+@pytest.mark.parametrize("path", WRITES)
+def test_a_body_nested_a_thousand_levels_deep_gets_400_naming_the_body(admin, path):
+    response = admin.post(path, data=DEEP, headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, "body", "nested deeper")
+
+
+@pytest.mark.parametrize("path", WRITES)
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [("text/plain", '{"title": "steam"}'), ("application/x-www-form-urlencoded", "title=steam&kind=heat")],
+)
+def test_a_body_that_is_not_json_gets_415(admin, path, content_type, data):
+    response = admin.post(path, data=data, headers={"Content-Type": content_type})
+    assert_problem(response, 415, "body", "JSON")
+    assert content_type in response.json()["detail"]
+
+
+def test_an_action_without_a_body_schema_refuses_a_body_that_is_not_json(world):
+    offer = world.a1.api.post("offers", steam_offer(title="Paused only by JSON")).json()
+    response = world.a1.api.post(f"offers/{offer['id']}/pause", data="please", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 415
+    assert world.a1.api.get(f"offers/{offer['id']}").json()["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b'{"kind": "heat", "title": "a", "title": "b"}', "more than once"),
+        (b'{"kind": "heat", "max_distance_km": NaN}', "NaN"),
+        (b'{"kind": "heat", "max_distance_km": 1e400}', "out of range"),
+        (b'{"kind": "heat", "title": "\xff"}', "UTF-8"),
+    ],
+)
+def test_json_that_rfc_8259_or_a_database_would_refuse_gets_400(world, raw, words):
+    response = world.a1.api.post("offers", data=raw, headers={"Content-Type": "application/json"})
+    assert_problem(response, 400, "body", words)
+
+
+def test_a_field_error_is_titled_unprocessable_content_as_rfc_9110_names_it(world):
+    response = world.a1.api.post("offers", steam_offer(title=""))
+    assert response.status_code == 422
+    assert response.json()["title"] == "Unprocessable Content"
+
+
+def test_an_enterprise_naming_another_enterprise_in_a_subscription_is_refused(world):
+    before = world.a1.api.get("webhooks").json()["items"]
+    response = world.a1.api.post(
+        "webhooks", {"url": "http://127.0.0.1:9/hooks/x", "enterprise_id": world.a2.enterprise_id}
+    )
+    assert response.status_code == 403, response.text
+    assert "enterprise_id" in response.json()["detail"]
+    assert world.a1.api.get("webhooks").json()["items"] == before
+    own = world.a1.api.post("webhooks", {"url": "http://127.0.0.1:9/hooks/x", "enterprise_id": world.a1.enterprise_id})
+    assert own.status_code == 201 and own.json()["enterprise_id"] == world.a1.enterprise_id
+
+
+@pytest.mark.parametrize("path", ["ledger/entries/2147483648", "ledger/entries/2147483648/proof"])
+def test_a_ledger_index_beyond_a_32_bit_column_is_not_found(admin, path):
+    response = admin.get(path)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == PROBLEM
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("ledger/entries/0/proof", {"tree_size": 2**31}, "tree_size"),
+        ("ledger/consistency", {"from": 1, "to": 2**31}, "to"),
+        ("offers", {"page": 2**31}, "page"),
+    ],
+)
+def test_an_integer_beyond_a_32_bit_column_is_refused_by_name(admin, path, params, field):
+    assert_problem(admin.get(path, params=params), 422, field, "")
+
+
+def test_fields_sent_to_an_action_that_takes_none_are_refused_not_ignored(world):
+    offer = world.a1.api.post("offers", steam_offer(title="Paused only when asked plainly")).json()
+    response = world.a1.api.post(f"offers/{offer['id']}/pause", {"status": "withdrawn"})
+    assert_problem(response, 422, "status", "Unknown field")
+    assert world.a1.api.get(f"offers/{offer['id']}").json()["status"] == "active"
+    assert world.a1.api.post(f"offers/{offer['id']}/pause", {}).json()["status"] == "paused"

@@ -47,7 +47,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "act on its exchange":           (OK,   DENY, GONE, OK,   GONE, GONE, GONE, GONE),
     # matching
     "see its listing's matches":     (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
-    "subscribe to alerts":           (OK,   DENY, DENY, OK,   OK,   OK,   DENY, DENY),
+    "subscribe to alerts":           (OK,   DENY, DENY, OK,   DENY, DENY, DENY, DENY),
     "read its subscription":         (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
     "change its subscription":       (OK,   DENY, GONE, OK,   GONE, GONE, GONE, GONE),
     # ledger

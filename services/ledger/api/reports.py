@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.ledger.domain.report import report_csv
 from services.ledger.service_layer.reports import jsonable, park_report
 

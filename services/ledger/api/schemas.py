@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.common.schemas import PageArgsSchema, Text, page_of
+from services.common.schemas import Int, PageArgsSchema, Text, page_of
 
 KINDS = ("material", "heat", "water")
 
@@ -13,7 +13,7 @@ KINDS = ("material", "heat", "water")
 class EntryArgsSchema(PageArgsSchema):
     park_id = fields.String(validate=validate.Length(max=36))
     enterprise_id = fields.String(validate=validate.Length(max=36))
-    year = fields.Integer(validate=validate.Range(2000, 2100))
+    year = Int(2000, 2100)
     kind = fields.String(validate=validate.OneOf(KINDS))
     code = fields.String(validate=validate.Length(max=16), metadata={"description": "Waste code (materials)"})
 
@@ -41,7 +41,7 @@ RejectedEventPageSchema = page_of(RejectedEventSchema, "RejectedEventPageSchema"
 
 
 class ProofArgsSchema(ma.Schema):
-    tree_size = fields.Integer(validate=validate.Range(min=1, max=2**40))
+    tree_size = Int(1)
 
 
 class InclusionProofSchema(ma.Schema):
@@ -51,8 +51,8 @@ class InclusionProofSchema(ma.Schema):
 
 
 class ConsistencyArgsSchema(ma.Schema):
-    from_ = fields.Integer(required=True, data_key="from", validate=validate.Range(min=1, max=2**40))
-    to = fields.Integer(required=True, validate=validate.Range(min=1, max=2**40))
+    from_ = Int(1, required=True, data_key="from")
+    to = Int(1, required=True)
 
 
 class ConsistencyProofSchema(ma.Schema):
@@ -78,7 +78,7 @@ class ExportSchema(ma.Schema):
 
 
 class CorrectionSchema(ma.Schema):
-    corrects = fields.Integer(required=True, validate=validate.Range(min=0, max=2**40))
+    corrects = Int(required=True)
     reason = Text(required=True, max_length=1000)
 
 

@@ -8,11 +8,10 @@ import uuid
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.common.errors import NotFound
 from services.common.schemas import PageArgsSchema, offset_limit, paged
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.ledger.domain import access
 from services.ledger.domain.access import EntryScope
 from services.ledger.domain.entries import read_entry

@@ -7,12 +7,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from services.common.contracts import DELIVERY_UNITS
 from services.common.schemas import Date, DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.listings.domain.deliveries import FUELS, SUBSTITUTES, exact_decimal
 from services.listings.domain.exchanges import ExchangeStatus
 from services.listings.domain.specs import Kind

@@ -9,7 +9,17 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.common.schemas import Date, DateTime, LocationSchema, Number, PageArgsSchema, Text, WholeSchema, page_of
+from services.common.schemas import (
+    Date,
+    DateTime,
+    Int,
+    LocationSchema,
+    Number,
+    PageArgsSchema,
+    Text,
+    WholeSchema,
+    page_of,
+)
 from services.listings.domain.listings import Status
 from services.listings.domain.parks import PROVINCES, ParkLevel, ParkType
 from services.listings.domain.reference.water_reuse import ReuseCategory
@@ -24,7 +34,7 @@ def Choice(enum, **kwargs):
 
 
 class BaselineSchema(ma.Schema):
-    year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
+    year = Int(2000, 2100, required=True)
     gdp_10k_cny = Number(required=True, validate=validate.Range(min=0), metadata={"description": "GDP, 万元"})
     energy_tce = Number(required=True, validate=validate.Range(min=0))
     water_m3 = Number(required=True, validate=validate.Range(min=0))
@@ -171,7 +181,7 @@ class HeatSchema(ma.Schema):
     pressure_mpa = Number(allow_none=True, metadata={"description": "Absolute pressure; required for steam offers"})
     thermal_power_mw = Number(required=True)
     hours_per_day = Number(required=True)
-    days_per_year = fields.Integer(required=True, validate=validate.Range(1, 366))
+    days_per_year = Int(1, 366, required=True)
     price_cny_per_gj = Number(allow_none=True)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.common.geo import Location
 from services.common.schemas import offset_limit, paged
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.listings.adapters.repositories import ListingQuery
 from services.listings.domain.listings import Status
 from services.listings.domain.specs import Kind, Side

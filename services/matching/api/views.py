@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from services.common.schemas import offset_limit
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.scoring import WEIGHTS
 from services.matching.service_layer.matches import find_matches

@@ -5,11 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from services.common.schemas import DateTime, Number, PageArgsSchema, offset_limit, page_of, paged
-from services.common.web import current_principal
+from services.common.web import Blueprint, current_principal
 from services.matching.service_layer import webhooks
 
 blp = Blueprint(

@@ -39,6 +39,9 @@ def subscriber(p: Principal, requested_enterprise_id: str | None) -> str:
     """The enterprise a new subscription is for: the caller's own, or the one an admin names."""
     if p.role is Role.PARK_MANAGER or (p.role is Role.ENTERPRISE and p.enterprise_id is None):
         raise Forbidden("only a registered enterprise (or an admin for one) may subscribe")
+    if not p.is_admin and requested_enterprise_id not in (None, p.enterprise_id):
+        # Subscribing the caller instead, silently, would hide the mistake (or the probe) from them.
+        raise Forbidden("an enterprise subscribes only for itself: leave out enterprise_id or give your own")
     enterprise_id = requested_enterprise_id if p.is_admin else p.enterprise_id
     if not enterprise_id:
         raise InvalidFields.single("enterprise_id", "an admin must name the enterprise to subscribe for")
