@@ -13,9 +13,13 @@ MAX_PAGE_SIZE = 200
 COLUMN_INT_MAX = 2**31 - 1
 
 
-def _printable(value: str) -> None:
+def has_control_characters(value: str) -> bool:
     # NUL and other control characters break PostgreSQL text and every log line.
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+    return any(ord(ch) < 32 and ch not in "\t\n" for ch in value)
+
+
+def _printable(value: str) -> None:
+    if has_control_characters(value):
         raise ma.ValidationError("must not contain control characters")
 
 

@@ -22,7 +22,7 @@ from werkzeug.routing import IntegerConverter
 from . import json_body
 from .errors import DomainError, Forbidden
 from .identity import Principal, verify_principal
-from .schemas import COLUMN_INT_MAX
+from .schemas import COLUMN_INT_MAX, has_control_characters
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
@@ -133,12 +133,23 @@ def _reads_json_body() -> bool:
     return getattr(handler, "reads_json_body", False)
 
 
+def check_request() -> Response | None:
+    """What every API endpoint refuses before its own rules: control characters in the path or the
+    query (PostgreSQL cannot even compare text holding NUL), and bodies that are not JSON read strictly."""
+    bad = {
+        name: ["must not contain control characters"]
+        for name, value in [*(request.view_args or {}).items(), *request.args.items(multi=True)]
+        if isinstance(value, str) and has_control_characters(value)
+    }
+    if bad:
+        return problem_response(422, "; ".join(f"{name}: must not contain control characters" for name in bad), bad)
+    return check_body() if request.method in BODY_METHODS else None
+
+
 def check_body() -> Response | None:
     """Every body the API accepts is JSON, read strictly, and read: another type is 415 (not a 422
     naming every field missing), a hostile one 400, and fields sent to an endpoint that takes none
     are unknown (422), as they are to any schema, rather than silently ignored."""
-    if request.method not in BODY_METHODS:
-        return None
     if not request.is_json:
         chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         if not (request.content_length or chunked or request.mimetype):
@@ -163,7 +174,7 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # A blueprint's hooks run after the app's: the caller is identified before its body is read.
-        self.before_request(check_body)
+        self.before_request(check_request)
 
     def arguments(self, schema, *, location="json", **kwargs):
         decorator = super().arguments(schema, location=location, **kwargs)

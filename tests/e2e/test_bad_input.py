@@ -217,3 +217,15 @@ def test_fields_sent_to_an_action_that_takes_none_are_refused_not_ignored(world)
     assert_problem(response, 422, "status", "Unknown field")
     assert world.a1.api.get(f"offers/{offer['id']}").json()["status"] == "active"
     assert world.a1.api.post(f"offers/{offer['id']}/pause", {}).json()["status"] == "paused"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("ledger/entries.csv", {"code": "\x00i"}, "code"),
+        ("offers", {"park_id": "a\x00b"}, "park_id"),
+        ("offers/a%00b", {}, "listing_id"),
+    ],
+)
+def test_control_characters_in_the_path_or_the_query_are_refused_by_name(admin, path, params, field):
+    assert_problem(admin.get(path, params=params), 422, field, "control characters")
