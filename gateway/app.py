@@ -23,6 +23,7 @@ from gateway.openapi import fetch_service_specs, merge_specs
 from gateway.routing import metric_route
 from services.common.config import Settings
 from services.common.errors import DomainError
+from services.common.logs import log_configuration
 from services.common.web import MAX_BODY_BYTES, ProblemApi, handle_domain_error, problem_response
 
 API_VERSION = "v1"
@@ -41,6 +42,7 @@ def _authenticate(gw) -> Response | None:
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("gateway")
+    log_configuration("gateway", settings)
     gw = bootstrap(settings)
     app = Flask(__name__)
     app.config.update(

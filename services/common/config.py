@@ -5,6 +5,7 @@ not configured is generated into the data directory by the bootstrap that needs 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
 from dataclasses import dataclass, field
@@ -12,6 +13,21 @@ from pathlib import Path
 
 SERVICES = ("listings", "matching", "ledger")
 DEFAULT_PORTS = {"gateway": 8080, "listings": 8081, "matching": 8082, "ledger": 8083}
+DATABASE_URL_VARIABLES = tuple(f"{name.upper()}_DATABASE_URL" for name in DEFAULT_PORTS)
+# What each service connects to, as its start-up log line names them.
+CONNECTIONS = {
+    "gateway": ("database",),
+    "listings": ("database", "event_bus"),
+    "matching": ("database", "event_bus", "search"),
+    "ledger": ("database", "event_bus"),
+}
+_PASSWORD = re.compile(r"(://[^/@:]*):[^/@]*@")
+_SECRET_QUERY = re.compile(r"([?&][^=&]*(?:pass|secret|token|key)[^=&]*=)[^&]*", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password and any secret-looking query value replaced by ***."""
+    return _SECRET_QUERY.sub(r"\1***", _PASSWORD.sub(r"\1:***@", url))
 
 
 def data_dir() -> Path:
@@ -116,6 +132,16 @@ class Settings:
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    unread_variables: tuple[str, ...] = ()  # set *_DATABASE_URL that no service reads: misspelt?
+
+    def connections(self) -> dict[str, str]:
+        """What this service uses (database, event bus, search engine), secrets masked."""
+        uses = {
+            "database": mask_url(self.database_url),
+            "event_bus": mask_url(self.event_bus_url),
+            "search": mask_url(self.search_url) if self.search_url else "embedded matcher",
+        }
+        return {name: uses[name] for name in CONNECTIONS[self.service]}
 
     @property
     def group(self) -> str:
@@ -139,6 +165,9 @@ class Settings:
             matching=MatchingSettings.from_env(),
             ledger=LedgerSettings.from_env(),
             gateway=GatewaySettings.from_env(),
+            unread_variables=tuple(
+                sorted(n for n in os.environ if n.endswith("_DATABASE_URL") and n not in DATABASE_URL_VARIABLES)
+            ),
         )
 
 

@@ -11,7 +11,10 @@ import os
 
 from pythonjsonlogger.json import JsonFormatter
 
+from .config import DATABASE_URL_VARIABLES
+
 FIELDS = "{levelname}{name}{message}"
+log = logging.getLogger("parkloop.configuration")
 # Libraries that narrate every connection, request or plugin at INFO: warnings only, unless DEBUG.
 CHATTY = ("alembic", "kafka", "elastic_transport", "opensearch", "urllib3")
 RENAMED = {"levelname": "level", "name": "logger"}
@@ -33,3 +36,16 @@ def configure_logging(process_name: str) -> None:
     chatty_level = root.level if root.level <= logging.DEBUG else max(root.level, logging.WARNING)
     for name in CHATTY:
         logging.getLogger(name).setLevel(chatty_level)
+
+
+def log_configuration(process_name: str, settings) -> None:
+    """At start: which database, bus and search engine the process uses (secrets masked), so an
+    unset or misspelt *_DATABASE_URL shows as the SQLite file it fell back to, with a warning."""
+    connections = settings.connections()
+    log.info("%s uses %s", process_name, ", ".join(f"{k} {v}" for k, v in connections.items()), extra=connections)
+    for name in settings.unread_variables:
+        log.warning(
+            "%s is set but no ParkLoop process reads it; the databases are named by %s",
+            name,
+            ", ".join(DATABASE_URL_VARIABLES),
+        )

@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter
 from . import json_body
 from .errors import DomainError, Forbidden
 from .identity import Principal, verify_principal
+from .logs import log_configuration
 from .schemas import COLUMN_INT_MAX, has_control_characters
 
 PROBLEM_JSON = "application/problem+json"
@@ -213,6 +214,7 @@ def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["parkloop.settings"] = settings
+    log_configuration(name, settings)
     app.url_map.converters["int"] = ColumnIntConverter  # before any route is added
     api = ProblemApi(app)
     app.register_error_handler(DomainError, handle_domain_error)

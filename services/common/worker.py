@@ -9,7 +9,8 @@ import signal
 import threading
 from collections.abc import Callable
 
-from .logs import configure_logging
+from .config import Settings
+from .logs import configure_logging, log_configuration
 
 RETRY_AFTER_S = 2.0
 log = logging.getLogger("parkloop.worker")
@@ -17,9 +18,12 @@ log = logging.getLogger("parkloop.worker")
 Stop = Callable[[], bool]
 
 
-def run_worker(name: str, loop: Callable[[Stop], None], retry_after_s: float = RETRY_AFTER_S) -> None:
+def run_worker(
+    name: str, settings: Settings, loop: Callable[[Stop], None], retry_after_s: float = RETRY_AFTER_S
+) -> None:
     """Run `loop(stop)` until SIGTERM or SIGINT; `loop` returns once `stop()` is true."""
     configure_logging(name)
+    log_configuration(name, settings)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

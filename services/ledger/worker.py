@@ -28,7 +28,9 @@ def main() -> None:
     settings = Settings.from_env("ledger")
     ctx = bootstrap(settings)
     run_worker(
-        "ledger-worker", lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop, group=settings.group)
+        "ledger-worker",
+        settings,
+        lambda stop: follow(ctx, connect_bus(settings.event_bus_url), stop, group=settings.group),
     )
 
 

@@ -9,8 +9,8 @@ from .bootstrap import outbox_relay
 
 
 def main() -> None:
-    relay = outbox_relay(Settings.from_env("listings"))
-    run_worker("listings-relay", relay.run)
+    settings = Settings.from_env("listings")
+    run_worker("listings-relay", settings, outbox_relay(settings).run)
 
 
 if __name__ == "__main__":

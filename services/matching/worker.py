@@ -46,7 +46,7 @@ def dispatch_webhooks(matching, stop, timeout_s: float = 10.0) -> None:
 def _run(name: str, loop) -> None:
     settings = Settings.from_env("matching")
     matching = bootstrap(settings)
-    run_worker(name, lambda stop: loop(matching, settings, stop))
+    run_worker(name, settings, lambda stop: loop(matching, settings, stop))
 
 
 def main() -> None:

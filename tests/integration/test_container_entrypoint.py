@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from parkloop.benchmarks.common import free_port_block
@@ -31,9 +32,9 @@ def test_the_entrypoint_waits_for_its_dependency_migrates_then_serves_with_json_
         WAIT_FOR=f"127.0.0.1:{dependency.getsockname()[1]}",
         WEB_WORKERS="1",
         WEB_THREADS="2",
+        LISTINGS_DATABASE_URL=f"sqlite:///{tmp_path / 'listings.db'}",  # a container is told, never assumes
     )
-    for name in ("LISTINGS_DATABASE_URL", "EVENT_BUS"):
-        env.pop(name, None)
+    env.pop("EVENT_BUS", None)
     log = tmp_path / "container.log"
     with open(log, "wb") as out:
         container = subprocess.Popen(
@@ -71,3 +72,39 @@ def test_the_entrypoint_waits_for_its_dependency_migrates_then_serves_with_json_
         r["process_name"] == "parkloop-listings" and r["logger"] == "gunicorn.access" and "/healthz" in r["message"]
         for r in records
     )
+    assert any(r.get("database") == env["LISTINGS_DATABASE_URL"] and "event_bus" in r for r in records)
+
+
+@pytest.mark.parametrize(
+    ("role", "variable"),
+    [
+        ("listings", "LISTINGS_DATABASE_URL"),
+        ("ledger-worker", "LEDGER_DATABASE_URL"),
+        ("gateway", "GATEWAY_DATABASE_URL"),
+    ],
+)
+def test_the_entrypoint_refuses_a_role_whose_database_url_is_missing_instead_of_creating_sqlite(
+    tmp_path, role, variable
+):
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        PARKLOOP_DATA=str(tmp_path),
+        PARKLOOP_INTERNAL_SECRET="entrypoint-test",
+        LISTNGS_DATABASE_URL="postgresql+psycopg://parkloop:x@postgres/listings",  # misspelt
+    )
+    for name in [n for n in env if n.endswith("_DATABASE_URL") and n != "LISTNGS_DATABASE_URL"]:
+        env.pop(name)
+
+    result = subprocess.run(
+        ["sh", str(ROOT / "infra/docker/entrypoint.sh"), role],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+    assert result.returncode == 78, result.stderr
+    assert f"{role} needs {variable}" in result.stderr and "LISTNGS_DATABASE_URL" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no SQLite file, nothing at all

@@ -10,7 +10,8 @@ import signal
 import pytest
 
 from parkloop.gunicorn_conf import may_leave_body_unread
-from services.common.logs import configure_logging
+from services.common.config import Settings
+from services.common.logs import configure_logging, log_configuration
 from services.common.worker import run_worker
 
 
@@ -26,7 +27,7 @@ def restore_logging_and_signals():
         signal.signal(s, handler)
 
 
-def test_a_worker_whose_loop_fails_starts_it_again_and_stops_on_sigterm(restore_logging_and_signals, capsys):
+def test_a_worker_whose_loop_fails_starts_it_again_and_stops_on_sigterm(restore_logging_and_signals, capsys, tmp_path):
     runs = []
 
     def loop(stop):
@@ -36,13 +37,40 @@ def test_a_worker_whose_loop_fails_starts_it_again_and_stops_on_sigterm(restore_
         os.kill(os.getpid(), signal.SIGTERM)  # the operator stops it during the third run
         assert stop()
 
-    run_worker("test-worker", loop, retry_after_s=0.01)
+    settings = Settings("ledger", tmp_path, "sqlite:///ledger.db", "kafka://k:9092", "s")
+    run_worker("test-worker", settings, loop, retry_after_s=0.01)
 
     assert runs == [False, False, False]
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     failures = [line for line in lines if line["level"] == "ERROR"]
     assert len(failures) == 2 and "the bus is down" in failures[0]["exc_info"]
     assert lines[-1]["message"] == "test-worker stopped"
+    assert lines[0]["message"] == "test-worker uses database sqlite:///ledger.db, event_bus kafka://k:9092"
+
+
+def test_each_process_logs_what_it_connects_to_with_secrets_masked(restore_logging_and_signals, capsys, monkeypatch):
+    monkeypatch.setenv("MATCHING_DATABASE_URL", "postgresql+psycopg://parkloop:hunter2@postgres/matching")
+    monkeypatch.setenv("EVENT_BUS", "kafka://kafka:9092")
+    monkeypatch.setenv("SEARCH_URL", "http://elastic:changeme@es:9200")
+    monkeypatch.setenv("LISTNGS_DATABASE_URL", "postgresql+psycopg://parkloop:hunter2@postgres/listings")
+    configure_logging("matching")
+
+    log_configuration("matching", Settings.from_env("matching"))
+
+    err = capsys.readouterr().err
+    assert "hunter2" not in err and "changeme" not in err
+    started, *warnings = [json.loads(line) for line in err.splitlines()]
+    [misspelt] = [w for w in warnings if "LISTNGS" in w["message"]]
+    assert started["database"] == "postgresql+psycopg://parkloop:***@postgres/matching"
+    assert started["event_bus"] == "kafka://kafka:9092" and started["search"] == "http://elastic:***@es:9200"
+    assert misspelt["level"] == "WARNING"
+    assert "LISTINGS_DATABASE_URL" in misspelt["message"]
+
+
+def test_an_unset_database_url_shows_as_the_sqlite_file_it_falls_back_to(monkeypatch, tmp_path):
+    monkeypatch.setenv("PARKLOOP_DATA", str(tmp_path))
+    monkeypatch.delenv("GATEWAY_DATABASE_URL", raising=False)
+    assert Settings.from_env("gateway").connections() == {"database": f"sqlite:///{tmp_path / 'gateway.db'}"}
 
 
 def test_log_lines_are_json_naming_the_process_with_extra_fields(restore_logging_and_signals, capsys):
