@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `make bench`: run every benchmark and keep its JSON result, with the command that made it.
-# The real-engine variants (ledger on Kafka + PostgreSQL, match on Elasticsearch at 100k) run
+# The real-engine variants (ledger on Kafka + PostgreSQL, match on Elasticsearch and OpenSearch at 10k and 100k) run
 # on engines started here from infra/engines; PARKLOOP_BENCH_ENGINES= (empty) skips them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ENGINES="${PARKLOOP_BENCH_ENGINES-postgres,kafka,elasticsearch}"
+ENGINES="${PARKLOOP_BENCH_ENGINES-postgres,kafka,elasticsearch,opensearch}"
 DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/bench}"
 if [[ -n "$ENGINES" ]]; then
   trap 'bash infra/engines/down.sh "$DIR" >/dev/null 2>&1' EXIT
@@ -20,6 +20,7 @@ with engine.connect() as conn:
   export PARKLOOP_BENCH_KAFKA="$PARKLOOP_TEST_KAFKA_BOOTSTRAP"
   export PARKLOOP_BENCH_POSTGRES_URL="${PARKLOOP_TEST_POSTGRES_URL}bench"
   export PARKLOOP_BENCH_ELASTICSEARCH_URL="$PARKLOOP_TEST_ELASTICSEARCH_URL"
+  export PARKLOOP_BENCH_OPENSEARCH_URL="${PARKLOOP_TEST_OPENSEARCH_URL:-}"
 fi
 mkdir -p benchmarks/results
 for name in $(.venv/bin/python -c "from parkloop.benchmarks import BENCHMARKS; print(' '.join(BENCHMARKS))"); do

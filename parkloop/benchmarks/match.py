@@ -1,19 +1,27 @@
-"""`parkloop bench match`: ranked matches through the matching service (its Flask app,
-in-process, with a signed principal) beside the raw matcher or engine query with the same
-plan, in the same run:
-- embedded matcher at 10k listings (the default adapter);
-- Elasticsearch at 100k listings when PARKLOOP_BENCH_ELASTICSEARCH_URL is set;
+"""`parkloop bench match`: ranked matches at two sizes, each beside a baseline measured in the
+same run, interleaved so that every path sees the same machine load:
+- embedded matcher at 10k and 100k listings: through the service (its Flask app, in-process,
+  with a signed principal) and the adapter alone;
+- Elasticsearch (PARKLOOP_BENCH_ELASTICSEARCH_URL) and OpenSearch (PARKLOOP_BENCH_OPENSEARCH_URL)
+  at 10k and 100k listings (`--scale N`: N/10 and N): through the service, the adapter alone,
+  and the plain engine query of the same intent (term filters on kind/side/status, geo_distance
+  within the radius, function_score with a gauss on location and a decay on quantity, size 20),
+  the baseline the adapter's p95 is held to (goal: at most 1.2 times);
 - offer published → signed webhook received, through the whole embedded system.
+
+`growth` says how p95 grows with the listings: the exponent k in p95 ∝ listings^k.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from parkloop.synthetic import TODAY, generate, sample_cases
+from parkloop.synthetic import TODAY, Dataset, generate, sample_cases
 from services.common.config import Settings
 from services.common.identity import Principal, Role, sign_principal
 from services.matching.app import create_app
@@ -24,77 +32,109 @@ from .common import environment, percentiles
 from .webhook_latency import webhook_latency
 
 ROUNDS = 5  # each sampled source is asked this many times
+EMBEDDED_SIZES = (10_000, 100_000)
+ENGINE_SIZES = (10_000, 100_000)
+ENGINES = {"elasticsearch": "PARKLOOP_BENCH_ELASTICSEARCH_URL", "opensearch": "PARKLOOP_BENCH_OPENSEARCH_URL"}
 
 
-def _load(app, docs) -> None:
-    store = app.extensions["parkloop.matching"].store
+def plain_query(criteria, components) -> dict:
+    """What a developer would write for the same intent, without our exact criteria."""
+    from services.matching.adapters.engine_query import decay_function
+
+    lat, lon = criteria.origin
+    within = {"distance": f"{criteria.max_distance_km}km", "location": {"lat": lat, "lon": lon}}
+    filters = [{"term": {f: v}} for f, v in (("kind", criteria.kind), ("side", criteria.side), ("status", "active"))]
+    filters.append({"geo_distance": within})
+    return {
+        "query": {
+            "function_score": {
+                "query": {"bool": {"filter": filters}},
+                "functions": [decay_function(part) for part in components[:2]],  # location, quantity
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "size": 20,
+        "track_total_hits": False,
+    }
+
+
+def _load(settings: Settings, docs) -> None:
+    store = create_app(settings).extensions["parkloop.matching"].store
     with store.transaction() as tx:
         for doc in docs:
             tx.upsert_doc(doc)
 
 
-def _compare(settings: Settings, dataset, raw_search) -> dict:
-    docs = dataset.docs
+def _measure(settings: Settings, dataset: Dataset, with_plain: bool) -> dict:
     app = create_app(settings)
     ctx = app.extensions["parkloop.matching"]
     ctx.today = lambda: TODAY
-    _load(app, docs)
-    ctx.search.rebuild(docs)
+    ctx.search.rebuild(dataset.docs)
     client = app.test_client()
     cases = sample_cases(dataset, per_group=5)
-    via_service, raw = [], []
+    paths: dict[str, list[float]] = {"via_service": [], "adapter": [], **({"plain": []} if with_plain else {})}
     for _ in range(ROUNDS):
-        for case in cases:  # interleaved so both paths see the same machine load
+        for case in cases:
             headers = sign_principal(Principal(Role.ADMIN, "bench"), settings.internal_secret)
+            criteria = criteria_for(case.source, case.filters, TODAY, ctx.delta_t_min_k)
+            parts = components_for(case.source, ctx.delta_t_min_k)
             started = time.perf_counter()
             response = client.get(f"/api/v1/{case.source.side}s/{case.source.id}/matches", headers=headers)
-            via_service.append(time.perf_counter() - started)
+            paths["via_service"].append(time.perf_counter() - started)
             assert response.status_code == 200, response.text
-            criteria = criteria_for(case.source, case.filters, TODAY, ctx.delta_t_min_k)
             started = time.perf_counter()
-            raw_search(ctx, criteria, components_for(case.source, ctx.delta_t_min_k))
-            raw.append(time.perf_counter() - started)
-    s, r = percentiles(via_service), percentiles(raw)
+            ctx.search.search(criteria, parts, case.filters.min_score, 0, 20)
+            paths["adapter"].append(time.perf_counter() - started)
+            if with_plain:
+                started = time.perf_counter()
+                ctx.search.client.search(index=ctx.search.alias, body=plain_query(criteria, parts))
+                paths["plain"].append(time.perf_counter() - started)
+    if with_plain:
+        ctx.search.drop()
+    figures = {name: percentiles(samples) for name, samples in paths.items()}
+    result: dict = {"listings": len(dataset.docs), **figures}
+    if with_plain:
+        result["p95_ratio_adapter_to_plain"] = round(figures["adapter"]["p95_ms"] / figures["plain"]["p95_ms"], 2)
+        result["p50_ratio_adapter_to_plain"] = round(figures["adapter"]["p50_ms"] / figures["plain"]["p50_ms"], 2)
+    return result
+
+
+def growth(runs: list[dict], path: str = "adapter") -> dict:
+    """k in p95 ∝ listings^k between the smallest and the largest size (1: linear, 0: flat)."""
+    small, large = runs[0], runs[-1]
+    ratio = large[path]["p95_ms"] / small[path]["p95_ms"]
+    k = math.log(ratio) / math.log(large["listings"] / small["listings"])
     return {
-        "listings": len(docs),
-        "via_service": s,
-        "raw": r,
-        "p50_ratio_service_to_raw": round(s["p50_ms"] / r["p50_ms"], 2),
+        "path": path,
+        "listings": [small["listings"], large["listings"]],
+        "p95_ratio": round(ratio, 2),
+        "exponent": round(k, 2),
     }
 
 
-def _embedded(data: Path, count: int) -> dict:
-    settings = Settings(
-        "matching", data, f"sqlite:///{data / 'matching.db'}", f"sqlite:///{data / 'events.db'}", "bench"
-    )
-    return _compare(settings, generate(count), lambda ctx, c, parts: ctx.search.search(c, parts, 0.0, 0, 20))
-
-
-def _elasticsearch(data: Path, url: str, count: int) -> dict:
-    from services.matching.adapters.engine_query import build_query
-
-    settings = Settings(
-        "matching",
-        data,
-        f"sqlite:///{data / 'matching-es.db'}",
-        f"sqlite:///{data / 'events.db'}",
-        "bench",
-        search_url=url,
-    )
-
-    def raw(ctx, criteria, parts):  # the same DSL the adapter sends, straight to the engine
-        ctx.search.client.search(index=ctx.search.alias, body=build_query(criteria, parts, 0.0, 20))
-
-    return _compare(settings, generate(count), raw)
-
-
 def run(scale: int | None) -> dict:
-    results = {}
+    engine_sizes = ENGINE_SIZES if scale is None else (scale // 10, scale)
+    urls = {name: os.environ[var] for name, var in ENGINES.items() if os.environ.get(var)}
+    results: dict = {name: {"runs": []} for name in ("embedded", *urls)}
     with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        results["embedded"] = _embedded(data, scale or 10_000)
-        url = os.environ.get("PARKLOOP_BENCH_ELASTICSEARCH_URL")
-        if url:
-            results["elasticsearch"] = _elasticsearch(data, url, 100_000 if scale is None else scale * 10)
+        for size in sorted({*EMBEDDED_SIZES, *(engine_sizes if urls else ())}):
+            data = Path(tmp) / str(size)
+            data.mkdir()
+            settings = Settings(
+                "matching", data, f"sqlite:///{data / 'matching.db'}", f"sqlite:///{data / 'events.db'}", "bench"
+            )
+            dataset = generate(size)
+            _load(settings, dataset.docs)
+            if size in EMBEDDED_SIZES:
+                results["embedded"]["runs"].append(_measure(settings, dataset, with_plain=False))
+            for name, url in urls.items():
+                if size in engine_sizes:
+                    prefix = "opensearch+" if name == "opensearch" else ""
+                    engine = replace(settings, search_url=prefix + url)
+                    results[name]["runs"].append(_measure(engine, dataset, with_plain=True))
+    for found in results.values():
+        if len(found["runs"]) > 1:
+            found["growth"] = growth(found["runs"])
     results["offer_to_webhook"] = webhook_latency(20)
-    return {"benchmark": "match", **results, **environment("elasticsearch")}
+    return {"benchmark": "match", **results, **environment("elasticsearch", "opensearch-py")}

@@ -49,3 +49,15 @@ def bounding_box(center: Location, radius_km: float) -> tuple[float, float, floa
         return min_lat, max_lat, LONGITUDE_RANGE[0], LONGITUDE_RANGE[1]
     dlon = math.degrees(math.asin(math.sin(angular) / cos_lat))
     return min_lat, max_lat, center.lon - dlon, center.lon + dlon
+
+
+def longitude_spans(min_lon: float, max_lon: float) -> list[tuple[float, float]]:
+    """A bounding box's longitudes as spans within -180..180: one, or two where the box crosses
+    the antimeridian (`bounding_box` leaves such a box beyond ±180)."""
+    if max_lon - min_lon >= 360:
+        return [LONGITUDE_RANGE]
+    if min_lon < LONGITUDE_RANGE[0]:
+        return [(min_lon + 360, LONGITUDE_RANGE[1]), (LONGITUDE_RANGE[0], max_lon)]
+    if max_lon > LONGITUDE_RANGE[1]:
+        return [(min_lon, LONGITUDE_RANGE[1]), (LONGITUDE_RANGE[0], max_lon - 360)]
+    return [(min_lon, max_lon)]

@@ -31,12 +31,14 @@ import sqlalchemy as sa
 from real_engines import engine_address
 
 from parkloop.synthetic import TODAY, Case, Dataset, generate, sample_cases
-from services.common.geo import Location, distance_km
+from services.common.geo import EARTH_RADIUS_KM, Location, bounding_box, distance_km
 from services.matching.adapters.embedded_search import EmbeddedSearch
+from services.matching.adapters.engine_index import EngineSearchIndex
+from services.matching.adapters.engine_query import SCHEMA
 from services.matching.adapters.search import AbstractSearchIndex, Hit
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.tables import listing_docs, metadata
-from services.matching.domain.criteria import criteria_for
+from services.matching.domain.criteria import MatchFilters, criteria_for
 from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import components_for
 from services.matching.service_layer.projection import reindex
@@ -103,16 +105,23 @@ def embedded_backend(path, docs: list[ListingDoc]) -> Backend:
     )
 
 
+_ENGINE_URLS = {
+    "elasticsearch": ("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch"),
+    "opensearch": ("PARKLOOP_TEST_OPENSEARCH_URL", "OpenSearch"),
+}
+
+
 def engine_backend(name: str, docs: list[ListingDoc]) -> Backend:
     alias = f"parkloop-test-{uuid.uuid4().hex[:10]}"
+    url = engine_address(*_ENGINE_URLS[name])
     if name == "elasticsearch":
         from services.matching.adapters.elasticsearch_search import ElasticsearchSearch
 
-        index = ElasticsearchSearch(engine_address("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch"), alias)
+        index: EngineSearchIndex = ElasticsearchSearch(url, alias)
     else:
         from services.matching.adapters.opensearch_search import OpenSearchSearch
 
-        index = OpenSearchSearch(engine_address("PARKLOOP_TEST_OPENSEARCH_URL", "OpenSearch"), alias)
+        index = OpenSearchSearch(url, alias)
     assert index.rebuild(docs) == len(docs)
     return Backend(name, index, index.upsert, index.delete, index.drop)
 
@@ -411,3 +420,119 @@ def test_rebuild_swaps_the_index_without_missing_a_result(backend, cases, datase
     if old_indices:  # the engines: one new concrete index behind the alias, the old one gone
         now = backend.index.concrete_indices()
         assert len(now) == 1 and now[0] not in old_indices
+
+
+# ------------------------------------------------------------ the candidate's own limit is a circle
+
+
+def _destination(start: Location, km: float, bearing_deg: float) -> Location:
+    """The point `km` from `start` along a great circle leaving at `bearing_deg`."""
+    d, b = km / EARTH_RADIUS_KM, math.radians(bearing_deg)
+    p1, l1 = math.radians(start.lat), math.radians(start.lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return Location(math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180)
+
+
+def _eastmost(centre: Location, km: float) -> Location:
+    """The point of the circle furthest east: poleward of the centre, where a meridian touches it."""
+    return max(
+        (_destination(centre, km, b / 10) for b in range(0, 1800)),
+        key=lambda p: (p.lon - centre.lon) % 360,
+    )
+
+
+def _water(id_: str, at: Location, side: str, limit_km: float) -> ListingDoc:
+    return replace(
+        _TIE_DOC,
+        id=id_,
+        side=side,
+        kind="water",
+        enterprise_id=f"enterprise-{id_}",
+        lat=at.lat,
+        lon=at.lon,
+        max_distance_km=limit_km,
+        reuse_rank=1,
+        quantity=50.0,
+    )
+
+
+@pytest.mark.parametrize(
+    "centre, limit_km",
+    [(Location(68.0, 20.0), 500.0), (Location(64.0, 179.0), 300.0)],
+    ids=["high-latitude", "across-the-antimeridian"],
+)
+def test_a_candidates_own_limit_is_its_great_circle_not_a_box(backend, centre, limit_km):
+    """Near a candidate's furthest-east point (poleward of it, and here across ±180°) a source just
+    within its limit is found; at the corner of the box around that circle, one beyond it is not."""
+    # ids of their own per place: the engines remember a deleted id's version for a while
+    prefix = f"aaaaaaaa-0000-4000-8000-{abs(centre.lon):010.0f}"
+    inside = _water(f"{prefix}a", centre, "want", limit_km)
+    source = _water(f"{prefix}b", _eastmost(centre, limit_km * 0.9995), "offer", 1000.0)
+    origin = Location(source.lat, source.lon)
+    # a naive box (the centre's latitude, Δlon = r / (R cos φ)) would leave the source out
+    naive_dlon = math.degrees(limit_km / (EARTH_RADIUS_KM * math.cos(math.radians(centre.lat))))
+    assert (origin.lon - centre.lon) % 360 > naive_dlon
+    # the corner: north-west of the source by 0.95 of the box's half sides, so the source sits
+    # inside this candidate's box, yet further than its limit
+    corner_limit = 200.0
+    half_lat = math.degrees(corner_limit / EARTH_RADIUS_KM) * 0.95
+    min_lat, max_lat, min_lon, max_lon = bounding_box(Location(origin.lat + half_lat, origin.lon), corner_limit)
+    at_corner = Location(origin.lat + half_lat, (origin.lon - (max_lon - min_lon) / 2 * 0.95 + 540) % 360 - 180)
+    beyond = _water(f"{prefix}c", at_corner, "want", corner_limit)
+    assert distance_km(at_corner, origin) > corner_limit * 1.2
+    case = Case(f"box-{centre.lat}", source, MatchFilters())
+    backend.put([inside, beyond, source])
+    try:
+        found = run(backend.index, case)
+        assert [h.doc.id for h in found] == [inside.id]
+        assert found[0].distance_km <= limit_km
+    finally:
+        backend.remove([inside.id, beyond.id, source.id])
+
+
+@pytest.mark.parametrize("name", ["elasticsearch", "opensearch"])
+def test_an_index_made_before_reach_boxes_keeps_answering_alike_until_reindexed(name, dataset, cases, expected):
+    """An upgrade finds an index whose mapping has no reach fields and whose documents carry no
+    reach box: searches give the reference's results at once, new writes are accepted, and
+    `parkloop matching reindex` moves it to the current mapping."""
+    from services.matching.adapters.engine_query import INDEX_MAPPING, INDEX_SETTINGS, REACH_PROPERTIES
+
+    index = engine_backend(name, []).index
+    assert isinstance(index, EngineSearchIndex)
+    index.drop()
+    old_mapping = {k: v for k, v in INDEX_MAPPING.items() if k != "_meta"}
+    old_mapping["properties"] = {k: v for k, v in INDEX_MAPPING["properties"].items() if k not in REACH_PROPERTIES}
+    index.client.indices.create(
+        index=f"{index.alias}-initial",
+        body={"settings": INDEX_SETTINGS, "mappings": old_mapping, "aliases": {index.alias: {}}},
+    )
+    try:
+        actions = [part for doc in dataset.docs for part in ({"index": {"_id": doc.id}}, doc_to_dict(doc))]
+        for start in range(0, len(actions), 2000):
+            index.client.bulk(body=actions[start : start + 2000], index=index.alias, refresh=True)
+        upgraded = type(index)(engine_address(*_ENGINE_URLS[name]), index.alias)
+        problems = []
+        for case in cases:
+            found, _ = ranking_problems(expected[case.label], run(upgraded, case), K)
+            problems += [f"{case.label}: {p}" for p in found]
+        assert not problems, "\n".join(problems[:20])
+        moved = replace(dataset.docs[0], id="00000000-0000-4000-8000-0000000000aa", revision=1)
+        upgraded.upsert([moved])  # the old mapping was strict: a write with a reach box needs the new fields
+        assert upgraded.client.get(index=upgraded.alias, id=moved.id)["found"]
+        reindex(_Documents([*dataset.docs, moved]), upgraded)
+        (mapping,) = upgraded.client.indices.get_mapping(index=upgraded.alias).values()
+        assert mapping["mappings"]["_meta"]["schema"] == SCHEMA
+        assert [h.doc.id for h in run(upgraded, cases[0])] == [h.doc.id for h in expected[cases[0].label][:K]]
+    finally:
+        index.drop()
+
+
+class _Documents:
+    """What `reindex` reads from the store."""
+
+    def __init__(self, docs: list[ListingDoc]):
+        self.docs = docs
+
+    def all_docs(self, batch: int):
+        return iter(self.docs)

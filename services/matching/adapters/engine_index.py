@@ -6,23 +6,29 @@ It makes only calls that both official clients accept (`body=`, `refresh=`), so
 `_reindex` or x-pack, which the engines run here lack.
 
 The engine's filters are a superset of `Criteria.accepts` (the candidate's own distance limit
-is only prefiltered), so every hit is re-checked in Python and pages go on with search_after
-until enough pass; the domain explains each score.
+is only prefiltered by its reach box), so every hit is re-checked in Python and pages go on
+with search_after until enough pass; the domain explains each score.
+
+Upgrading an index made before the current mapping (`engine_query.SCHEMA`) happens in place:
+the new fields are added to its mapping (an additive change both engines allow on a live
+index), and until `parkloop matching reindex` has rebuilt it, queries also let through the
+documents written before, which carry no reach box; results stay the same, only slower.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from services.common.geo import Location, distance_km
 from services.matching.domain.criteria import Criteria
-from services.matching.domain.documents import ListingDoc, doc_from_dict, doc_to_dict
+from services.matching.domain.documents import ListingDoc, doc_from_dict
 from services.matching.domain.scoring import Decay, Score, score
 
-from .engine_query import INDEX_SETTINGS, build_query, index_body
+from .engine_query import INDEX_SETTINGS, REACH_PROPERTIES, SCHEMA, build_query, index_body, indexed
 from .search import AbstractSearchIndex, Hit
 
 log = logging.getLogger(__name__)
@@ -32,6 +38,9 @@ DEFAULT_ALIAS = "parkloop-listings"
 # Engine scores are float32: only a domain total further off than this is logged as a
 # mismatch (the hit keeps the engine's total either way).
 SCORE_MISMATCH_REL = 1e-4
+
+# While an index awaits its rebuild, how often to look whether another process has rebuilt it.
+UPGRADE_RECHECK_S = 30.0
 
 
 def _superseded(op: str, status: int | None) -> bool:
@@ -56,6 +65,8 @@ class EngineSearchIndex(AbstractSearchIndex):
         self.alias = alias
         self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
         self._ready = False
+        self._outdated = False  # an index behind the alias predates SCHEMA: see the module's note
+        self._recheck_at = 0.0
 
     # -- index lifecycle
 
@@ -69,8 +80,11 @@ class EngineSearchIndex(AbstractSearchIndex):
 
     def ensure_index(self) -> None:
         """Create a first concrete index behind the alias if there is none. Its name is fixed,
-        so two processes starting together create it once (the loser's 400 is ignored)."""
+        so two processes starting together create it once (the loser's 400 is ignored).
+        An existing index of an older schema is upgraded in place (`_upgrade`)."""
         if self._ready:
+            if self._outdated and time.monotonic() >= self._recheck_at:
+                self._upgrade()
             return
         if not self.concrete_indices():
             body = index_body()
@@ -80,13 +94,31 @@ class EngineSearchIndex(AbstractSearchIndex):
             except Exception as exc:  # both clients' errors carry the HTTP status
                 if getattr(exc, "status_code", None) != 400 or "resource_already_exists" not in str(exc):
                     raise
+        self._upgrade()
         self._ready = True
+
+    def _upgrade(self) -> None:
+        """Give indices of an older schema the reach fields, so new writes carry them (the
+        mapping is strict), and remember to let through the documents that do not."""
+        mappings = self.client.indices.get_mapping(index=self.alias)
+        outdated = sorted(
+            name for name, found in mappings.items() if found["mappings"].get("_meta", {}).get("schema", 1) < SCHEMA
+        )
+        if outdated and not self._outdated:
+            log.warning(
+                "search index %s predates reach boxes: matching is slower until `parkloop matching reindex`",
+                ", ".join(outdated),
+            )
+        for name in outdated:
+            self.client.indices.put_mapping(index=name, body={"properties": REACH_PROPERTIES})
+        self._outdated = bool(outdated)
+        self._recheck_at = time.monotonic() + UPGRADE_RECHECK_S
 
     def drop(self) -> None:
         """Delete every index behind the alias (tests, teardown)."""
         for name in self.concrete_indices():
             self.client.indices.delete(index=name)
-        self._ready = False
+        self._ready = self._outdated = False
 
     # -- writes
 
@@ -111,7 +143,7 @@ class EngineSearchIndex(AbstractSearchIndex):
             # external_gte: the engine keeps the highest revision; the same one again (a redelivery) is accepted.
             actions += [
                 {"index": {"_id": doc.id, "version": doc.revision, "version_type": "external_gte"}},
-                doc_to_dict(doc),
+                indexed(doc),
             ]
         return actions
 
@@ -153,7 +185,7 @@ class EngineSearchIndex(AbstractSearchIndex):
             raise
         for o in old:
             self.client.indices.delete(index=o)
-        self._ready = True
+        self._ready, self._outdated = True, False
         return len(actions) // 2
 
     # -- reads
@@ -170,7 +202,7 @@ class EngineSearchIndex(AbstractSearchIndex):
         accepted: list[Hit] = []
         after = None
         while len(accepted) < wanted:
-            body = build_query(criteria, components, min_score, page, after)
+            body = build_query(criteria, components, min_score, page, after, unboxed_too=self._outdated)
             raw = self.client.search(index=self.alias, body=body)["hits"]["hits"]
             for item in raw:
                 hit = self._hit(item, criteria, components, min_score, origin)

@@ -9,10 +9,12 @@ How `Criteria` maps to the DSL (see `Criteria.accepts`, which stays the definiti
 
 - kind, side, status "active": `term` filters; the source's enterprise: `must_not` `term`;
 - availability windows overlap: `range` available_from <= window_until, available_until >= window_from;
-- distance: `geo_distance` <= criteria.max_distance_km (padded a little outwards), plus a
-  conservative band prefilter for the candidate's own limit (see `_distance_filters`). The
-  candidate's limit itself needs the per-document distance, i.e. a script, so the adapter
-  re-checks every returned hit with `Criteria.accepts` and pages on with search_after;
+- distance: `geo_distance` <= criteria.max_distance_km (padded a little outwards); the
+  candidate's own limit is its reach, indexed as the lat/lon bounding box of its circle in two
+  `double_range` fields, and two `term` filters ask that the box hold the origin (see
+  `reach_fields`, `_reach_filters`). The box is larger than the circle near its corners, and
+  the exact test needs the per-document distance, i.e. a script, so the adapter re-checks
+  every returned hit with `Criteria.accepts` and pages on with search_after;
 - park_ids, codes_any, media: `terms`; an empty tuple matches nothing (`match_none`);
 - licence_for: `nested` licences with that code and valid_from <= on <= valid_until;
 - temperature/pressure/rank min and max: `range` (a missing value fails, as in `accepts`),
@@ -30,17 +32,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from services.common.geo import Location, bounding_box, longitude_spans
 from services.matching.domain.criteria import Criteria
+from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import Decay
 
 _KEYWORD = {"type": "keyword"}
 _DOUBLE = {"type": "double"}
 _DATE = {"type": "date", "format": "strict_date"}  # ISO dates, as ListingDoc keeps them
+_RANGE = {"type": "double_range"}
+
+# Bumped when the mapping gains what queries rely on; `_meta.schema` of an index says which it has.
+# 2: reach_lat/reach_lon. An older index is brought up to date in place (engine_index.py).
+SCHEMA = 2
+REACH_PROPERTIES = {"reach_lat": _RANGE, "reach_lon": _RANGE}
 
 INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0}
 INDEX_MAPPING = {
     "dynamic": "strict",
+    "_meta": {"schema": SCHEMA},
     "properties": {
+        **REACH_PROPERTIES,
         "id": _KEYWORD,
         "side": _KEYWORD,
         "kind": _KEYWORD,
@@ -78,8 +90,6 @@ SORT = [{"_score": "desc"}, {"id": "asc"}]
 # engines' quantised coordinates and sloppy trigonometry (millimetres) with a wide margin.
 DISTANCE_PAD_KM = 0.01
 DISTANCE_PAD_REL = 1e-6
-BAND_RATIO = 1.5  # candidate-limit bands: a candidate whose own limit is below d/1.5 is never fetched
-MIN_BAND_KM = 0.5
 # Engine scores are float32: let the engine keep candidates just under min_score, and the
 # domain's own score decide, exactly as the embedded matcher does.
 MIN_SCORE_SLACK = 1e-5
@@ -118,26 +128,32 @@ def _geo_within(origin: tuple[float, float], km: float) -> dict:
     return {"geo_distance": {"distance": f"{padded!r}km", "location": {"lat": origin[0], "lon": origin[1]}}}
 
 
-def _distance_filters(criteria: Criteria) -> list[dict]:
-    """Within the criteria's distance, and a prefilter for the candidate's own limit.
+def reach_fields(doc: ListingDoc) -> dict:
+    """The candidate's own distance limit as the bounding box of its circle (padded outwards):
+    a latitude range and one or two longitude ranges (two across the antimeridian)."""
+    padded = doc.max_distance_km * (1 + DISTANCE_PAD_REL) + DISTANCE_PAD_KM
+    min_lat, max_lat, min_lon, max_lon = bounding_box(Location(doc.lat, doc.lon), padded)
+    return {
+        "reach_lat": {"gte": min_lat, "lte": max_lat},
+        "reach_lon": [{"gte": low, "lte": high} for low, high in longitude_spans(min_lon, max_lon)],
+    }
 
-    `distance <= doc.max_distance_km` needs each document's distance, so no script-free query
-    says it exactly. Instead the disc is cut into rings (r/1.5, r] and a candidate in a ring
-    must have a limit of at least its inner radius: one `should` per ring. Any candidate within
-    its own limit passes (a superset of `accepts`); most beyond it are never fetched; the
-    adapter's Python re-check drops the rest.
-    """
-    origin, outer = criteria.origin, criteria.max_distance_km
-    rings = []
-    while True:
-        inner = outer / BAND_RATIO
-        if inner < MIN_BAND_KM:
-            rings.append(_geo_within(origin, outer))
-            break
-        low = inner * (1 - DISTANCE_PAD_REL) - DISTANCE_PAD_KM
-        rings.append({"bool": {"filter": [_geo_within(origin, outer), _range("max_distance_km", gte=low)]}})
-        outer = inner
-    return [_geo_within(origin, criteria.max_distance_km), {"bool": {"should": rings, "minimum_should_match": 1}}]
+
+def indexed(doc: ListingDoc) -> dict:
+    """What the engines index for a document: its stored form and its reach."""
+    return {**doc_to_dict(doc), **reach_fields(doc)}
+
+
+def _reach_filters(criteria: Criteria, unboxed_too: bool) -> list[dict]:
+    """Within the criteria's distance, and the origin inside the candidate's reach box.
+    `unboxed_too`: also let through documents indexed before reach boxes existed (an index
+    being upgraded); the Python re-check decides for them as for every box corner."""
+    lat, lon = criteria.origin
+    reach: dict = {"bool": {"filter": [_term("reach_lat", lat), _term("reach_lon", lon)]}}
+    if unboxed_too:
+        unboxed = {"bool": {"must_not": [{"exists": {"field": "reach_lat"}}]}}
+        reach = {"bool": {"should": [reach, unboxed], "minimum_should_match": 1}}
+    return [_geo_within(criteria.origin, criteria.max_distance_km), reach]
 
 
 def _within(key: str, low: float | None, high: float | None) -> dict:
@@ -167,9 +183,9 @@ def _violated_bound(offered: dict[str, float]) -> dict:
     return {"bool": {"should": ways, "minimum_should_match": 1}}
 
 
-def criteria_filters(criteria: Criteria) -> dict:
+def criteria_filters(criteria: Criteria, unboxed_too: bool = False) -> dict:
     """A `bool` query (filter and must_not only) equal to `criteria.accepts`, except that the
-    candidate's own distance limit is only prefiltered (see `_distance_filters`)."""
+    candidate's own distance limit is only prefiltered by its reach box (see `_reach_filters`)."""
     c = criteria
     filters = [
         _term("kind", c.kind),
@@ -177,7 +193,7 @@ def criteria_filters(criteria: Criteria) -> dict:
         _term("status", "active"),
         _range("available_from", lte=c.window_until),
         _range("available_until", gte=c.window_from),
-        *_distance_filters(c),
+        *_reach_filters(c, unboxed_too),
     ]
     must_not = [_term("enterprise_id", c.exclude_enterprise), _violated_bound(c.offered_measures)]
     if c.park_ids is not None:
@@ -245,14 +261,19 @@ def decay_function(part: Decay) -> dict:
 
 
 def build_query(
-    criteria: Criteria, components: tuple[Decay, ...], min_score: float, size: int, search_after: list | None = None
+    criteria: Criteria,
+    components: tuple[Decay, ...],
+    min_score: float,
+    size: int,
+    search_after: list | None = None,
+    unboxed_too: bool = False,
 ) -> dict:
     """The search body: filters equal to the criteria (but the candidate's own distance limit),
-    the score plan as a function_score, best first and ties by id."""
+    the score plan as a function_score, best first and ties by id; the reach is not returned."""
     body: dict = {
         "query": {
             "function_score": {
-                "query": criteria_filters(criteria),
+                "query": criteria_filters(criteria, unboxed_too),
                 "functions": [decay_function(part) for part in components],
                 "score_mode": "sum",
                 "boost_mode": "replace",
@@ -260,6 +281,7 @@ def build_query(
         },
         "sort": SORT,
         "size": size,
+        "_source": {"excludes": list(REACH_PROPERTIES)},
         "track_total_hits": False,
     }
     if min_score > 0:

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from services.common.geo import EARTH_RADIUS_KM, Location, bounding_box, distance_km
+from services.common.geo import EARTH_RADIUS_KM, Location, bounding_box, distance_km, longitude_spans
 
 BEIJING = Location(39.9042, 116.4074)
 SHANGHAI = Location(31.2304, 121.4737)
@@ -107,3 +107,17 @@ def test_a_circle_around_a_pole_spans_every_longitude():
     assert (min_lon, max_lon) == (-180.0, 180.0)
     assert max_lat == 90.0
     assert inside((min_lat, max_lat, min_lon, max_lon), Location(88.0, -150.0))
+
+
+def test_a_box_across_the_antimeridian_splits_into_two_longitude_spans():
+    center = Location(-17.8, 178.9)  # Fiji
+    min_lat, max_lat, min_lon, max_lon = bounding_box(center, 300.0)
+
+    spans = longitude_spans(min_lon, max_lon)
+
+    assert len(spans) == 2 and all(-180 <= low <= high <= 180 for low, high in spans)
+    east_of_the_line = destination(center, 250.0, 90.0)
+    assert east_of_the_line.lon < 0
+    assert any(low <= east_of_the_line.lon <= high for low, high in spans)
+    assert longitude_spans(100.0, 110.0) == [(100.0, 110.0)]
+    assert longitude_spans(-180.0, 180.0) == [(-180.0, 180.0)]

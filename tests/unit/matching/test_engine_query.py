@@ -11,7 +11,14 @@ from datetime import date
 import pytest
 
 from services.common.geo import Location, distance_km
-from services.matching.adapters.engine_query import INDEX_MAPPING, SORT, build_query, criteria_filters, decay_function
+from services.matching.adapters.engine_query import (
+    INDEX_MAPPING,
+    SORT,
+    build_query,
+    criteria_filters,
+    decay_function,
+    indexed,
+)
 from services.matching.domain.criteria import Criteria, MatchFilters, criteria_for
 from services.matching.domain.documents import OPEN_END, Licence, ListingDoc, doc_to_dict
 from services.matching.domain.scoring import Decay, components_for
@@ -52,6 +59,8 @@ def matches(query: dict, doc: dict) -> bool:
         return False
     if kind == "term":
         ((field, value),) = body.items()
+        if INDEX_MAPPING["properties"].get(field, {}).get("type") == "double_range":  # a range holding the value
+            return any(_in_range(value, {"gte": r["gte"], "lte": r["lte"]}) for r in _values(doc, field))
         return value in _values(doc, field)
     if kind == "terms":
         ((field, values),) = body.items()
@@ -110,7 +119,7 @@ def criteria(**fields) -> Criteria:
 def engine_accepts(c: Criteria, doc: ListingDoc) -> bool:
     """The engine filter plus the adapter's re-check of the candidate's own limit."""
     km = distance_km(Location(*c.origin), Location(doc.lat, doc.lon))
-    return matches(criteria_filters(c), doc_to_dict(doc)) and km <= doc.max_distance_km
+    return matches(criteria_filters(c), indexed(doc)) and km <= doc.max_distance_km
 
 
 CASES = [  # (criteria, doc, accepted?) — each line one rule of Criteria.accepts
@@ -256,7 +265,7 @@ def _random_criteria(rng: random.Random) -> Criteria:
 def test_filters_agree_with_accepts_on_random_documents():
     rng = random.Random(7)
     docs = [_random_doc(rng, n) for n in range(400)]
-    dicts = {doc.id: doc_to_dict(doc) for doc in docs}
+    dicts = {doc.id: indexed(doc) for doc in docs}
     accepted = 0
     for _ in range(600):
         crit = _random_criteria(rng)
@@ -271,13 +280,25 @@ def test_filters_agree_with_accepts_on_random_documents():
     assert accepted > 120  # the random cases do exercise acceptance
 
 
-def test_band_prefilter_drops_candidates_far_beyond_their_own_limit():
+def test_the_reach_box_drops_candidates_beyond_their_own_limit_and_the_re_check_its_corners():
     crit = criteria(max_distance_km=500.0)
-    far = make_doc(lat=ORIGIN[0] + 2.5, max_distance_km=100.0)  # ~280 km away, limit 100 km
-    near_limit = make_doc(lat=ORIGIN[0] + 2.5, max_distance_km=250.0)  # within a ring's tolerance: fetched
-    assert not matches(criteria_filters(crit), doc_to_dict(far))
-    assert matches(criteria_filters(crit), doc_to_dict(near_limit))
-    assert not engine_accepts(crit, near_limit)  # and then dropped by the re-check
+    far = make_doc(lat=ORIGIN[0] + 2.5, max_distance_km=100.0)  # ~280 km north, limit 100 km
+    # ~120 km north-east: inside the box of a 100 km circle (85 km each way), outside the circle
+    corner = make_doc(lat=ORIGIN[0] + 0.76, lon=ORIGIN[1] + 0.89, max_distance_km=100.0)
+    assert 100.0 < distance_km(Location(*ORIGIN), Location(corner.lat, corner.lon)) < 130.0
+    assert not matches(criteria_filters(crit), indexed(far))
+    assert matches(criteria_filters(crit), indexed(corner))
+    assert not engine_accepts(crit, corner)  # dropped by the re-check
+
+
+def test_an_index_being_upgraded_also_lets_through_documents_without_a_reach_box():
+    crit = criteria(max_distance_km=500.0)
+    unboxed = doc_to_dict(make_doc(max_distance_km=100.0))  # written before reach boxes existed
+    far = doc_to_dict(make_doc(lat=ORIGIN[0] + 2.5, max_distance_km=100.0))
+    assert not matches(criteria_filters(crit), unboxed)
+    assert matches(criteria_filters(crit, unboxed_too=True), unboxed)
+    assert matches(criteria_filters(crit, unboxed_too=True), far)  # the re-check decides for these
+    assert not matches(criteria_filters(crit, unboxed_too=True), indexed(make_doc(lat=ORIGIN[0] + 2.5)))
 
 
 # ------------------------------------------------------------ score
@@ -348,6 +369,6 @@ def test_mapping_covers_every_indexed_field():
         measures=(("k|%", 1.0),),
         codes=("441-001-S02",),
     )
-    assert set(doc_to_dict(doc)) == set(INDEX_MAPPING["properties"])
+    assert set(indexed(doc)) == set(INDEX_MAPPING["properties"])  # the mapping is strict
     assert INDEX_MAPPING["properties"]["location"]["type"] == "geo_point"
     assert all(INDEX_MAPPING["properties"][p]["type"] == "nested" for p in ("measures", "bounds", "licences"))
