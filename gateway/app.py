@@ -7,6 +7,7 @@ a signed principal, and serves health, metrics, the merged OpenAPI document and 
 from __future__ import annotations
 
 import time
+from functools import partial
 from importlib import resources
 
 import requests
@@ -14,6 +15,7 @@ from flask import Flask, Response, g, jsonify, request, send_from_directory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
+from gateway.api import audit as audit_api
 from gateway.api import keys as keys_api
 from gateway.api.proxy import forward
 from gateway.bootstrap import bootstrap
@@ -21,6 +23,7 @@ from gateway.console import init_console
 from gateway.domain.keys import hash_key
 from gateway.openapi import fetch_service_specs, merge_specs
 from gateway.routing import metric_route
+from gateway.service_layer.audit import record_call
 from services.common.config import Settings
 from services.common.errors import DomainError
 from services.common.logs import log_configuration
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["parkloop.gateway"] = gw
     api = ProblemApi(app)
     api.register_blueprint(keys_api.blp)
+    api.register_blueprint(audit_api.blp)
     app.register_error_handler(DomainError, handle_domain_error)
     init_console(app, gw, api.handle_http_exception)
 
@@ -76,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Flask:
             route = metric_route(request.path)
             requests_total.labels(request.method, route, str(response.status_code)).inc()
             latency.labels(route).observe(time.perf_counter() - g.started)
+            if "principal" in g:
+                answer = partial(response.get_json, silent=True)
+                record_call(gw, g.principal, request.method, request.path, response.status_code, "api", answer)
         return response
 
     app.add_url_rule("/api/v1/<path:path>", "forward", forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
+from gateway.adapters.audit_log import AuditLog
 from gateway.adapters.key_store import KeyStore
 from gateway.adapters.session_store import SessionStore
 from gateway.domain.keys import ApiKey, hash_key
@@ -25,6 +26,7 @@ class Gateway:
     configured_admin_key_id: str  # changed only in configuration, never revoked through the API
     sessions: SessionStore
     console: ConsoleSettings
+    audit: AuditLog
 
 
 @dataclass(frozen=True)
@@ -75,4 +77,5 @@ def bootstrap(settings: Settings) -> Gateway:
         admin_key_id,
         SessionStore(engine),
         ConsoleSettings.from_settings(settings),
+        AuditLog(engine),
     )

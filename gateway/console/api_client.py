@@ -7,6 +7,7 @@ exactly as the gateway forwards them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -17,6 +18,8 @@ from gateway.routing import service_for
 from services.common.identity import Principal, sign_principal
 
 PARALLEL_PAGES = 4
+# Told of every answered call (method, path, response), so the audit trail records the console's writes.
+CallObserver = Callable[[str, str, requests.Response], None]
 
 
 @dataclass
@@ -35,10 +38,17 @@ class ApiProblem(Exception):
 
 
 class ConsoleApi:
-    def __init__(self, principal: Principal, service_urls: dict[str, str], internal_secret: str):
+    def __init__(
+        self,
+        principal: Principal,
+        service_urls: dict[str, str],
+        internal_secret: str,
+        observe: CallObserver | None = None,
+    ):
         self.principal = principal
         self.service_urls = service_urls
         self.internal_secret = internal_secret
+        self.observe = observe
 
     def raw(self, method: str, path: str, params=None, json=None) -> requests.Response:
         """The upstream answer as it is (for passing through to the browser)."""
@@ -48,7 +58,7 @@ class ConsoleApi:
             raise ApiProblem(404, f"no endpoint {full_path}")
         headers = sign_principal(self.principal, self.internal_secret)
         try:
-            return upstream_session.request(
+            response = upstream_session.request(
                 method,
                 self.service_urls[service] + full_path,
                 params=params,
@@ -59,6 +69,9 @@ class ConsoleApi:
             )
         except requests.RequestException as error:
             raise ApiProblem(503, f"the {service} service is not reachable; try again shortly") from error
+        if self.observe:
+            self.observe(method, full_path, response)
+        return response
 
     def call(self, method: str, path: str, params=None, json=None):
         response = self.raw(method, path, params=params, json=json)
@@ -99,10 +112,16 @@ class ConsoleApi:
             return first["items"] + [item for items in rest for item in items]
 
 
-def _problem(response: requests.Response) -> ApiProblem:
+def json_or_none(response: requests.Response):
     try:
-        body = response.json()
+        return response.json()
     except ValueError:
+        return None
+
+
+def _problem(response: requests.Response) -> ApiProblem:
+    body = json_or_none(response)
+    if not isinstance(body, dict):
         body = {}
     return ApiProblem(
         response.status_code, body.get("detail") or body.get("title") or response.reason, body.get("errors") or {}

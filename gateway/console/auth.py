@@ -13,9 +13,10 @@ from functools import wraps
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from gateway.console.api_client import ConsoleApi
+from gateway.console.api_client import ConsoleApi, json_or_none
 from gateway.domain.console_sessions import ConsoleSession, hash_token
 from gateway.domain.keys import hash_key
+from gateway.service_layer.audit import record_call
 from services.common.identity import Principal, Role
 
 SESSION_TOKEN = "sid"
@@ -93,7 +94,12 @@ def load_user() -> ConsoleUser | None:
 def api() -> ConsoleApi:
     """The API as the signed-in user."""
     gw = gateway()
-    return ConsoleApi(g.console_user.principal, gw.service_urls, gw.settings.internal_secret)
+    principal = g.console_user.principal
+
+    def audit(method: str, path: str, response) -> None:
+        record_call(gw, principal, method, path, response.status_code, "console", lambda: json_or_none(response))
+
+    return ConsoleApi(principal, gw.service_urls, gw.settings.internal_secret, audit)
 
 
 def login_required(*roles: Role):

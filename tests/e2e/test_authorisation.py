@@ -208,6 +208,7 @@ def ask(action: str, api, world, r: Resources):
         "correct the ledger": lambda: api.post("ledger/corrections", {"corrects": 10**9, "reason": "matrix"}),
         "read the events set aside": lambda: api.get("ledger/rejected-events"),
         "manage API keys": lambda: api.get("keys"),
+        "read the park's audit trail": lambda: api.get("audit", params={"park_id": a}),
     }[action]()
 
 

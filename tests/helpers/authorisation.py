@@ -58,6 +58,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "read the events set aside":     (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
     # gateway
     "manage API keys":               (OK,   DENY, DENY, DENY, DENY, DENY, DENY, DENY),
+    "read the park's audit trail":   (OK,   OK,   DENY, DENY, DENY, DENY, DENY, DENY),
 }
 # fmt: on
 assert all(len(outcomes) == len(CALLERS) for outcomes in RULES.values())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from gateway.domain import access as gateway_access
+from gateway.domain import audit
 from services.common.errors import Forbidden, InvalidFields, NotFound
 from services.common.geo import Location
 from services.common.identity import Principal, Role
@@ -159,6 +160,7 @@ ASK: dict[str, Callable[[Principal], object]] = {
     "correct the ledger": lambda p: ledger_access.require_admin(p, "correct the ledger"),
     "read the events set aside": lambda p: ledger_access.require_admin(p, "read the events the ledger set aside"),
     "manage API keys": gateway_access.require_key_admin,
+    "read the park's audit trail": lambda p: audit.scoped(p, audit.AuditQuery(park_id="A")),
 }
 
 

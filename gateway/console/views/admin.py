@@ -26,6 +26,7 @@ from gateway.console.auth import api, gateway, login_required
 from gateway.console.formatting import CHINA, in_china
 from gateway.console.labels import PROVINCE_NAMES
 from gateway.service_layer import keys as key_use_cases
+from gateway.service_layer.audit import record_call
 from services.common.errors import DomainError
 from services.common.identity import Role
 from services.listings.domain.parks import PROVINCES, ParkLevel, ParkType
@@ -370,6 +371,11 @@ def new_key():
     )
 
 
+def _audit_key_call(method: str, path: str, status: int, created_key_id: str | None = None) -> None:
+    """Keys are managed here without an HTTP call: recorded as the same call to /api/v1/keys."""
+    record_call(gateway(), g.console_user.principal, method, path, status, "console", lambda: {"id": created_key_id})
+
+
 @bp.post("/keys/new")
 @login_required(Role.ADMIN)
 def issue_key():
@@ -385,12 +391,15 @@ def issue_key():
         data = KeyCreateSchema().load(key_payload(request.form))  # the API's own checks of the request
         key, secret = key_use_cases.issue_key(gateway(), g.console_user.principal, data)
     except ma.ValidationError as error:
+        _audit_key_call("POST", "/api/v1/keys", 422)
         return _key_form(
             request.form, ApiProblem(422, _("Some fields need attention."), error.normalized_messages()), 422
         )
     except DomainError as error:
+        _audit_key_call("POST", "/api/v1/keys", error.status)
         return _key_form(request.form, _problem(error), error.status)
     except requests.RequestException:
+        _audit_key_call("POST", "/api/v1/keys", 503)
         return _key_form(
             request.form,
             ApiProblem(
@@ -402,6 +411,7 @@ def issue_key():
             ),
             503,
         )
+    _audit_key_call("POST", "/api/v1/keys", 201, key.id)
     session[ISSUED] = (nonce, key.id)
     park_name = api().get(f"parks/{key.park_id}")["name"] if key.park_id else None
     enterprise_name = api().get(f"enterprises/{key.enterprise_id}")["name"] if key.enterprise_id else None
@@ -416,7 +426,9 @@ def revoke_key(key_id):
     try:
         key_use_cases.revoke_key(gateway(), g.console_user.principal, key_id)
     except DomainError as error:
+        _audit_key_call("DELETE", f"/api/v1/keys/{key_id}", error.status)
         flash(_("The key was not revoked: %(reason)s", reason=error.detail), "error")
     else:
+        _audit_key_call("DELETE", f"/api/v1/keys/{key_id}", 204)
         flash(_("Key revoked. It no longer works, and its console sessions have ended."))
     return redirect(url_for("console_admin.keys", page=request.form.get("page") or None, _anchor=f"key-{key_id}"))

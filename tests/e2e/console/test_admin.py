@@ -99,7 +99,7 @@ def test_a_park_created_and_given_a_baseline_in_the_forms_has_its_annual_report(
     assert report.json()["park_name"] == "徐圩循环经济试验园"
 
 
-def test_an_issued_key_is_shown_once_signs_in_and_is_refused_once_revoked(page, browser, system, demo, watch):
+def test_an_issued_key_is_shown_once_signs_in_and_is_refused_once_revoked(page, browser, system, admin, demo, watch):
     sign_in(page, system, system.admin_key)
     page.goto(f"{system.url}/admin/keys/new")
     page.check("input[name=role][value=park_manager]")
@@ -127,6 +127,10 @@ def test_an_issued_key_is_shown_once_signs_in_and_is_refused_once_revoked(page, 
     assert page.locator("tr", has_text="园区管委会 张伟").locator(".key-revoked").is_visible()
     answer = requests.get(f"{system.url}/api/v1/keys/me", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
     assert answer.status_code == 401
+    keys = admin.get("keys", params={"page_size": 200}).json()["items"]
+    issued = next(k for k in keys if k["label"] == "园区管委会 张伟")
+    audited = admin.get("audit", params={"resource_id": issued["id"], "channel": "console"}).json()["items"]
+    assert [(r["method"], r["status"]) for r in reversed(audited)] == [("POST", 201), ("DELETE", 204)]
 
 
 def test_the_admins_own_key_offers_no_revoke_button(page, system):

@@ -110,7 +110,7 @@ def test_an_offer_published_through_the_form_appears_in_a_fitting_wants_matches(
     assert row.locator("a.propose").get_attribute("href") == f"/exchanges/new?offer_id={offer_id}&want_id={want['id']}"
 
 
-def test_edit_pause_resume_and_withdraw_change_what_the_list_shows(page, system, demo):
+def test_edit_pause_resume_and_withdraw_change_what_the_list_shows(page, system, admin, demo):
     page.on("dialog", lambda dialog: dialog.accept())  # the confirm() before withdrawing
     key = demo["keys"]["power"]
     offer = system.client(key).post("offers", steam_offer(title="控制台测试：待暂停的蒸汽")).json()
@@ -135,6 +135,13 @@ def test_edit_pause_resume_and_withdraw_change_what_the_list_shows(page, system,
         row.locator("form[action$='/withdraw'] button").click()
     assert row.count() == 0, "withdrawn listings are hidden from the list"
     assert system.client(key).get(f"offers/{offer['id']}").json()["status"] == "withdrawn"
+    audited = admin.get("audit", params={"resource_id": offer["id"], "channel": "console"}).json()["items"]
+    assert [(r["method"], r["path"].rsplit("/", 1)[-1], r["status"]) for r in reversed(audited)] == [
+        ("PATCH", offer["id"], 200),
+        ("POST", "pause", 200),
+        ("POST", "resume", 200),
+        ("POST", "withdraw", 200),
+    ]
 
 
 def test_a_new_enterprise_key_registers_its_enterprise_through_the_form(page, system, admin):
