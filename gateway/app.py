@@ -10,7 +10,6 @@ import time
 from functools import partial
 from importlib import resources
 
-import requests
 from flask import Flask, Response, g, jsonify, request, send_from_directory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from swagger_ui_bundle import swagger_ui_path
@@ -22,6 +21,7 @@ from gateway.bootstrap import bootstrap
 from gateway.console import init_console
 from gateway.domain.keys import hash_key
 from gateway.openapi import fetch_service_specs, merge_specs
+from gateway.operations import ServiceMetrics, readiness
 from gateway.routing import metric_route
 from gateway.service_layer.audit import record_call
 from services.common.config import Settings
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         "parkloop_gateway_requests", "Requests through the gateway", ["method", "route", "status"], registry=registry
     )
     latency = Histogram("parkloop_gateway_request_seconds", "Gateway request latency", ["route"], registry=registry)
+    registry.register(ServiceMetrics(gw.service_urls))
 
     @app.before_request
     def _auth_and_clock():
@@ -93,13 +94,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.get("/readyz")
     def readyz():
-        checks = {}
-        for name, url in gw.service_urls.items():
-            try:
-                checks[name] = requests.get(f"{url}/healthz", timeout=2).status_code == 200
-            except requests.RequestException:
-                checks[name] = False
-        return jsonify(ready=all(checks.values()), services=checks), 200 if all(checks.values()) else 503
+        state = readiness(gw)
+        return jsonify(state), 200 if state["ready"] else 503
 
     @app.get("/metrics")
     def metrics():

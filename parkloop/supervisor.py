@@ -104,15 +104,18 @@ class Supervisor:
 
     def wait_ready(self, timeout_s: float = 60) -> None:
         deadline = time.monotonic() + timeout_s
+        down = ["gateway"]
         while time.monotonic() < deadline:
             self.check_alive()
             try:
-                if requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=2).status_code == 200:
+                answer = requests.get(f"http://127.0.0.1:{self.port}/readyz", timeout=15)
+                if answer.status_code == 200:
                     return
-            except requests.RequestException:
+                down = answer.json().get("down") or down
+            except (requests.RequestException, ValueError):
                 pass
             time.sleep(0.3)
-        raise RuntimeError(f"ParkLoop did not become ready within {timeout_s:.0f} s")
+        raise RuntimeError(f"ParkLoop did not become ready within {timeout_s:.0f} s; down: {', '.join(down)}")
 
     def check_alive(self) -> None:
         for name, child in list(self.children.items()):

@@ -6,11 +6,12 @@ the relay finds the unpublished rows when it starts again.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from .bus import AbstractEventBus
-from .db import write_transaction
+from .db import as_utc, write_transaction
 from .events import Event
 
 
@@ -29,6 +30,15 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
 
 def add_to_outbox(conn: sa.Connection, outbox: sa.Table, topic: str, event: Event) -> None:
     conn.execute(outbox.insert().values(event_id=event.id, topic=topic, event=event.to_json().decode()))
+
+
+def outbox_backlog(engine: sa.Engine, outbox: sa.Table) -> tuple[int, datetime | None]:
+    """How many events wait to be published, and when the oldest of them was written."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.published_at.is_(None))
+        ).one()
+    return row[0], as_utc(row[1])
 
 
 class OutboxRelay:

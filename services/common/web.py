@@ -14,6 +14,7 @@ import marshmallow as ma
 from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort, is_json_request
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,6 +24,7 @@ from . import json_body
 from .errors import DomainError, Forbidden
 from .identity import Principal, verify_principal
 from .logs import log_configuration
+from .operations import Operations
 from .schemas import COLUMN_INT_MAX, has_control_characters
 
 PROBLEM_JSON = "application/problem+json"
@@ -201,8 +203,9 @@ def handle_domain_error(error: DomainError):
     return problem_response(error.status, error.detail, getattr(error, "errors", None))
 
 
-def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
-    """The Flask app every service builds the same way: config, API docs, errors, identity, health."""
+def create_service_app(name: str, settings, blueprints, title: str, operations: Operations) -> Flask:
+    """The Flask app every service builds the same way: config, API docs, errors, identity, health,
+    readiness of each part it depends on, and its gauges for Prometheus."""
     app = Flask(f"services.{name}")  # the real package: a bare name can collide with other paths
     app.config.update(
         API_TITLE=title,
@@ -232,6 +235,18 @@ def create_service_app(name: str, settings, blueprints, title: str) -> Flask:
     @app.get("/healthz")
     def healthz():
         return {"status": "ok", "service": name}
+
+    @app.get("/readyz")
+    def readyz():
+        state = operations.readiness()
+        return state, 200 if state["ready"] else 503
+
+    registry = CollectorRegistry()
+    registry.register(operations.collector())
+
+    @app.get("/metrics")
+    def metrics():
+        return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
     return app
 

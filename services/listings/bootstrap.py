@@ -8,7 +8,8 @@ from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.db import create_engine, migrate
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
-from services.common.outbox import OutboxRelay
+from services.common.operations import Gauge, Operations, age_s, database_check, single
+from services.common.outbox import OutboxRelay, outbox_backlog
 from services.listings.adapters.repositories import ListingsUnitOfWork
 from services.listings.adapters.tables import outbox
 from services.listings.domain.reference.waste_codes import WasteCatalogue
@@ -28,6 +29,31 @@ def bootstrap(settings: Settings) -> ListingsContext:
     engine = create_engine(settings.database_url)
     catalogue = WasteCatalogue.shipped(official_table_path(settings))
     return ListingsContext(uow=lambda: ListingsUnitOfWork(engine, outbox), catalogue=catalogue)
+
+
+def operations(settings: Settings) -> Operations:
+    """Readiness: the database and the bus the relay publishes to. Gauges: the outbox's backlog."""
+    engine = create_engine(settings.database_url)
+    bus = connect_bus(settings.event_bus_url)
+
+    def backlog():
+        count, oldest = outbox_backlog(engine, outbox)
+        return count, age_s(oldest)
+
+    return Operations(
+        "listings",
+        {"database": database_check(engine), "bus": bus.ping},
+        [
+            Gauge(
+                "parkloop_outbox_backlog_events", "Events written but not yet published", single(lambda: backlog()[0])
+            ),
+            Gauge(
+                "parkloop_outbox_oldest_unpublished_age_seconds",
+                "Age of the oldest unpublished event (0: none waits)",
+                single(lambda: backlog()[1]),
+            ),
+        ],
+    )
 
 
 def outbox_relay(settings: Settings) -> OutboxRelay:

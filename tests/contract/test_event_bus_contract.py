@@ -190,3 +190,20 @@ def test_a_broker_restart_in_the_middle_of_a_stream_loses_nothing(bus_under_test
                 seen.add(delivery.event.id)
                 consumer.commit(delivery)
     assert seen == expected
+
+
+def test_a_groups_lag_counts_the_events_it_has_not_committed(bus_under_test, topic):
+    bus = bus_under_test.open()
+    bus.ping()
+    bus.ensure_topics([topic])
+    bus.publish_many([(topic, e) for e in events(12, keys=1)])  # one key: one partition, one order
+    assert bus.lag("never-consumed", [topic]) == {topic: 12}
+    group = f"lag-{uuid.uuid4().hex[:8]}"
+    with bus.consumer(group, [topic]) as consumer:
+        got = drain(consumer, 12, commit=False)
+        consumer.commit_all(got[:5])
+    assert bus.lag(group, [topic]) == {topic: 7}
+    with bus.consumer(group, [topic]) as consumer:
+        consumer.commit_all(drain(consumer, 7, commit=False))
+    assert bus.lag(group, [topic]) == {topic: 0}
+    bus.close()

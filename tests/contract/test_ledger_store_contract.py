@@ -110,6 +110,8 @@ def test_a_batch_is_written_at_once_duplicates_within_it_and_redelivered_ones_ad
     assert recording.record_batch(ctx, [events[2], events[3], events[1], events[3]]) == 1
     assert [r[1] for r in stored_rows(ctx)] == [e.id for e in events] and ctx.store.size() == 4
     assert checkpoint(ctx).size == 4 and queries.verify_store(ctx, ADMIN)["ok"] is True
+    size, signed_at = ctx.store.last_checkpoint_signed()
+    assert size == 4 and abs((datetime.now(UTC) - signed_at).total_seconds()) < 600
 
 
 def test_a_batch_that_fails_half_way_leaves_no_entry_and_no_processed_id(ctx, monkeypatch):

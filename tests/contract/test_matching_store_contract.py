@@ -343,6 +343,16 @@ def test_a_match_is_alerted_once(webhooks, engine):
     assert total == 3 and {i["status"] for i in items} == {"pending"} and items[0]["payload"] == PAYLOAD
 
 
+def test_the_queue_counts_pending_deliveries_and_dates_the_most_overdue(webhooks):
+    s = subscription()
+    webhooks.add(s)
+    assert webhooks.queue(NOW) == (0, None)
+    webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW)
+    webhooks.alert_once(s.id, "want-1", "offer-10", PAYLOAD, NOW + timedelta(minutes=5))
+    assert webhooks.queue(NOW + timedelta(minutes=1)) == (2, NOW)  # the second is not due yet
+    assert webhooks.queue(NOW - timedelta(minutes=1)) == (2, None)
+
+
 def _pause_before(engine, table: str, verb: str, parties: int = 2, wait_s: float = 1.5):
     """Hold each thread's first `verb` on `table` until `parties` threads got there (or wait_s
     passed): a deterministic race between a read and the write that depends on it."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.admin import KafkaAdminClient, NewTopic, OffsetSpec
 from kafka.errors import TopicAlreadyExistsError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata
@@ -25,6 +25,7 @@ from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 DEFAULT_PARTITIONS = 3
 SEND_TIMEOUT_S = 30
+PROBE_TIMEOUT_MS = 3000  # readiness and metrics: a broker that does not answer in time is down
 RECONNECT_BACKOFF = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1000}
 CONSUMER_FETCH = {
     "max_poll_records": 2000,
@@ -95,6 +96,46 @@ class KafkaEventBus(AbstractEventBus):
 
     def consumer(self, group: str, topics: list[str]) -> KafkaBusConsumer:
         return KafkaBusConsumer(self.bootstrap, group, topics)
+
+    def _admin(self, client_id: str) -> KafkaAdminClient:
+        return KafkaAdminClient(
+            bootstrap_servers=self.bootstrap,
+            client_id=client_id,
+            request_timeout_ms=PROBE_TIMEOUT_MS,
+            bootstrap_timeout_ms=PROBE_TIMEOUT_MS,
+            **RECONNECT_BACKOFF,
+        )
+
+    def ping(self) -> None:
+        admin = self._admin("parkloop-health")
+        try:
+            admin.list_topics()
+        finally:
+            admin.close()
+
+    def lag(self, group: str, topics: list[str]) -> dict[str, int]:
+        """End offsets minus the group's committed offsets, summed over each topic's partitions (a
+        partition the group never committed counts from its earliest offset)."""
+        admin = self._admin("parkloop-metrics")
+        try:
+            partitions = [
+                TopicPartition(t["name"], p["partition_index"])
+                for t in admin.describe_topics(topics)
+                for p in t.get("partitions") or []
+            ]
+            if not partitions:
+                return {topic: 0 for topic in topics}
+            latest = admin.list_partition_offsets({tp: OffsetSpec.LATEST for tp in partitions})
+            earliest = admin.list_partition_offsets({tp: OffsetSpec.EARLIEST for tp in partitions})
+            committed = admin.list_group_offsets({group: partitions}).get(group, {})
+        finally:
+            admin.close()
+        found = {topic: 0 for topic in topics}
+        for tp in partitions:
+            done = committed.get(tp)
+            start = done.offset if done is not None and done.offset >= 0 else earliest[tp].offset
+            found[tp.topic] += max(0, latest[tp].offset - start)
+        return found
 
     def close(self) -> None:
         if self._producer is not None:

@@ -75,5 +75,13 @@ class AbstractEventBus(ABC):
     def consumer(self, group: str, topics: list[str]) -> AbstractConsumer: ...
 
     @abstractmethod
+    def ping(self) -> None:
+        """Raises when the bus cannot be reached (readiness)."""
+
+    @abstractmethod
+    def lag(self, group: str, topics: list[str]) -> dict[str, int]:
+        """Per topic, how many events `group` has yet to commit (metrics)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the bus's connections."""

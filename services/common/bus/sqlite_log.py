@@ -77,6 +77,21 @@ class SqliteEventLog(AbstractEventBus):
     def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
         return SqliteConsumer(self.path, group, topics)
 
+    def ping(self) -> None:
+        with self._lock:
+            self._conn.execute("SELECT 1 FROM group_offsets LIMIT 1").fetchall()
+
+    def lag(self, group: str, topics: list[str]) -> dict[str, int]:
+        with self._lock:
+            return {
+                topic: self._conn.execute(
+                    "SELECT COALESCE((SELECT MAX(offset) + 1 FROM events WHERE topic = ?), 0) - "
+                    "COALESCE((SELECT next_offset FROM group_offsets WHERE group_id = ? AND topic = ?), 0)",
+                    (topic, group, topic),
+                ).fetchone()[0]
+                for topic in topics
+            }
+
     def close(self) -> None:
         self._conn.close()
 

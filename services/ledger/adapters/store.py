@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from services.common.db import write_transaction
+from services.common.db import as_utc, write_transaction
 from services.common.idempotency import ProcessedEvents
 from services.ledger.domain.access import EntryScope
 from services.ledger.domain.merkle import leaf_hash
@@ -218,6 +219,14 @@ class LedgerStore:
                 sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size.desc()).limit(1)
             ).first()
         return (row.size, bytes(row.root_hash)) if row else None
+
+    def last_checkpoint_signed(self) -> tuple[int, datetime] | None:
+        """The latest checkpoint's size and when it was signed."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(checkpoints.c.size, checkpoints.c.created_at).order_by(checkpoints.c.size.desc()).limit(1)
+            ).first()
+        return (row.size, as_utc(row.created_at)) if row else None
 
     def latest_checkpoint(self) -> tuple[int, str] | None:
         with self.engine.connect() as conn:

@@ -68,6 +68,10 @@ class EngineSearchIndex(AbstractSearchIndex):
         self._outdated = False  # an index behind the alias predates SCHEMA: see the module's note
         self._recheck_at = 0.0
 
+    def ping(self) -> None:
+        if not self.client.ping():
+            raise ConnectionError("the search engine does not answer")
+
     # -- index lifecycle
 
     def _new_index_name(self) -> str:

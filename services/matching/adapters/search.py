@@ -36,5 +36,9 @@ class AbstractSearchIndex(ABC):
         """Candidates passing every criterion, best score first (ties by id), from `offset`."""
 
     @abstractmethod
+    def ping(self) -> None:
+        """Raises when the index cannot be reached (readiness)."""
+
+    @abstractmethod
     def rebuild(self, docs: Iterable[ListingDoc]) -> int:
         """Replace the whole index with `docs` without a moment of empty results."""

@@ -133,6 +133,19 @@ class WebhookStore:
         except IntegrityError:  # another worker alerted the same match at the same moment
             return False
 
+    def queue(self, now: datetime) -> tuple[int, datetime | None]:
+        """How many deliveries are pending, and the earliest moment one of them was due (None when
+        none is due yet): a dispatcher that keeps up leaves no delivery long overdue."""
+        pending = webhook_deliveries.c.status == "pending"
+        with self.engine.connect() as conn:
+            depth = conn.scalar(sa.select(sa.func.count()).where(pending))
+            oldest_due = conn.scalar(
+                sa.select(sa.func.min(webhook_deliveries.c.next_attempt_at)).where(
+                    pending, webhook_deliveries.c.next_attempt_at <= now
+                )
+            )
+        return depth, as_utc(oldest_due)
+
     def claim_due(self, now: datetime, limit: int = 20) -> builtins.list[DueWebhookDelivery]:  # not self.list
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
         with self.engine.connect() as conn:
