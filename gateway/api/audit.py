@@ -10,13 +10,13 @@ from collections.abc import Iterator
 import marshmallow as ma
 from flask import Response, current_app, g, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from gateway.domain.audit import MAX_PATH, WRITE_METHODS, AuditQuery, AuditRecord
 from gateway.service_layer import audit
 from services.common.identity import Role
-from services.common.schemas import DateTime, PageArgsSchema, offset_limit, page_of, paged
+from services.common.schemas import DateTime, Int, PageArgsSchema, offset_limit, page_of, paged
+from services.common.web import Blueprint
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="Who changed what, and when")
 
@@ -47,7 +47,7 @@ class AuditFilterSchema(ma.Schema):
         validate=validate.Length(min=1, max=MAX_PATH), metadata={"description": "e.g. /api/v1/offers"}
     )
     resource_id = fields.String(validate=validate.Length(max=100))
-    status = fields.Integer(validate=validate.Range(min=100, max=599))
+    status = Int(100, 599)
     failed = fields.Boolean(metadata={"description": "true: answers 400 and above only; false: the others"})
     channel = fields.String(validate=validate.OneOf(["api", "console"]))
 
