@@ -14,6 +14,7 @@ from flask import Flask, Response, g, jsonify, request, send_from_directory
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
+from gateway.adapters.key_store import KeyCache
 from gateway.api import audit as audit_api
 from gateway.api import keys as keys_api
 from gateway.api.proxy import forward
@@ -32,9 +33,9 @@ from services.common.web import MAX_BODY_BYTES, ProblemApi, handle_domain_error,
 API_VERSION = "v1"
 
 
-def _authenticate(gw) -> Response | None:
+def _authenticate(keys: KeyCache) -> Response | None:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    key = gw.keys.by_hash(hash_key(secret.strip())) if scheme.lower() == "bearer" and secret.strip() else None
+    key = keys.by_hash(hash_key(secret.strip())) if scheme.lower() == "bearer" and secret.strip() else None
     if key is None or not key.active:
         response = problem_response(401, "send a valid API key as `Authorization: Bearer <key>`")
         response.headers["WWW-Authenticate"] = 'Bearer realm="parkloop"'
@@ -67,12 +68,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     latency = Histogram("parkloop_gateway_request_seconds", "Gateway request latency", ["route"], registry=registry)
     registry.register(ServiceMetrics(gw.service_urls))
+    key_cache = KeyCache(gw.keys)
 
     @app.before_request
     def _auth_and_clock():
         g.started = time.perf_counter()
         if request.path.startswith("/api/"):
-            return _authenticate(gw)
+            return _authenticate(key_cache)
         return None
 
     @app.after_request

@@ -12,14 +12,25 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
-from gateway.api.proxy import TIMEOUT_S, upstream_session
+from gateway.api.proxy import TIMEOUT_S
 from gateway.routing import service_for
 from services.common.identity import Principal, sign_principal
 
 PARALLEL_PAGES = 4
 # Told of every answered call (method, path, response), so the audit trail records the console's writes.
 CallObserver = Callable[[str, str, requests.Response], None]
+upstream_session = requests.Session()
+# As the gateway's forwarding does: a refused connection (a service restarting) is tried again for
+# idempotent calls only, and a read error never, so a slow service is not sent the same work twice.
+upstream_session.mount(
+    "http://",
+    HTTPAdapter(
+        max_retries=Retry(total=2, connect=2, read=0, status=0, other=0, allowed_methods=Retry.DEFAULT_ALLOWED_METHODS)
+    ),
+)
 
 
 @dataclass

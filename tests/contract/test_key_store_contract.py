@@ -24,6 +24,22 @@ def test_keys_are_found_by_hash_bound_once_and_revoked(database_url):
     assert store.list(0, 10)[1] == 1
 
 
+def test_every_change_to_a_stored_key_raises_the_version_that_replicas_check(database_url):
+    migrate(database_url, MIGRATIONS)
+    store = KeyStore(create_engine(database_url))
+    key, _ = ApiKey.issue(Role.ENTERPRISE, "enrolment", park_id="park-1")
+    store.add(key)
+    issued = store.version()
+    store.bind_enterprise(key.id, "ent-1")
+    bound = store.version()
+    store.bind_enterprise(key.id, "ent-2")  # refused: changes nothing
+    assert store.version() == bound > issued
+    store.revoke(key.id)
+    revoked = store.version()
+    store.revoke(key.id)
+    assert store.version() == revoked > bound
+
+
 def test_console_sessions_are_found_by_token_hash_and_ended(database_url):
     from datetime import timedelta
 
