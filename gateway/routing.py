@@ -7,6 +7,8 @@ import re
 ROUTES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/api/v1/(offers|wants)/[^/]+/matches/?$"), "matching"),
     (re.compile(r"^/api/v1/webhooks(/.*)?$"), "matching"),
+    (re.compile(r"^/api/v1/parks/[^/]+/plans(/.*)?$"), "matching"),
+    (re.compile(r"^/api/v1/plan-suggestions/?$"), "matching"),
     (re.compile(r"^/api/v1/ledger(/.*)?$"), "ledger"),
     (re.compile(r"^/api/v1/parks/[^/]+/reports(/.*)?$"), "ledger"),
     (re.compile(r"^/api/v1/(parks|enterprises|offers|wants|exchanges)(/.*)?$"), "listings"),

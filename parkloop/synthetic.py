@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from services.matching.domain.criteria import MatchFilters
@@ -357,3 +357,22 @@ def _approval_cases(dataset: Dataset, count: int) -> list[Case]:
     offers = [d for d in active if d.side == "offer" and (d.enterprise_id, d.codes[0]) in approved][:count]
     wants = [d for d in active if d.side == "want" and d.enterprise_id in holders][:count]
     return [Case(f"material-{d.side}-{i}-approval", d, MatchFilters()) for i, d in enumerate(offers + wants)]
+
+
+def single_park(n_listings: int, seed: int = SEED) -> Dataset:
+    """`generate`'s listings gathered into one park: each park's enterprises keep their places relative
+    to their park's centre, moved onto the first park's. A dense park, as a planner benchmark wants."""
+    data = generate(n_listings, seed)
+    home = data.park_ids[0]
+    _, _, lat0, lon0 = PARKS[0]
+    centre = {park_id: (lat, lon) for park_id, (_, _, lat, lon) in zip(data.park_ids, PARKS, strict=True)}
+    docs = [
+        replace(
+            d,
+            park_id=home,
+            lat=round(d.lat - centre[d.park_id][0] + lat0, 6),
+            lon=round(d.lon - centre[d.park_id][1] + lon0, 6),
+        )
+        for d in data.docs
+    ]
+    return Dataset(docs, [home], data.enterprises)

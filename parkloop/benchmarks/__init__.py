@@ -11,6 +11,7 @@ BENCHMARKS = {
     "ledger": "parkloop.benchmarks.ledger",
     "match": "parkloop.benchmarks.match",
     "console": "parkloop.benchmarks.console",
+    "plan": "parkloop.benchmarks.plan",
 }
 
 

@@ -17,4 +17,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     matching = bootstrap(settings)
     app.extensions["parkloop.matching"] = matching.matches
     app.extensions["parkloop.webhooks"] = matching.webhooks
+    app.extensions["parkloop.plans"] = matching.plans
     return app

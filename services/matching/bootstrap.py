@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.common.bus import connect_bus
+from services.common.coefficients import default_coefficients
 from services.common.config import MatchingSettings, Settings
 from services.common.db import create_engine, migrate
 from services.common.operations import Gauge, Operations, age_s, consumer_lag_gauge, database_check, single
 from services.matching.adapters.embedded_search import EmbeddedSearch
+from services.matching.adapters.highs_planner import HighsPlanner
+from services.matching.adapters.plan_store import PlanStore
 from services.matching.adapters.search import AbstractSearchIndex
 from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.domain.webhooks.retry import RetryPolicy
 from services.matching.service_layer.matches import MatchingContext
+from services.matching.service_layer.plans import PlanningContext
 from services.matching.service_layer.projection import TOPICS
 from services.matching.service_layer.webhooks import WebhookContext
 
@@ -42,6 +46,7 @@ class Matching:
     matches: MatchingContext
     webhooks: WebhookContext
     retry_policy: RetryPolicy
+    plans: PlanningContext
 
 
 def retry_policy(settings: MatchingSettings) -> RetryPolicy:
@@ -87,4 +92,7 @@ def bootstrap(settings: Settings) -> Matching:
     box = SecretBox.configured(own.webhook_secret_key, settings.data_dir)
     webhooks = WebhookContext(WebhookStore(engine, box), store, own.webhook_allow_private_targets)
     search = connect_search(settings.search_url, engine, own.index_alias)
-    return Matching(MatchingContext(store, search, own.delta_t_min_k), webhooks, retry_policy(own))
+    plans = PlanningContext(
+        PlanStore(engine), webhooks.store, HighsPlanner(), default_coefficients(), own.delta_t_min_k
+    )
+    return Matching(MatchingContext(store, search, own.delta_t_min_k), webhooks, retry_policy(own), plans)

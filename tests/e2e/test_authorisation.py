@@ -117,6 +117,8 @@ class Resources:
     counterparty: str
     entry: int  # the exchange's ledger entry
     subscription: str
+    plan: str  # park A's plan, pairing A1's active steam offer with A3's heat want
+    heat_want: str
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +146,37 @@ def resources(system, admin, world) -> Resources:
     )
     subscription = a1.post("webhooks", {"url": "http://127.0.0.1:9/hooks/matrix", "min_score": 0.99})
     assert subscription.status_code == 201, subscription.text
-    return Resources(active, paused, exchange, a3.enterprise_id, found["items"][0]["index"], subscription.json()["id"])
+    heat_want = a3.api.post("wants", steam_want()).json()["id"]
+    plan = eventually(
+        lambda: admin.post(f"parks/{world.park_a}/plans", {}).json(),
+        lambda body: any(p["want"]["id"] == heat_want for p in body.get("pairings", [])),
+        "park A's plan pairing the matrix steam",
+    )
+    return Resources(
+        active,
+        paused,
+        exchange,
+        a3.enterprise_id,
+        found["items"][0]["index"],
+        subscription.json()["id"],
+        plan["id"],
+        heat_want,
+    )
+
+
+def steam_want() -> dict:
+    return {
+        "kind": "heat",
+        "title": "A3 matrix dyeing heat",
+        "max_distance_km": 15,
+        "heat": {
+            "medium": "hot_water",
+            "temperature_c": 90,
+            "thermal_power_mw": 5,
+            "hours_per_day": 24,
+            "days_per_year": 330,
+        },
+    }
 
 
 def caller(system, admin, world, role: str, ownership: str):
@@ -202,6 +234,11 @@ def ask(action: str, api, world, r: Resources):
         ),
         "read its subscription": lambda: api.get(f"webhooks/{r.subscription}"),
         "change its subscription": lambda: api.post(f"webhooks/{r.subscription}/rotate-secret"),
+        "plan the park": lambda: api.post(f"parks/{a}/plans", {}),
+        "read the park's plans": lambda: api.get(f"parks/{a}/plans/{r.plan}"),
+        "suggest a pairing of a plan": lambda: api.post(
+            f"parks/{a}/plans/{r.plan}/suggestions", {"offer_id": r.active_offer, "want_id": r.heat_want}
+        ),
         "read its ledger entry": lambda: api.get(f"ledger/entries/{r.entry}"),
         "read the park's report": lambda: api.get(f"parks/{a}/reports/{date.today().year}"),
         "audit or export the ledger": lambda: api.get("ledger/export"),

@@ -50,6 +50,9 @@ RULES: dict[str, tuple[str, ...]] = {
     "subscribe to alerts":           (OK,   DENY, DENY, OK,   DENY, DENY, DENY, DENY),
     "read its subscription":         (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
     "change its subscription":       (OK,   DENY, GONE, OK,   GONE, GONE, GONE, GONE),
+    "plan the park":                 (OK,   OK,   GONE, DENY, DENY, DENY, DENY, DENY),
+    "read the park's plans":         (OK,   OK,   GONE, DENY, DENY, DENY, DENY, DENY),
+    "suggest a pairing of a plan":   (OK,   OK,   GONE, DENY, DENY, DENY, DENY, DENY),
     # ledger
     "read its ledger entry":         (OK,   OK,   GONE, OK,   GONE, GONE, GONE, GONE),
     "read the park's report":        (OK,   OK,   GONE, GONE, GONE, GONE, GONE, GONE),

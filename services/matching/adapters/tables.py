@@ -84,3 +84,29 @@ webhook_attempts = sa.Table(
     sa.Column("error", sa.String(500), nullable=True),
     sa.Column("response_excerpt", sa.String(4096), nullable=True),
 )
+
+# The park planner's plans: what was asked and the whole answer, as served (JSON), never recomputed.
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("park_id", sa.String(36), nullable=False, index=True),  # the park it was asked for
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+)
+
+# A pairing of a plan sent to its two enterprises: once per (plan, offer, want).
+plan_suggestions = sa.Table(
+    "plan_suggestions",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("plan_id", sa.String(36), nullable=False),
+    sa.Column("offer_id", sa.String(36), nullable=False),
+    sa.Column("want_id", sa.String(36), nullable=False),
+    sa.Column("park_id", sa.String(36), nullable=False, index=True),
+    sa.Column("supplier_enterprise_id", sa.String(36), nullable=False, index=True),
+    sa.Column("receiver_enterprise_id", sa.String(36), nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+    sa.UniqueConstraint("plan_id", "offer_id", "want_id", name="uq_plan_suggestions_pairing"),
+)

@@ -11,6 +11,8 @@ from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.scoring import WEIGHTS
 from services.matching.service_layer.matches import find_matches
 
+from .plans import blp as plans_blp
+from .plans import suggestions_blp
 from .schemas import MatchArgsSchema, MatchPageSchema
 from .webhooks import blp as webhooks_blp
 
@@ -86,4 +88,4 @@ def matches_blueprint(side: str) -> Blueprint:
     return blp
 
 
-BLUEPRINTS = [matches_blueprint("offer"), matches_blueprint("want"), webhooks_blp]
+BLUEPRINTS = [matches_blueprint("offer"), matches_blueprint("want"), webhooks_blp, plans_blp, suggestions_blp]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.common.errors import Forbidden, InvalidFields
+from services.common.errors import Forbidden, InvalidFields, NotFound
 from services.common.identity import Principal, Role
 from services.matching.domain.documents import ListingDoc
 from services.matching.domain.webhooks.subscriptions import Subscription
@@ -69,3 +69,20 @@ def subscription_scope(p: Principal) -> SubscriptionScope:
     if p.role is Role.PARK_MANAGER:
         return SubscriptionScope(park_id=p.park_id, nothing=not p.park_id)
     return SubscriptionScope(enterprise_id=p.enterprise_id, nothing=not p.enterprise_id)
+
+
+def parks_to_plan(p: Principal, park_id: str, also: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The parks a plan may span: a park manager plans their own park, an admin any parks together."""
+    if p.role is Role.ENTERPRISE:
+        raise Forbidden("only park managers and admins plan a park's exchanges")
+    if p.role is Role.PARK_MANAGER:
+        if p.park_id != park_id:
+            raise NotFound(f"no park {park_id}")
+        if set(also) - {park_id}:
+            raise Forbidden("only admins plan several parks together")
+    return tuple(dict.fromkeys((park_id, *also)))
+
+
+def suggestion_scope(p: Principal) -> SubscriptionScope:
+    """Which suggested pairings a caller sees: an enterprise those naming it, a manager their park's."""
+    return subscription_scope(p)
