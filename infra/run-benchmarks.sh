@@ -8,7 +8,7 @@ ENGINES="${PARKLOOP_BENCH_ENGINES-postgres,kafka,elasticsearch,opensearch}"
 DIR="${PARKLOOP_ENGINES_DIR:-$PWD/.engines/bench}"
 if [[ -n "$ENGINES" ]]; then
   trap 'bash infra/engines/down.sh "$DIR" >/dev/null 2>&1' EXIT
-  ENGINES="$ENGINES" bash infra/engines/up.sh "$DIR"
+  ENGINES="$ENGINES" ENGINES_RESET=1 bash infra/engines/up.sh "$DIR"  # fresh engines: figures comparable run to run
   # shellcheck disable=SC1091
   source "$DIR/engines.env"
   .venv/bin/python -c "

@@ -22,7 +22,8 @@ fi
 if [[ -n "$ENGINES" ]]; then
   trap 'bash infra/engines/down.sh "$DIR" >/dev/null 2>&1' EXIT
   trap 'exit 130' INT TERM
-  if ! ENGINES="$ENGINES" bash infra/engines/up.sh "$DIR"; then
+  # Fresh engines, as CI has them: what earlier runs left in DIR (topics, indices) would slow this one.
+  if ! ENGINES="$ENGINES" ENGINES_RESET=1 bash infra/engines/up.sh "$DIR"; then
     if [[ "${CI:-}" == "true" ]]; then
       echo "run-tests: an engine failed to start (log tail above); in CI that fails the run." >&2
       exit 1

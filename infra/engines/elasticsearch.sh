@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Elasticsearch 9.5.3 for the test suite: elasticsearch.sh start|stop DIR
+# Elasticsearch 9.5.3 for the test suite: elasticsearch.sh start|stop|reset DIR
 # The distribution is not on Maven Central, so elasticsearch/ holds a small launcher of our own
 # (compiled here with javac into the engines cache, see lib.sh) that builds a node from the published jars: core + transport-netty4
 # + a root-info plugin. No painless, no x-pack. Data, logs and PID file in DIR/elasticsearch/.
+# `start` keeps the indices of an earlier start (on the same port while it is free); `reset` deletes them first.
 set -euo pipefail
 ENGINE=elasticsearch
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,8 +16,9 @@ fi
 
 require_java21
 stop_from_pidfile
-rm -rf "$EDIR/home" "$EDIR/data" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs" \
-  "$EDIR/elasticsearch.log" "$EDIR/env" "$EDIR/startup_seconds"
+[[ "$ACTION" != reset ]] || rm -rf "$EDIR/data" "$EDIR/http.port" "$EDIR/transport.port"
+rm -rf "$EDIR/home" "$EDIR/logs" "$EDIR/tmp" "$EDIR/nativelibs" "$EDIR/elasticsearch.log" "$EDIR/env" \
+  "$EDIR/startup_seconds"
 ensure_classpath elasticsearch
 
 # Compile the launcher into a jar (class-data sharing takes jars only), cached by the hash of
@@ -58,9 +60,9 @@ ZSTD="$(ls /usr/lib/x86_64-linux-gnu/libzstd.so.1 /usr/lib/aarch64-linux-gnu/lib
 [[ -n "$ZSTD" ]] || die "libzstd.so.1 not found (apt-get install -y libzstd1)"
 ln -sfn "$ZSTD" "$EDIR/nativelibs/libzstd.so"
 
-HTTP_PORT="$(free_port)"
-TRANSPORT_PORT="$(free_port)"
-[[ "$HTTP_PORT" != "$TRANSPORT_PORT" ]] || TRANSPORT_PORT="$(free_port)"
+HTTP_PORT="$(kept_port http)"
+TRANSPORT_PORT="$(kept_port transport)"
+[[ "$HTTP_PORT" != "$TRANSPORT_PORT" ]] || { rm -f "$EDIR/transport.port"; TRANSPORT_PORT="$(kept_port transport)"; }
 
 JVM_OPTS=(-Xms512m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true -Dfile.encoding=UTF-8
   --enable-native-access=ALL-UNNAMED --add-modules=jdk.incubator.vector

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Apache Kafka 4.x, KRaft, one node acting as broker and controller: kafka.sh start|stop|restart DIR
-# Jars come from Maven Central through kafka/pom.xml. Storage is formatted afresh on every start;
-# data, config, log and PID file live in DIR/kafka/. Listens on 127.0.0.1:<free port>.
-# `restart` stops the broker and starts it again on the same data and port, as a crashed and
-# recovered broker looks to clients (the bus contract tests use it).
+# Apache Kafka 4.x, KRaft, one node acting as broker and controller: kafka.sh start|stop|restart|reset DIR
+# Jars come from Maven Central through kafka/pom.xml. Data, config, log and PID file live in DIR/kafka/.
+# `start` keeps the topics and offsets an earlier start left there, on the same port while it is free;
+# storage is formatted only the first time, or after `reset` deletes it. `restart` stops the broker
+# and starts it again on the same data and port, as a crashed and recovered broker looks to clients
+# (the bus contract tests use it). Listens on 127.0.0.1:<free port>.
 set -euo pipefail
 ENGINE=kafka
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,20 +28,28 @@ JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j2.shutd
   "-Djava.io.tmpdir=$EDIR/tmp")
 read -r -a CDS <<<"$(cds_opts "$JAVA" "$MODULE_CACHE/kafka.jsa")"
 
-if [[ "$ACTION" == restart ]]; then
-  [[ -f "$EDIR/config/server.properties" ]] || die "no broker was started in $DIR"
-  PORT="$(sed -n 's#^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*#\1#p' "$EDIR/config/server.properties")"
-  launch_detached "$EDIR/kafka.log" "$JAVA" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" kafka.Kafka "$EDIR/config/server.properties"
-  wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" kafka 127.0.0.1 "$PORT" || fail_start "$EDIR/kafka.log"
-  exit 0
+if [[ "$ACTION" == reset ]]; then
+  rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/broker.port" "$EDIR/controller.port"
+fi
+rm -rf "$EDIR/logs" "$EDIR/tmp" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
+mkdir -p "$EDIR/logs" "$EDIR/tmp"
+FORMATTED=0
+[[ -f "$EDIR/data/meta.properties" && -f "$EDIR/config/server.properties" ]] && FORMATTED=1
+[[ "$ACTION" != restart || "$FORMATTED" == 1 ]] || die "no broker was started in $DIR"
+if [[ "$FORMATTED" == 0 ]]; then
+  rm -rf "$EDIR/data" "$EDIR/config"
+  mkdir -p "$EDIR/data" "$EDIR/config"
 fi
 
-rm -rf "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp" "$EDIR/kafka.log" "$EDIR/env" "$EDIR/startup_seconds"
-mkdir -p "$EDIR/data" "$EDIR/config" "$EDIR/logs" "$EDIR/tmp"
-
-PORT="$(free_port)"
-CONTROLLER_PORT="$(free_port)"
-[[ "$PORT" != "$CONTROLLER_PORT" ]] || CONTROLLER_PORT="$(free_port)"
+if [[ "$ACTION" == restart ]]; then
+  # Clients hold this address: the broker must come back on it.
+  PORT="$(sed -n 's#^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*#\1#p' "$EDIR/config/server.properties")"
+  CONTROLLER_PORT="$(sed -n 's#^controller.quorum.voters=1@127.0.0.1:\([0-9]*\)$#\1#p' "$EDIR/config/server.properties")"
+else
+  PORT="$(kept_port broker)"
+  CONTROLLER_PORT="$(kept_port controller)"
+  [[ "$PORT" != "$CONTROLLER_PORT" ]] || { rm -f "$EDIR/controller.port"; CONTROLLER_PORT="$(kept_port controller)"; }
+fi
 
 # Single node: every internal topic must accept one replica, or producers/consumers hang.
 cat >"$EDIR/config/server.properties" <<PROPS
@@ -81,9 +90,11 @@ logger.state.level = warn
 PROPS
 
 T0="$(now)"
-"$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
-  -t "$(python3 "$PROBE" kafka-uuid)" -c "$EDIR/config/server.properties" >"$EDIR/format.log" 2>&1 \
-  || fail_start "$EDIR/format.log"
+if [[ "$FORMATTED" == 0 ]]; then
+  "$JAVA" "${JVM_OPTS[@]}" -cp "$CP" kafka.tools.StorageTool format \
+    -t "$(python3 "$PROBE" kafka-uuid)" -c "$EDIR/config/server.properties" >"$EDIR/format.log" 2>&1 \
+    || fail_start "$EDIR/format.log"
+fi
 launch_detached "$EDIR/kafka.log" "$JAVA" "${JVM_OPTS[@]}" "${CDS[@]}" -cp "$CP" kafka.Kafka "$EDIR/config/server.properties"
 wait_ready "$(cat "$PIDFILE")" python3 "$PROBE" kafka 127.0.0.1 "$PORT" || fail_start "$EDIR/kafka.log"
 record_ready "$(seconds_since "$T0")" "export PARKLOOP_TEST_KAFKA_BOOTSTRAP=127.0.0.1:$PORT"

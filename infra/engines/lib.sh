@@ -17,9 +17,11 @@ log() { echo "[$ENGINE] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 usage_and_dir() {
-  # usage_and_dir "$@": checks "start|stop DIR", sets ACTION, DIR (absolute), EDIR=DIR/ENGINE.
-  if [[ $# -ne 2 || ( "$1" != start && "$1" != stop && "$1" != restart ) ]]; then
-    echo "usage: $0 start|stop|restart DIR" >&2
+  # usage_and_dir "$@": checks "start|stop|restart|reset DIR", sets ACTION, DIR (absolute), EDIR=DIR/ENGINE.
+  # start keeps the data an earlier start left in DIR; reset deletes it first (a fresh engine);
+  # restart is start for an engine that must already have data (a crashed-and-recovered engine).
+  if [[ $# -ne 2 || ( "$1" != start && "$1" != stop && "$1" != restart && "$1" != reset ) ]]; then
+    echo "usage: $0 start|stop|restart|reset DIR" >&2
     exit 2
   fi
   ACTION="$1"
@@ -36,6 +38,19 @@ now() { date +%s.%N; }
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 free_port() { python3 "$PROBE" free-port; }
+
+kept_port() {
+  # kept_port NAME [PICKER...]: the port recorded in EDIR/NAME.port by an earlier start while it is
+  # still free (clients that kept the address reconnect), else a new one from PICKER (free_port).
+  local file="$EDIR/$1.port" port=""
+  shift
+  [[ -f "$file" ]] && port="$(cat "$file")"
+  if [[ -z "$port" ]] || ! python3 "$PROBE" port-free "$port"; then
+    port="$("${@:-free_port}")"
+  fi
+  echo "$port" >"$file"
+  echo "$port"
+}
 
 require_java21() {
   [[ -x "$JAVA21_HOME/bin/java" ]] || die "Java 21+ not found at $JAVA21_HOME (set PARKLOOP_JAVA21_HOME)"

