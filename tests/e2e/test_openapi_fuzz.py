@@ -1,5 +1,6 @@
 """Schemathesis drives every documented operation with generated input and valid keys:
-no 5xx, and every response matches the merged OpenAPI document.
+no 5xx, and every response matches the merged OpenAPI document; on the embedded default and on
+PostgreSQL + Kafka + Elasticsearch (where a 32-bit column refuses what SQLite stores).
 
 Fuzzing changes and revokes whatever it can reach, so it gets a system of its own (with the
 demo park for data) and fuzzes as an enterprise before the admin run can revoke that key."""
@@ -14,15 +15,21 @@ import sys
 import pytest
 
 from .conftest import start_system, stop_system
+from .test_real_engines import real_deployment
 
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"
 
 
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory):
-    running = start_system(tmp_path_factory.mktemp("fuzzed"), demo=True)
-    yield running
-    stop_system(running.process)
+@pytest.fixture(scope="module", params=["embedded", "postgres-kafka-elasticsearch"])
+def fuzzed(request, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("fuzzed")
+    if request.param == "embedded":
+        running = start_system(data_dir, demo=True)
+        yield running
+        stop_system(running.process)
+    else:
+        with real_deployment(data_dir, demo=True) as (running, *_):
+            yield running
 
 
 def run_schemathesis(system, key: str, max_examples: int) -> subprocess.CompletedProcess:

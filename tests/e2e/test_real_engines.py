@@ -13,7 +13,7 @@ import math
 import random
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -79,9 +79,10 @@ def run_ids(prefix: str) -> dict:
     }
 
 
-@pytest.fixture(scope="module")
-def real_system(tmp_path_factory):
-    """PostgreSQL for the four databases, Kafka, Elasticsearch; this run's alias and groups."""
+@contextmanager
+def real_deployment(data_dir, demo: bool = False):
+    """`parkloop run` on PostgreSQL for the four databases, Kafka and Elasticsearch, with this run's
+    own databases, alias and groups (dropped afterwards). Yields (system, kafka, elasticsearch, alias)."""
     kafka = engine_address("PARKLOOP_TEST_KAFKA_BOOTSTRAP", "Kafka")
     elasticsearch = engine_address("PARKLOOP_TEST_ELASTICSEARCH_URL", "Elasticsearch")
     ids = run_ids("es")
@@ -97,12 +98,19 @@ def real_system(tmp_path_factory):
             MATCHING_CONSUMER_GROUP=ids["matching_group"],
             LEDGER_CONSUMER_GROUP=ids["ledger_group"],
         )
-        running = start_system(tmp_path_factory.mktemp("real"), demo=False, extra_env=env)
+        running = start_system(data_dir, demo=demo, extra_env=env)
         try:
             yield running, kafka, elasticsearch, ids["alias"]
         finally:
             stop_system(running.process)
             drop_alias(elasticsearch, ids["alias"])
+
+
+@pytest.fixture(scope="module")
+def real_system(tmp_path_factory):
+    """PostgreSQL for the four databases, Kafka, Elasticsearch; this run's alias and groups."""
+    with real_deployment(tmp_path_factory.mktemp("real")) as deployment:
+        yield deployment
 
 
 @pytest.fixture(scope="module")
