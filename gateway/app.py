@@ -25,6 +25,7 @@ from gateway.openapi import fetch_service_specs, merge_specs
 from gateway.operations import ServiceMetrics, readiness
 from gateway.routing import metric_route
 from gateway.service_layer.audit import record_call
+from gateway.throttling import init_throttling
 from services.common.config import Settings
 from services.common.errors import DomainError
 from services.common.logs import log_configuration
@@ -71,8 +72,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     key_cache = KeyCache(gw.keys)
 
     @app.before_request
-    def _auth_and_clock():
+    def _clock():
         g.started = time.perf_counter()
+
+    init_throttling(app, settings.gateway)  # its limits are tested between the clock and authentication
+
+    @app.before_request
+    def _authenticate_api_calls():
         if request.path.startswith("/api/"):
             return _authenticate(key_cache)
         return None

@@ -12,6 +12,9 @@ CHROMIUM = os.environ.get("PARKLOOP_CHROMIUM", "/usr/bin/chromium")
 BROWSER_TESTS = ("tests/e2e/console", "tests/integration/console")
 # The witness module's own tests serve a page from this made-up origin; WebCrypto needs a secure context.
 WITNESS_TEST_ORIGIN = "http://verify.test"
+# Throttling is off in tests (they send bursts of calls and of bad keys from one address); the tests
+# of throttling turn it on for the system they start (tests/e2e/test_throttling.py).
+os.environ.setdefault("PARKLOOP_RATE_LIMITS", "0")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -104,6 +104,11 @@ class GatewaySettings:
     console_session_hours: float = 8.0  # CONSOLE_SESSION_HOURS
     console_secure_cookie: bool = False  # CONSOLE_SECURE_COOKIE=1
     console_tile_url: str | None = None  # CONSOLE_TILE_URL
+    throttling: bool = True  # PARKLOOP_RATE_LIMITS=0 turns every limit below off
+    auth_failure_limit: str = "10 per minute"  # AUTH_FAILURE_LIMIT: failed authentications per client address
+    key_rate_limit: str | None = None  # KEY_RATE_LIMIT, e.g. "50 per second;2000 per minute"; None: no limit
+    rate_limit_storage: str = "memory://"  # RATELIMIT_STORAGE_URI: memory:// counts in each process
+    proxy_hops: int = 0  # PARKLOOP_PROXY_HOPS: proxies in front whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls) -> GatewaySettings:
@@ -113,6 +118,11 @@ class GatewaySettings:
             console_session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "8")),
             console_secure_cookie=os.environ.get("CONSOLE_SECURE_COOKIE", "0") == "1",
             console_tile_url=os.environ.get("CONSOLE_TILE_URL") or None,
+            throttling=os.environ.get("PARKLOOP_RATE_LIMITS", "1") != "0",
+            auth_failure_limit=os.environ.get("AUTH_FAILURE_LIMIT") or cls.auth_failure_limit,
+            key_rate_limit=os.environ.get("KEY_RATE_LIMIT") or None,
+            rate_limit_storage=os.environ.get("RATELIMIT_STORAGE_URI") or cls.rate_limit_storage,
+            proxy_hops=int(os.environ.get("PARKLOOP_PROXY_HOPS", "0")),
         )
 
 

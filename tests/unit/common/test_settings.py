@@ -26,6 +26,11 @@ def test_service_settings_come_from_the_environment(monkeypatch, tmp_path):
         "CONSOLE_SESSION_HOURS": "2",
         "CONSOLE_SECURE_COOKIE": "1",
         "CONSOLE_TILE_URL": "https://tiles.example.cn/{z}/{x}/{y}.png",
+        "PARKLOOP_RATE_LIMITS": "1",
+        "AUTH_FAILURE_LIMIT": "5 per 10 minutes",
+        "KEY_RATE_LIMIT": "50 per second",
+        "RATELIMIT_STORAGE_URI": "redis://redis:6379",
+        "PARKLOOP_PROXY_HOPS": "1",
     }.items():
         monkeypatch.setenv(name, value)
 
@@ -34,7 +39,18 @@ def test_service_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert ledger.group == "ledger-blue" and Settings.from_env("matching").group == "matching"
     assert ledger.matching == MatchingSettings("alias-2", 15.0, True, (0.5, 1.0, 2.0), 3.0, "k")
     assert ledger.ledger == LedgerSettings("PRIVATE+KEY+x", "example.cn/log")
-    assert ledger.gateway == GatewaySettings("plk_a", None, 2.0, True, "https://tiles.example.cn/{z}/{x}/{y}.png")
+    assert ledger.gateway == GatewaySettings(
+        "plk_a",
+        None,
+        2.0,
+        True,
+        "https://tiles.example.cn/{z}/{x}/{y}.png",
+        True,
+        "5 per 10 minutes",
+        "50 per second",
+        "redis://redis:6379",
+        1,
+    )
 
 
 def test_unset_settings_keep_their_documented_defaults(monkeypatch, tmp_path):
@@ -54,6 +70,11 @@ def test_unset_settings_keep_their_documented_defaults(monkeypatch, tmp_path):
         "CONSOLE_SESSION_HOURS",
         "CONSOLE_SECURE_COOKIE",
         "CONSOLE_TILE_URL",
+        "PARKLOOP_RATE_LIMITS",
+        "AUTH_FAILURE_LIMIT",
+        "KEY_RATE_LIMIT",
+        "RATELIMIT_STORAGE_URI",
+        "PARKLOOP_PROXY_HOPS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -63,6 +84,13 @@ def test_unset_settings_keep_their_documented_defaults(monkeypatch, tmp_path):
     assert settings.matching == MatchingSettings() == MatchingSettings("parkloop-listings", 10.0, False, None, 10.0)
     assert settings.ledger == LedgerSettings(None, "parkloop.local/ledger")
     assert settings.gateway == GatewaySettings(None, None, 8.0, False, None)
+    throttling = settings.gateway
+    assert (throttling.throttling, throttling.auth_failure_limit, throttling.key_rate_limit) == (
+        True,
+        "10 per minute",
+        None,
+    )
+    assert (throttling.rate_limit_storage, throttling.proxy_hops) == ("memory://", 0)
 
 
 def test_services_read_no_environment_variable_outside_the_settings():
