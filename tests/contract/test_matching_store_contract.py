@@ -228,6 +228,45 @@ def test_the_embedded_matcher_ranks_exactly_by_the_definition_on_this_database(s
     assert nonempty >= len(cases) // 2  # the comparison is not vacuous
 
 
+def test_documents_stored_before_the_search_columns_are_found_after_the_upgrade(database_url, dataset):
+    """Migration 0005 fills the embedded matcher's columns and codes from the stored documents."""
+    from alembic import command
+    from alembic.config import Config
+
+    from services.matching.domain.documents import doc_to_dict
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    command.upgrade(config, "0004")
+    engine = create_engine(database_url)
+    old_columns = ("side", "kind", "status", "enterprise_id", "lat", "lon")
+    docs = sa.table(
+        "listing_docs", *(sa.column(c) for c in ("id", "revision", *old_columns)), sa.column("doc", sa.JSON)
+    )
+    with engine.begin() as conn:  # what the store wrote before 0005
+        conn.execute(
+            docs.insert(),
+            [
+                {"id": d.id, "revision": 1, "doc": doc_to_dict(d), **{c: getattr(d, c) for c in old_columns}}
+                for d in dataset.docs
+            ],
+        )
+    try:
+        command.upgrade(config, "head")
+        search = EmbeddedSearch(engine)
+        cases = [c for c in sample_cases(dataset, per_group=3) if c.source.kind == "material"]
+        found = 0
+        for case in cases:
+            criteria = criteria_for(case.source, case.filters, SYNTHETIC_TODAY, DELTA_T)
+            hits = search.search(criteria, components_for(case.source, DELTA_T), case.filters.min_score, 0, 20)
+            assert [(h.doc.id, h.score.total, h.distance_km) for h in hits] == definition(dataset.docs, case, 20)
+            found += len(hits)
+        assert found > 20
+    finally:
+        engine.dispose()
+
+
 # --- webhooks: subscriptions --------------------------------------------------------------------
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)

@@ -37,7 +37,7 @@ from services.matching.adapters.engine_index import EngineSearchIndex
 from services.matching.adapters.engine_query import SCHEMA
 from services.matching.adapters.search import AbstractSearchIndex, Hit
 from services.matching.adapters.store import MatchingStore
-from services.matching.adapters.tables import listing_docs, metadata
+from services.matching.adapters.tables import listing_codes, listing_docs, metadata
 from services.matching.domain.criteria import MatchFilters, criteria_for
 from services.matching.domain.documents import ListingDoc, doc_to_dict
 from services.matching.domain.scoring import components_for
@@ -63,38 +63,23 @@ class Backend:
     close: Callable[[], None]
 
 
-def _rows(docs: list[ListingDoc]) -> list[dict]:
-    return [
-        {
-            "id": d.id,
-            "side": d.side,
-            "kind": d.kind,
-            "status": d.status,
-            "enterprise_id": d.enterprise_id,
-            "lat": d.lat,
-            "lon": d.lon,
-            "doc": doc_to_dict(d),
-        }
-        for d in docs
-    ]
-
-
 def embedded_backend(path, docs: list[ListingDoc]) -> Backend:
-    """EmbeddedSearch reads the table the consumer writes: create it, and write rows as the consumer would."""
+    """EmbeddedSearch reads the tables the consumer writes: write them as the consumer does."""
     engine = sa.create_engine(f"sqlite:///{path}")
     metadata.create_all(engine)
+    store = MatchingStore(engine)
 
     def put(new: list[ListingDoc]) -> None:
-        with engine.begin() as conn:
-            conn.execute(listing_docs.delete().where(listing_docs.c.id.in_([d.id for d in new])))
-            conn.execute(listing_docs.insert(), _rows(new))
+        with store.transaction() as tx:
+            for doc in new:
+                tx.upsert_doc(doc)
 
     def remove(ids: list[str]) -> None:
         with engine.begin() as conn:
             conn.execute(listing_docs.delete().where(listing_docs.c.id.in_(ids)))
+            conn.execute(listing_codes.delete().where(listing_codes.c.listing_id.in_(ids)))
 
-    with engine.begin() as conn:
-        conn.execute(listing_docs.insert(), _rows(docs))
+    put(docs)
     index = EmbeddedSearch(engine)
     return Backend(
         "embedded",

@@ -1,9 +1,20 @@
 """The embedded matcher: candidates from the service's own table, filtered and scored by the
-domain's own criteria and score plan. The default; no search server needed."""
+domain's own criteria and score plan. The default; no search server needed.
+
+Decoding a stored document costs far more than anything else here, so a search decodes only
+what may rank. SQL narrows the candidates with the index on (side, kind, status, lat, lon) to
+the criteria's bounding box, and with the enterprise, park and code filters (`listing_codes`);
+each remaining row's great-circle distance is checked against both limits and its score
+computed from its own columns; only then, best first, are documents decoded and held to
+`Criteria.accepts` until the page is full. The order is the same as scoring every accepted
+document: the score does not depend on what `accepts` checks.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -13,7 +24,24 @@ from services.matching.domain.documents import ListingDoc, doc_from_dict
 from services.matching.domain.scoring import Decay, score
 
 from .search import AbstractSearchIndex, Hit
-from .tables import listing_docs
+from .tables import listing_codes, listing_docs
+
+DECODE_MIN = 50  # documents decoded per round trip, at least
+
+
+@dataclass(frozen=True)
+class _Row:
+    """What a candidate is scored on before its document is decoded (the fields `score` reads)."""
+
+    id: str
+    km: float
+    quantity: float
+    temperature_c: float | None
+    reuse_rank: int | None
+
+    @property
+    def log_quantity(self) -> float:
+        return math.log(self.quantity)
 
 
 class EmbeddedSearch(AbstractSearchIndex):
@@ -37,24 +65,60 @@ class EmbeddedSearch(AbstractSearchIndex):
     def search(
         self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
     ) -> list[Hit]:
-        origin = Location(*criteria.origin)
-        min_lat, max_lat, min_lon, max_lon = bounding_box(origin, criteria.max_distance_km)
-        query = sa.select(listing_docs.c.doc).where(
-            listing_docs.c.side == criteria.side,
-            listing_docs.c.kind == criteria.kind,
-            listing_docs.c.status == "active",
-            listing_docs.c.lat.between(min_lat, max_lat),
+        wanted = offset + limit
+        if limit <= 0:
+            return []
+        ranked = []
+        with self.engine.connect() as conn:
+            for row in self._within_both_limits(conn, criteria):
+                total = score(components, row, row.km).total
+                if total >= min_score:
+                    ranked.append((-total, row.id, row.km))
+            ranked.sort()
+            hits: list[Hit] = []
+            for doc, km in self._decoded(conn, ranked):
+                if criteria.accepts(doc, km):
+                    hits.append(Hit(doc, score(components, doc, km), km))
+                    if len(hits) == wanted:
+                        break
+        return hits[offset:wanted]
+
+    @staticmethod
+    def _within_both_limits(conn: sa.Connection, criteria: Criteria) -> Iterator[_Row]:
+        c, t = criteria, listing_docs.c
+        origin = Location(*c.origin)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(origin, c.max_distance_km)
+        query = sa.select(t.id, t.lat, t.lon, t.max_distance_km, t.quantity, t.temperature_c, t.reuse_rank).where(
+            t.side == c.side,
+            t.kind == c.kind,
+            t.status == "active",
+            t.lat.between(min_lat, max_lat),
+            t.enterprise_id != c.exclude_enterprise,
         )
         if min_lon >= -180 and max_lon <= 180:  # else the band wraps: let the exact test decide
-            query = query.where(listing_docs.c.lon.between(min_lon, max_lon))
-        with self.engine.connect() as conn:
-            docs = [doc_from_dict(row.doc) for row in conn.execute(query)]
-        hits = []
-        for doc in docs:
-            km = distance_km(origin, Location(doc.lat, doc.lon))
-            if criteria.accepts(doc, km):
-                result = score(components, doc, km)
-                if result.total >= min_score:
-                    hits.append(Hit(doc, result, km))
-        hits.sort(key=lambda h: (-h.score.total, h.doc.id))
-        return hits[offset : offset + limit]
+            query = query.where(t.lon.between(min_lon, max_lon))
+        if c.park_ids is not None:
+            query = query.where(t.park_id.in_(c.park_ids))
+        if c.codes_any is not None:
+            code = listing_codes.c.code
+            ways = [code.in_(c.codes_any)] + [sa.and_(t.enterprise_id == s, code == k) for s, k in c.directed]
+            query = query.where(
+                sa.exists().where(listing_codes.c.listing_id == t.id, sa.or_(*ways)),
+            )
+        for row in conn.execute(query):
+            km = distance_km(origin, Location(row.lat, row.lon))
+            if km <= c.max_distance_km and km <= row.max_distance_km:
+                yield _Row(row.id, km, row.quantity, row.temperature_c, row.reuse_rank)
+
+    @staticmethod
+    def _decoded(conn: sa.Connection, ranked: list[tuple[float, str, float]]) -> Iterator[tuple[ListingDoc, float]]:
+        """The ranked candidates' documents in rank order, fetched a batch at a time."""
+        size = DECODE_MIN
+        for start in range(0, len(ranked), size):
+            batch = ranked[start : start + size]
+            rows = conn.execute(
+                sa.select(listing_docs.c.id, listing_docs.c.doc).where(listing_docs.c.id.in_([r[1] for r in batch]))
+            )
+            docs = {row.id: row.doc for row in rows}
+            for _, doc_id, km in batch:
+                yield doc_from_dict(docs[doc_id]), km

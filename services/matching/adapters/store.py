@@ -11,7 +11,7 @@ from services.common.db import write_transaction
 from services.common.idempotency import ProcessedEvents
 from services.matching.domain.documents import Licence, ListingDoc, doc_from_dict, doc_to_dict
 
-from .tables import enterprise_licences, listing_docs, processed_events
+from .tables import enterprise_licences, listing_codes, listing_docs, processed_events
 
 DOC = (listing_docs.c.doc, listing_docs.c.revision)  # what a ListingDoc is read from
 
@@ -30,12 +30,22 @@ class StoreTransaction(ProcessedEvents):
             "lat": doc.lat,
             "lon": doc.lon,
             "doc": doc_to_dict(doc),
+            "park_id": doc.park_id,
+            "max_distance_km": doc.max_distance_km,
+            "quantity": doc.quantity,
+            "temperature_c": doc.temperature_c,
+            "reuse_rank": doc.reuse_rank,
         }
         updated = self.conn.execute(
             listing_docs.update().where(listing_docs.c.id == doc.id).values(**row, revision=listing_docs.c.revision + 1)
         )
         if updated.rowcount == 0:
             self.conn.execute(listing_docs.insert().values(id=doc.id, revision=1, **row))
+        else:
+            self.conn.execute(listing_codes.delete().where(listing_codes.c.listing_id == doc.id))
+        if doc.codes:
+            codes = dict.fromkeys(doc.codes)
+            self.conn.execute(listing_codes.insert(), [{"listing_id": doc.id, "code": code} for code in codes])
 
     def get_doc(self, listing_id: str) -> ListingDoc:
         row = self.conn.execute(sa.select(*DOC).where(listing_docs.c.id == listing_id)).one()

@@ -9,6 +9,22 @@ from services.common.idempotency import processed_events_table
 
 metadata = sa.MetaData()
 
+# listing_docs' search index: side, kind, status, then a latitude band, then what a search reads
+SEARCH_INDEX = (
+    "side",
+    "kind",
+    "status",
+    "lat",
+    "lon",
+    "id",
+    "enterprise_id",
+    "park_id",
+    "max_distance_km",
+    "quantity",
+    "temperature_c",
+    "reuse_rank",
+)
+
 listing_docs = sa.Table(
     "listing_docs",
     metadata,
@@ -21,7 +37,24 @@ listing_docs = sa.Table(
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("doc", sa.JSON, nullable=False),
     sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
-    sa.Index("ix_listing_docs_side_kind_status", "side", "kind", "status"),
+    # Copies of what the embedded matcher filters and scores on, so that it decodes a document
+    # only once it ranks among the best (see embedded_search.py); `doc` stays the whole truth.
+    sa.Column("park_id", sa.String(36), nullable=True),
+    sa.Column("max_distance_km", sa.Float, nullable=True),
+    sa.Column("quantity", sa.Float, nullable=True),
+    sa.Column("temperature_c", sa.Float, nullable=True),
+    sa.Column("reuse_rank", sa.Integer, nullable=True),
+    # The spatial prefilter: a latitude band of one side and kind; covering, so the rest of the
+    # filter and the score read the index, never the rows with their large documents.
+    sa.Index("ix_listing_docs_search", *SEARCH_INDEX),
+)
+
+# A listing's waste codes, one row each: the embedded matcher's code filter.
+listing_codes = sa.Table(
+    "listing_codes",
+    metadata,
+    sa.Column("listing_id", sa.String(36), primary_key=True),
+    sa.Column("code", sa.String(32), primary_key=True),
 )
 
 enterprise_licences = sa.Table(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, cast
 
 from .documents import ListingDoc
 
@@ -106,7 +106,21 @@ class Score:
     components: dict[str, dict[str, float]]  # name -> value, weight, contribution
 
 
-def score(components: tuple[Decay, ...], candidate: ListingDoc, distance_km: float) -> Score:
+class Scorable(Protocol):
+    """What `score` reads of a candidate besides its distance: a document, or the embedded
+    matcher's copy of these fields before it decodes one."""
+
+    @property
+    def log_quantity(self) -> float: ...
+
+    @property
+    def temperature_c(self) -> float | None: ...
+
+    @property
+    def reuse_rank(self) -> int | None: ...
+
+
+def score(components: tuple[Decay, ...], candidate: Scorable, distance_km: float) -> Score:
     explained, total = {}, 0.0
     for part in components:
         x = distance_km if part.field == "location" else float(getattr(candidate, part.field))
