@@ -17,7 +17,7 @@ engine = sa.create_engine(os.environ['PARKLOOP_TEST_POSTGRES_URL'] + 'postgres',
 with engine.connect() as conn:
     conn.exec_driver_sql('DROP DATABASE IF EXISTS bench WITH (FORCE)')
     conn.exec_driver_sql('CREATE DATABASE bench')"
-  export PARKLOOP_BENCH_KAFKA="$PARKLOOP_TEST_KAFKA_BOOTSTRAP"
+  export PARKLOOP_BENCH_KAFKA="$PARKLOOP_TEST_KAFKA_BOOTSTRAP" PARKLOOP_BENCH_KAFKA_DIR="$DIR"  # the ledger benchmark restarts the broker
   export PARKLOOP_BENCH_POSTGRES_URL="${PARKLOOP_TEST_POSTGRES_URL}bench"
   export PARKLOOP_BENCH_ELASTICSEARCH_URL="$PARKLOOP_TEST_ELASTICSEARCH_URL"
   export PARKLOOP_BENCH_OPENSEARCH_URL="${PARKLOOP_TEST_OPENSEARCH_URL:-}"

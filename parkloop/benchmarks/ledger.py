@@ -9,7 +9,9 @@ start-up and the group join dominate the figures."""
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -19,9 +21,11 @@ import sqlalchemy as sa
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.events import EXCHANGES_TOPIC, Event
-from services.common.outbox import OutboxRelay, outbox_table
+from services.common.outbox import OutboxRelay, add_to_outbox, outbox_table
+from services.common.worker import RETRY_AFTER_S
 from services.ledger.bootstrap import bootstrap
 from services.ledger.service_layer.recording import record_batch
+from services.ledger.worker import follow
 
 from .common import environment
 
@@ -57,9 +61,11 @@ def exchange_completed(n: int) -> Event:
     return Event("ExchangeCompleted", exchange_id, payload)
 
 
-def drain(bus, topic: str, group: str, count: int, handle, batch: int) -> float:
-    """Seconds to consume `count` deliveries, committing each batch (of up to `batch`) after `handle`."""
-    started = time.perf_counter()
+def drain(bus, topic: str, group: str, count: int, handle, batch: int) -> tuple[float, float]:
+    """Seconds to consume `count` deliveries, committing each batch (of up to `batch`) after `handle`,
+    and the CPU seconds this process spent on it (its threads included): on a machine shared with other
+    work the first says what the machine had to spare, the second what the work itself costs here."""
+    started, cpu = time.perf_counter(), time.process_time()
     seen = 0
     with bus.consumer(group, [topic]) as consumer:
         while seen < count:
@@ -67,7 +73,7 @@ def drain(bus, topic: str, group: str, count: int, handle, batch: int) -> float:
             handle(polled)
             consumer.commit_all(polled)
             seen += len(polled)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def relay(bus, outbox_url: str, topic: str, count: int) -> float:
@@ -104,8 +110,8 @@ def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, co
     relay_s = relay(bus, outbox_url, topic, count)
     ctx = bootstrap(Settings("ledger", data_dir, database_url, bus_url, "bench"))
 
-    raw_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda polled: None, RAW_BATCH)
-    ledger_s = drain(
+    raw_s, raw_cpu_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda polled: None, RAW_BATCH)
+    ledger_s, ledger_cpu_s = drain(
         bus,
         topic,
         f"bench-ledger-{run_id}",
@@ -121,6 +127,87 @@ def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, co
         "raw_consume_per_s": round(count / raw_s, 1),
         "ledger_entries_per_s": round(count / ledger_s, 1),
         "ratio_ledger_to_raw": round(raw_s / ledger_s, 4),
+        "raw_cpu_us_per_event": round(raw_cpu_s / count * 1e6, 1),
+        "ledger_cpu_us_per_entry": round(ledger_cpu_s / count * 1e6, 1),  # the database's own CPU not included
+    }
+
+
+OUTAGE_S = 15  # how long the broker stays down while an exchange completes
+
+
+def _keep_running(loop, stop: threading.Event) -> threading.Thread:
+    """`loop(stop)` in a thread, started again after a failure as services/common/worker.py does."""
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                loop(stop.is_set)
+            except Exception:
+                stop.wait(RETRY_AFTER_S)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _seconds_until(done, limit_s: float = 120.0) -> float | None:
+    started = time.perf_counter()
+    while time.perf_counter() - started < limit_s:
+        if done():
+            return round(time.perf_counter() - started, 2)
+        time.sleep(0.05)
+    return None
+
+
+def broker_outage(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, kafka_dir: str) -> dict:
+    """The relay and the ledger worker run; the broker stops; an exchange completes (its event waits in
+    the outbox); the broker comes back (infra/engines/kafka.sh restart: same data, same port). Seconds
+    from the broker answering again until the relay has published the event and until its ledger entry
+    exists."""
+    run_id = uuid.uuid4().hex[:8]
+    topic = f"{EXCHANGES_TOPIC}.outage-{run_id}"
+    metadata = sa.MetaData()
+    outbox = outbox_table(metadata)
+    engine = sa.create_engine(outbox_url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    ctx = bootstrap(Settings("ledger", data_dir / f"outage-{run_id}", database_url, bus_url, "bench"))
+    before = ctx.store.size()
+    stop = threading.Event()
+    relay_bus, ledger_bus = connect_bus(bus_url), connect_bus(bus_url)
+    relay = OutboxRelay(engine, outbox, relay_bus, (topic,))
+    threads = [
+        _keep_running(lambda stopped: relay.run(stopped, idle_sleep_s=0.05), stop),
+        _keep_running(lambda stopped: follow(ctx, ledger_bus, stopped, group=f"outage-{run_id}", topics=[topic]), stop),
+    ]
+    engine_script = Path(__file__).resolve().parents[2] / "infra" / "engines" / "kafka.sh"
+    try:
+        with engine.begin() as conn:  # one exchange with the broker up: both are running
+            add_to_outbox(conn, outbox, topic, exchange_completed(0))
+        warm = _seconds_until(lambda: ctx.store.size() == before + 1)
+        subprocess.run(["bash", str(engine_script), "stop", kafka_dir], check=True, capture_output=True)
+        with engine.begin() as conn:
+            add_to_outbox(conn, outbox, topic, exchange_completed(1))
+        time.sleep(OUTAGE_S)
+        subprocess.run(["bash", str(engine_script), "restart", kafka_dir], check=True, capture_output=True)
+        returned = time.perf_counter()
+        published = _seconds_until(lambda: relay.pending() == 0)
+        entry = _seconds_until(lambda: ctx.store.size() == before + 2)
+        recorded = round(time.perf_counter() - returned, 2) if entry is not None else None
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        relay_bus.close()
+        ledger_bus.close()
+        metadata.drop_all(engine)
+        engine.dispose()
+    return {
+        "outage_s": OUTAGE_S,
+        "first_entry_with_broker_up_s": warm,
+        "relay_published_after_return_s": published,
+        "ledger_entry_after_return_s": recorded,
+        "goal_s": 5,
     }
 
 
@@ -134,4 +221,8 @@ def run(scale: int | None) -> dict:
         if os.environ.get("PARKLOOP_BENCH_KAFKA") and os.environ.get("PARKLOOP_BENCH_POSTGRES_URL"):
             kafka, postgres = f"kafka://{os.environ['PARKLOOP_BENCH_KAFKA']}", os.environ["PARKLOOP_BENCH_POSTGRES_URL"]
             results["kafka_postgres"] = measure(kafka, postgres, postgres, data, count)
+            if os.environ.get("PARKLOOP_BENCH_KAFKA_DIR"):  # where infra/engines started the broker
+                results["kafka_postgres"]["broker_outage"] = broker_outage(
+                    kafka, postgres, postgres, data, os.environ["PARKLOOP_BENCH_KAFKA_DIR"]
+                )
     return {"benchmark": "ledger", "scale": {"exchanges": count}, **results, **environment("kafka-python")}

@@ -86,6 +86,7 @@ class Coefficients:
         self._pins = MappingProxyType(dict(pins or {}))
         for cid, version in self._pins.items():
             self.get(cid, version)
+        self._chosen: dict[tuple[str, int | None, str | None], Selected] = {}  # latest(), the table being immutable
 
     @classmethod
     def load(cls, path: Path | str = DATA_FILE) -> Coefficients:
@@ -132,6 +133,12 @@ class Coefficients:
         Region: the region asked for, else the national value, else the IPCC global default.
         Year: that year's figure, else a year-independent one, else the latest earlier year.
         Any step away from what was asked is recorded in `Selected.fallback`."""
+        key = (name, year, region)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(name, year, region)
+        return self._chosen[key]
+
+    def _choose(self, name: str, year: int | None, region: str | None) -> Selected:
         named = [c for c in self._table.values() if c.name == name]
         wanted = [region] if region else []
         for place in [*wanted, NATIONAL, GLOBAL]:

@@ -6,11 +6,12 @@ the relay finds the unpublished rows when it starts again.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from .bus import AbstractEventBus
+from .bus import AbstractEventBus, envelope
 from .db import as_utc, write_transaction
 from .events import Event
 
@@ -26,6 +27,21 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True, index=True),
     )
+
+
+@dataclass(frozen=True)
+class StoredEvent(Event):
+    """An outbox row's event, which goes to the bus as the bytes it was stored as (written by
+    `Event.to_json` in `add_to_outbox`) instead of being encoded again."""
+
+    stored: bytes = field(default=b"", repr=False, compare=False)
+
+    def to_json(self) -> bytes:
+        return self.stored
+
+    @classmethod
+    def of_row(cls, text: str) -> StoredEvent:
+        return cls(**envelope.loads(text), stored=text.encode())
 
 
 def add_to_outbox(conn: sa.Connection, outbox: sa.Table, topic: str, event: Event) -> None:
@@ -76,7 +92,7 @@ class OutboxRelay:
             ).all()
         if not rows:
             return 0
-        self.bus.publish_many([(row.topic, Event.from_json(row.event)) for row in rows])
+        self.bus.publish_many([(row.topic, StoredEvent.of_row(row.event)) for row in rows])
         with write_transaction(self.engine) as conn:
             conn.execute(
                 self.outbox.update()

@@ -6,6 +6,8 @@ already recorded and adds nothing. A checkpoint is signed after every batch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.worker import run_worker
@@ -14,10 +16,10 @@ from .bootstrap import bootstrap
 from .service_layer.recording import TOPICS, record_batch
 
 
-def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger") -> None:
+def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger", topics: Sequence[str] = TOPICS) -> None:
     """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
-    bus.ensure_topics(list(TOPICS))
-    with bus.consumer(group, list(TOPICS)) as consumer:
+    bus.ensure_topics(list(topics))
+    with bus.consumer(group, list(topics)) as consumer:
         while not stop():
             polled = consumer.poll(max_records=batch, timeout_s=0.5)
             record_batch(ctx, [consumed.event for consumed in polled])

@@ -10,6 +10,7 @@ a tampered row; the park report adds up."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -42,7 +43,7 @@ from helpers.ledger import (
 
 from services.common.errors import Conflict
 from services.common.identity import Principal, Role
-from services.ledger.adapters.store import EntryScope
+from services.ledger.adapters.store import EntryScope, TreeReader
 from services.ledger.adapters.tables import checkpoints, entries, processed_events
 from services.ledger.bootstrap import MIGRATIONS as LEDGER_MIGRATIONS
 from services.ledger.bootstrap import bootstrap
@@ -420,3 +421,75 @@ def test_the_park_report_adds_up_and_follows_baselines_and_corrections(ctx):
     assert after["indicators"]["water_saved_m3"]["value"] == Decimal("0")
     assert after["entries"]["indexes"] == [0, 2]
     assert checkpoint(ctx).size == 5 and queries.verify_store(ctx, ADMIN)["ok"] is True
+
+
+# --- proofs from the stored tree, against an independent RFC 9162 implementation -------------------
+
+
+def _mth(leaves: list[bytes]) -> bytes:
+    """RFC 9162 §2.1.1 as written: MTH({}) = SHA-256(), MTH({d}) = SHA-256(0x00 || d), else split at k."""
+    if not leaves:
+        return hashlib.sha256().digest()
+    if len(leaves) == 1:
+        return hashlib.sha256(b"\x00" + leaves[0]).digest()
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return hashlib.sha256(b"\x01" + _mth(leaves[:k]) + _mth(leaves[k:])).digest()
+
+
+def _rfc_path(m: int, leaves: list[bytes]) -> list[bytes]:
+    """§2.1.3.1 PATH(m, D[n])."""
+    if len(leaves) == 1:
+        return []
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    if m < k:
+        return _rfc_path(m, leaves[:k]) + [_mth(leaves[k:])]
+    return _rfc_path(m - k, leaves[k:]) + [_mth(leaves[:k])]
+
+
+def _rfc_subproof(m: int, leaves: list[bytes], b: bool) -> list[bytes]:
+    """§2.1.4.1 SUBPROOF(m, D[n], b)."""
+    n = len(leaves)
+    if m == n:
+        return [] if b else [_mth(leaves)]
+    k = 1 << ((n - 1).bit_length() - 1)
+    if m <= k:
+        return _rfc_subproof(m, leaves[:k], b) + [_mth(leaves[k:])]
+    return _rfc_subproof(m - k, leaves[k:], False) + [_mth(leaves[:k])]
+
+
+def _append_raw(ctx, leaves: list[bytes]) -> None:
+    with ctx.store.transaction() as tx:
+        for data in leaves:
+            index = tx.next_index()
+            facts = {"exchange_id": f"x-{index}", "kind": "water", "supplier_park_id": PARK_A}
+            facts |= {"receiver_park_id": PARK_A, "supplier_id": "s", "receiver_id": "r", "waste_code": None}
+            tx.append(index, f"e-{index}", data, {**facts, "year": YEAR})
+
+
+def test_proofs_read_o_log_n_stored_rows_and_equal_an_independent_rfc9162_implementation(ctx, monkeypatch):
+    leaves = [f"leaf {i}".encode() for i in range(5000)]
+    for start in range(0, 5000, 500):  # as the worker does: a batch, then a checkpoint
+        _append_raw(ctx, leaves[start : start + 500])
+        recording.sign_latest(ctx)
+    _append_raw(ctx, leaves[5000:] + [b"unsigned 1", b"unsigned 2", b"unsigned 3"])  # not signed yet
+    leaves += [b"unsigned 1", b"unsigned 2", b"unsigned 3"]
+    rows_read: list[int] = []
+    stored = TreeReader._stored
+
+    def counted(reader, height, start, stop):
+        found = stored(reader, height, start, stop)
+        rows_read.append(len(found))
+        return found
+
+    monkeypatch.setattr(TreeReader, "_stored", counted)
+    for index, size in [(0, 1), (0, 5000), (4999, 5000), (1234, 3001), (2047, 2048), (17, 5003), (5002, 5003)]:
+        rows_read.clear()
+        proof = proof_hashes(queries.inclusion(ctx, ADMIN, index, size))
+        assert proof == _rfc_path(index, leaves[:size]), (index, size)
+        assert merkle.verify_inclusion(index, size, merkle.leaf_hash(leaves[index]), proof, _mth(leaves[:size]))
+        assert sum(rows_read) <= 16 * (2 * size.bit_length() + 1), (index, size, sum(rows_read))
+    for old, new in [(1, 5000), (500, 5000), (1023, 1024), (1500, 4500), (4999, 5003), (3, 3)]:
+        rows_read.clear()
+        proof = proof_hashes(queries.consistency(ctx, old, new))
+        assert proof == _rfc_subproof(old, leaves[:new], True), (old, new)
+        assert sum(rows_read) <= 16 * (2 * new.bit_length() + 1), (old, new, sum(rows_read))

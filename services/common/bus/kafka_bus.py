@@ -21,6 +21,7 @@ from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata
 
 from ..events import Event
+from . import envelope
 from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 DEFAULT_PARTITIONS = 3
@@ -143,6 +144,10 @@ class KafkaEventBus(AbstractEventBus):
             self._producer = None
 
 
+def _decode(value: bytes) -> Event:
+    return Event(**envelope.loads(value))
+
+
 class KafkaBusConsumer(AbstractConsumer):
     def __init__(self, bootstrap: list[str], group: str, topics: list[str]):
         self._consumer = KafkaConsumer(
@@ -159,7 +164,7 @@ class KafkaBusConsumer(AbstractConsumer):
     def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
         batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
         records = [record for batch in batches.values() for record in batch]
-        return [ConsumedEvent(r.topic, r.partition, r.offset, Event.from_json(r.value)) for r in records]
+        return [ConsumedEvent(r.topic, r.partition, r.offset, _decode(r.value)) for r in records]
 
     def commit(self, consumed: ConsumedEvent) -> None:
         self._consumer.commit(

@@ -43,6 +43,19 @@ checkpoints = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# Perfect subtrees of the signed tree at every TILE_HEIGHT-th height (leaves are height 0, in entries):
+# a proof reads O(log n) of them instead of every leaf hash; about n/15 rows for n entries.
+TILE_HEIGHT = 4
+tree_nodes = sa.Table(
+    "tree_nodes",
+    metadata,
+    sa.Column("height", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column(
+        "idx", sa.Integer, primary_key=True, autoincrement=False
+    ),  # leaves [idx * 2^height, (idx + 1) * 2^height)
+    sa.Column("hash", sa.LargeBinary(32), nullable=False),
+)
+
 parks = sa.Table(
     "parks",
     metadata,

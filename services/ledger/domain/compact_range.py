@@ -11,8 +11,18 @@ O(log n), however large the tree: what signing a checkpoint after every batch ne
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from services.ledger.domain import merkle
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A perfect subtree: leaves [index * 2^height, (index + 1) * 2^height), and its hash."""
+
+    height: int
+    index: int
+    hash: bytes
 
 
 class CompactRange:
@@ -33,19 +43,23 @@ class CompactRange:
         other.size, other._nodes = self.size, list(self._nodes)
         return other
 
-    def append(self, leaf_hash: bytes) -> None:
+    def append(self, leaf_hash: bytes, completed: list[Node] | None = None) -> None:
+        """Add a leaf; each perfect subtree this completes (of height 1 or more) is added to `completed`."""
         if len(leaf_hash) != merkle.HASH_SIZE:
             raise ValueError(f"leaf hash {self.size} is {len(leaf_hash)} bytes, not {merkle.HASH_SIZE}")
-        node, size = bytes(leaf_hash), self.size
+        node, size, height = bytes(leaf_hash), self.size, 0
         while size & 1:  # the smallest subtree has the new one's height: merge, and carry
             node = merkle.node_hash(self._nodes.pop(), node)
             size >>= 1
+            height += 1
+            if completed is not None:
+                completed.append(Node(height, self.size >> height, node))
         self._nodes.append(node)
         self.size += 1
 
-    def extend(self, leaf_hashes: Iterable[bytes]) -> None:
+    def extend(self, leaf_hashes: Iterable[bytes], completed: list[Node] | None = None) -> None:
         for leaf_hash in leaf_hashes:
-            self.append(leaf_hash)
+            self.append(leaf_hash, completed)
 
     def root(self) -> bytes:
         """MTH of leaves [0, size)."""

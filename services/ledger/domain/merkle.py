@@ -67,6 +67,23 @@ def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
     return node
 
 
+def subtree_hasher(perfect: Callable[[int, int], bytes]) -> RangeHasher:
+    """A RangeHasher from `perfect(height, index)`, the hash of leaves [index * 2^height, (index + 1) * 2^height):
+    a perfect, aligned range is one such subtree, any other is split where the RFC splits it."""
+
+    def hash_range(lo: int, hi: int) -> bytes:
+        width = hi - lo
+        if width <= 0:
+            return EMPTY_ROOT
+        if width & (width - 1) == 0 and lo % width == 0:
+            height = width.bit_length() - 1
+            return perfect(height, lo >> height)
+        k = split_point(width)
+        return node_hash(hash_range(lo, lo + k), hash_range(lo + k, hi))
+
+    return hash_range
+
+
 def _list_hasher(leaf_hashes: Sequence[bytes], tree_size: int) -> RangeHasher:
     if not 0 <= tree_size <= len(leaf_hashes):
         raise ValueError(f"tree size {tree_size} outside 0..{len(leaf_hashes)} known leaves")

@@ -32,6 +32,7 @@ class MerkleLog:
     def __init__(self, source: LeafHashSource | None = None) -> None:
         self._source: LeafHashSource = [] if source is None else source
         self._levels: list[list[bytes]] = [[]]  # _levels[h][i]: subtree of leaves [i*2^h, (i+1)*2^h)
+        self._hasher = merkle.subtree_hasher(lambda height, index: self._levels[height][index])
 
     # -- growing -----------------------------------------------------------------------------
 
@@ -73,14 +74,7 @@ class MerkleLog:
 
     def hash_range(self, lo: int, hi: int) -> bytes:
         """MTH of leaves [lo, hi): a cached node when perfect and aligned, else split per the RFC."""
-        width = hi - lo
-        if width <= 0:
-            return merkle.EMPTY_ROOT
-        if width & (width - 1) == 0 and lo % width == 0:
-            height = width.bit_length() - 1
-            return self._levels[height][lo >> height]
-        k = merkle.split_point(width)
-        return merkle.node_hash(self.hash_range(lo, lo + k), self.hash_range(lo + k, hi))
+        return self._hasher(lo, hi)
 
     def _tree_size(self, size: int | None) -> int:
         current = self.size

@@ -22,7 +22,7 @@ from services.common.events import Event
 from services.ledger.adapters.store import LedgerStore, LedgerTransaction
 from services.ledger.domain import merkle
 from services.ledger.domain.checkpoint import sign_checkpoint
-from services.ledger.domain.compact_range import CompactRange
+from services.ledger.domain.compact_range import CompactRange, Node
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.note_keys import SigningKey
 from services.ledger.domain.report import china_date
@@ -170,13 +170,14 @@ def sign_latest(ctx: LedgerContext) -> bool:
             log.error("not signing: the ledger holds %d entries but has appended %d", frontier.size + len(new), size)
             return False
         cut = signed_size - frontier.size
-        frontier.extend(new[:cut])
+        completed: list[Node] = []  # perfect subtrees, kept for proofs (again after a restart: it heals gaps)
+        frontier.extend(new[:cut], completed)
         if frontier.root() != signed_root:
             log.error("not signing: entries before %d no longer match the last signed checkpoint", signed_size)
             return False
-        frontier.extend(new[cut:])
+        frontier.extend(new[cut:], completed)
         root = frontier.root()
-        ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key))
+        ctx.store.add_checkpoint(size, root, sign_checkpoint(ctx.origin, size, root, ctx.signing_key), completed)
         ctx.frontier = frontier
         return True
 

@@ -43,11 +43,13 @@ class FakeProducer:
     def __init__(self, fail: int | None = None, flush_error: Exception | None = None):
         self.fail, self.flush_error = fail, flush_error
         self.sent: list[tuple[str, bytes]] = []
+        self.values: list[bytes] = []
         self.flushes = 0
         self.closed_with: float | None = None
 
     def send(self, topic, key, value, headers):
         self.sent.append((topic, key))
+        self.values.append(value)
         return Sent(KafkaError("NOT_ENOUGH_REPLICAS") if len(self.sent) - 1 == self.fail else None)
 
     def flush(self, timeout=None):
@@ -98,3 +100,34 @@ def test_the_relay_marks_nothing_when_the_flush_fails(tmp_path):
     relay = OutboxRelay(engine, outbox, bus_with(FakeProducer()))
     assert relay.pending() == 5
     assert relay.relay_once() == 5 and relay.pending() == 0
+
+
+def test_the_relay_sends_each_event_as_the_bytes_the_outbox_stored(tmp_path):
+    metadata = sa.MetaData()
+    outbox = outbox_table(metadata)
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    metadata.create_all(engine)
+    events = [("t", Event("ParkCreated", "p-1", {"name": "苏州工业园区", "n": 2**70 + 1, "nested": {"b": [1, None]}}))]
+    with engine.begin() as conn:
+        for topic, event in events:
+            add_to_outbox(conn, outbox, topic, event)
+        stored = conn.scalar(sa.select(outbox.c.event))
+    producer = FakeProducer()
+    OutboxRelay(engine, outbox, bus_with(producer)).relay_once()
+    assert producer.values == [stored.encode()] and producer.sent == [("t", b"p-1")]
+    assert Event.from_json(producer.values[0]) == events[0][1]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "苏州", "amount": "1.50", "n": 3},
+        {"huge": 2**70 + 1},
+        {"big": -(2**63) - 1},
+        {"f": 0.1},
+        {"n": float("nan")},
+    ],
+)
+def test_a_consumed_record_reads_as_the_standard_library_reads_it(payload):
+    record = Event("ExchangeCompleted", "x-1", payload).to_json()
+    assert repr(kafka_bus._decode(record)) == repr(Event.from_json(record))  # repr: an int is no float, nan is nan

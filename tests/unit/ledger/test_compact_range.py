@@ -37,3 +37,16 @@ def test_extending_in_batches_or_from_a_copy_gives_the_same_roots():
 def test_a_leaf_hash_of_the_wrong_size_is_refused():
     with pytest.raises(ValueError, match="33 bytes"):
         CompactRange().append(b"x" * 33)
+
+
+def test_it_names_every_perfect_subtree_it_completes_with_the_rfc_hash():
+    completed: list = []
+    frontier = CompactRange.of(HASHES[:5])
+    frontier.extend(HASHES[5:70], completed)
+    for node in completed:
+        width = 1 << node.height
+        assert node.hash == merkle.root_hash(HASHES[node.index * width : (node.index + 1) * width])
+        assert (node.index + 1) * width > 5  # only those the new leaves completed
+    assert {(node.height, node.index) for node in completed} == {
+        (h, i) for h in range(1, 7) for i in range(70 >> h) if (i + 1) << h > 5
+    }

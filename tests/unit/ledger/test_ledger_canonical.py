@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
 import rfc8785
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from services.ledger.domain.canonical import EntryEncodingError, canonical_entry, is_canonical, parse_entry
+from services.ledger.domain.canonical import (
+    MAX_SAFE_INTEGER,
+    EntryEncodingError,
+    canonical_entry,
+    is_canonical,
+    parse_entry,
+)
+from services.ledger.domain.entries import exchange_entry
 
 # RFC 8785 §3.2.3, "Sorting of Object Properties": keys sort by UTF-16 code units, so the emoji
 # (surrogates D83D DE00) sorts before U+FB33 although its code point is larger.
@@ -98,3 +108,37 @@ def test_parse_entry_round_trips_and_insists_on_the_canonical_form():
         b'{"a":"x"}\n',
     ):
         assert not is_canonical(not_canonical), not_canonical
+
+
+# Characters from every corner that matters to RFC 8785: ASCII controls and quotes (escaped), U+007F
+# and non-ASCII (literal UTF-8), U+E000..U+FFFF and beyond U+FFFF (where UTF-16 order differs from
+# code-point order); lone surrogates are refused above.
+_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12) | st.text(
+    st.sampled_from('\x00\x1f\x7f"\\/\b\t\n\f\r aZ9é€苏\ue000\ufb33\uffff\U00010000\U0001f600'), max_size=8
+)
+_SAFE_INTEGERS = st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
+_JSON = st.recursive(
+    st.none() | st.booleans() | _SAFE_INTEGERS | _TEXT,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(_TEXT, inner, max_size=6),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_TEXT, _JSON, max_size=8))
+def test_canonical_entry_writes_the_bytes_rfc8785_writes(entry):
+    """Entries are written by the standard library's encoder where that gives the same bytes: it
+    must, byte for byte, for any entry (non-ASCII, controls, astral keys, integers, nesting)."""
+    assert canonical_entry(entry) == rfc8785.dumps(entry)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**6), st.text(max_size=20), st.decimals(allow_nan=False, allow_infinity=False, places=3))
+def test_exchange_entries_are_rfc8785_bytes(index, note, amount):
+    exchange = {
+        "exchange_id": "ex-1",
+        "supplier": {"enterprise_id": "e-1", "park_id": "p-1", "name": note},
+        "deliveries": [{"amount": amount, "unit": "t", "evidence": {"note": note, "seq": index}}],
+    }
+    data = exchange_entry(index, "ev-1", "2026-06-30T08:00:00+00:00", exchange, {"co2_t": amount})
+    assert data == rfc8785.dumps(json.loads(data)) and parse_entry(data)["index"] == index
