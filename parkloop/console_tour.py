@@ -28,6 +28,7 @@ class Stop:
     role: str | None  # the demo key that opens it: park_manager, enterprise (the power plant), admin; None: anyone
     path: str  # where to go, or where the link to follow is
     follow: str | None = None  # a CSS selector of the first link to follow from `path`
+    submit: str | None = None  # a CSS selector of a button to press on `path` (its answer is the page)
 
 
 TOUR = [
@@ -35,6 +36,8 @@ TOUR = [
     Stop("park-overview", "park_manager", "/park/overview"),
     Stop("park-flows", "park_manager", "/park/flows"),
     Stop("park-map", "park_manager", "/park/map"),
+    Stop("park-plans", "park_manager", "/park/plans"),
+    Stop("park-plan", "park_manager", "/park/plans", submit="#request-plan button[type=submit]"),
     Stop("ledger", "park_manager", "/ledger"),
     Stop("ledger-entry", "park_manager", "/ledger/2"),
     Stop("park-report", "park_manager", "/park/report"),
@@ -90,6 +93,11 @@ def visit(page, url: str, stop: Stop, complete: bool = True) -> float:
             raise RuntimeError(f"{stop.name}: no link {stop.follow} on {stop.path}")
         started = time.perf_counter()
         page.goto(url + href if href.startswith("/") else href)
+    if stop.submit:
+        page.wait_for_load_state("load")
+        started = time.perf_counter()
+        with page.expect_navigation():
+            page.locator(stop.submit).first.click()
     (wait_complete if complete else wait_usable)(page)
     return time.perf_counter() - started
 

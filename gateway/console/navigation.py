@@ -10,6 +10,7 @@ PARK = [
     ("console_park.overview", _l("Overview")),
     ("console_park.flows", _l("Material flows")),
     ("console_park.map", _l("Map")),
+    ("console_plans.index", _l("Park planner")),
     ("console_ledger.entries", _l("Ledger audit")),
     ("console_park.report", _l("Annual report")),
     ("console_exchanges.index", _l("Exchanges")),

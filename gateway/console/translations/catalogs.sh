@@ -12,6 +12,7 @@ OUT=translations
 declare -A SOURCES=(
   [console]="templates/console/*.html views/auth.py views/errors.py labels.py navigation.py auth.py enterprises.py"
   [park]="templates/console/park views/park.py"
+  [plans]="templates/console/plans views/plans.py"
   [ledger]="templates/console/ledger views/ledger.py"
   [listings]="templates/console/listings views/listings.py"
   [exchanges]="templates/console/exchanges views/exchanges.py"
@@ -19,7 +20,7 @@ declare -A SOURCES=(
   [admin]="templates/console/admin views/admin.py"
 )
 DOMAINS=("$@")
-[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park ledger listings exchanges webhooks admin)
+[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park plans ledger listings exchanges webhooks admin)
 
 for domain in "${DOMAINS[@]}"; do
   # shellcheck disable=SC2086  # the source list is word-split (and globbed) on purpose

@@ -379,8 +379,21 @@ def matches(side: str, listing_id: str):
         ids = {f"{side}_id": listing_id, f"{other}_id": match["listing"]["id"]}
         # The exchanges area's form, by its path (its endpoint is not ours to name).
         match["propose_url"] = "/exchanges/new?" + urlencode({"offer_id": ids["offer_id"], "want_id": ids["want_id"]})
+    # Newest first; a pairing several plans suggested is shown once.
+    latest: dict[tuple[str, str], dict] = {}
+    for s in api().all_pages("plan-suggestions"):
+        if listing_id in (s["offer"]["id"], s["want"]["id"]):
+            latest.setdefault((s["offer"]["id"], s["want"]["id"]), s)
+    suggestions = list(latest.values())
+    enterprises.look_up({s[other]["enterprise_id"] for s in suggestions}, {"park_id": listing["park_id"]})
+    for suggestion in suggestions:  # the park's plan pairs this listing with that counterpart
+        suggestion["counterpart"] = suggestion[other]
+        suggestion["counterpart_name"] = enterprises.name(suggestion[other]["enterprise_id"])
+        ids = {"offer_id": suggestion["offer"]["id"], "want_id": suggestion["want"]["id"]}
+        suggestion["propose_url"] = "/exchanges/new?" + urlencode(ids)
     return render_template(
         "console/listings/matches.html",
+        suggestions=suggestions,
         side=side,
         other=other,
         listing=listing,

@@ -94,6 +94,11 @@ class UnpairedSchema(ma.Schema):
         required=True, metadata={"description": "legality | no_counterpart | no_gain | quantity_used_elsewhere"}
     )
     detail = fields.String(required=True)
+    facts = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        metadata={"description": "The detail's figures: nearest_km, counterparts, code (as the reason has them)"},
+    )
 
 
 class PlanSummarySchema(ma.Schema):

@@ -95,7 +95,8 @@ def plan_body(
             for p in result.pairings
         ],
         "unpaired": [
-            {"listing": listing_summary(u.listing), "reason": u.reason, "detail": u.detail} for u in result.unpaired
+            {"listing": listing_summary(u.listing), "reason": u.reason, "detail": u.detail, "facts": u.facts}
+            for u in result.unpaired
         ],
     }
 

@@ -111,6 +111,7 @@ def test_hazardous_waste_goes_only_to_a_licensed_receiver_and_the_other_is_told_
     assert flows(result) == {("o-oil", "w-licensed"): 60.0}
     assert result.totals["hazardous_waste_utilised_t"] == pytest.approx(60)
     assert reasons(result) == {"w-unlicensed": "legality"}
+    assert result.unpaired[0].facts == {"code": WASTE_MINERAL_OIL}
 
 
 def test_whole_lots_make_it_a_mip_that_leaves_the_remainder_on_the_ground():
@@ -147,6 +148,7 @@ def test_heat_beyond_the_pipeline_limit_is_unpaired_with_the_distance_named():
     assert result.pairings == []
     assert reasons(result) == {"o": "no_counterpart", "w": "no_counterpart"}
     assert "20.0 km" in result.unpaired[0].detail
+    assert result.unpaired[0].facts["nearest_km"] == pytest.approx(20.0, abs=0.1)
 
 
 def test_materials_gain_no_co2_under_the_default_weights_and_are_told_so():

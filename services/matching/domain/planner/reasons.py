@@ -13,7 +13,7 @@ distance), so the reasons follow the rules and never restate them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from services.common.geo import Location, distance_km
 from services.matching.domain.documents import ListingDoc
@@ -30,6 +30,7 @@ class Unpaired:
     listing: ListingDoc
     reason: str
     detail: str
+    facts: dict[str, float | str] = field(default_factory=dict)  # the detail's figures, for other languages
 
 
 def unpaired_reasons(network: Network, flows: list[float], objective: Objective) -> list[Unpaired]:
@@ -47,20 +48,19 @@ def unpaired_reasons(network: Network, flows: list[float], objective: Objective)
     for node in nodes:
         if node in served:
             continue
-        doc = network.offers[node[1]] if node[0] == "offer" else network.wants[node[1]]
+        doc = _doc(network, node)
         arcs = arcs_of.get(node, [])
         if not arcs:
-            reason, detail = blocked.get(node) or (NO_COUNTERPART, _none_passes(doc))
-            found.append(Unpaired(doc, reason, detail))
+            found.append(blocked.get(node) or Unpaired(doc, NO_COUNTERPART, _none_passes(doc)))
         elif not any(objective.useful(network, a) for a in arcs):
-            found.append(Unpaired(doc, NO_GAIN, _no_gain_detail(objective, len(arcs))))
+            found.append(Unpaired(doc, NO_GAIN, _no_gain_detail(objective, len(arcs)), {"counterparts": len(arcs)}))
         else:
             detail = f"{len(arcs)} compatible counterpart(s); their quantities serve pairings that gain more"
-            found.append(Unpaired(doc, USED_ELSEWHERE, detail))
+            found.append(Unpaired(doc, USED_ELSEWHERE, detail, {"counterparts": len(arcs)}))
     return found
 
 
-def _blocked(network: Network, lacking: set[Node]) -> dict[Node, tuple[str, str]]:
+def _blocked(network: Network, lacking: set[Node]) -> dict[Node, Unpaired]:
     """For listings without arcs: the legality gate, or a compatible counterpart only beyond reach."""
     legality: dict[Node, str] = {}
     nearest: dict[Node, float] = {}
@@ -75,19 +75,33 @@ def _blocked(network: Network, lacking: set[Node]) -> dict[Node, tuple[str, str]
             if km <= reach_km(offer, want, network.settings):
                 if criteria.licence_for and replace(criteria, licence_for=None).accepts(want, km):
                     for node in ends:
-                        legality[node] = (
-                            f"{criteria.licence_for} is hazardous: the receiver holds no licence or 点对点 approval "
-                            "covering it today"
-                        )
+                        legality[node] = criteria.licence_for
             elif criteria.accepts(want, 0.0):
                 for node in ends:
                     nearest[node] = min(km, nearest.get(node, km))
-    reasons = {node: (NO_COUNTERPART, _beyond(km)) for node, km in nearest.items()}
-    return {**reasons, **{node: (LEGALITY, text) for node, text in legality.items()}}
+    reasons = {
+        node: Unpaired(
+            _doc(network, node),
+            NO_COUNTERPART,
+            f"no compatible counterpart within distance; the nearest is {km:.1f} km away",
+            {"nearest_km": round(km, 3)},
+        )
+        for node, km in nearest.items()
+    }
+    illegal = {
+        node: Unpaired(
+            _doc(network, node),
+            LEGALITY,
+            f"{code} is hazardous: the receiver holds no licence or 点对点 approval covering it today",
+            {"code": code},
+        )
+        for node, code in legality.items()
+    }
+    return {**reasons, **illegal}
 
 
-def _beyond(km: float) -> str:
-    return f"no compatible counterpart within distance; the nearest is {km:.1f} km away"
+def _doc(network: Network, node: Node) -> ListingDoc:
+    return network.offers[node[1]] if node[0] == "offer" else network.wants[node[1]]
 
 
 def _none_passes(doc: ListingDoc) -> str:
