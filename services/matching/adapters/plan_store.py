@@ -24,9 +24,8 @@ class PlanStore:
 
     def active_docs_of_parks(self, park_ids: Iterable[str]) -> list[dict]:
         """The active listing documents of these parks, as stored (domain documents are made by the caller)."""
-        park = listing_docs.c.doc["park_id"].as_string()
         query = sa.select(listing_docs.c.doc, listing_docs.c.revision).where(
-            listing_docs.c.status == "active", park.in_(list(park_ids))
+            listing_docs.c.status == "active", listing_docs.c.park_id.in_(list(park_ids))
         )
         with self.engine.connect() as conn:
             return [{"doc": row.doc, "revision": row.revision} for row in conn.execute(query)]
