@@ -10,7 +10,7 @@ from marshmallow import fields, validate
 
 from gateway.service_layer import keys
 from services.common.identity import Role
-from services.common.schemas import DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
+from services.common.schemas import DateTime, Id, PageArgsSchema, Text, offset_limit, page_of, paged
 from services.common.web import Blueprint
 
 blp = Blueprint(
@@ -21,8 +21,8 @@ blp = Blueprint(
 class KeyCreateSchema(ma.Schema):
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     label = Text(required=True)
-    park_id = fields.String(metadata={"description": "Required for park_manager and enterprise keys"})
-    enterprise_id = fields.String(
+    park_id = Id(metadata={"description": "Required for park_manager and enterprise keys"})
+    enterprise_id = Id(
         metadata={
             "description": "Optional for enterprise keys: omitted, the key may "
             "register one enterprise in its park and is then bound to it"

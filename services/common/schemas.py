@@ -11,6 +11,9 @@ MAX_PAGE = 100_000
 MAX_PAGE_SIZE = 200
 # Integers are stored in INTEGER columns, 32-bit on PostgreSQL: every integer the API accepts fits one.
 COLUMN_INT_MAX = 2**31 - 1
+ID_LENGTH = 36  # ids are UUIDs, kept in VARCHAR(36) columns
+NUMBER_LIMIT = 1e15
+_within_number_limit = validate.Range(min=-NUMBER_LIMIT, max=NUMBER_LIMIT)
 
 
 def has_control_characters(value: str) -> bool:
@@ -35,8 +38,16 @@ def Int(min: int = 0, max: int = COLUMN_INT_MAX, **kwargs) -> fields.Integer:  #
     return fields.Integer(validate=validate.Range(min=min, max=max), **kwargs)
 
 
-def Number(**kwargs) -> fields.Float:
-    return fields.Float(allow_nan=False, **kwargs)
+def Id(**kwargs) -> fields.String:
+    """An id the caller names (a park, an enterprise): no longer than the column that stores or filters it."""
+    return fields.String(validate=validate.Length(max=ID_LENGTH), **kwargs)
+
+
+def Number(validate=(), **kwargs) -> fields.Float:
+    """A finite number no larger than any quantity here can be (1e15 t, MW, 万元…): a bigger one is a
+    mistake or a probe, and beyond 2**53 a double no longer holds every integer."""
+    bounds = validate if isinstance(validate, list | tuple) else [validate]
+    return fields.Float(allow_nan=False, validate=[_within_number_limit, *bounds], **kwargs)
 
 
 class WholeSchema(ma.Schema):

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from services.common.contracts import DELIVERY_UNITS
-from services.common.schemas import Date, DateTime, PageArgsSchema, Text, offset_limit, page_of, paged
+from services.common.schemas import Date, DateTime, Id, PageArgsSchema, Text, offset_limit, page_of, paged
 from services.common.web import Blueprint, current_principal
 from services.listings.domain.deliveries import FUELS, SUBSTITUTES, exact_decimal
 from services.listings.domain.exchanges import ExchangeStatus
@@ -97,7 +97,7 @@ class ExchangeSchema(ma.Schema):
 class ExchangeArgsSchema(PageArgsSchema):
     status = Choice([s.value for s in ExchangeStatus])
     kind = Choice([k.value for k in Kind])
-    park_id = fields.String(metadata={"description": "Only exchanges with a party in this park"})
+    park_id = Id(metadata={"description": "Only exchanges with a party in this park"})
 
 
 ExchangePageSchema = page_of(ExchangeSchema, "ExchangePageSchema")

@@ -12,6 +12,7 @@ from marshmallow import fields, validate
 from services.common.schemas import (
     Date,
     DateTime,
+    Id,
     Int,
     LocationSchema,
     Number,
@@ -94,13 +95,11 @@ class ApprovalSchema(WholeSchema):
 class ContactSchema(ma.Schema):
     name = Text(max_length=100)
     phone = Text(max_length=40)
-    email = fields.Email()
+    email = fields.Email(validate=validate.Length(max=254))
 
 
 class EnterpriseCreateSchema(ma.Schema):
-    park_id = fields.String(
-        metadata={"description": "Required for admins; an enterprise key registers in its own park"}
-    )
+    park_id = Id(metadata={"description": "Required for admins; an enterprise key registers in its own park"})
     name = Text(required=True)
     credit_code = fields.String(
         required=True,
@@ -147,7 +146,7 @@ class EnterpriseSchema(ma.Schema):
 
 
 class EnterpriseArgsSchema(PageArgsSchema):
-    park_id = fields.String()
+    park_id = Id()
 
 
 EnterprisePageSchema = page_of(EnterpriseSchema, "EnterprisePageSchema")
@@ -239,7 +238,7 @@ def listing_schemas(side: str) -> dict[str, type[ma.Schema]]:
         {
             **common,
             "kind": Choice(Kind, required=True),
-            "enterprise_id": fields.String(metadata={"description": "Admins only"}),
+            "enterprise_id": Id(metadata={"description": "Admins only"}),
         },
     )
     patch = _schema(f"{cap}PatchSchema", common)  # loaded with partial=True
@@ -270,8 +269,8 @@ class ListingArgsSchema(PageArgsSchema):
     kind = Choice(Kind)
     status = Choice(Status)
     code = fields.String(validate=validate.Length(max=16), metadata={"description": "A waste code"})
-    park_id = fields.String()
-    enterprise_id = fields.String()
+    park_id = Id()
+    enterprise_id = Id()
     lat = Number(validate=validate.Range(-90, 90))
     lon = Number(validate=validate.Range(-180, 180))
     radius_km = Number(validate=validate.Range(min=0, max=20000), metadata={"description": "With lat and lon"})

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from services.common.schemas import DateTime, Number, PageArgsSchema, offset_limit, page_of, paged
+from services.common.schemas import DateTime, Id, Number, PageArgsSchema, offset_limit, page_of, paged
 from services.common.web import Blueprint, current_principal
 from services.matching.service_layer import webhooks
 
@@ -31,7 +31,7 @@ class SubscriptionCreateSchema(ma.Schema):
         validate=validate.Length(max=500),
         metadata={"description": "Only these of your listings (default: all of them)"},
     )
-    enterprise_id = fields.String(metadata={"description": "Admins only: the enterprise to subscribe for"})
+    enterprise_id = Id(metadata={"description": "Admins only: the enterprise to subscribe for"})
 
 
 class SubscriptionSchema(ma.Schema):
