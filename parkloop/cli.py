@@ -199,6 +199,45 @@ def cmd_screenshots(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from pathlib import Path
+
+    from services.common.config import data_dir
+
+    from .backup import BackupError, backup
+
+    try:
+        manifest = backup(Path(args.dest).resolve(), data_dir())
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
+        return 2
+    print(json.dumps({name: db["rows"] for name, db in manifest["databases"].items()}, indent=2))
+    if manifest["not_in_data_dir"]:
+        console.print(
+            f"Not in the data directory (configured in the environment?): {manifest['not_in_data_dir']}",
+            soft_wrap=True,
+        )
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from pathlib import Path
+
+    from .backup import BackupError, restore
+
+    try:
+        manifest = restore(Path(args.src).resolve(), Path(args.data_dir).resolve())
+    except BackupError as exc:
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
+        return 2
+    console.print(
+        f"Restored the backup of {manifest['created_at']} into {args.data_dir}; start it with "
+        f"PARKLOOP_DATA={args.data_dir} parkloop run",
+        soft_wrap=True,
+    )
+    return 0
+
+
 def cmd_bench(args) -> int:
     from .benchmarks import run_benchmark
 
@@ -266,6 +305,15 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--out", default="docs/screenshots")
     shots.add_argument("--language", default="zh_CN", choices=["zh_CN", "en"])
     shots.set_defaults(func=cmd_screenshots)
+
+    backup = sub.add_parser("backup", help="copy the running embedded deployment (databases, event log, secrets)")
+    backup.add_argument("dest", help="a new or empty directory")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="bring a backup into a new, empty data directory")
+    restore.add_argument("src")
+    restore.add_argument("data_dir")
+    restore.set_defaults(func=cmd_restore)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
     bench.add_argument("name", choices=sorted(BENCHMARK_NAMES))
