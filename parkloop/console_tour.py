@@ -42,6 +42,7 @@ TOUR = [
     Stop("ledger-entry", "park_manager", "/ledger/2"),
     Stop("park-report", "park_manager", "/park/report"),
     Stop("park-exchanges", "park_manager", "/exchanges"),
+    Stop("park-audit", "park_manager", "/audit"),
     Stop("listings", "enterprise", "/listings"),
     Stop("listing-new", "enterprise", "/listings/new?side=offer&kind=heat"),
     Stop("listing-matches", "enterprise", "/listings", "a[href*='/matches']"),
@@ -52,6 +53,7 @@ TOUR = [
     Stop("admin-park", "admin", "/admin/parks", "main table a[href*='/admin/parks/']"),
     Stop("admin-enterprises", "admin", "/admin/enterprises"),
     Stop("admin-keys", "admin", "/admin/keys"),
+    Stop("admin-audit", "admin", "/audit?outcome=failed"),
 ]
 
 

@@ -94,7 +94,7 @@ def _as_dict(record: AuditRecord) -> dict:
     return {**record.__dict__, "role": record.role.value}
 
 
-def _csv_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
+def csv_lines(records: Iterator[AuditRecord]) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -128,7 +128,7 @@ class AuditCsv(MethodView):
         """The audit trail as CSV, with the same filters"""
         records = audit.export_trail(gateway(), g.principal, _query(args))
         return Response(
-            stream_with_context(_csv_lines(records)),
+            stream_with_context(csv_lines(records)),
             mimetype="text/csv",
             headers={"Content-Disposition": 'attachment; filename="parkloop-audit.csv"'},
         )

@@ -14,6 +14,7 @@ PARK = [
     ("console_ledger.entries", _l("Ledger audit")),
     ("console_park.report", _l("Annual report")),
     ("console_exchanges.index", _l("Exchanges")),
+    ("console_audit.index", _l("Audit trail")),
 ]
 ENTERPRISE = [
     ("console_listings.index", _l("My listings")),

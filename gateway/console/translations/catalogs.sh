@@ -18,9 +18,10 @@ declare -A SOURCES=(
   [exchanges]="templates/console/exchanges views/exchanges.py"
   [webhooks]="templates/console/webhooks views/webhooks.py"
   [admin]="templates/console/admin views/admin.py"
+  [audit]="templates/console/audit views/audit.py"
 )
 DOMAINS=("$@")
-[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park plans ledger listings exchanges webhooks admin)
+[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park plans ledger listings exchanges webhooks admin audit)
 
 for domain in "${DOMAINS[@]}"; do
   # shellcheck disable=SC2086  # the source list is word-split (and globbed) on purpose
