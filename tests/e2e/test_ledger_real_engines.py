@@ -118,7 +118,10 @@ def wait_until(condition, timeout_s: float, what: str, worker: Worker) -> None:
 
 
 def entry_count(db: sa.Engine) -> int:
+    """Entries recorded so far; 0 until the worker has migrated its fresh database."""
     with db.connect() as conn:
+        if not sa.inspect(conn).has_table(entries.name):
+            return 0
         return conn.scalar(sa.select(sa.func.count()).select_from(entries))
 
 

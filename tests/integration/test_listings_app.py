@@ -154,12 +154,17 @@ def test_a_write_without_a_signature_changes_nothing(client, enterprise):
         ("patch", "/api/v1/offers/some-id"),
     ],
 )
-@pytest.mark.parametrize("raw", ['{"name": ', "not json at all", b"\xff\xfe{"], ids=["truncated", "text", "binary"])
-def test_a_malformed_json_body_gets_400_problem_json(client, method, path, raw):
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [('{"name": ', "not valid JSON"), ("not json at all", "not valid JSON"), (b"\xff\xfe{", "not UTF-8")],
+    ids=["truncated", "text", "binary"],
+)
+def test_a_malformed_json_body_gets_400_problem_json_naming_the_reason(client, method, path, raw, reason):
     response = getattr(client, method)(path, data=raw, content_type="application/json", headers=signed())
 
     body = problem(response, 400)
-    assert body["errors"] == {"body": ["Invalid JSON body."]}
+    assert list(body["errors"]) == ["body"]
+    assert body["errors"]["body"][0].startswith(reason)
 
 
 @pytest.mark.parametrize("raw", ["[1, 2]", '"a string"', "42", "null"])
