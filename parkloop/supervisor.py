@@ -8,9 +8,12 @@ Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
+import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +34,7 @@ MIGRATED = {
     "matching": "services.matching.bootstrap",
     "ledger": "services.ledger.bootstrap",
 }
+SAFETY_CHECK_S = 10.0  # children are checked after every signal, and at least this often
 WORKERS = {
     "listings-relay": "services.listings.worker",
     "matching-worker": "services.matching.worker",
@@ -86,7 +90,15 @@ class Supervisor:
         self.stopping = False
 
     def start(self) -> None:
-        migrate_all()  # once, before any process starts: none of them races another to migrate
+        # Once, before any process starts, so none races another to migrate; in a child process,
+        # because migrating imports every service, which the supervisor would then hold (~100 MiB).
+        migrating = subprocess.run(
+            [sys.executable, "-c", "from parkloop.supervisor import migrate_all; migrate_all()"],
+            env=self.env,
+            stdout=sys.stderr,
+        )
+        if migrating.returncode:
+            raise RuntimeError(f"migrating the databases failed (exit code {migrating.returncode}); see above")
         (data_dir() / "logs").mkdir(parents=True, exist_ok=True)
         for offset, name in enumerate(SERVICES, start=1):
             self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}"))
@@ -139,9 +151,24 @@ class Supervisor:
 
     def serve_forever(self) -> None:
         """Until Ctrl-C or SIGTERM. A terminal's Ctrl-C reaches every child too; the flag set
-        here keeps their exits from being taken for crashes."""
+        here keeps their exits from being taken for crashes. Between signals it blocks: a child's
+        exit (SIGCHLD) or a stop wakes it through the wake-up socket, so it costs nothing at rest."""
+        wake, wake_writer = socket.socketpair()
+        for end in (wake, wake_writer):
+            end.setblocking(False)
+        previous = signal.set_wakeup_fd(wake_writer.fileno())
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: setattr(self, "stopping", True))
-        while not self.stopping:
-            self.check_alive()
-            time.sleep(0.5)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # handled, so that it reaches the wake-up socket
+        try:
+            while not self.stopping:
+                self.check_alive()
+                if select.select([wake], [], [], SAFETY_CHECK_S)[0]:
+                    with contextlib.suppress(BlockingIOError):
+                        while wake.recv(4096):  # drain: which signals came matters not
+                            pass
+        finally:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.set_wakeup_fd(previous)
+            wake.close()
+            wake_writer.close()

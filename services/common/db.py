@@ -15,6 +15,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from .doorbell import Doorbell, PollingWaiter, Waiter
+
+POLL_WITHOUT_DOORBELL_S = 0.2  # how often a waiter on a server database (no doorbell) looks again
+
 
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without their zone; every one was stored as UTC."""
@@ -31,6 +35,28 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     the lock, instead of waiting for it."""
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         yield conn
+    ring(engine)
+
+
+def ring(engine: sa.Engine) -> None:
+    """After a commit: wake the processes waiting for new rows in this database (SQLite only)."""
+    bell = doorbell(engine)
+    if bell is not None:
+        bell.ring()
+
+
+def doorbell(engine: sa.Engine) -> Doorbell | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Doorbell.beside(database)
+
+
+def waiter(engine: sa.Engine) -> Waiter | PollingWaiter:
+    """How a worker waits for another process's commit to this database: at the SQLite file's
+    doorbell (rung by `write_transaction` and the unit of work), else by polling."""
+    bell = doorbell(engine)
+    return bell.waiter() if bell is not None else PollingWaiter(POLL_WITHOUT_DOORBELL_S)
 
 
 def create_engine(url: str) -> sa.Engine:

@@ -5,14 +5,14 @@ the relay finds the unpublished rows when it starts again.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from .bus import AbstractEventBus, envelope
-from .db import as_utc, write_transaction
+from .db import as_utc, waiter, write_transaction
+from .doorbell import SAFETY_WAIT_S
 from .events import Event
 
 
@@ -101,10 +101,13 @@ class OutboxRelay:
             )
         return len(rows)
 
-    def run(self, stop, idle_sleep_s: float = 0.2) -> None:
+    def run(self, stop, idle_wait_s: float = SAFETY_WAIT_S) -> None:
         """Relay until `stop()`. A failure (the bus down) ends the run with the rows kept; the
-        worker starts it again, topics first, since the bus may have been the one starting."""
+        worker starts it again, topics first, since the bus may have been the one starting.
+        With nothing to publish it blocks until a commit to the database rings (services.common.db
+        .waiter), looking again after `idle_wait_s` at the latest."""
         self.bus.ensure_topics(self.topics)
-        while not stop():
-            if not self.relay_once():
-                time.sleep(idle_sleep_s)
+        with waiter(self.engine) as idle:
+            while not stop():
+                if not self.relay_once():
+                    idle.wait(idle_wait_s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .db import WRITE
+from .db import WRITE, ring
 from .outbox import add_to_outbox
 
 
@@ -45,6 +45,7 @@ class SqlUnitOfWork:
                     add_to_outbox(self.conn, self.outbox, repository.topic, event)
                 aggregate.events.clear()
         self.tx.commit()
+        ring(self.engine)  # the outbox relay waits for these events
 
     def __exit__(self, *exc):
         if self.tx.is_active:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 
 from .config import Settings
+from .doorbell import interrupt_waits
 from .logs import configure_logging, log_configuration
 
 RETRY_AFTER_S = 2.0
@@ -25,8 +26,13 @@ def run_worker(
     configure_logging(name)
     log_configuration(name, settings)
     stopping = threading.Event()
+
+    def stop(*_) -> None:
+        stopping.set()
+        interrupt_waits()  # a loop blocked at a doorbell sees the stop at once
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, stop)
     log.info("%s started", name)
     while not stopping.is_set():
         try:

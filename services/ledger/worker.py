@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from services.common.bus import connect_bus
 from services.common.config import Settings
+from services.common.doorbell import SAFETY_WAIT_S
 from services.common.worker import run_worker
 
 from .bootstrap import bootstrap
@@ -21,7 +22,7 @@ def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger", topics: Sequ
     bus.ensure_topics(list(topics))
     with bus.consumer(group, list(topics)) as consumer:
         while not stop():
-            polled = consumer.poll(max_records=batch, timeout_s=0.5)
+            polled = consumer.poll(max_records=batch, timeout_s=SAFETY_WAIT_S)
             record_batch(ctx, [consumed.event for consumed in polled])
             consumer.commit_all(polled)  # every entry of the batch is durable by now
 

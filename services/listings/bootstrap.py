@@ -7,9 +7,8 @@ from pathlib import Path
 from services.common.bus import connect_bus
 from services.common.config import Settings
 from services.common.db import create_engine, migrate
-from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.operations import Gauge, Operations, age_s, database_check, single
-from services.common.outbox import OutboxRelay, outbox_backlog
+from services.common.outbox import outbox_backlog
 from services.listings.adapters.repositories import ListingsUnitOfWork
 from services.listings.adapters.tables import outbox
 from services.listings.domain.reference.waste_codes import WasteCatalogue
@@ -53,13 +52,4 @@ def operations(settings: Settings) -> Operations:
                 single(lambda: backlog()[1]),
             ),
         ],
-    )
-
-
-def outbox_relay(settings: Settings) -> OutboxRelay:
-    return OutboxRelay(
-        create_engine(settings.database_url),
-        outbox,
-        connect_bus(settings.event_bus_url),
-        [LISTINGS_TOPIC, EXCHANGES_TOPIC],
     )

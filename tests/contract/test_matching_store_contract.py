@@ -31,7 +31,7 @@ from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.tables import match_alerts, processed_events, webhook_deliveries, webhook_subscriptions
 from services.matching.adapters.webhook_sender import Attempt
-from services.matching.adapters.webhook_store import WebhookStore
+from services.matching.adapters.webhook_store import CLAIM_FOR, WebhookStore
 from services.matching.bootstrap import MIGRATIONS
 from services.matching.domain.criteria import criteria_for
 from services.matching.domain.documents import ListingDoc
@@ -390,6 +390,18 @@ def test_the_queue_counts_pending_deliveries_and_dates_the_most_overdue(webhooks
     webhooks.alert_once(s.id, "want-1", "offer-10", PAYLOAD, NOW + timedelta(minutes=5))
     assert webhooks.queue(NOW + timedelta(minutes=1)) == (2, NOW)  # the second is not due yet
     assert webhooks.queue(NOW - timedelta(minutes=1)) == (2, None)
+
+
+def test_the_next_due_moment_is_the_earliest_retry_or_the_end_of_another_dispatchers_claim(webhooks):
+    s = subscription()
+    webhooks.add(s)
+    assert webhooks.next_due() is None
+    webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW + timedelta(minutes=5))
+    webhooks.alert_once(s.id, "want-1", "offer-10", PAYLOAD, NOW + timedelta(minutes=9))
+    assert webhooks.next_due() == NOW + timedelta(minutes=5)
+    assert len(webhooks.claim_due(NOW + timedelta(minutes=5))) == 1  # held by its dispatcher for a while
+    assert webhooks.next_due() == NOW + timedelta(minutes=5) + CLAIM_FOR  # before the second's retry
+    assert CLAIM_FOR < timedelta(minutes=4)
 
 
 def _pause_before(engine, table: str, verb: str, parties: int = 2, wait_s: float = 1.5):

@@ -18,8 +18,8 @@ from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC, Event
 from services.common.identity import Principal, Role, sign_principal
 from services.listings.adapters.tables import outbox
 from services.listings.app import create_app
-from services.listings.bootstrap import outbox_relay
 from services.listings.domain.reference import credit_code as gb32100
+from services.listings.worker import outbox_relay
 
 SECRET = "exchanges-internal-secret"
 ADMIN = Principal(Role.ADMIN, "admin-key")

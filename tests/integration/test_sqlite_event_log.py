@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 
 from services.common.bus import connect_bus
@@ -218,6 +220,26 @@ def test_processes_publishing_at_once_lose_nothing_and_offsets_stay_dense(tmp_pa
     found = _offsets_and_values(path)
     assert [offset for offset, _ in found] == list(range(120))
     assert len({n for _, n in found}) == 120
+
+
+def test_a_consumer_blocked_on_an_idle_log_wakes_for_a_publish_from_another_process(tmp_path):
+    path = str(tmp_path / "events.db")
+    SqliteEventLog(path).close()
+    polled: list = []
+    with SqliteEventLog(path).consumer("ledger", [TOPIC]) as consumer:
+        waiting = threading.Thread(target=lambda: polled.extend(consumer.poll(timeout_s=600)), daemon=True)
+        waiting.start()
+        # A fresh interpreter, not a fork: forking while the consumer's thread is inside SQLite can
+        # copy a lock that thread holds into the child, which then never gets it.
+        publish = (
+            "import sys; from services.common.bus.sqlite_log import SqliteEventLog; "
+            "from services.common.events import Event; "
+            f"SqliteEventLog(sys.argv[1]).publish({TOPIC!r}, Event('OfferPublished', 'w7', {{'n': 7000}}))"
+        )
+        subprocess.run([sys.executable, "-c", publish, path], check=True, timeout=60)
+        waiting.join(timeout=60)  # far sooner than its 600 s timeout: the publish woke it
+        assert not waiting.is_alive()
+    assert numbers(polled) == [7000]
 
 
 def test_the_log_file_survives_as_plain_sqlite_with_one_row_per_event(event_log, tmp_path):

@@ -162,7 +162,8 @@ class KafkaBusConsumer(AbstractConsumer):
         )
 
     def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
-        batches = self._consumer.poll(timeout_ms=int(timeout_s * 1000), max_records=max_records)
+        # kafka-python's poll cannot be woken: blocking at most a second, a worker sees a stop soon.
+        batches = self._consumer.poll(timeout_ms=int(min(timeout_s, 1.0) * 1000), max_records=max_records)
         records = [record for batch in batches.values() for record in batch]
         return [ConsumedEvent(r.topic, r.partition, r.offset, _decode(r.value)) for r in records]
 

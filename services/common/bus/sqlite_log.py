@@ -2,17 +2,18 @@
 
 One partition per topic (so order holds for every key), consumer groups with committed
 offsets, and an event id unique per topic so a relay that re-publishes after a crash adds
-nothing twice. WAL mode lets several processes append and read at once.
+nothing twice. WAL mode lets several processes append and read at once. A publish rings the log's
+doorbell (services.common.doorbell), so a consumer with nothing to read blocks until then.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..doorbell import Doorbell
 from ..events import Event
 from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
@@ -33,7 +34,6 @@ CREATE TABLE IF NOT EXISTS group_offsets (
     PRIMARY KEY (group_id, topic)
 );
 """
-POLL_INTERVAL_S = 0.05
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -51,6 +51,7 @@ class SqliteEventLog(AbstractEventBus):
         self._conn = _connect(self.path)
         self._lock = threading.Lock()
         self._conn.executescript(SCHEMA)
+        self.doorbell = Doorbell.beside(self.path)
 
     def ensure_topics(self, topics: list[str]) -> None:
         """Topics exist implicitly in the log."""
@@ -73,6 +74,7 @@ class SqliteEventLog(AbstractEventBus):
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+        self.doorbell.ring()
 
     def consumer(self, group: str, topics: list[str]) -> SqliteConsumer:
         return SqliteConsumer(self.path, group, topics)
@@ -102,6 +104,8 @@ class SqliteConsumer(AbstractConsumer):
         self._conn.executescript(SCHEMA)
         self.group = group
         self.topics = list(topics)
+        # Taken before the first read, so no publish after that read goes unnoticed.
+        self._waiter = Doorbell.beside(path).waiter()
         self._position = {topic: self._committed(topic) for topic in self.topics}
 
     def _committed(self, topic: str) -> int:
@@ -111,12 +115,11 @@ class SqliteConsumer(AbstractConsumer):
         return row[0] if row else 0
 
     def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            batch = self._read(max_records)
-            if batch or time.monotonic() >= deadline:
-                return batch
-            time.sleep(POLL_INTERVAL_S)
+        """Blocks at most until the next publish (to any topic: then it may return nothing, early)."""
+        batch = self._read(max_records)
+        if batch or timeout_s <= 0 or not self._waiter.wait(timeout_s):
+            return batch
+        return self._read(max_records)
 
     def _read(self, max_records: int) -> list[ConsumedEvent]:
         found: list[ConsumedEvent] = []
@@ -143,4 +146,5 @@ class SqliteConsumer(AbstractConsumer):
         self._position[topic] = offset
 
     def close(self) -> None:
+        self._waiter.close()
         self._conn.close()

@@ -146,6 +146,14 @@ class WebhookStore:
             )
         return depth, as_utc(oldest_due)
 
+    def next_due(self) -> datetime | None:
+        """When the earliest pending delivery may next be attempted: its retry time, or the end of
+        another dispatcher's claim on it; None when nothing is pending."""
+        d = webhook_deliveries.c
+        claimable = sa.case((d.claimed_until > d.next_attempt_at, d.claimed_until), else_=d.next_attempt_at)
+        with self.engine.connect() as conn:
+            return as_utc(conn.scalar(sa.select(sa.func.min(claimable)).where(d.status == "pending")))
+
     def claim_due(self, now: datetime, limit: int = 20) -> builtins.list[DueWebhookDelivery]:  # not self.list
         """Deliveries due now, each claimed by this dispatcher alone for a while."""
         with self.engine.connect() as conn:
