@@ -20,8 +20,11 @@ from matching_factories import (
 from matching_factories import licences as licence_for
 
 from services.common.coefficients import default_coefficients
+from services.common.errors import Forbidden
 from services.common.geo import Location
+from services.common.identity import Principal, Role
 from services.matching.adapters.highs_planner import HighsPlanner
+from services.matching.domain.access import parks_to_plan
 from services.matching.domain.planner.gains import GainAssumptions, unit_gains
 from services.matching.domain.planner.objective import Objective
 from services.matching.domain.planner.plan import PlanSettings, make_plan
@@ -168,3 +171,18 @@ def test_a_park_with_no_listings_gets_an_empty_plan():
 def test_an_unknown_indicator_in_the_objective_is_refused():
     with pytest.raises(ValueError, match="unknown indicators"):
         Objective(weights={"happiness": 1.0})
+
+
+def test_only_an_admin_plans_several_parks_together():
+    admin = Principal(Role.ADMIN, "k-admin")
+    manager = Principal(Role.PARK_MANAGER, "k-pm", park_id="A")
+    assert parks_to_plan(admin, "A", ("B", "A")) == ("A", "B")
+    assert parks_to_plan(manager, "A", ("A",)) == ("A",)
+    with pytest.raises(Forbidden):
+        parks_to_plan(manager, "A", ("B",))
+
+
+def test_an_admin_plan_of_two_parks_pairs_across_them_when_in_reach():
+    steam = make_doc("offer", "heat", spec_heat("steam", 250, 10, 1.0), owner="power", listing_id="o")
+    want = make_doc("want", "heat", spec_heat("hot_water", 80, 4), owner="pta", listing_id="w", park_id="park-xuwei")
+    assert flows(plan([steam, want])) == {("o", "w"): 4.0}

@@ -85,10 +85,13 @@ class WantIndex:
     """Wants by (kind, code) for materials, (kind, medium) for heat, kind alone for water; each bucket
     sorted by latitude, so a bounding box is two bisections."""
 
-    def __init__(self, wants: list[ListingDoc]):
+    def __init__(self, wants: list[ListingDoc], only: set[int] | None = None):
+        """`only`: index just these wants (by their index in `wants`)."""
         self.places = [Location(w.lat, w.lon) for w in wants]
         buckets: dict[tuple[str, str | None], list[tuple[int, ListingDoc]]] = defaultdict(list)
         for j, want in enumerate(wants):
+            if only is not None and j not in only:
+                continue
             keys = want.codes if want.kind == "material" else (want.medium,) if want.kind == "heat" else (None,)
             for key in keys:
                 buckets[(want.kind, key)].append((j, want))

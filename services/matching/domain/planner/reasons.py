@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from services.common.geo import Location, distance_km
 from services.matching.domain.documents import ListingDoc
 
-from .network import Arc, Network, reach_km
+from .network import Arc, Network, WantIndex, reach_km
 from .objective import Objective
 
 LEGALITY, NO_COUNTERPART, NO_GAIN, USED_ELSEWHERE = "legality", "no_counterpart", "no_gain", "quantity_used_elsewhere"
@@ -64,10 +64,13 @@ def _blocked(network: Network, lacking: set[Node]) -> dict[Node, Unpaired]:
     """For listings without arcs: the legality gate, or a compatible counterpart only beyond reach."""
     legality: dict[Node, str] = {}
     nearest: dict[Node, float] = {}
+    # An offer with arcs is asked only about the wants without any.
+    lacking_wants = WantIndex(network.wants, {j for side, j in lacking if side == "want"})
     for i, offer in enumerate(network.offers):
         criteria = network.criteria[i]
         here = Location(offer.lat, offer.lon)
-        for j, want in network.index.candidates(criteria, here, None):
+        index = network.index if ("offer", i) in lacking else lacking_wants
+        for j, want in index.candidates(criteria, here, None):
             ends = [n for n in (("offer", i), ("want", j)) if n in lacking]
             if not ends:
                 continue
