@@ -8,8 +8,11 @@ start-up and the group join dominate the figures."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,6 +27,11 @@ from services.common.events import EXCHANGES_TOPIC, Event
 from services.common.outbox import OutboxRelay, add_to_outbox, outbox_table
 from services.common.worker import RETRY_AFTER_S
 from services.ledger.bootstrap import bootstrap
+from services.ledger.domain import merkle
+from services.ledger.domain.checkpoint import sign_checkpoint
+from services.ledger.domain.compact_range import CompactRange
+from services.ledger.domain.entries import exchange_entry
+from services.ledger.domain.note_keys import SigningKey
 from services.ledger.service_layer.recording import record_batch
 from services.ledger.worker import follow
 
@@ -132,6 +140,58 @@ def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, co
     }
 
 
+VERIFY_SIZES = (100_000, 1_000_000)
+ORIGIN = "parkloop.bench/ledger"
+
+
+def write_export(path: Path, count: int, every: int = LEDGER_BATCH, rewrite: int | None = None) -> None:
+    """An export as `parkloop ledger export` writes it: `count` exchange entries, their recorded hashes,
+    a checkpoint signed after every `every` entries and at the end. `rewrite`: that entry is replaced,
+    with its recorded hash, after the checkpoints were signed (a forgery the checkpoints must locate)."""
+    key = SigningKey.generate(ORIGIN)
+    frontier, hashes, notes = CompactRange(), [], []
+    contribution = {"co2_t": "1.234", "energy_tce": "0.456"}
+    with path.open("w") as out:
+        out.write('{"entries":[')
+        for n in range(count):
+            event = exchange_completed(n)
+            data = exchange_entry(n, event.id, "2026-06-30T08:00:00+00:00", event.payload, contribution)
+            frontier.append(merkle.leaf_hash(data))
+            hashes.append(merkle.leaf_hash(data))
+            if frontier.size % every == 0 or frontier.size == count:
+                notes.append(sign_checkpoint(ORIGIN, frontier.size, frontier.root(), key))
+            if n == rewrite:
+                data = data.replace(b'"1.234"', b'"9.234"')
+                hashes[n] = merkle.leaf_hash(data)
+            out.write(("," if n else "") + json.dumps(base64.b64encode(data).decode()))
+        out.write('],"leaf_hashes":' + json.dumps([base64.b64encode(h).decode() for h in hashes]))
+        out.write(',"checkpoints":' + json.dumps(notes) + ',"checkpoint":' + json.dumps(notes[-1]))
+        out.write(',"origin":' + json.dumps(ORIGIN) + ',"public_key":' + json.dumps(key.verifier_text()) + "}")
+
+
+def verify_at(data_dir: Path, count: int) -> dict:
+    """`parkloop ledger verify` of an export of `count` entries, in its own process: seconds and peak RSS."""
+    path = data_dir / f"export-{count}.json"
+    write_export(path, count)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parkloop.cli", "ledger", "verify", str(path)], stdout=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    output = process.stdout.read() if process.stdout else ""
+    assert os.waitstatus_to_exitcode(status) == 0 and output.startswith(f"OK: {count} entries"), output
+    size_mb = path.stat().st_size / 2**20
+    path.unlink()
+    return {
+        "entries": count,
+        "export_mib": round(size_mb, 1),
+        "seconds": round(elapsed, 2),
+        "entries_per_s": round(count / elapsed, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+    }
+
+
 OUTAGE_S = 15  # how long the broker stays down while an exchange completes
 
 
@@ -171,13 +231,13 @@ def broker_outage(bus_url: str, database_url: str, outbox_url: str, data_dir: Pa
     engine = sa.create_engine(outbox_url)
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    ctx = bootstrap(Settings("ledger", data_dir / f"outage-{run_id}", database_url, bus_url, "bench"))
+    ctx = bootstrap(Settings("ledger", data_dir, database_url, bus_url, "bench"))
     before = ctx.store.size()
     stop = threading.Event()
     relay_bus, ledger_bus = connect_bus(bus_url), connect_bus(bus_url)
     relay = OutboxRelay(engine, outbox, relay_bus, (topic,))
     threads = [
-        _keep_running(lambda stopped: relay.run(stopped, idle_sleep_s=0.05), stop),
+        _keep_running(relay.run, stop),
         _keep_running(lambda stopped: follow(ctx, ledger_bus, stopped, group=f"outage-{run_id}", topics=[topic]), stop),
     ]
     engine_script = Path(__file__).resolve().parents[2] / "infra" / "engines" / "kafka.sh"
@@ -225,4 +285,5 @@ def run(scale: int | None) -> dict:
                 results["kafka_postgres"]["broker_outage"] = broker_outage(
                     kafka, postgres, postgres, data, os.environ["PARKLOOP_BENCH_KAFKA_DIR"]
                 )
+        results["verify"] = [verify_at(data, size) for size in VERIFY_SIZES]
     return {"benchmark": "ledger", "scale": {"exchanges": count}, **results, **environment("kafka-python")}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 
+from parkloop.benchmarks.ledger import write_export
 from parkloop.cli import main
 
 
@@ -35,3 +36,16 @@ def test_exporting_without_any_admin_key_says_how_to_give_one(tmp_path, capsys, 
     monkeypatch.setenv("PARKLOOP_DATA", str(tmp_path))
     assert main(["ledger", "export", str(tmp_path / "ledger.json")]) == 2
     assert "--admin-key" in capsys.readouterr().err
+
+
+def test_verify_streams_an_export_and_the_checkpoints_name_an_entry_rewritten_with_its_recorded_hash(tmp_path, capsys):
+    path = tmp_path / "ledger.json"
+    write_export(path, 40, every=8)
+    assert main(["ledger", "verify", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("OK: 40 entries")
+    write_export(path, 40, every=1, rewrite=13)
+    assert main(["ledger", "verify", str(path)]) == 1
+    assert "FAILED: entry 13 (forged): entry 13 was rewritten" in capsys.readouterr().out
+    write_export(path, 40, every=8, rewrite=13)
+    assert main(["ledger", "verify", str(path)]) == 1
+    assert "FAILED: entry 8 (forged): one of entries 8..15 was rewritten" in capsys.readouterr().out

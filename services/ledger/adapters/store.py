@@ -286,6 +286,11 @@ class LedgerStore:
             rows = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size))
             return [(r.size, bytes(r.root_hash)) for r in rows]
 
+    def signed_notes(self) -> list[str]:
+        """Every signed checkpoint note, oldest first."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(sa.select(checkpoints.c.signed_note).order_by(checkpoints.c.size)))
+
     def last_signed_root(self) -> tuple[int, bytes] | None:
         """The latest checkpoint's (size, root), without reading the others."""
         with self.engine.connect() as conn:

@@ -74,6 +74,11 @@ class ExportSchema(ma.Schema):
     entries = fields.List(fields.String(), required=True, metadata={"description": "base64 leaf data, in order"})
     leaf_hashes = fields.List(fields.String(), required=True)
     checkpoint = fields.String(required=True)
+    checkpoints = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "every signed checkpoint note, oldest first: they locate a rewritten entry"},
+    )
     public_key = fields.String(required=True)
 
 

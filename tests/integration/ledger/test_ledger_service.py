@@ -271,6 +271,19 @@ def test_a_forged_entry_and_recorded_hash_are_not_laundered_into_the_next_checkp
     assert queries.verify_store(six, ADMIN)["ok"] is False
 
 
+def test_a_rewrite_with_its_recorded_hash_is_named_by_the_checkpoints_signed_before_it(ctx):
+    for _ in range(5):
+        feed(ctx, completed(exchange("water")))  # a checkpoint after each: sizes 1..5
+    forged = ctx.store.entry(2).leaf_data.replace(b'"500"', b'"5000"')
+    with ctx.store.engine.begin() as conn:
+        conn.execute(
+            entries.update().where(entries.c.idx == 2).values(leaf_data=forged, leaf_hash=merkle.leaf_hash(forged))
+        )
+    result = queries.verify_store(ctx, ADMIN)
+    assert (result["ok"], result["first_bad_index"], result["kind"]) == (False, 2, "forged")
+    assert "entry 2 was rewritten" in result["reason"] and "signed at size 2" in result["reason"]
+
+
 def test_only_an_admin_may_verify_or_export_the_whole_ledger(six):
     manager = Principal(Role.PARK_MANAGER, "manager-key", park_id=PARK_A)
     enterprise = Principal(Role.ENTERPRISE, "ent-key", park_id=PARK_A, enterprise_id="dye-works")

@@ -73,6 +73,33 @@ def test_rewriting_an_entry_and_its_recorded_hash_cannot_rebuild_the_signed_root
     assert not result.ok and result.kind == "unlocated" and result.first_bad_index is None
 
 
+def _rewritten(index: int) -> tuple[list[bytes], list[bytes]]:
+    entries, recorded = list(ENTRIES), list(RECORDED)
+    entries[index] = canonical_entry({"index": index, "exchange": f"ex-{index}", "amount": "0.50", "unit": "t"})
+    recorded[index] = leaf_hash(entries[index])
+    return entries, recorded
+
+
+def test_checkpoints_signed_after_each_entry_name_the_entry_rewritten_with_its_recorded_hash():
+    signed = [(size, root_hash(RECORDED[:size])) for size in range(1, 20)]
+    entries, recorded = _rewritten(9)
+    for given in (recorded, None):
+        result = audit(entries, given, signed=signed)
+        assert (result.ok, result.first_bad_index, result.kind) == (False, 9, "forged")
+        assert "entry 9 was rewritten" in result.reason and "signed at size 10" in result.reason
+
+
+def test_checkpoints_signed_per_batch_bound_the_rewrite_to_the_batch():
+    signed = [(size, root_hash(RECORDED[:size])) for size in (5, 10, 15)]
+    entries, recorded = _rewritten(7)
+    result = audit(entries, recorded, signed=signed)
+    assert (result.ok, result.first_bad_index, result.kind) == (False, 5, "forged")
+    assert "one of entries 5..9" in result.reason and "signed at size 5" in result.reason
+    entries, recorded = _rewritten(17)  # after the last earlier checkpoint: the latest one bounds it
+    result = audit(entries, recorded, signed=signed)
+    assert (result.first_bad_index, result.kind) == (15, "forged") and "one of entries 15..19" in result.reason
+
+
 def test_an_altered_recorded_hash_is_reported_even_when_entries_are_intact():
     recorded = list(RECORDED)
     recorded[12] = leaf_hash(b"something else")
