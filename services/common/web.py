@@ -1,7 +1,9 @@
 """What every service's web layer shares: RFC 9457 problems, the gateway's identity, health.
 
 Errors from webargs/marshmallow and from the domain leave as `application/problem+json`
-with an `errors` member mapping each bad field (dotted path) to its messages.
+with an `errors` member mapping each bad field (dotted path) to its messages. Every API blueprint
+(`Blueprint` here) refuses, before its own rules, what no endpoint can use: a body that is not
+strict JSON, and control characters in the path or the query.
 """
 
 from __future__ import annotations

@@ -51,6 +51,20 @@ def test_every_parkloop_container_runs_a_role_the_entrypoint_knows():
     } <= set(roles.values())
 
 
+def test_every_parkloop_container_names_the_database_its_role_needs_or_the_entrypoint_refuses_it():
+    script = (ROOT / "infra/docker/entrypoint.sh").read_text()
+    needs = {
+        role: variable
+        for roles, variable in re.findall(r"^\s+([a-z|-]+)\) database_variable=(\w+) ;;", script, re.M)
+        for role in roles.split("|")
+    }
+    containers = {name: spec for name, spec in compose("docker-compose.yml").items() if "build" in spec}
+    assert {spec["command"][0] for spec in containers.values()} <= set(needs)
+    assert {name: needs[spec["command"][0]] in spec["environment"] for name, spec in containers.items()} == {
+        name: True for name in containers
+    }
+
+
 @pytest.mark.parametrize(
     "files, adapter",
     [
