@@ -12,6 +12,7 @@ BENCHMARKS = {
     "match": "parkloop.benchmarks.match",
     "console": "parkloop.benchmarks.console",
     "plan": "parkloop.benchmarks.plan",
+    "load": "parkloop.benchmarks.load",
 }
 
 
