@@ -1,16 +1,21 @@
 """The matching workers.
 
-`matching-worker` follows listing events into the store and the search index, then raises
-alerts; an offset is committed only after all of that is durable, so a crash redelivers the
-event and the idempotent projection and alert log catch up without doubling anything.
+`matching-worker` follows listing events into the store and the search index, a polled batch
+at a time (one index request and refresh per batch), and raises the batch's alerts on a
+thread of their own, so the next batch becomes matchable meanwhile. A batch's offsets are
+committed only once its alerts are raised, in order, so a crash redelivers what was not and
+the idempotent projection and alert log catch up without doubling anything.
 `webhook-dispatcher` sends the queued alerts; run more of them to deliver faster.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from services.common.bus import connect_bus
+from services.common.bus.port import ConsumedEvent
 from services.common.config import Settings
 from services.common.db import waiter
 from services.common.doorbell import SAFETY_WAIT_S
@@ -20,23 +25,40 @@ from .adapters.webhook_sender import WebhookSender
 from .bootstrap import bootstrap
 from .service_layer.alerts import raise_alerts
 from .service_layer.dispatch import deliver_due
-from .service_layer.projection import TOPICS, apply_event
+from .service_layer.projection import TOPICS, apply_events
 
 MIN_WAIT_S = 0.01  # a delivery due now yet not claimable (another dispatcher's race) is looked at again soon
+BATCH = 500  # events per poll: one index write and one refresh for all of them
+ALERTS_BEHIND = 2  # batches indexed whose alerts are still being raised, at most
+ALERTS_CHECK_S = 0.1  # how soon a poll returns to commit a batch whose alerts are raised
+
+
+def _raise_all(matching, changed) -> None:
+    subscriptions: dict = {}  # read once per batch
+    for doc in changed:  # after the index write, so listings of one batch match each other
+        raise_alerts(matching.matches, matching.webhooks.store, doc, subscriptions=subscriptions)
 
 
 def follow_listings(matching, bus, stop, group: str = "matching") -> None:
     """`group`: MATCHING_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
     bus.ensure_topics(list(TOPICS))
-    with bus.consumer(group, list(TOPICS)) as consumer:
+    alerting: deque[tuple[list[ConsumedEvent], Future]] = deque()
+
+    def commit_alerted(consumer, wait: bool) -> None:
+        # the consumer is not thread-safe: offsets are committed here, on the polling thread
+        while alerting and (wait or alerting[0][1].done() or len(alerting) > ALERTS_BEHIND):
+            batch, raised = alerting.popleft()
+            raised.result()  # an error stops the worker; the batch is redelivered
+            consumer.commit_all(batch)
+
+    with bus.consumer(group, list(TOPICS)) as consumer, ThreadPoolExecutor(1, "alerts") as alerts:
         while not stop():
-            for consumed in consumer.poll(max_records=200, timeout_s=SAFETY_WAIT_S):
-                changed = apply_event(matching.matches.store, consumed.event)
-                if changed:
-                    matching.matches.search.upsert(changed)
-                    for doc in changed:
-                        raise_alerts(matching.matches, matching.webhooks.store, doc)
-                consumer.commit(consumed)
+            batch = consumer.poll(max_records=BATCH, timeout_s=ALERTS_CHECK_S if alerting else SAFETY_WAIT_S)
+            if batch:
+                changed = apply_events(matching.matches.store, matching.matches.search, (c.event for c in batch))
+                alerting.append((batch, alerts.submit(_raise_all, matching, changed)))
+            commit_alerted(consumer, wait=False)
+        commit_alerted(consumer, wait=True)
 
 
 def dispatch_webhooks(matching, stop, timeout_s: float = 10.0) -> None:

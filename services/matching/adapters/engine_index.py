@@ -56,7 +56,9 @@ class EngineSearchIndex(AbstractSearchIndex):
     swaps the alias in one atomic `_aliases` call, so searches never see an empty index.
     """
 
-    PAGE_MIN, PAGE_MAX, BULK_CHUNK = 50, 1000, 1000
+    # The reach box lets few candidates through that the re-check drops: a page is what is
+    # wanted and a quarter more (at least 5), so the next page is seldom needed.
+    PAGE_SLACK_MIN, PAGE_MAX, BULK_CHUNK = 5, 1000, 1000
 
     def __init__(self, client, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for"):
         if alias != alias.lower():
@@ -202,7 +204,7 @@ class EngineSearchIndex(AbstractSearchIndex):
             return []
         self.ensure_index()
         origin = Location(*criteria.origin)
-        page = min(max(2 * wanted, self.PAGE_MIN), self.PAGE_MAX)
+        page = min(wanted + max(wanted // 4, self.PAGE_SLACK_MIN), self.PAGE_MAX)
         accepted: list[Hit] = []
         after = None
         while len(accepted) < wanted:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.documents import ListingDoc
+from services.matching.domain.webhooks.subscriptions import Subscription
 
 from .matches import MatchingContext, ranked_matches
 
@@ -33,12 +34,20 @@ def match_payload(listing: ListingDoc, match: ListingDoc, hit) -> dict:
     }
 
 
-def raise_alerts(ctx: MatchingContext, webhooks: WebhookStore, changed: ListingDoc, now: datetime | None = None) -> int:
+def raise_alerts(
+    ctx: MatchingContext,
+    webhooks: WebhookStore,
+    changed: ListingDoc,
+    now: datetime | None = None,
+    subscriptions: dict[str, list[Subscription]] | None = None,
+) -> int:
+    """`subscriptions`: enterprise -> its subscriptions, as read so far; the matching worker
+    shares one across a batch of listings instead of reading them again for each."""
     if changed.status != "active":
         return 0
     now = now or datetime.now(UTC)
     raised = 0
-    subscriptions = {}
+    subscriptions = {} if subscriptions is None else subscriptions
     for hit in ranked_matches(ctx, changed, MatchFilters(), 0, CANDIDATES):
         # Both sides gain the match: the counterpart's owner and the changed listing's owner.
         for listing, match in ((hit.doc, changed), (changed, hit.doc)):

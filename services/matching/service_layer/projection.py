@@ -11,7 +11,7 @@ their payloads are services/common/contracts.py's. Any other event is recorded a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from services.common import contracts as c
@@ -52,14 +52,37 @@ def _ignore(tx: StoreTransaction, payload: Any, fresh: bool) -> list[ListingDoc]
     return []
 
 
+def _apply(tx: StoreTransaction, event: Event) -> list[ListingDoc]:
+    handler = HANDLERS.get(event.type, _ignore)
+    fresh = not tx.already_processed(event.id)
+    changed = handler(tx, event.payload, fresh)
+    if fresh:
+        tx.mark_processed(event.id)
+    return changed
+
+
 def apply_event(store: MatchingStore, event: Event) -> list[ListingDoc]:
     """The documents this event concerns, as they stand once it has been applied."""
-    handler = HANDLERS.get(event.type, _ignore)
     with store.transaction() as tx:
-        fresh = not tx.already_processed(event.id)
-        changed = handler(tx, event.payload, fresh)
-        if fresh:
-            tx.mark_processed(event.id)
+        return _apply(tx, event)
+
+
+def apply_events(store: MatchingStore, search: AbstractSearchIndex, events: Iterable[Event]) -> list[ListingDoc]:
+    """Apply a batch of events in order in one transaction, then write what they changed to the
+    search index in one request (one refresh for the batch, not one per event). Returns each
+    changed document once, as it stands after the whole batch.
+
+    A crash before the index write loses nothing: the events are redelivered, change nothing
+    in the store, and return the documents again for the index."""
+    latest: dict[str, ListingDoc] = {}
+    with store.transaction() as tx:
+        for event in events:
+            for doc in _apply(tx, event):
+                latest.pop(doc.id, None)  # keep the order of the last change
+                latest[doc.id] = doc
+    changed = list(latest.values())
+    if changed:
+        search.upsert(changed)
     return changed
 
 

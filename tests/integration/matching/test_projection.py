@@ -14,9 +14,10 @@ from services.common.db import create_engine
 from services.common.events import Event
 from services.listings.domain.spec_dicts import spec_from_dict
 from services.listings.domain.specs import Kind, Side
+from services.matching.adapters.search import AbstractSearchIndex
 from services.matching.adapters.store import MatchingStore
 from services.matching.domain.documents import ListingDoc
-from services.matching.service_layer.projection import apply_event
+from services.matching.service_layer.projection import apply_event, apply_events
 
 
 @pytest.fixture
@@ -180,3 +181,57 @@ def test_events_matching_does_not_know_are_ignored(store, event_type):
     payload = {**listing.to_dict(), "status": "withdrawn"}  # even if it looks like a listing
     assert apply_event(store, Event(event_type, listing.id, payload)) == []
     assert list(store.all_docs()) == before and store.get(listing.id).status == "active"
+
+
+# --- batches, as the matching worker applies them ---------------------------------------------
+
+
+class RecordingIndex(AbstractSearchIndex):
+    """Keeps each index write, to see how many requests a batch makes and with what."""
+
+    def __init__(self):
+        self.writes: list[list[ListingDoc]] = []
+
+    def upsert(self, docs):
+        self.writes.append(list(docs))
+
+    def delete(self, ids):
+        raise AssertionError("the projection never deletes")
+
+    def search(self, criteria, components, min_score, offset, limit):
+        return []
+
+    def rebuild(self, docs):
+        return 0
+
+    def ping(self):
+        pass
+
+
+def test_a_batch_reaches_the_index_in_one_write_with_each_listing_at_its_last_state(store):
+    offer, want = fly_ash_offer(), waste_oil_want()
+    events = [published(offer), published(want)]
+    offer.pause()
+    events.append(offer.events[-1])
+    index = RecordingIndex()
+
+    changed = apply_events(store, index, events)
+
+    assert index.writes == [changed]
+    assert [(d.id, d.status) for d in changed] == [(want.id, "active"), (offer.id, "paused")]
+    assert changed == [store.get(want.id), store.get(offer.id)]
+
+
+def test_a_redelivered_batch_changes_nothing_and_writes_the_same_documents_again(store):
+    offer = fly_ash_offer()
+    events = [published(offer)]
+    offer.pause()
+    events.append(offer.events[-1])
+    index = RecordingIndex()
+    apply_events(store, index, events)
+    revision = store.get(offer.id).revision
+
+    apply_events(store, index, events)  # a crash before the offsets were committed
+
+    assert store.get(offer.id).revision == revision and store.get(offer.id).status == "paused"
+    assert index.writes[1] == index.writes[0] and index.writes[1][0].revision == revision

@@ -1,0 +1,169 @@
+"""A burst of 1,000 offers through the gateway on PostgreSQL + Kafka + Elasticsearch (`parkloop
+run`'s processes): for each offer, the time from its POST until the engine finds it (it is
+matchable) and until the `match.found` alert it causes reaches a local webhook receiver. A
+buyer's heat want, with a webhook, matches every offer: one alert per offer, no more, no less.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+
+import sqlalchemy as sa
+
+from .common import free_port_block, percentiles
+from .webhook_latency import HEAT_WANT, receiver, steam_offer, trading_pair
+
+POSTERS = 4  # clients posting at once
+DEADLINE_S = 180  # after the last post, for everything to arrive
+
+
+@contextmanager
+def _databases(server_url: str, names: list[str]):
+    """Fresh PostgreSQL databases on the bench server, dropped afterwards: name -> URL."""
+    base = server_url.rsplit("/", 1)[0] + "/"
+    admin = sa.create_engine(base + "postgres", isolation_level="AUTOCOMMIT")
+    made = {name: f"bench_burst_{name}_{uuid.uuid4().hex[:8]}" for name in names}
+    with admin.connect() as conn:
+        for db in made.values():
+            conn.exec_driver_sql(f"CREATE DATABASE {db}")
+    try:
+        yield {name: base + db for name, db in made.items()}
+    finally:
+        with admin.connect() as conn:
+            for db in made.values():
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+        admin.dispose()
+
+
+def _start_at_the_end(kafka: str, group: str) -> None:
+    """The run's matching group starts after every listing event already on the topic (earlier
+    runs'), so that the burst is all the worker has to do."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+
+    from services.common.events import LISTINGS_TOPIC
+
+    consumer = KafkaConsumer(bootstrap_servers=kafka, group_id=group, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(LISTINGS_TOPIC, p) for p in consumer.partitions_for_topic(LISTINGS_TOPIC) or ()]
+        if partitions:
+            consumer.assign(partitions)
+            consumer.seek_to_end(*partitions)
+            consumer.commit({tp: OffsetAndMetadata(consumer.position(tp), "", -1) for tp in partitions})
+    finally:
+        consumer.close()
+
+
+def _watch_index(search_url: str, alias: str, posted: dict[str, float], seen: dict[str, float], stop) -> None:
+    """Ask the engine every 50 ms which posted offers a search finds (visible after a refresh)."""
+    from elasticsearch import ApiError, Elasticsearch
+
+    client = Elasticsearch(search_url)
+    while not stop.is_set():
+        pending = [i for i in list(posted) if i not in seen]
+        try:
+            if pending and client.indices.exists_alias(name=alias):
+                found = client.search(
+                    index=alias, body={"query": {"ids": {"values": pending}}, "_source": False, "size": len(pending)}
+                )
+                now = time.perf_counter()
+                for hit in found["hits"]["hits"]:
+                    seen.setdefault(hit["_id"], now)
+        except ApiError:  # the index is still being created: its shard not yet allocated
+            pass
+        time.sleep(0.05)
+
+
+def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
+    from parkloop.supervisor import Supervisor
+
+    run = uuid.uuid4().hex[:8]
+    alias = f"parkloop-burst-{run}"
+    server, arrivals = receiver()
+    posted: dict[str, float] = {}
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+    saved = dict(os.environ)
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as data:
+        urls = stack.enter_context(_databases(postgres_url, ["gateway", "listings", "matching", "ledger"]))
+        admin_key = "plk_" + secrets.token_urlsafe(24)
+        os.environ.update(
+            {f"{name.upper()}_DATABASE_URL": url for name, url in urls.items()},
+            PARKLOOP_DATA=data,
+            PARKLOOP_ADMIN_KEY=admin_key,
+            PARKLOOP_DEMO="0",
+            PARKLOOP_RATE_LIMITS="0",
+            WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
+            EVENT_BUS=f"kafka://{kafka}",
+            SEARCH_URL=search_url,
+            MATCHING_INDEX_ALIAS=alias,
+            MATCHING_CONSUMER_GROUP=f"matching-burst-{run}",
+            LEDGER_CONSUMER_GROUP=f"ledger-burst-{run}",
+        )
+        _start_at_the_end(kafka, os.environ["MATCHING_CONSUMER_GROUP"])
+        supervisor = Supervisor(free_port_block())
+        watcher = threading.Thread(target=_watch_index, args=(search_url, alias, posted, seen, stop), daemon=True)
+        try:
+            supervisor.start()
+            supervisor.wait_ready(timeout_s=120)
+            url = f"http://127.0.0.1:{supervisor.port}/api/v1"
+            buyer, seller = trading_pair(url, admin_key)
+            buyer.post(f"{url}/wants", json=HEAT_WANT).raise_for_status()
+            hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+            buyer.post(f"{url}/webhooks", json={"url": hook, "min_score": 0}).raise_for_status()
+            watcher.start()
+
+            def post(n: int) -> None:
+                started = time.perf_counter()
+                answer = seller.post(f"{url}/offers", json=steam_offer(n))
+                answer.raise_for_status()
+                posted[answer.json()["id"]] = started
+
+            began = time.perf_counter()
+            with ThreadPoolExecutor(POSTERS) as pool:
+                list(pool.map(post, range(count)))
+            posting_s = time.perf_counter() - began
+            deadline = time.monotonic() + DEADLINE_S
+            while time.monotonic() < deadline and (len(seen) < count or len(arrivals) < count):
+                time.sleep(0.2)
+        finally:
+            stop.set()
+            supervisor.stop()
+            server.shutdown()
+            os.environ.clear()
+            os.environ.update(saved)
+            _drop_alias(search_url, alias)
+    alerted: dict[str, float] = {}
+    for body, at in arrivals.items():
+        alerted[json.loads(body)["data"]["match"]["id"]] = at
+    deliveries_per_offer = [json.loads(b)["data"]["match"]["id"] for b in server.deliveries]  # type: ignore[attr-defined]
+    return {
+        "listings": count,
+        "posting_s": round(posting_s, 2),
+        "matchable_after_post": _percentiles([seen[i] - t for i, t in posted.items() if i in seen]),
+        "alert_after_post": _percentiles([alerted[i] - t for i, t in posted.items() if i in alerted]),
+        "never_matchable": sum(i not in seen for i in posted),
+        "never_alerted": sum(i not in alerted for i in posted),
+        "alerted_more_than_once": len(deliveries_per_offer) - len(set(deliveries_per_offer)),
+    }
+
+
+def _percentiles(samples: list[float]) -> dict | None:
+    return percentiles(samples) if samples else None
+
+
+def _drop_alias(search_url: str, alias: str) -> None:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(search_url)
+    if client.indices.exists_alias(name=alias):
+        for index in client.indices.get_alias(name=alias):
+            client.indices.delete(index=index)
