@@ -10,7 +10,8 @@ ROUTES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^/api/v1/parks/[^/]+/plans(/.*)?$"), "matching"),
     (re.compile(r"^/api/v1/plan-suggestions/?$"), "matching"),
     (re.compile(r"^/api/v1/ledger(/.*)?$"), "ledger"),
-    (re.compile(r"^/api/v1/parks/[^/]+/reports(/.*)?$"), "ledger"),
+    (re.compile(r"^/api/v1/parks/[^/]+/(reports|implementation-plans|submissions)(/.*)?$"), "ledger"),
+    (re.compile(r"^/api/v1/provinces(/.*)?$"), "ledger"),
     (re.compile(r"^/api/v1/(parks|enterprises|offers|wants|exchanges)(/.*)?$"), "listings"),
 ]
 

@@ -83,7 +83,7 @@ def cmd_keys(args) -> int:
     keys = KeyStore(create_engine(settings.database_url))
     if args.action == "issue":
         try:
-            key, secret = ApiKey.issue(Role(args.role), args.label, args.park, args.enterprise)
+            key, secret = ApiKey.issue(Role(args.role), args.label, args.park, args.enterprise, province=args.province)
         except DomainError as exc:
             console.print(f"[red]{exc.detail}[/]")
             return 2
@@ -93,6 +93,7 @@ def cmd_keys(args) -> int:
         for key in keys.list(0, 10_000)[0]:
             print(
                 f"{key.id}  {key.role.value:13} {key.label}  park={key.park_id} enterprise={key.enterprise_id}"
+                f"{f'  province={key.province}' if key.province else ''}"
                 f"{'  REVOKED' if key.revoked_at else ''}"
             )
     else:
@@ -262,10 +263,11 @@ def build_parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("keys", help="issue, list or revoke API keys (operators, on the gateway's database)")
     keys_sub = keys.add_subparsers(dest="action", required=True)
     issue = keys_sub.add_parser("issue")
-    issue.add_argument("--role", required=True, choices=["admin", "park_manager", "enterprise"])
+    issue.add_argument("--role", required=True, choices=["admin", "park_manager", "enterprise", "province"])
     issue.add_argument("--label", required=True)
     issue.add_argument("--park")
     issue.add_argument("--enterprise")
+    issue.add_argument("--province", help="a province key's province, e.g. Jiangsu")
     keys_sub.add_parser("list")
     revoke = keys_sub.add_parser("revoke")
     revoke.add_argument("id")

@@ -21,6 +21,7 @@ api_keys = sa.Table(
     sa.Column("label", sa.String(200), nullable=False),
     sa.Column("park_id", sa.String(36), nullable=True),
     sa.Column("enterprise_id", sa.String(36), nullable=True),
+    sa.Column("province", sa.String(40), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
 )
@@ -38,6 +39,7 @@ def _key(row) -> ApiKey:
         row.label,
         row.park_id,
         row.enterprise_id,
+        row.province,
         as_utc(row.created_at),
         as_utc(row.revoked_at),
     )
@@ -57,6 +59,7 @@ class KeyStore:
                     label=key.label,
                     park_id=key.park_id,
                     enterprise_id=key.enterprise_id,
+                    province=key.province,
                     created_at=key.created_at,
                     revoked_at=key.revoked_at,
                 )

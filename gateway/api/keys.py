@@ -10,11 +10,15 @@ from marshmallow import fields, validate
 
 from gateway.service_layer import keys
 from services.common.identity import Role
+from services.common.provinces import PROVINCES
 from services.common.schemas import DateTime, Id, PageArgsSchema, Text, offset_limit, page_of, paged
 from services.common.web import Blueprint
 
 blp = Blueprint(
-    "keys", __name__, url_prefix="/api/v1/keys", description="API keys for admins, park managers and enterprises"
+    "keys",
+    __name__,
+    url_prefix="/api/v1/keys",
+    description="API keys for admins, park managers, enterprises and provincial reviewers",
 )
 
 
@@ -28,6 +32,10 @@ class KeyCreateSchema(ma.Schema):
             "register one enterprise in its park and is then bound to it"
         }
     )
+    province = fields.String(
+        validate=validate.OneOf(PROVINCES),
+        metadata={"description": "Required for province keys: the province whose parks the key reads"},
+    )
 
 
 class KeySchema(ma.Schema):
@@ -36,6 +44,7 @@ class KeySchema(ma.Schema):
     label = fields.String(required=True)
     park_id = fields.String(allow_none=True)
     enterprise_id = fields.String(allow_none=True)
+    province = fields.String(allow_none=True)
     created_at = DateTime(required=True)
     revoked_at = DateTime(allow_none=True)
 

@@ -33,9 +33,15 @@ def _check_exists(gw, principal: Principal, kind: str, ident: str, field: str, p
 
 
 def issue_key(gw, principal: Principal, data: dict) -> tuple[ApiKey, str]:
-    """A new key for `data` (role, label, park_id, enterprise_id) and its secret, which is shown once."""
+    """A new key for `data` (role, label, park_id, enterprise_id, province) and its secret, which is shown once."""
     access.require_key_admin(principal)
-    key, secret = ApiKey.issue(Role(data["role"]), data["label"], data.get("park_id"), data.get("enterprise_id"))
+    key, secret = ApiKey.issue(
+        Role(data["role"]),
+        data["label"],
+        data.get("park_id"),
+        data.get("enterprise_id"),
+        province=data.get("province"),
+    )
     if key.park_id:
         _check_exists(gw, principal, "parks", key.park_id, "park_id")
     if key.enterprise_id:

@@ -24,6 +24,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     PARK_MANAGER = "park_manager"
     ENTERPRISE = "enterprise"
+    PROVINCE = "province"  # a provincial DRC or industry department reviewer: reads its province's parks
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Principal:
     key_id: str
     park_id: str | None = None
     enterprise_id: str | None = None
+    province: str | None = None  # a province key's province (services/common/provinces.py)
 
     @property
     def is_admin(self) -> bool:
@@ -47,6 +49,7 @@ class Principal:
             key_id=data["key_id"],
             park_id=data.get("park_id"),
             enterprise_id=data.get("enterprise_id"),
+            province=data.get("province"),
         )
 
 

@@ -184,6 +184,10 @@ def caller(system, admin, world, role: str, ownership: str):
         return admin
     if role == "park_manager":
         return (world.manager_a if ownership == "own park" else world.manager_b).api
+    if role == "province":  # park A is in Jiangsu, park B in Shandong
+        province = "Jiangsu" if ownership == "same province" else "Shandong"
+        issued = admin.post("keys", {"role": "province", "label": f"{province} DRC", "province": province})
+        return system.client(issued.json()["key"])
     bound = {"owner": world.a1, "same park": world.a2, "other park": world.b1}
     if ownership in bound:
         return bound[ownership].api
@@ -244,9 +248,19 @@ def ask(action: str, api, world, r: Resources):
         "audit or export the ledger": lambda: api.get("ledger/export"),
         "correct the ledger": lambda: api.post("ledger/corrections", {"corrects": 10**9, "reason": "matrix"}),
         "read the events set aside": lambda: api.get("ledger/rejected-events"),
+        "record the implementation plan": lambda: api.put(f"parks/{a}/implementation-plans/2026-2030", MATRIX_PLAN),
+        "read the implementation plan": lambda: api.get(f"parks/{a}/implementation-plans"),
+        "write the park's submission": lambda: api.put(
+            f"parks/{a}/submissions/{date.today().year}/1", {"sections": {"progress": "matrix"}}
+        ),
+        "read the park's submissions": lambda: api.get(f"parks/{a}/submissions/{date.today().year}"),
+        "read the province's roll-up": lambda: api.get(f"provinces/Jiangsu/reports/{date.today().year}"),
         "manage API keys": lambda: api.get("keys"),
         "read the park's audit trail": lambda: api.get("audit", params={"park_id": a}),
     }[action]()
+
+
+MATRIX_PLAN = {"targets": [{"indicator": "co2_reduced_t", "unit": "t", "baseline_year": 2025, "target": "100"}]}
 
 
 # Answers that mean the caller got past every access rule and the resource's state (or absence)

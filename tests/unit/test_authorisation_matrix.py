@@ -53,6 +53,8 @@ PRINCIPALS = {
     ("enterprise", "other park"): Principal(Role.ENTERPRISE, "k-e3", park_id="B", enterprise_id="E3"),
     ("enterprise", "unbound, same park"): Principal(Role.ENTERPRISE, "k-u-a", park_id="A"),
     ("enterprise", "unbound, other park"): Principal(Role.ENTERPRISE, "k-u-b", park_id="B"),
+    ("province", "same province"): Principal(Role.PROVINCE, "k-prv-js", province="Jiangsu"),
+    ("province", "other province"): Principal(Role.PROVINCE, "k-prv-zj", province="Zhejiang"),
 }
 assert set(PRINCIPALS) == set(table.CALLERS)
 
@@ -131,6 +133,16 @@ def _act_on_exchange(p: Principal) -> None:
     listings_access.require_party(listings_access.acting_as(p), EXCHANGE)
 
 
+def _read_park_records(p: Principal) -> None:
+    """A park's report, plan and submissions: not found unless the caller may read them (reports.readable_park)."""
+    _visible(ledger_access.may_read_park(p, "A", PARK_A.province))
+
+
+def _change_park_records(p: Principal) -> None:
+    _read_park_records(p)
+    ledger_access.require_park_writer(p, "A")
+
+
 def _change_subscription(p: Principal) -> None:
     _visible(matching_access.subscription_visible(p, SUBSCRIPTION))
     matching_access.may_change_subscription(p, SUBSCRIPTION)
@@ -158,7 +170,12 @@ ASK: dict[str, Callable[[Principal], object]] = {
     "read the park's plans": lambda p: matching_access.parks_to_plan(p, "A"),
     "suggest a pairing of a plan": lambda p: matching_access.parks_to_plan(p, "A"),
     "read its ledger entry": lambda p: _visible(ledger_access.entry_visible(p, ENTRY_EXCHANGE)),
-    "read the park's report": lambda p: _visible(ledger_access.may_read_report(p, "A")),
+    "read the park's report": _read_park_records,
+    "record the implementation plan": _change_park_records,
+    "read the implementation plan": _read_park_records,
+    "write the park's submission": _change_park_records,
+    "read the park's submissions": _read_park_records,
+    "read the province's roll-up": lambda p: ledger_access.require_province_reader(p, PARK_A.province),
     "audit or export the ledger": lambda p: ledger_access.require_admin(p, "audit the whole ledger"),
     "correct the ledger": lambda p: ledger_access.require_admin(p, "correct the ledger"),
     "read the events set aside": lambda p: ledger_access.require_admin(p, "read the events the ledger set aside"),

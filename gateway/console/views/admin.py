@@ -29,7 +29,8 @@ from gateway.service_layer import keys as key_use_cases
 from gateway.service_layer.audit import record_call
 from services.common.errors import DomainError
 from services.common.identity import Role
-from services.listings.domain.parks import PROVINCES, ParkLevel, ParkType
+from services.common.provinces import PROVINCES
+from services.listings.domain.parks import ParkLevel, ParkType
 from services.listings.domain.reference.industry_codes import divisions
 
 bp = Blueprint("console_admin", __name__, url_prefix="/admin")

@@ -77,3 +77,32 @@ rejected_events = sa.Table(
     sa.Column("event", sa.Text, nullable=False),
     sa.Column("rejected_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
+
+# A park's implementation plans (one per period), as Plan.to_dict with decimals as strings.
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("park_id", sa.String(36), primary_key=True),
+    sa.Column("start_year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("end_year", sa.Integer, nullable=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Annual submissions, every version kept; a submitted one is never updated except to mark it superseded.
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("park_id", sa.String(36), primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sections", sa.JSON, nullable=False),
+    sa.Column("attached_figures", sa.JSON, nullable=False),
+    sa.Column("figures", sa.JSON, nullable=False),
+    sa.Column("checkpoint_size", sa.Integer, nullable=True),
+    sa.Column("checkpoint_root", sa.String(64), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+)

@@ -7,7 +7,8 @@ from flask.views import MethodView
 
 from services.common.web import Blueprint, current_principal
 from services.ledger.domain.report import report_csv
-from services.ledger.service_layer.reports import jsonable, park_report
+from services.ledger.domain.rounding import jsonable
+from services.ledger.service_layer.reports import park_report
 
 from .schemas import ReportArgsSchema
 

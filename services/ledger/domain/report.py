@@ -139,6 +139,7 @@ class AnnualReport(TypedDict):
     by_kind: dict[str, dict[str, IndicatorTotal]]
     by_enterprise: dict[str, EnterpriseViews]
     summary: NotRequired[Summary]
+    progress: NotRequired[dict[str, Any]]  # against the park's plan (progress.progress_table), when asked
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ evidence (see indicators.to_dict and canonical.py).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Any
 
 PLACES = 4
 
@@ -49,3 +51,18 @@ def for_people(value: Decimal, places: int = PLACES) -> str:
 def rounded(value: Decimal, places: int = PLACES) -> Decimal:
     """The number `for_people` writes, as a Decimal."""
     return Decimal(for_people(value, places))
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals as decimal strings in plain notation (never floats, never exponent form: a zero
+    computed as Decimal("0E+1") is "0"), dates as ISO strings. The report has already rounded its
+    values for people (`rounded`); this writes every digit it is given."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value

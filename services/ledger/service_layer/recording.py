@@ -19,6 +19,7 @@ from typing import Any, cast
 from services.common import contracts as c
 from services.common.errors import Conflict, NotFound
 from services.common.events import Event
+from services.ledger.adapters.records import ParkRecords
 from services.ledger.adapters.store import LedgerStore, LedgerTransaction
 from services.ledger.domain import merkle
 from services.ledger.domain.checkpoint import sign_checkpoint
@@ -26,6 +27,7 @@ from services.ledger.domain.compact_range import CompactRange, Node
 from services.ledger.domain.entries import correction_entry, exchange_entry, read_entry
 from services.ledger.domain.note_keys import SigningKey
 from services.ledger.domain.report import china_date
+from services.ledger.domain.rounding import jsonable
 
 from .proof_tree import ProofTree
 
@@ -40,11 +42,13 @@ class LedgerContext:
     contribute: Callable[[c.ExchangeCompletedPayload], dict[str, Any]]  # -> contribution (decimal strings)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
     proofs: ProofTree = field(init=False)
+    records: ParkRecords = field(init=False)  # plans and submissions, in the ledger's database
     frontier: CompactRange | None = field(default=None, init=False)  # of the last tree signed here
     signing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)  # web threads share it
 
     def __post_init__(self) -> None:
         self.proofs = ProofTree(self.store)
+        self.records = ParkRecords(self.store.engine, jsonable)
 
 
 def record_batch(ctx: LedgerContext, events: Iterable[Event]) -> int:

@@ -1,10 +1,9 @@
-"""The 1004 notice's annual report for one park and year, from the entries in force."""
+"""The 1004 notice's annual report for one park and year, from the entries in force, with progress
+against the park's implementation plan."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import date, datetime
-from decimal import Decimal
 from threading import Lock
 
 from services.common.errors import NotFound
@@ -12,41 +11,88 @@ from services.common.identity import Principal
 from services.ledger.domain import access
 from services.ledger.domain.access import EntryScope
 from services.ledger.domain.entries import in_force, read_entry
-from services.ledger.domain.report import AnnualReport, annual_report
-from services.ledger.domain.rounding import plain
+from services.ledger.domain.plans import Plan
+from services.ledger.domain.progress import Measured, measured_of, progress_table
+from services.ledger.domain.report import AnnualReport, YearlyBaseline, annual_report, compute_report
 
 from .recording import LedgerContext
 
 
-def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> AnnualReport:
-    if not 2000 <= year <= 2100 or not access.may_read_report(p, park_id):
-        raise NotFound(f"no report for park {park_id} that you may see")
+def readable_park(ctx: LedgerContext, p: Principal, park_id: str) -> dict:
+    """The park (as the ledger knows it from listings' events) if the caller may read its reports, plans
+    and submissions; otherwise not found, whether or not it exists."""
     park = ctx.store.park(park_id)
+    if not access.may_read_park(p, park_id, park["province"] if park else None):
+        raise NotFound(f"no park {park_id} whose reports you may see")
     if park is None:
         raise NotFound(
             f"the ledger knows no park {park_id} (yet: a new park reaches the ledger moments after it is created)"
         )
-    baseline = next((b for b in park["baselines"] if b["year"] == year), None)
-    return annual_report({"id": park_id, "name": park["name"]}, year, baseline, _entries_in_force(ctx, park_id))
+    return park
 
 
-# The log only grows, so a park's entries in force change only when its size does: the few years of
-# reports a page asks for in a row parse the park's entries once, not once per year.
+def park_report(ctx: LedgerContext, p: Principal, park_id: str, year: int) -> AnnualReport:
+    """The year's report as the ledger stands now, with progress against the plan covering the year."""
+    if not 2000 <= year <= 2100:
+        raise NotFound(f"no report for park {park_id} in {year}")
+    return report_at(ctx, readable_park(ctx, p, park_id), year, ctx.store.size())
+
+
+def report_at(ctx: LedgerContext, park: dict, year: int, size: int) -> AnnualReport:
+    """The year's report from the ledger's first `size` entries, and the plan's progress table
+    (`progress`) measured from the same entries."""
+    entries = entries_at(ctx, park["id"], size)
+    report = annual_report(park_summary(park), year, _baseline(park, year), entries)
+    plan = plan_for(ctx, park["id"], year)
+    measured: dict[int, dict[str, Measured]] = {year: measured_of(report)}
+    if plan is not None:
+        for earlier in range(plan.start_year, year):
+            measured[earlier] = measured_of(compute_report(park_summary(park), earlier, None, entries))
+    report["progress"] = progress_table(plan, year, measured)
+    return report
+
+
+def park_summary(park: dict) -> dict:
+    return {"id": park["id"], "name": park["name"]}
+
+
+def _baseline(park: dict, year: int) -> YearlyBaseline | None:
+    found = next((b for b in park["baselines"] if b["year"] == year), None)
+    return None if found is None else YearlyBaseline.of(found)
+
+
+def plan_for(ctx: LedgerContext, park_id: str, year: int) -> Plan | None:
+    """The park's plan whose period covers `year`, if it has one."""
+    return next((plan for plan in ctx.records.plans(park_id) if plan.covers(year)), None)
+
+
+# The log only grows, so a park's entries change only when its size does: the few years of reports a
+# page asks for in a row (and the earlier years of a plan's period) parse the park's entries once.
 _CACHED_PARKS = 16
-_in_force_cache: OrderedDict[tuple[int, str], tuple[int, list[dict]]] = OrderedDict()
+_entries_cache: OrderedDict[tuple[int, str], tuple[int, list[dict]]] = OrderedDict()
 _cache_lock = Lock()
 
 
-def _entries_in_force(ctx: LedgerContext, park_id: str) -> list[dict]:
+def _park_entries(ctx: LedgerContext, park_id: str) -> list[dict]:
     key, size = (id(ctx.store), park_id), ctx.store.size()
     with _cache_lock:
-        cached = _in_force_cache.get(key)
+        cached = _entries_cache.get(key)
         if cached is not None and cached[0] == size:
-            _in_force_cache.move_to_end(key)
+            _entries_cache.move_to_end(key)
             return cached[1]
     stored, _ = ctx.store.find(EntryScope(park_id=park_id), 0, 10**9)
     entries = [read_entry(e.leaf_data) for e in stored]
-    report_entries = [
+    with _cache_lock:
+        _entries_cache[key] = (size, entries)
+        while len(_entries_cache) > _CACHED_PARKS:
+            _entries_cache.popitem(last=False)
+    return entries
+
+
+def entries_at(ctx: LedgerContext, park_id: str, size: int) -> list[dict]:
+    """The park's entries in force among the ledger's first `size` entries, as the report reads them
+    (a correction appended later does not reach back)."""
+    return [
         {
             "index": e["index"],
             "exchange_id": e["exchange"]["exchange_id"],
@@ -56,25 +102,5 @@ def _entries_in_force(ctx: LedgerContext, park_id: str) -> list[dict]:
             "completed_at": e["exchange"]["completed_at"],
             "contribution": e["contribution"],
         }
-        for e in in_force(entries)
+        for e in in_force([e for e in _park_entries(ctx, park_id) if e["index"] < size])
     ]
-    with _cache_lock:
-        _in_force_cache[key] = (size, report_entries)
-        while len(_in_force_cache) > _CACHED_PARKS:
-            _in_force_cache.popitem(last=False)
-    return report_entries
-
-
-def jsonable(value):
-    """Decimals as decimal strings in plain notation (never floats, never exponent form: a zero
-    computed as Decimal("0E+1") is "0"), dates as ISO strings. The report has already rounded its
-    values for people (domain/rounding.py); this writes every digit it is given."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Decimal):
-        return plain(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value

@@ -12,7 +12,7 @@ from services.common.db import as_utc
 from services.common.events import EXCHANGES_TOPIC, LISTINGS_TOPIC
 from services.common.geo import Location, bounding_box, distance_km
 from services.common.unit_of_work import SqlUnitOfWork, TrackingRepository
-from services.listings.domain.access import ExchangeScope, ListingScope
+from services.listings.domain.access import ExchangeScope, ListingScope, ParkScope
 from services.listings.domain.deliveries import Delivery, decimal_str
 from services.listings.domain.enterprises import DirectedUtilisationApproval, Enterprise, HazardousWasteLicence
 from services.listings.domain.exchanges import Exchange, ExchangeStatus, Party
@@ -39,10 +39,12 @@ class ParkRepository(TrackingRepository):
         row = self.conn.execute(sa.select(parks).where(parks.c.id == park_id)).first()
         return self._park(row) if row else None
 
-    def list(self, park_id: str | None = None) -> list[Park]:
+    def list(self, scope: ParkScope) -> list[Park]:
         query = sa.select(parks).order_by(parks.c.name)
-        if park_id:
-            query = query.where(parks.c.id == park_id)
+        if scope.park_id:
+            query = query.where(parks.c.id == scope.park_id)
+        if scope.province is not None:
+            query = query.where(parks.c.province == scope.province)
         return [self._park(row) for row in self.conn.execute(query)]
 
     @staticmethod

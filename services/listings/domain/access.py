@@ -2,8 +2,11 @@
 and the use cases (service_layer) call it.
 
 Admins see and change everything. A park manager reads everything in their own park and changes
-nothing; other parks do not exist for them. An enterprise changes only itself and its own listings,
-sees other enterprises' public fields and other enterprises' listings only while they are active.
+nothing; other parks do not exist for them. A province key (a provincial reviewer) reads the parks of
+its province in full and changes nothing; enterprises, listings and exchanges are not its business
+(it reads a park's figures in the ledger's reports and submissions). An enterprise changes only
+itself and its own listings, sees other enterprises' public fields and other enterprises' listings
+only while they are active.
 On an exchange, each party sees and acts on its own, and only the counterparty answers a proposal;
 a park manager reads the exchanges with a party in their park.
 
@@ -33,9 +36,10 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ParkScope:
-    """Which parks a list shows: all, or one (a park manager's own)."""
+    """Which parks a list shows: all, one (a park manager's own), or one province's."""
 
     park_id: str | None = None
+    province: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,27 @@ def require_admin(p: Principal, action: str) -> None:
 
 
 def sees_park_in_full(p: Principal, park: Park) -> bool:
-    return p.is_admin or (p.role is Role.PARK_MANAGER and p.park_id == park.id)
+    return (
+        p.is_admin
+        or (p.role is Role.PARK_MANAGER and p.park_id == park.id)
+        or (p.role is Role.PROVINCE and p.province == park.province)
+    )
 
 
 def visible_park(p: Principal, park: Park) -> Park:
-    if p.role is Role.PARK_MANAGER and p.park_id != park.id:
+    if (p.role is Role.PARK_MANAGER and p.park_id != park.id) or (
+        p.role is Role.PROVINCE and p.province != park.province
+    ):
         raise NotFound("no such park")
     return park if sees_park_in_full(p, park) else park.public()
 
 
 def park_scope(p: Principal) -> ParkScope:
-    return ParkScope(p.park_id) if p.role is Role.PARK_MANAGER else ParkScope()
+    if p.role is Role.PARK_MANAGER:
+        return ParkScope(park_id=p.park_id)
+    if p.role is Role.PROVINCE:
+        return ParkScope(province=p.province or "")
+    return ParkScope()
 
 
 # --- enterprises ---------------------------------------------------------------------------------
@@ -102,8 +116,8 @@ def may_register_in(p: Principal, park_id: str) -> None:
 
 
 def enterprise_visible(p: Principal, e: Enterprise) -> bool:
-    """Every key sees an enterprise's public fields, except a park manager of another park."""
-    return not (p.role is Role.PARK_MANAGER and e.park_id != p.park_id)
+    """Every key sees an enterprise's public fields, except a park manager of another park and a province key."""
+    return not ((p.role is Role.PARK_MANAGER and e.park_id != p.park_id) or p.role is Role.PROVINCE)
 
 
 def sees_enterprise_in_full(p: Principal, e: Enterprise) -> bool:
@@ -123,6 +137,8 @@ def enterprise_scope(p: Principal, requested_park_id: str | None = None) -> Ente
     """The enterprises a list may show, narrowed to `requested_park_id` when given."""
     if p.role is Role.PARK_MANAGER:
         return EnterpriseScope(p.park_id, nothing=bool(requested_park_id) and requested_park_id != p.park_id)
+    if p.role is Role.PROVINCE:
+        return EnterpriseScope(nothing=True)
     return EnterpriseScope(requested_park_id or None)
 
 
@@ -144,6 +160,8 @@ def listing_visible(p: Principal, listing: Listing) -> bool:
         return True
     if p.role is Role.PARK_MANAGER:
         return listing.park_id == p.park_id
+    if p.role is Role.PROVINCE:
+        return False
     return listing.enterprise_id == p.enterprise_id or listing.status is Status.ACTIVE
 
 
@@ -153,6 +171,8 @@ def listing_scope(p: Principal) -> ListingScope:
         return ListingScope()
     if p.role is Role.PARK_MANAGER:
         return ListingScope(park_id=p.park_id, nothing=p.park_id is None)
+    if p.role is Role.PROVINCE:
+        return ListingScope(nothing=True)
     return ListingScope(active_only=True, owner_id=p.enterprise_id)
 
 
@@ -194,8 +214,8 @@ def acting_as(p: Principal) -> Actor:
     """The actor a caller is on an exchange it can see; park managers only read."""
     if p.is_admin:
         return Actor(None, admin=True)
-    if p.role is Role.PARK_MANAGER:
-        raise Forbidden("park managers read exchanges; only the parties or an admin act on them")
+    if p.role in (Role.PARK_MANAGER, Role.PROVINCE):
+        raise Forbidden("only the parties or an admin act on an exchange")
     return Actor(p.enterprise_id)
 
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from services.common.errors import FieldCollector
 from services.common.events import Event
 from services.common.geo import Location
+from services.common.provinces import PROVINCES
 
 from .events import park_baseline_set, park_created
 
@@ -26,42 +27,6 @@ class ParkType(StrEnum):
     EXPORT_PROCESSING_ZONE = "export_processing_zone"
     CHEMICAL_PARK = "chemical_park"
     INDUSTRIAL_PARK = "industrial_park"
-
-
-# The 31 provincial-level divisions of mainland China, as parks report to them.
-PROVINCES = (
-    "Beijing",
-    "Tianjin",
-    "Hebei",
-    "Shanxi",
-    "Inner Mongolia",
-    "Liaoning",
-    "Jilin",
-    "Heilongjiang",
-    "Shanghai",
-    "Jiangsu",
-    "Zhejiang",
-    "Anhui",
-    "Fujian",
-    "Jiangxi",
-    "Shandong",
-    "Henan",
-    "Hubei",
-    "Hunan",
-    "Guangdong",
-    "Guangxi",
-    "Hainan",
-    "Chongqing",
-    "Sichuan",
-    "Guizhou",
-    "Yunnan",
-    "Tibet",
-    "Shaanxi",
-    "Gansu",
-    "Qinghai",
-    "Ningxia",
-    "Xinjiang",
-)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def get_park(ctx: ListingsContext, p: Principal, park_id: str) -> Park:
 
 def list_parks(ctx: ListingsContext, p: Principal) -> list[Park]:
     with ctx.uow() as uow:
-        parks = uow.parks.list(access.park_scope(p).park_id)
+        parks = uow.parks.list(access.park_scope(p))
     return [access.visible_park(p, park) for park in parks]
 
 

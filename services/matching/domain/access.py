@@ -3,8 +3,8 @@ and the use cases (service_layer) call it.
 
 A listing's matches are for its owner, its park's managers and admins. Webhook subscriptions are an
 enterprise's own: a registered enterprise (or an admin for one) subscribes and changes them; its
-park's managers and admins read them. The rules are tabled in tests/helpers/authorisation.py, from
-which the authorisation matrix tests are generated.
+park's managers and admins read them. A province key reads neither (its figures are the ledger's).
+The rules are tabled in tests/helpers/authorisation.py, from which the authorisation matrix tests are generated.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def may_see_matches(p: Principal, doc: ListingDoc) -> bool:
 
 def subscriber(p: Principal, requested_enterprise_id: str | None) -> str:
     """The enterprise a new subscription is for: the caller's own, or the one an admin names."""
-    if p.role is Role.PARK_MANAGER or (p.role is Role.ENTERPRISE and p.enterprise_id is None):
+    if p.role in (Role.PARK_MANAGER, Role.PROVINCE) or (p.role is Role.ENTERPRISE and p.enterprise_id is None):
         raise Forbidden("only a registered enterprise (or an admin for one) may subscribe")
     if not p.is_admin and requested_enterprise_id not in (None, p.enterprise_id):
         # Subscribing the caller instead, silently, would hide the mistake (or the probe) from them.
@@ -73,7 +73,7 @@ def subscription_scope(p: Principal) -> SubscriptionScope:
 
 def parks_to_plan(p: Principal, park_id: str, also: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The parks a plan may span: a park manager plans their own park, an admin any parks together."""
-    if p.role is Role.ENTERPRISE:
+    if p.role in (Role.ENTERPRISE, Role.PROVINCE):
         raise Forbidden("only park managers and admins plan a park's exchanges")
     if p.role is Role.PARK_MANAGER:
         if p.park_id != park_id:

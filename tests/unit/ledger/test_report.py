@@ -12,7 +12,7 @@ import pytest
 from services.common.coefficients import default_coefficients
 from services.common.indicators import contributions, to_dict
 from services.ledger.domain.report import CSV_HEADER, annual_report, china_date, report_csv
-from services.ledger.service_layer.reports import jsonable
+from services.ledger.domain.rounding import jsonable
 
 COEFFICIENTS = default_coefficients()
 PARK = {"id": "park-sip", "name": "Suzhou Industrial Park"}

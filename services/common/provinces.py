@@ -1,0 +1,37 @@
+"""The provinces parks report to: listings checks a park's province against them, the gateway a
+`province` key's, the ledger rolls parks up by them."""
+
+# The 31 provincial-level divisions of mainland China, as parks report to them.
+PROVINCES: tuple[str, ...] = (
+    "Beijing",
+    "Tianjin",
+    "Hebei",
+    "Shanxi",
+    "Inner Mongolia",
+    "Liaoning",
+    "Jilin",
+    "Heilongjiang",
+    "Shanghai",
+    "Jiangsu",
+    "Zhejiang",
+    "Anhui",
+    "Fujian",
+    "Jiangxi",
+    "Shandong",
+    "Henan",
+    "Hubei",
+    "Hunan",
+    "Guangdong",
+    "Guangxi",
+    "Hainan",
+    "Chongqing",
+    "Sichuan",
+    "Guizhou",
+    "Yunnan",
+    "Tibet",
+    "Shaanxi",
+    "Gansu",
+    "Qinghai",
+    "Ningxia",
+    "Xinjiang",
+)
