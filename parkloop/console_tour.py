@@ -25,7 +25,9 @@ STILL_LOADING = "[data-loads-listings]:not([data-listings-ready])"
 @dataclass(frozen=True)
 class Stop:
     name: str
-    role: str | None  # the demo key that opens it: park_manager, enterprise (the power plant), admin; None: anyone
+    role: (
+        str | None
+    )  # the demo key that opens it: park_manager, enterprise (the power plant), province, admin; None: anyone
     path: str  # where to go, or where the link to follow is
     follow: str | None = None  # a CSS selector of the first link to follow from `path`
     submit: str | None = None  # a CSS selector of a button to press on `path` (its answer is the page)
@@ -41,6 +43,8 @@ TOUR = [
     Stop("ledger", "park_manager", "/ledger"),
     Stop("ledger-entry", "park_manager", "/ledger/2"),
     Stop("park-report", "park_manager", "/park/report"),
+    Stop("park-targets", "park_manager", "/park/targets"),
+    Stop("park-submission", "park_manager", "/park/submission"),
     Stop("park-exchanges", "park_manager", "/exchanges"),
     Stop("park-audit", "park_manager", "/audit"),
     Stop("listings", "enterprise", "/listings"),
@@ -54,12 +58,19 @@ TOUR = [
     Stop("admin-enterprises", "admin", "/admin/enterprises"),
     Stop("admin-keys", "admin", "/admin/keys"),
     Stop("admin-audit", "admin", "/audit?outcome=failed"),
+    Stop("province", "province", "/province"),
+    Stop("province-period", "province", "/province/period"),
 ]
 
 
 def demo_keys(data_dir: Path, admin_key: str) -> dict[str, str]:
     keys = json.loads((data_dir / "demo-keys.json").read_text())["keys"]
-    return {"park_manager": keys["park_manager"], "enterprise": keys["power"], "admin": admin_key}
+    return {
+        "park_manager": keys["park_manager"],
+        "enterprise": keys["power"],
+        "province": keys["province"],
+        "admin": admin_key,
+    }
 
 
 def sign_in(page, url: str, key: str) -> None:

@@ -62,11 +62,16 @@ def _admin_key(data_dir: Path, given: str | None) -> str:
 
 
 def load_demo(url: str, data_dir: Path, admin_key: str | None = None) -> dict:
-    """Create the park, a manager key, each enterprise (with its own key) and their listings."""
+    """Create the park, a manager key, a reviewer key for its province, each enterprise (with its own key)
+    and their listings."""
     admin = Client(url, _admin_key(data_dir, admin_key))
     park = admin.post("parks", demo_park.PARK)
     manager = admin.post("keys", {"role": "park_manager", "label": "Demo park manager", "park_id": park["id"]})
-    keys, ids = {"park_manager": manager["key"]}, {}
+    reviewer = admin.post(
+        "keys",
+        {"role": "province", "label": "Demo provincial reviewer", "province": demo_park.PARK["province"]},
+    )
+    keys, ids = {"park_manager": manager["key"], "province": reviewer["key"]}, {}
     for e in track(demo_park.ENTERPRISES, description="Registering enterprises", console=PROGRESS):
         issued = admin.post("keys", {"role": "enterprise", "label": e["name"], "park_id": park["id"]})
         client = Client(url, issued["key"])

@@ -10,7 +10,20 @@ from flask_babel import Babel, Domain
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 # One catalog per area of the console, so each area's strings live beside its pages.
-DOMAINS = ("console", "park", "plans", "ledger", "listings", "exchanges", "webhooks", "admin", "audit")
+DOMAINS = (
+    "console",
+    "park",
+    "plans",
+    "ledger",
+    "listings",
+    "exchanges",
+    "webhooks",
+    "admin",
+    "audit",
+    "targets",
+    "submissions",
+    "province",
+)
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh_CN"
 

@@ -13,6 +13,8 @@ PARK = [
     ("console_plans.index", _l("Park planner")),
     ("console_ledger.entries", _l("Ledger audit")),
     ("console_park.report", _l("Annual report")),
+    ("console_targets.index", _l("Targets and projects")),
+    ("console_submissions.index", _l("Annual submission")),
     ("console_exchanges.index", _l("Exchanges")),
     ("console_audit.index", _l("Audit trail")),
 ]
@@ -22,13 +24,22 @@ ENTERPRISE = [
     ("console_webhooks.index", _l("Webhooks")),
     ("console_ledger.entries", _l("Ledger entries")),
 ]
+PROVINCE = [
+    ("console_province.index", _l("Provincial roll-up")),
+    ("console_province.period", _l("Period summary")),
+]
 ADMIN = [
     ("console_admin.parks", _l("Parks")),
     ("console_admin.enterprises", _l("Enterprises")),
     ("console_admin.keys", _l("API keys")),
 ]
 
-NAV = {Role.PARK_MANAGER: PARK, Role.ENTERPRISE: ENTERPRISE, Role.ADMIN: ADMIN + PARK}
+NAV = {
+    Role.PARK_MANAGER: PARK,
+    Role.ENTERPRISE: ENTERPRISE,
+    Role.PROVINCE: PROVINCE,
+    Role.ADMIN: ADMIN + PARK + PROVINCE,
+}
 
 
 def nav_for(user) -> list[tuple[str, str]]:

@@ -19,9 +19,12 @@ declare -A SOURCES=(
   [webhooks]="templates/console/webhooks views/webhooks.py"
   [admin]="templates/console/admin views/admin.py"
   [audit]="templates/console/audit views/audit.py"
+  [targets]="templates/console/targets views/targets.py"
+  [submissions]="templates/console/submissions views/submissions.py"
+  [province]="templates/console/province views/province.py"
 )
 DOMAINS=("$@")
-[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park plans ledger listings exchanges webhooks admin audit)
+[[ ${#DOMAINS[@]} -eq 0 ]] && DOMAINS=(console park plans ledger listings exchanges webhooks admin audit targets submissions province)
 
 for domain in "${DOMAINS[@]}"; do
   # shellcheck disable=SC2086  # the source list is word-split (and globbed) on purpose

@@ -47,7 +47,7 @@ TYPE_NAMES = {
     ParkType.CHEMICAL_PARK.value: _l("Chemical park"),
     ParkType.INDUSTRIAL_PARK.value: _l("Industrial park"),
 }
-ROLE_CHOICES = (Role.PARK_MANAGER.value, Role.ENTERPRISE.value, Role.ADMIN.value)
+ROLE_CHOICES = (Role.PARK_MANAGER.value, Role.ENTERPRISE.value, Role.PROVINCE.value, Role.ADMIN.value)
 BASELINE_FIELDS = ("gdp_10k_cny", "energy_tce", "water_m3", "solid_waste_generated_t")
 SEPARATORS = str.maketrans("", "", ",，_ \u00a0\u202f")
 INTEGER = re.compile(r"[+-]?\d+")
@@ -114,10 +114,12 @@ def key_payload(form) -> dict:
     """The key use case's input from the issue form: only what the chosen role may name."""
     role = form.get("role") or ""
     data = {"role": role, "label": (form.get("label") or "").strip()}
-    if role != Role.ADMIN.value:
+    if role in (Role.PARK_MANAGER.value, Role.ENTERPRISE.value):
         data["park_id"] = form.get("park_id") or None
     if role == Role.ENTERPRISE.value:
         data["enterprise_id"] = form.get("enterprise_id") or None
+    if role == Role.PROVINCE.value:
+        data["province"] = form.get("province") or None
     return {name: value for name, value in data.items() if value is not None}
 
 
@@ -356,6 +358,7 @@ def _key_form(values, problem=None, status=200):
         parks=parks_,
         enterprises=enterprises_,
         roles=ROLE_CHOICES,
+        provinces=[(code, PROVINCE_NAMES[code]) for code in PROVINCES],
         nonce=session[ISSUE_NONCE],
     ), status
 

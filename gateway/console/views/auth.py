@@ -18,7 +18,12 @@ bp = Blueprint(
     template_folder="../templates",
 )
 
-HOME = {"admin": "console_admin.parks", "park_manager": "console_park.overview", "enterprise": "console_listings.index"}
+HOME = {
+    "admin": "console_admin.parks",
+    "park_manager": "console_park.overview",
+    "enterprise": "console_listings.index",
+    "province": "console_province.index",
+}
 PASSED_THROUGH = ("Content-Type", "Content-Disposition")
 
 

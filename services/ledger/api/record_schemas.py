@@ -8,28 +8,36 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from services.common.schemas import DateTime, Text
+from services.common.schemas import DateTime, Int, Text
 from services.ledger.domain.plans import TARGET_INDICATORS, ProjectStatus
 from services.ledger.domain.submissions import MAX_SECTION_CHARS, SECTIONS, Status
 
-MAX_FIGURE = Decimal("1e15")
-YEAR = validate.Range(2000, 2100)
+MAX_FIGURE = 10**15
+
+
+def _within(low: int, high: int):
+    # a function, not validate.Range: apispec would write Range's bounds into the document as strings
+    def check(value: Decimal) -> None:
+        if not low <= value <= high:
+            raise ma.ValidationError(f"must be between {low} and {high}")
+
+    return check
 
 
 def Amount(**kwargs) -> fields.Decimal:
-    """A non-negative decimal, read exactly (never through a float)."""
-    return fields.Decimal(allow_nan=False, validate=validate.Range(0, MAX_FIGURE), **kwargs)
+    """A non-negative decimal, read exactly from a number or a string (never through a float)."""
+    return fields.Decimal(allow_nan=False, validate=_within(0, MAX_FIGURE), **kwargs)
 
 
 class ImplementationPlanYearlyTargetSchema(ma.Schema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Int(2000, 2100, required=True)
     target = Amount(required=True)
 
 
 class TargetInSchema(ma.Schema):
     indicator = fields.String(required=True, validate=validate.OneOf(list(TARGET_INDICATORS)))
     unit = Text(required=True, max_length=40, metadata={"description": "The indicator's own unit, e.g. tce, %"})
-    baseline_year = fields.Integer(required=True, validate=YEAR)
+    baseline_year = Int(2000, 2100, required=True)
     baseline_value = Amount(allow_none=True, metadata={"description": "Levels: the value in the baseline year"})
     target = Amount(required=True, metadata={"description": "Amounts: the period's total; levels: the end level"})
     yearly = fields.List(fields.Nested(ImplementationPlanYearlyTargetSchema), validate=validate.Length(max=10))
@@ -84,7 +92,7 @@ SectionsSchema = ma.Schema.from_dict({name: _section() for name in SECTIONS}, na
 
 class AttachedFigureSchema(ma.Schema):
     name = Text(required=True)
-    value = fields.Decimal(required=True, allow_nan=False, validate=validate.Range(-MAX_FIGURE, MAX_FIGURE))
+    value = fields.Decimal(required=True, allow_nan=False, validate=_within(-MAX_FIGURE, MAX_FIGURE))
     unit = Text(required=True, max_length=40)
     note = fields.String(validate=validate.Length(max=1000))
 

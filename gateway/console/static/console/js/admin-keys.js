@@ -9,6 +9,8 @@
   const enterprise = form.querySelector("#enterprise_id");
   const parkField = form.querySelector("#park-field");
   const enterpriseField = form.querySelector("#enterprise-field");
+  const province = form.querySelector("#province");
+  const provinceField = form.querySelector("#province-field");
   const scope = form.querySelector("#scope-fields");
 
   function role() {
@@ -34,8 +36,9 @@
 
   function update() {
     const current = role();
-    show(parkField, park, current !== "admin");
+    show(parkField, park, current === "park_manager" || current === "enterprise");
     show(enterpriseField, enterprise, current === "enterprise");
+    show(provinceField, province, current === "province");
     scope.hidden = current === "admin";
     filterEnterprises();
   }

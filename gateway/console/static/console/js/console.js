@@ -1,10 +1,11 @@
 // Small behaviours shared by every console page. No inline script anywhere: the CSP forbids it.
 "use strict";
 
-// Forms marked data-confirm ask before they change anything.
+// Forms (or the button that submits them) marked data-confirm ask before they change anything.
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  const message = (event.submitter && event.submitter.dataset.confirm) || (form.dataset && form.dataset.confirm);
+  if (message && !window.confirm(message)) {
     event.preventDefault();
   }
 });
