@@ -48,6 +48,9 @@ def targets(system, admin, world):
         "exchange_id": exchange,
         "subscription_id": subscription,
         "key_id": key,
+        "period": "2026-2030",  # an implementation plan's
+        "year": str(date.today().year),  # a submission's
+        "version": "1",
     }
     bodies = {
         "POST /api/v1/parks": PARK,
@@ -85,6 +88,14 @@ def targets(system, admin, world):
         },
         "POST /api/v1/ledger/corrections": {"corrects": 0, "reason": "hostile input"},
         "POST /api/v1/keys": {"role": "enterprise", "label": "hostile", "park_id": world.park_a},
+        "PUT /api/v1/parks/{park_id}/implementation-plans/{period}": {
+            "targets": [{"indicator": "co2_reduced_t", "unit": "t", "baseline_year": 2025, "target": "100"}],
+            "projects": [{"name": "蒸汽管网", "investment_10k_cny": "800", "status": "planned"}],
+        },
+        "PUT /api/v1/parks/{park_id}/submissions/{year}/{version}": {
+            "sections": {"progress": "进展", "results": "成效", "experience": "经验", "difficulties": "困难"},
+            "attached_figures": [{"name": "SO2", "value": "1.5", "unit": "t"}],
+        },
     }
     return ids, {"offers": offer, "wants": want}, bodies
 
@@ -120,6 +131,8 @@ def snapshot(admin, targets) -> dict:
         "parks": admin.get("parks").json(),
         "webhooks": admin.get("webhooks").json(),
         "plans": admin.get(f"parks/{ids['park_id']}/plans").json(),
+        "implementation plans": admin.get(f"parks/{ids['park_id']}/implementation-plans").json(),
+        "submissions": admin.get(f"parks/{ids['park_id']}/submissions/{ids['year']}").json(),
         "park": admin.get(f"parks/{ids['park_id']}").json(),
         "enterprise": admin.get(f"enterprises/{ids['enterprise_id']}").json(),
         "offer": admin.get(f"offers/{listings['offers']}").json(),

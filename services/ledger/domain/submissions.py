@@ -19,7 +19,7 @@ from services.common.errors import Conflict, FieldCollector, InvalidFields
 
 # The four things the notice asks each park to report: progress, results, experience, difficulties.
 SECTIONS = ("progress", "results", "experience", "difficulties")
-MAX_SECTION_CHARS = 20_000
+MAX_SECTION_CHARS = 10_000  # characters: a long section of a provincial report is a few thousand
 
 
 class Status(StrEnum):
