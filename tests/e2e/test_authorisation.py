@@ -117,8 +117,9 @@ class Resources:
     counterparty: str
     entry: int  # the exchange's ledger entry
     subscription: str
-    plan: str  # park A's plan, pairing A1's active steam offer with A3's heat want
+    plan: str  # park A's plan, pairing A3's heat want with a steam offer of park A
     heat_want: str
+    heat_offer: str  # the offer the plan pairs with it (park A has several steam offers by now)
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +153,7 @@ def resources(system, admin, world) -> Resources:
         lambda body: any(p["want"]["id"] == heat_want for p in body.get("pairings", [])),
         "park A's plan pairing the matrix steam",
     )
+    heat_offer = next(p["offer"]["id"] for p in plan["pairings"] if p["want"]["id"] == heat_want)
     return Resources(
         active,
         paused,
@@ -161,6 +163,7 @@ def resources(system, admin, world) -> Resources:
         subscription.json()["id"],
         plan["id"],
         heat_want,
+        heat_offer,
     )
 
 
@@ -241,7 +244,7 @@ def ask(action: str, api, world, r: Resources):
         "plan the park": lambda: api.post(f"parks/{a}/plans", {}),
         "read the park's plans": lambda: api.get(f"parks/{a}/plans/{r.plan}"),
         "suggest a pairing of a plan": lambda: api.post(
-            f"parks/{a}/plans/{r.plan}/suggestions", {"offer_id": r.active_offer, "want_id": r.heat_want}
+            f"parks/{a}/plans/{r.plan}/suggestions", {"offer_id": r.heat_offer, "want_id": r.heat_want}
         ),
         "read its ledger entry": lambda: api.get(f"ledger/entries/{r.entry}"),
         "read the park's report": lambda: api.get(f"parks/{a}/reports/{date.today().year}"),
