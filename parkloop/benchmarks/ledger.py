@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import math
 import os
 import subprocess
 import sys
@@ -37,6 +39,7 @@ from services.ledger.worker import follow
 
 from .common import environment
 
+log = logging.getLogger("parkloop.bench.ledger")
 RAW_BATCH = 2000  # the Kafka consumer's max_poll_records
 LEDGER_BATCH = 500  # the ledger worker's batch: a signed checkpoint after each
 
@@ -117,6 +120,7 @@ def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, co
     bus.ensure_topics([topic])
     relay_s = relay(bus, outbox_url, topic, count)
     ctx = bootstrap(Settings("ledger", data_dir, database_url, bus_url, "bench"))
+    before = ctx.store.size()
 
     raw_s, raw_cpu_s = drain(bus, topic, f"bench-raw-{run_id}", count, lambda polled: None, RAW_BATCH)
     ledger_s, ledger_cpu_s = drain(
@@ -127,7 +131,7 @@ def measure(bus_url: str, database_url: str, outbox_url: str, data_dir: Path, co
         lambda polled: record_batch(ctx, [d.event for d in polled]),
         LEDGER_BATCH,
     )  # as the ledger worker does
-    assert ctx.store.size() == count, "every exchange must become exactly one entry"
+    assert ctx.store.size() == before + count, "every exchange must become exactly one entry"
     bus.close()
     return {
         "events": count,
@@ -169,26 +173,35 @@ def write_export(path: Path, count: int, every: int = LEDGER_BATCH, rewrite: int
         out.write(',"origin":' + json.dumps(ORIGIN) + ',"public_key":' + json.dumps(key.verifier_text()) + "}")
 
 
+# `parkloop ledger verify`, then its own peak RSS (VmHWM: of this program, not of the process it was forked from)
+_VERIFY_REPORTING_PEAK_RSS = (
+    "import sys; from parkloop.cli import main; code = main(sys.argv[1:]); "
+    "print(next(line for line in open('/proc/self/status') if line.startswith('VmHWM')), file=sys.stderr); "
+    "sys.exit(code)"
+)
+
+
 def verify_at(data_dir: Path, count: int) -> dict:
     """`parkloop ledger verify` of an export of `count` entries, in its own process: seconds and peak RSS."""
     path = data_dir / f"export-{count}.json"
     write_export(path, count)
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "parkloop.cli", "ledger", "verify", str(path)], stdout=subprocess.PIPE, text=True
+    done = subprocess.run(
+        [sys.executable, "-c", _VERIFY_REPORTING_PEAK_RSS, "ledger", "verify", str(path)],
+        capture_output=True,
+        text=True,
     )
-    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
-    output = process.stdout.read() if process.stdout else ""
-    assert os.waitstatus_to_exitcode(status) == 0 and output.startswith(f"OK: {count} entries"), output
+    assert done.returncode == 0 and done.stdout.startswith(f"OK: {count} entries"), done.stdout + done.stderr
+    peak_kib = int(done.stderr.split("VmHWM:")[1].split()[0])
     size_mb = path.stat().st_size / 2**20
     path.unlink()
     return {
-        "entries": count,
+        "events": count,
         "export_mib": round(size_mb, 1),
         "seconds": round(elapsed, 2),
         "entries_per_s": round(count / elapsed, 1),
-        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mib": round(peak_kib / 1024, 1),
     }
 
 
@@ -203,6 +216,7 @@ def _keep_running(loop, stop: threading.Event) -> threading.Thread:
             try:
                 loop(stop.is_set)
             except Exception:
+                log.exception("%s failed; starting again in %.0f s", getattr(loop, "__name__", "loop"), RETRY_AFTER_S)
                 stop.wait(RETRY_AFTER_S)
 
     thread = threading.Thread(target=run, daemon=True)
@@ -271,19 +285,39 @@ def broker_outage(bus_url: str, database_url: str, outbox_url: str, data_dir: Pa
     }
 
 
+def _growth(small: dict, large: dict, rate: str) -> float:
+    """k in time ∝ events^k between two sizes, from a rate at each (1: linear, each event costs the same)."""
+    size_ratio = large["events"] / small["events"]
+    return round(math.log(size_ratio * small[rate] / large[rate]) / math.log(size_ratio), 2)
+
+
+def at_two_sizes(measure_at, count: int) -> dict:
+    """The figures at `count` events, with those at a tenth of it and how each rate's time grows."""
+    small, large = measure_at(count // 10), measure_at(count)
+    rates = ("relay_publish_per_s", "raw_consume_per_s", "ledger_entries_per_s")
+    return {
+        **large,
+        "at_a_tenth": small,
+        "growth_exponent": {rate: _growth(small, large, rate) for rate in rates},  # time ∝ events^k
+    }
+
+
 def run(scale: int | None) -> dict:
     count = scale or 100_000
-    results = {}
+    results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         sqlite = {name: f"sqlite:///{data / name}.db" for name in ("events", "ledger", "outbox")}
-        results["embedded"] = measure(sqlite["events"], sqlite["ledger"], sqlite["outbox"], data, count)
+        results["embedded"] = at_two_sizes(
+            lambda n: measure(sqlite["events"], sqlite["ledger"], sqlite["outbox"], data, n), count
+        )
         if os.environ.get("PARKLOOP_BENCH_KAFKA") and os.environ.get("PARKLOOP_BENCH_POSTGRES_URL"):
             kafka, postgres = f"kafka://{os.environ['PARKLOOP_BENCH_KAFKA']}", os.environ["PARKLOOP_BENCH_POSTGRES_URL"]
-            results["kafka_postgres"] = measure(kafka, postgres, postgres, data, count)
+            results["kafka_postgres"] = at_two_sizes(lambda n: measure(kafka, postgres, postgres, data, n), count)
             if os.environ.get("PARKLOOP_BENCH_KAFKA_DIR"):  # where infra/engines started the broker
                 results["kafka_postgres"]["broker_outage"] = broker_outage(
                     kafka, postgres, postgres, data, os.environ["PARKLOOP_BENCH_KAFKA_DIR"]
                 )
-        results["verify"] = [verify_at(data, size) for size in VERIFY_SIZES]
+        small, large = (verify_at(data, size) for size in VERIFY_SIZES)
+        results["verify"] = {"at": [small, large], "growth_exponent": _growth(small, large, "entries_per_s")}
     return {"benchmark": "ledger", "scale": {"exchanges": count}, **results, **environment("kafka-python")}

@@ -6,17 +6,26 @@ for all in-sync replicas, and consumers commit only what they say is done.
 
 Throughput: record-batch CRC32C checks run in C through the `crc32c` package (a pinned dependency;
 kafka-python falls back to pure Python, ~8x slower, without it), consumers fetch large batches, and
-a batch's offsets are committed in one request. Reconnect backoff is capped at
-about a second, so clients resume soon after a broker returns (kafka-python's default cap is 30 s).
+a batch's offsets are committed in one request.
+
+A broker outage: reconnect backoff is capped at about a second, so clients resume soon after a broker
+returns (kafka-python's default cap is 30 s). A consumer rides the outage out instead of failing: a poll
+that meets a retriable error (the broker or the group coordinator away) returns nothing, and a commit
+that does is left for the next one (offsets only ever advance; the events stay uncommitted and are
+redelivered at worst, which consumers drop as duplicates), so the same group member carries on when
+the broker is back. A member that is replaced all the same leaves the group within its session timeout
+of 10 s (kafka-python's default is 45 s, for which a new member's join waits). The topics a bus has
+ensured once are not looked up again when its worker starts over.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic, OffsetSpec
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.producer.future import FutureRecordMetadata
 from kafka.structs import OffsetAndMetadata
 
@@ -28,6 +37,8 @@ DEFAULT_PARTITIONS = 3
 SEND_TIMEOUT_S = 30
 PROBE_TIMEOUT_MS = 3000  # readiness and metrics: a broker that does not answer in time is down
 RECONNECT_BACKOFF = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1000}
+log = logging.getLogger(__name__)
+CONSUMER_GROUP = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 3_000}
 CONSUMER_FETCH = {
     "max_poll_records": 2000,
     "fetch_max_bytes": 64 * 1024 * 1024,
@@ -40,8 +51,11 @@ class KafkaEventBus(AbstractEventBus):
         self.bootstrap = bootstrap_servers.split(",")
         self.partitions, self.replication_factor = partitions, replication_factor
         self._producer: KafkaProducer | None = None
+        self._ensured: set[str] = set()
 
     def ensure_topics(self, topics: list[str]) -> None:
+        if self._ensured.issuperset(topics):  # a worker starting over after an outage need not wait for an admin
+            return
         admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id="parkloop-admin")
         try:
             existing = set(admin.list_topics())
@@ -51,6 +65,7 @@ class KafkaEventBus(AbstractEventBus):
                     admin.create_topics(new)
                 except TopicAlreadyExistsError:  # another replica created it first
                     pass
+            self._ensured.update(topics)
         finally:
             admin.close()
 
@@ -158,12 +173,19 @@ class KafkaBusConsumer(AbstractConsumer):
             auto_offset_reset="earliest",
             client_id=f"parkloop-{group}",
             **CONSUMER_FETCH,
+            **CONSUMER_GROUP,
             **RECONNECT_BACKOFF,
         )
 
     def poll(self, max_records: int = 100, timeout_s: float = 1.0) -> list[ConsumedEvent]:
         # kafka-python's poll cannot be woken: blocking at most a second, a worker sees a stop soon.
-        batches = self._consumer.poll(timeout_ms=int(min(timeout_s, 1.0) * 1000), max_records=max_records)
+        try:
+            batches = self._consumer.poll(timeout_ms=int(min(timeout_s, 1.0) * 1000), max_records=max_records)
+        except KafkaError as exc:
+            if not exc.retriable:
+                raise
+            log.warning("no events while the broker is unreachable: %s", exc)
+            return []
         records = [record for batch in batches.values() for record in batch]
         return [ConsumedEvent(r.topic, r.partition, r.offset, _decode(r.value)) for r in records]
 
@@ -180,7 +202,12 @@ class KafkaBusConsumer(AbstractConsumer):
             if tp not in offsets or consumed.offset + 1 > offsets[tp].offset:
                 offsets[tp] = OffsetAndMetadata(consumed.offset + 1, "", -1)
         if offsets:
-            self._consumer.commit(offsets)
+            try:
+                self._consumer.commit(offsets)
+            except KafkaError as exc:
+                if not exc.retriable:
+                    raise
+                log.warning("commit left for the next batch (the events may be redelivered): %s", exc)
 
     def seek(self, topic: str, partition: int, offset: int) -> None:
         tp = TopicPartition(topic, partition)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import crc32c
 import pytest
 import sqlalchemy as sa
-from kafka.errors import KafkaError, KafkaTimeoutError
+from kafka.errors import CommitFailedError, KafkaConnectionError, KafkaError, KafkaTimeoutError
 from kafka.record import util
 
 from services.common.bus import kafka_bus
@@ -131,3 +131,38 @@ def test_the_relay_sends_each_event_as_the_bytes_the_outbox_stored(tmp_path):
 def test_a_consumed_record_reads_as_the_standard_library_reads_it(payload):
     record = Event("ExchangeCompleted", "x-1", payload).to_json()
     assert repr(kafka_bus._decode(record)) == repr(Event.from_json(record))  # repr: an int is no float, nan is nan
+
+
+class DownConsumer:
+    """kafka-python's consumer while the broker is away (`error`) or after a rebalance."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def poll(self, **_):
+        raise self.error
+
+    def commit(self, offsets):
+        raise self.error
+
+
+def consumer_with(error: Exception) -> kafka_bus.KafkaBusConsumer:
+    consumer = object.__new__(kafka_bus.KafkaBusConsumer)
+    consumer._consumer = DownConsumer(error)
+    return consumer
+
+
+def test_a_consumer_rides_out_a_broker_outage_instead_of_failing_its_worker():
+    consumer = consumer_with(KafkaConnectionError("111 ECONNREFUSED"))
+    assert consumer.poll(timeout_s=0.1) == []  # the same group member carries on when the broker returns
+    done = [kafka_bus.ConsumedEvent("t", 0, 7, EVENTS[0][1])]
+    consumer.commit_all(done)  # left for the next batch: at worst redelivered, then dropped as a duplicate
+    assert kafka_bus.CONSUMER_GROUP["session_timeout_ms"] <= 10_000  # a replaced member leaves soon
+
+
+def test_a_consumer_still_fails_on_an_error_a_retry_cannot_fix():
+    consumer = consumer_with(CommitFailedError("the group rebalanced"))
+    with pytest.raises(CommitFailedError):
+        consumer.commit_all([kafka_bus.ConsumedEvent("t", 0, 7, EVENTS[0][1])])
+    with pytest.raises(CommitFailedError):
+        consumer.poll(timeout_s=0.1)
