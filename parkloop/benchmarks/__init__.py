@@ -13,6 +13,8 @@ BENCHMARKS = {
     "console": "parkloop.benchmarks.console",
     "plan": "parkloop.benchmarks.plan",
     "load": "parkloop.benchmarks.load",
+    "idle": "parkloop.benchmarks.idle",
+    "webhook": "parkloop.benchmarks.webhook_latency",
 }
 
 

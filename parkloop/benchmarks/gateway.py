@@ -1,5 +1,9 @@
-"""`parkloop bench gateway`: a listing read through the gateway (authentication and
-forwarding) against the same read straight to the listings service, interleaved."""
+"""`parkloop bench gateway`: reads through the gateway (authentication and forwarding) against the
+same reads straight to the listings service, interleaved so both see the same machine load.
+
+Two sizes of answer: one offer (about 1 KB) and a page of 200 offers (about 200 KB), so `growth`
+says how the gateway's overhead grows with what it carries.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ import requests
 from services.common.identity import Principal, Role, sign_principal
 
 from .common import environment, free_port_block, percentiles
+from .webhook_latency import bench_enterprises, steam_offer
+
+PAGE = 200
 
 
 def run(scale: int | None) -> dict:
@@ -32,27 +39,52 @@ def run(scale: int | None) -> dict:
             load_demo(f"http://127.0.0.1:{port}", Path(data), admin_key)
             gateway = requests.Session()
             gateway.headers["Authorization"] = f"Bearer {admin_key}"
-            offer_id = gateway.get(f"http://127.0.0.1:{port}/api/v1/offers").json()["items"][0]["id"]
-            direct = requests.Session()
+            api = f"http://127.0.0.1:{port}/api/v1"
+            offer_id = gateway.get(f"{api}/offers").json()["items"][0]["id"]
+            _, seller = bench_enterprises(api, admin_key)
+            for n in range(PAGE):
+                seller.post(f"{api}/offers", json=steam_offer(n)).raise_for_status()
             secret = (Path(data) / "internal.secret").read_text().strip()
-            principal = Principal(Role.ADMIN, "bench")
-            via_gateway, straight = [], []
-            for _ in range(requests_per_path):  # interleaved, so both see the same machine load
-                for session, url, samples in (
-                    (gateway, f"http://127.0.0.1:{port}/api/v1/offers/{offer_id}", via_gateway),
-                    (direct, f"http://127.0.0.1:{port + 1}/api/v1/offers/{offer_id}", straight),
-                ):
-                    headers = sign_principal(principal, secret) if session is direct else None
-                    started = time.perf_counter()
-                    response = session.get(url, headers=headers)
-                    samples.append(time.perf_counter() - started)
-                    response.raise_for_status()
+            reads = {"one_offer": f"/api/v1/offers/{offer_id}", f"page_of_{PAGE}": f"/api/v1/offers?page_size={PAGE}"}
+            sizes = {name: _compare(gateway, port, path, secret, requests_per_path) for name, path in reads.items()}
         finally:
             supervisor.stop()
-    g, s = percentiles(via_gateway), percentiles(straight)
+    one, page = sizes.values()
     return {
         "benchmark": "gateway",
-        "scale": {"requests_per_path": requests_per_path, "listings": 21},
+        "scale": {"requests_per_path": requests_per_path, "listings": 21 + PAGE},
+        "sizes": sizes,
+        # the headline figures: one offer, as issue 10's goal states them
+        "via_gateway": one["via_gateway"],
+        "direct_to_service": one["direct_to_service"],
+        "gateway_overhead": one["gateway_overhead"],
+        "growth": {
+            "overhead_p50_ms": f"{one['gateway_overhead']['p50_ms']} -> {page['gateway_overhead']['p50_ms']} "
+            f"from {one['answer_bytes']} to {page['answer_bytes']} bytes"
+        },
+        **environment("urllib3"),
+    }
+
+
+def _compare(gateway: requests.Session, port: int, path: str, secret: str, count: int) -> dict:
+    direct = requests.Session()
+    principal = Principal(Role.ADMIN, "bench")
+    via_gateway, straight = [], []
+    size = 0
+    for _ in range(count):  # interleaved, so both see the same machine load
+        for session, base, samples in (
+            (gateway, f"http://127.0.0.1:{port}", via_gateway),
+            (direct, f"http://127.0.0.1:{port + 1}", straight),
+        ):
+            headers = sign_principal(principal, secret) if session is direct else None
+            started = time.perf_counter()
+            response = session.get(base + path, headers=headers)
+            samples.append(time.perf_counter() - started)
+            response.raise_for_status()
+            size = len(response.content)
+    g, s = percentiles(via_gateway), percentiles(straight)
+    return {
+        "answer_bytes": size,
         "via_gateway": g,
         "direct_to_service": s,
         "gateway_overhead": {
@@ -60,5 +92,4 @@ def run(scale: int | None) -> dict:
             "p95_ms": round(g["p95_ms"] - s["p95_ms"], 3),
             "p50_ratio": round(g["p50_ms"] / s["p50_ms"], 2),
         },
-        **environment(),
     }
