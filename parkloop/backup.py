@@ -2,17 +2,21 @@
 embedded default (SQLite databases and event log, and the data directory's secrets) while it runs.
 
 Each database is copied with SQLite's online backup API in one step: a consistent snapshot of that
-file, taken while the services keep writing (WAL lets them). The files are copied in an order that
-keeps the copies consistent with each other, so that nothing is lost and nothing counted twice:
+file, taken while the services keep writing (WAL lets them). The copies are taken at different
+moments, so they are taken in an order, and two of them mended, that makes the restored system
+converge on the copy of listings, where every change starts, with nothing lost or counted twice:
 
-1. the producer (listings, with its outbox) before the event log: every event the copy of listings
-   marks published is in the copy of the log; an event published after that copy is unpublished in
-   it, and the restored relay publishes it again, which the log drops as a duplicate event id;
-2. the log (with the consumer groups' positions) before its consumers (matching, ledger): each
-   consumer's copy holds at least what its position says it processed, so the restored consumers
-   replay from that position and their processed-event ids drop what they had already applied.
+1. the consumer groups' positions are read from the live log first, then the consumers (matching,
+   ledger) are copied: each holds at least what its position says (a consumer commits its position
+   only after its own transaction), so the copy of the log is given back these positions, and the
+   restored consumers replay from there and drop the event ids they had already applied;
+2. the log is copied next, then listings: every event in the consumers' copies is in the log's copy;
+   listings, copied last, may mark published an event the log's copy lacks, so such outbox rows are
+   marked unpublished again in the copy, and the restored relay publishes them (the log drops an id it
+   already holds).
 
-A PostgreSQL database or Kafka is not copied here (README, "Backing up a deployment").
+A ledger entry or an alert thus never refers to a change the copy of listings does not hold. A
+PostgreSQL database or Kafka is not copied here (README, "Backing up a deployment").
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from services.common.config import Settings
 
-ORDER = ("gateway", "listings", "events", "matching", "ledger")  # see the module's docstring
+ORDER = ("gateway", "matching", "ledger", "events", "listings")  # see the module's docstring
 SECRETS = ("admin.key", "internal.secret", "console.secret", "ledger-signing.key", "webhook-secrets.key")
 STATE = ("demo-loaded.json", "demo-keys.json")  # so a restored system does not load the demo park again
 REFERENCE = "reference"  # code tables an operator imported (`parkloop codes import`)
@@ -85,6 +89,26 @@ def _snapshot(source: Path, target: Path) -> None:
         dst.close()
 
 
+def _group_offsets(log: Path) -> list[tuple[str, str, int]]:
+    with sqlite3.connect(log, timeout=30) as conn:
+        return conn.execute("SELECT group_id, topic, next_offset FROM group_offsets").fetchall()
+
+
+def _mend(copies: dict[str, Path], positions: list[tuple[str, str, int]]) -> None:
+    """Give the log's copy the positions the consumers' copies hold, and mark unpublished the outbox
+    rows of the listings copy whose events the log's copy lacks (see the module's docstring)."""
+    with sqlite3.connect(copies["events"]) as log:
+        log.executemany(
+            "UPDATE group_offsets SET next_offset = ? WHERE group_id = ? AND topic = ?",
+            [(offset, group, topic) for group, topic, offset in positions],
+        )
+        published = {row[0] for row in log.execute("SELECT event_id FROM events")}
+    with sqlite3.connect(copies["listings"]) as listings:
+        rows = listings.execute("SELECT seq, event_id FROM outbox WHERE published_at IS NOT NULL").fetchall()
+        missing = [(seq,) for seq, event_id in rows if event_id not in published]
+        listings.executemany("UPDATE outbox SET published_at = NULL WHERE seq = ?", missing)
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if any(path.iterdir()):
@@ -100,12 +124,16 @@ def backup(dest: Path, data_dir: Path) -> dict:
     """Copy every database, secret and state file of the running embedded deployment into `dest`."""
     sources = _sources()
     _private_dir(dest)
-    databases = {}
+    positions = _group_offsets(sources["events"])  # before the consumers are copied
+    copies = {}
     for name, source in sources.items():
-        target = dest / f"{name}.db"
-        _snapshot(source, target)
-        os.chmod(target, 0o600)
-        databases[name] = {"file": target.name, "sha256": _sha256(target), "rows": _row_counts(target)}
+        copies[name] = dest / f"{name}.db"
+        _snapshot(source, copies[name])
+        os.chmod(copies[name], 0o600)
+    _mend(copies, positions)
+    databases = {
+        name: {"file": copy.name, "sha256": _sha256(copy), "rows": _row_counts(copy)} for name, copy in copies.items()
+    }
     files = {}
     for name in (*SECRETS, *STATE):
         if (data_dir / name).exists():

@@ -24,25 +24,39 @@ def data_dir(tmp_path, monkeypatch):
         with sqlite3.connect(live / f"{name}.db") as conn:
             conn.execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")
             conn.executemany("INSERT INTO things VALUES (?)", [(n,) for n in range(3)])
-    SqliteEventLog(live / "events.db").publish(LISTINGS_TOPIC, Event("ThingHappened", "k", {}))
+    in_log = Event("ThingHappened", "k", {})
+    SqliteEventLog(live / "events.db").publish(LISTINGS_TOPIC, in_log)
+    with sqlite3.connect(live / "listings.db") as conn:  # outbox: an event the log holds, one it lacks
+        conn.execute("CREATE TABLE outbox (seq INTEGER PRIMARY KEY, event_id TEXT, published_at TEXT)")
+        conn.executemany(
+            "INSERT INTO outbox (event_id, published_at) VALUES (?, '2026-11-30 00:00:00')",
+            [(in_log.id,), ("published-after-the-log-was-copied",)],
+        )
     (live / "ledger-signing.key").write_text("PRIVATE+KEY+x\n")
     (live / "admin.key").write_text("plk_x\n")
     return live
 
 
-def test_the_producer_is_copied_before_the_log_and_the_log_before_its_consumers():
-    assert ORDER.index("listings") < ORDER.index("events") < min(ORDER.index("matching"), ORDER.index("ledger"))
+def test_the_consumers_are_copied_before_the_log_and_the_log_before_the_producer():
+    assert max(ORDER.index("matching"), ORDER.index("ledger")) < ORDER.index("events") < ORDER.index("listings")
 
 
 def test_a_backup_restores_every_database_and_secret_with_its_counts(data_dir, tmp_path):
     manifest = backup(tmp_path / "backup", data_dir)
-    assert manifest["databases"]["listings"]["rows"] == {"things": 3}
+    assert manifest["databases"]["listings"]["rows"] == {"things": 3, "outbox": 2}
     assert manifest["databases"]["events"]["rows"]["events"] == 1
     restore(tmp_path / "backup", tmp_path / "restored")
     assert (tmp_path / "restored" / "ledger-signing.key").read_text() == "PRIVATE+KEY+x\n"
     assert (tmp_path / "restored" / "admin.key").stat().st_mode & 0o077 == 0  # owner only
     with sqlite3.connect(tmp_path / "restored" / "matching.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM things").fetchone()[0] == 3
+
+
+def test_an_event_listings_marks_published_but_the_logs_copy_lacks_is_published_again(data_dir, tmp_path):
+    backup(tmp_path / "backup", data_dir)
+    with sqlite3.connect(tmp_path / "backup" / "listings.db") as conn:
+        unpublished = conn.execute("SELECT event_id FROM outbox WHERE published_at IS NULL").fetchall()
+    assert unpublished == [("published-after-the-log-was-copied",)]
 
 
 def test_a_database_that_is_not_sqlite_is_refused_naming_its_variable(data_dir, tmp_path, monkeypatch):
