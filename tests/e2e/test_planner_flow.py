@@ -43,7 +43,8 @@ def test_the_demo_park_manager_gets_a_plan_with_gains_beside_the_ledger_and_reas
     assert heat and all(p["per_year"]["unit"] == "GJ" for p in heat)
     assert [p["per_year"]["amount"] for p in heat] == pytest.approx([p["quantity"] * 8000 * 3.6 for p in heat])
     assert plan["totals"]["co2_reduced_t"] > 0
-    assert plan["objective_value"] >= plan["greedy"]["objective_value"]
+    greedy = plan["greedy"]["objective_value"]
+    assert plan["objective_value"] >= greedy - 1e-6 * max(1.0, abs(greedy))  # the solver's own tolerance
     paired = {p[side]["id"] for p in plan["pairings"] for side in ("offer", "want")}
     unpaired = {u["listing"]["id"]: u for u in plan["unpaired"]}
     assert paired | set(unpaired) == active_listings(manager)
