@@ -38,7 +38,10 @@ SEND_TIMEOUT_S = 30
 PROBE_TIMEOUT_MS = 3000  # readiness and metrics: a broker that does not answer in time is down
 RECONNECT_BACKOFF = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1000}
 log = logging.getLogger(__name__)
-CONSUMER_GROUP = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 3_000}
+# A topic created just before the group joined may show no partitions at the join; the consumer
+# learns them at its next metadata refresh (kafka-python's default is 5 minutes, during which a
+# fresh worker sat with nothing assigned), so refresh every few seconds.
+CONSUMER_GROUP = {"session_timeout_ms": 10_000, "heartbeat_interval_ms": 3_000, "metadata_max_age_ms": 5_000}
 CONSUMER_FETCH = {
     "max_poll_records": 2000,
     "fetch_max_bytes": 64 * 1024 * 1024,
