@@ -326,7 +326,7 @@ def enterprise(enterprise_id):
 def keys():
     page = max(1, request.args.get("page", 1, type=int))
     principal = g.console_user.principal
-    found, total = key_use_cases.list_keys(gateway(), principal, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    found, total = _newest_keys_first(principal, page)
     park_names = {p["id"]: p["name"] for p in _parks()}
     enterprise_names = (
         {e["id"]: e["name"] for e in api().all_pages("enterprises")} if any(k.enterprise_id for k in found) else {}
@@ -343,6 +343,16 @@ def keys():
         own_key_id=principal.key_id,
         configured_key_id=gateway().configured_admin_key_id,
     )
+
+
+def _newest_keys_first(principal, page: int):
+    """Page `page` of the keys, newest first: a key just issued (or revoked from the list) is on page 1,
+    however many keys there are. The store lists them in the order issued, so read from its end."""
+    _, total = key_use_cases.list_keys(gateway(), principal, 0, 0)
+    end = max(0, total - (page - 1) * PAGE_SIZE)
+    start = max(0, end - PAGE_SIZE)
+    found, total = key_use_cases.list_keys(gateway(), principal, start, end - start)
+    return list(reversed(found)), total
 
 
 def _key_form(values, problem=None, status=200):

@@ -7,6 +7,7 @@ import re
 import requests
 from axe_playwright_python.sync_playwright import Axe
 
+from gateway.console.views.admin import PAGE_SIZE
 from tests.e2e.conftest import eventually
 from tests.e2e.console.conftest import sign_in
 
@@ -160,3 +161,15 @@ def test_a_park_manager_cannot_open_admin_pages(system, demo):
         data={"csrf_token": token, "role": "admin", "label": "escalation"},
     )
     assert refused.status_code == 403
+
+
+def test_the_key_list_shows_the_newest_keys_first_however_many_there_are(page, system, admin, demo):
+    labels = [f"批量密钥 {n:02d}" for n in range(PAGE_SIZE + 1)]
+    for label in labels:
+        issued = admin.post("keys", {"role": "park_manager", "label": label, "park_id": demo["park_id"]})
+        assert issued.status_code == 201, issued.text
+    sign_in(page, system, system.admin_key)
+    page.goto(f"{system.url}/admin/keys")
+    first_rows = page.locator("table.admin-keys tbody tr")
+    assert labels[-1] in first_rows.nth(0).inner_text()
+    assert labels[-2] in first_rows.nth(1).inner_text()
