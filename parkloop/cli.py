@@ -239,6 +239,33 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_drill(args) -> int:
+    """Start an embedded ParkLoop of its own, run the fault drill against it, print the table."""
+    import secrets
+    import shlex
+    import signal
+    import tempfile
+    from pathlib import Path
+
+    from .drill import print_report, run_drill, start_embedded
+
+    with tempfile.TemporaryDirectory(prefix="parkloop-drill-") as scratch:
+        data = Path(args.data_dir or scratch).resolve()
+        admin_key = "plk_" + secrets.token_urlsafe(24)
+        process = start_embedded(data, args.port, admin_key)
+        try:
+            figures = run_drill(f"http://127.0.0.1:{args.port}", admin_key, data, args.minutes * 60)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(60)
+    print_report(figures)
+    if args.output:
+        figures["command"] = "parkloop " + shlex.join(sys.argv[1:])
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if figures["passed"] else 1
+
+
 def cmd_bench(args) -> int:
     from .benchmarks import run_benchmark
 
@@ -316,6 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("src")
     restore.add_argument("data_dir")
     restore.set_defaults(func=cmd_restore)
+
+    drill = sub.add_parser("drill", help="kill -9 each process of a busy embedded ParkLoop; check nothing was lost")
+    drill.add_argument("--minutes", type=float, default=1.0, help="how long the load runs; faults are spaced over it")
+    drill.add_argument("--port", type=int, default=int(os.environ.get("PORT", "18800")))
+    drill.add_argument("--data-dir", help="where the drill's ParkLoop keeps its data (default: a temporary directory)")
+    drill.add_argument("--output", help="also write the figures as JSON here (e.g. benchmarks/results/drill.json)")
+    drill.set_defaults(func=cmd_drill)
 
     bench = sub.add_parser("bench", help="run a benchmark and print its figures as JSON")
     bench.add_argument("name", choices=sorted(BENCHMARK_NAMES))

@@ -1,8 +1,8 @@
 """`parkloop run`: the whole embedded system on one machine — gateway, services, workers.
 
 Each service is its own gunicorn process on a local port next to the gateway's; Ctrl-C
-(or SIGTERM) stops them all. A web process that dies stops the whole system rather than
-leaving it half up; a worker that dies is restarted (its work is durable, so it resumes).
+(or SIGTERM) stops them all. A child that dies, web process or worker, is restarted (its work
+is durable, so it resumes), after a pause that doubles while it keeps dying soon after starting.
 Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
 """
 
@@ -35,6 +35,8 @@ MIGRATED = {
     "ledger": "services.ledger.bootstrap",
 }
 SAFETY_CHECK_S = 10.0  # children are checked after every signal, and at least this often
+FIRST_BACKOFF_S, MAX_BACKOFF_S = 0.5, 30.0
+STABLE_AFTER_S = 30.0  # a child that ran this long before dying is restarted at once, as if for the first time
 WORKERS = {
     "listings-relay": "services.listings.worker",
     "matching-worker": "services.matching.worker",
@@ -87,6 +89,9 @@ class Supervisor:
         self.env = _environment(port)
         self.children: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}
+        self.started_at: dict[str, float] = {}
+        self.backoff_s: dict[str, float] = {}
+        self.restart_due: dict[str, float] = {}
         self.stopping = False
 
     def start(self) -> None:
@@ -110,6 +115,7 @@ class Supervisor:
         self.argv[name] = argv
         # Logs go to stderr: stdout stays for what the command itself prints (a benchmark's JSON).
         self.children[name] = subprocess.Popen(argv, env=self.env, stdout=sys.stderr)
+        self.started_at[name] = time.monotonic()
         run_dir = data_dir() / "run"
         run_dir.mkdir(exist_ok=True)
         (run_dir / f"{name}.pid").write_text(f"{self.children[name].pid}\n")
@@ -129,14 +135,24 @@ class Supervisor:
             time.sleep(0.3)
         raise RuntimeError(f"ParkLoop did not become ready within {timeout_s:.0f} s; down: {', '.join(down)}")
 
-    def check_alive(self) -> None:
+    def check_alive(self) -> float:
+        """Restart each dead child when its pause is over; returns the seconds until the next restart is due."""
+        now = time.monotonic()
         for name, child in list(self.children.items()):
             if child.poll() is None or self.stopping:
                 continue
-            if name not in WORKERS:
-                raise RuntimeError(f"{name} exited with code {child.returncode}")
-            print(f"{name} exited with code {child.returncode}; restarting it", file=sys.stderr)
-            self._spawn(name, self.argv[name])
+            if name not in self.restart_due:
+                # A web process killed outright can leave its gunicorn worker holding the port for a
+                # moment; pausing lets it go, and a child that fails at once does not spin.
+                ran_s = now - self.started_at[name]
+                pause = 0.0 if ran_s >= STABLE_AFTER_S else self.backoff_s.get(name, FIRST_BACKOFF_S)
+                self.backoff_s[name] = min(MAX_BACKOFF_S, max(FIRST_BACKOFF_S, pause * 2))
+                self.restart_due[name] = now + pause
+                print(f"{name} exited with code {child.returncode}; restarting it in {pause:.1f} s", file=sys.stderr)
+            if self.restart_due[name] <= now:
+                del self.restart_due[name]
+                self._spawn(name, self.argv[name])
+        return min([due - now for due in self.restart_due.values()], default=SAFETY_CHECK_S)
 
     def stop(self) -> None:
         for child in self.children.values():
@@ -162,8 +178,8 @@ class Supervisor:
         signal.signal(signal.SIGCHLD, lambda *_: None)  # handled, so that it reaches the wake-up socket
         try:
             while not self.stopping:
-                self.check_alive()
-                if select.select([wake], [], [], SAFETY_CHECK_S)[0]:
+                next_restart_s = self.check_alive()
+                if select.select([wake], [], [], max(0.05, min(SAFETY_CHECK_S, next_restart_s)))[0]:
                     with contextlib.suppress(BlockingIOError):
                         while wake.recv(4096):  # drain: which signals came matters not
                             pass

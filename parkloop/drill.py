@@ -1,0 +1,477 @@
+"""`parkloop drill`: kill -9 each process of a busy embedded ParkLoop, one at a time, and make the
+webhook receiver fail for a while; then check that nothing accepted was lost or counted twice.
+
+It starts `parkloop run` on its own data directory, drives listing writes (each alerted to a local
+receiver), match reads, exchanges to completion and ledger reads through the gateway, and ends
+with a table of invariants, requests by status and recovery time per fault.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from .ledger_cli import export_ledger, verify_export
+from .supervisor import WORKERS
+
+PROCESSES = ("gateway", "listings", "matching", "ledger", *WORKERS)
+RECEIVER_DOWN = "webhook receiver 503"
+RETRY_SCHEDULE = "0.5,1,2,4,8,16,30"  # outlasts any receiver outage the drill makes
+SETTLE_TIMEOUT_S = 180.0  # bounds a hung system only
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that records every delivery, or answers 503 while `failing`."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        self.failing = False
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if outer.failing:
+                    self.send_response(503)
+                else:
+                    outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/drill"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class Tally:
+    """What the load saw: answers by status, and the writes answered 2xx."""
+
+    statuses: collections.Counter = field(default_factory=collections.Counter)
+    offers: list[str] = field(default_factory=list)
+    exchanges: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def call(self, session: requests.Session, method: str, url: str, body: dict | None = None):
+        try:
+            response = session.request(method, url, json=body, timeout=30)
+        except requests.RequestException:
+            with self.lock:
+                self.statuses["no answer"] += 1
+            return None
+        with self.lock:
+            self.statuses[str(response.status_code)] += 1
+        return response
+
+
+def _session(key: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    return session
+
+
+STEAM = {
+    "kind": "heat",
+    "title": "Drill steam",
+    "max_distance_km": 8,
+    "location": {"lat": 31.0, "lon": 121.0526},
+    "heat": {
+        "medium": "steam",
+        "temperature_c": 180,
+        "pressure_mpa": 0.8,
+        "thermal_power_mw": 6,
+        "hours_per_day": 24,
+        "days_per_year": 330,
+    },
+}
+HEAT_WANT = {
+    "kind": "heat",
+    "title": "Drill dyeing heat",
+    "max_distance_km": 10,
+    "location": {"lat": 31.0, "lon": 121.0},
+    "heat": {
+        "medium": "hot_water",
+        "temperature_c": 120,
+        "thermal_power_mw": 4,
+        "hours_per_day": 16,
+        "days_per_year": 300,
+    },
+}
+
+
+@dataclass
+class Parties:
+    supplier: requests.Session
+    buyer: requests.Session
+    buyer_id: str
+    want_id: str
+    subscription_id: str
+    secret: str
+
+
+def _setup(api: str, admin_key: str, receiver: Receiver) -> Parties:
+    admin = _session(admin_key)
+    park = {
+        "name": "Drill Park",
+        "province": "Jiangsu",
+        "level": "provincial",
+        "park_type": "chemical_park",
+        "centroid": {"lat": 31.0, "lon": 121.0},
+        "baselines": [
+            {"year": 2025, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900, "solid_waste_generated_t": 40}
+        ],
+    }
+    park_id = _ok(admin.post(f"{api}/parks", json=park, timeout=30))["id"]
+    from services.listings.domain.reference.credit_code import company_credit_code
+
+    def enterprise(name: str, seed: int) -> tuple[requests.Session, str]:
+        key = _ok(admin.post(f"{api}/keys", json={"role": "enterprise", "label": name, "park_id": park_id}, timeout=30))
+        session = _session(key["key"])
+        body = {
+            "name": name,
+            "credit_code": company_credit_code("320703", f"MD{seed:06d}"),
+            "industry_code": "C2614",
+            "location": {"lat": 31.0, "lon": 121.0},
+            "contact": {"name": "EHS office", "phone": "0518-0000000"},
+        }
+        return session, _ok(session.post(f"{api}/enterprises", json=body, timeout=30))["id"]
+
+    seed = secrets.randbelow(900000)
+    supplier, _ = enterprise("Drill Steam Co", seed)
+    buyer, buyer_id = enterprise("Drill Dye Works", seed + 1)
+    want_id = _ok(buyer.post(f"{api}/wants", json=HEAT_WANT, timeout=30))["id"]
+    subscription = _ok(buyer.post(f"{api}/webhooks", json={"url": receiver.url, "min_score": 0.0}, timeout=30))
+    return Parties(supplier, buyer, buyer_id, want_id, subscription["id"], subscription["secret"])
+
+
+def _ok(response: requests.Response) -> dict:
+    if not response.ok:
+        raise RuntimeError(f"{response.request.method} {response.url} answered {response.status_code}: {response.text}")
+    return response.json()
+
+
+def _exchange_flow(api: str, parties: Parties, tally: Tally) -> None:
+    """One round: a new offer (alerted to the buyer), a match read, an exchange on it to completion, a ledger read."""
+    offer = tally.call(parties.supplier, "POST", f"{api}/offers", STEAM)
+    if offer is None or not offer.ok:
+        return
+    offer_id = offer.json()["id"]
+    with tally.lock:
+        tally.offers.append(offer_id)
+    tally.call(parties.buyer, "GET", f"{api}/wants/{parties.want_id}/matches")
+    proposal = {"offer_id": offer_id, "receiver_enterprise_id": parties.buyer_id, "agreed_amount": "100"}
+    proposed = tally.call(parties.supplier, "POST", f"{api}/exchanges", {**proposal, "agreed_unit": "GJ"})
+    if proposed is None or not proposed.ok:
+        return
+    exchange = f"{api}/exchanges/{proposed.json()['id']}"
+    delivery = {
+        "delivered_on": date.today().isoformat(),
+        "amount": "100",
+        "unit": "GJ",
+        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
+        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"},
+    }
+    steps = [
+        (parties.buyer, f"{exchange}/accept", {}),
+        (parties.supplier, f"{exchange}/deliveries", delivery),
+        (parties.buyer, f"{exchange}/complete", {}),
+    ]
+    for session, url, body in steps:
+        answer = tally.call(session, "POST", url, body)
+        if answer is None or not answer.ok:
+            return
+    with tally.lock:
+        tally.exchanges.append(proposed.json()["id"])
+    tally.call(parties.buyer, "GET", f"{api}/ledger/entries?page_size=10")
+
+
+def _load(api: str, parties: Parties, tally: Tally, stop: threading.Event) -> None:
+    while not stop.is_set():
+        _exchange_flow(api, parties, tally)
+
+
+# -- faults ----------------------------------------------------------------------------------------
+
+
+def _pid(data: Path, name: str) -> int | None:
+    try:
+        return int((data / "run" / f"{name}.pid").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _ready(url: str) -> bool:
+    try:
+        return requests.get(f"{url}/readyz", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def kill_and_time_recovery(url: str, data: Path, name: str, timeout_s: float = 120) -> float:
+    """kill -9 the process named, then seconds until the supervisor has a new one and the gateway is ready."""
+    old = _pid(data, name)
+    if old is None:
+        raise RuntimeError(f"no PID file for {name} under {data / 'run'}")
+    killed_at = time.monotonic()
+    os.kill(old, signal.SIGKILL)
+    deadline = killed_at + timeout_s
+    while time.monotonic() < deadline:
+        new = _pid(data, name)
+        if new not in (None, old) and _alive(new) and _ready(url):
+            return time.monotonic() - killed_at
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not come back within {timeout_s:.0f} s of kill -9")
+
+
+def receiver_outage(receiver: Receiver, seconds: float) -> float:
+    receiver.failing = True
+    time.sleep(seconds)
+    receiver.failing = False
+    return seconds
+
+
+# -- checks ----------------------------------------------------------------------------------------
+
+
+def _metric_sum(url: str, name: str) -> float:
+    text = requests.get(f"{url}/metrics", timeout=15).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name
+    )
+
+
+def _wait(what: str, done, timeout_s: float = SETTLE_TIMEOUT_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if done():
+                return True
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.5)
+    print(f"gave up waiting for {what} after {timeout_s:.0f} s", file=sys.stderr)
+    return False
+
+
+def _all_pages(session: requests.Session, url: str) -> list[dict]:
+    items, page = [], 1
+    while True:
+        body = _ok(session.get(url, params={"page": page, "page_size": 100}, timeout=60))
+        items += body["items"]
+        if len(items) >= body["total"] or not body["items"]:
+            return items
+        page += 1
+
+
+def check_invariants(url: str, admin_key: str, data: Path, parties: Parties, tally: Tally, receiver: Receiver):
+    """[(invariant, passed, detail)] once the system has settled (backlogs drained, alerts in)."""
+    api = f"{url}/api/v1"
+    admin = _session(admin_key)
+    results = []
+    drained = _wait(
+        "outbox backlog and consumer lag to reach 0",
+        lambda: (
+            _metric_sum(url, "parkloop_outbox_backlog_events") == 0
+            and _metric_sum(url, "parkloop_consumer_lag_events") == 0
+        ),
+    )
+    backlog = _metric_sum(url, "parkloop_outbox_backlog_events")
+    lag = _metric_sum(url, "parkloop_consumer_lag_events")
+    results.append(("no outbox holds unpublished events", drained and backlog == 0, f"backlog {backlog:.0f}"))
+    results.append(("every consumer group's lag is 0", drained and lag == 0, f"lag {lag:.0f}"))
+
+    missing_offers = [
+        o for o in tally.offers if parties.supplier.get(f"{api}/offers/{o}", timeout=30).status_code != 200
+    ]
+    missing_exchanges = [
+        e
+        for e in tally.exchanges
+        if (r := parties.buyer.get(f"{api}/exchanges/{e}", timeout=30)).status_code != 200
+        or r.json()["status"] != "completed"
+    ]
+    results.append(
+        (
+            "every write answered 2xx exists",
+            not missing_offers and not missing_exchanges,
+            f"{len(tally.offers)} offers, {len(tally.exchanges)} completed exchanges; "
+            f"missing {len(missing_offers)} + {len(missing_exchanges)}",
+        )
+    )
+
+    def ledger_counts() -> collections.Counter:
+        entries = _all_pages(admin, f"{api}/ledger/entries")
+        return collections.Counter(
+            e["entry"]["exchange"]["exchange_id"] for e in entries if e["entry"]["type"] == "ExchangeCompleted"
+        )
+
+    _wait("a ledger entry for every completed exchange", lambda: all(ledger_counts()[e] for e in tally.exchanges))
+    counts = ledger_counts()
+    completed = [x["id"] for x in _all_pages(parties.buyer, f"{api}/exchanges") if x["status"] == "completed"]
+    wrong = [e for e in completed if counts[e] != 1]
+    results.append(
+        (
+            "every completed exchange has exactly one ledger entry",
+            bool(completed) and not wrong,
+            f"{len(completed)} completed, {sum(counts.values())} entries, {len(wrong)} wrong",
+        )
+    )
+
+    with tempfile.TemporaryDirectory() as scratch:
+        export = Path(scratch) / "ledger.json"
+        export_ledger(url, admin_key, export)
+        verified, message = verify_export(export)
+    results.append(("ledger verify passes", verified, message[:60]))
+
+    def alerts() -> tuple[dict, int]:
+        by_pair: dict[tuple, set] = collections.defaultdict(set)
+        bad = 0
+        for headers, body in list(receiver.received):
+            try:
+                event = Webhook(parties.secret).verify(body, headers)
+            except WebhookVerificationError:
+                bad += 1
+                continue
+            by_pair[(event["data"]["listing_id"], event["data"]["match"]["id"])].add(headers["webhook-id"])
+        return by_pair, bad
+
+    expected = {(parties.want_id, offer) for offer in tally.offers}
+    _wait("an alert for every offer", lambda: expected <= set(alerts()[0]))
+    by_pair, bad = alerts()
+    absent = expected - set(by_pair)
+    twice = [pair for pair, ids in by_pair.items() if len(ids) != 1]
+    results.append(
+        (
+            "each (subscription, match) alerted exactly once, signed",
+            not absent and not twice and bad == 0,
+            f"{len(by_pair)} alerts for {len(expected)} offers; {len(absent)} absent, {len(twice)} twice, "
+            f"{bad} bad signatures; {len(receiver.received)} deliveries",
+        )
+    )
+    return results
+
+
+# -- the drill ------------------------------------------------------------------------------------
+
+
+def start_embedded(data: Path, port: int, admin_key: str) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        PARKLOOP_DATA=str(data),
+        PORT=str(port),
+        PARKLOOP_ADMIN_KEY=admin_key,
+        PARKLOOP_DEMO="0",
+        WEBHOOK_ALLOW_PRIVATE_TARGETS="1",  # the drill's receiver listens on 127.0.0.1
+        WEBHOOK_RETRY_SCHEDULE=RETRY_SCHEDULE,
+    )
+    for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
+        env.pop(name, None)
+    data.mkdir(parents=True, exist_ok=True)
+    log = open(data / "parkloop.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parkloop.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    if not _wait("ParkLoop to start", lambda: process.poll() is None and _ready(url), timeout_s=120):
+        raise RuntimeError("ParkLoop did not start:\n" + (data / "parkloop.log").read_text()[-3000:])
+    return process
+
+
+def run_drill(
+    url: str, admin_key: str, data: Path, seconds: float, faults=PROCESSES, receiver_outage_s: float = 10, clients=2
+) -> dict:
+    """Load for `seconds`, spacing the faults over it; returns the figures and the invariant table."""
+    receiver = Receiver()
+    api = f"{url}/api/v1"
+    try:
+        parties = _setup(api, admin_key, receiver)
+        tally, stop = Tally(), threading.Event()
+        threads = [
+            threading.Thread(target=_load, args=(api, parties, tally, stop), daemon=True) for _ in range(clients)
+        ]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        plan = [*faults, RECEIVER_DOWN]
+        gap = seconds / (len(plan) + 1)
+        recovery = {}
+        for index, fault in enumerate(plan, start=1):
+            time.sleep(max(0.0, started + index * gap - time.monotonic()))
+            if fault == RECEIVER_DOWN:
+                recovery[fault] = receiver_outage(receiver, receiver_outage_s)
+            else:
+                recovery[fault] = kill_and_time_recovery(url, data, fault)
+            print(f"{fault}: back in {recovery[fault]:.1f} s", file=sys.stderr)
+        time.sleep(max(0.0, started + seconds - time.monotonic()))
+        stop.set()
+        for thread in threads:
+            thread.join(60)
+        load_s = time.monotonic() - started
+        invariants = check_invariants(url, admin_key, data, parties, tally, receiver)
+    finally:
+        receiver.close()
+    return {
+        "load_seconds": round(load_s, 1),
+        "requests": sum(tally.statuses.values()),
+        "answers_by_status": dict(sorted(tally.statuses.items())),
+        "completed_exchanges": len(tally.exchanges),
+        "recovery_seconds": {name: round(s, 2) for name, s in recovery.items()},
+        "invariants": [{"check": c, "passed": ok, "detail": d} for c, ok, d in invariants],
+        "passed": all(ok for _, ok, _ in invariants),
+    }
+
+
+def print_report(figures: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ParkLoop fault drill")
+    table.add_column("Invariant")
+    table.add_column("Result")
+    table.add_column("Detail")
+    for row in figures["invariants"]:
+        table.add_row(row["check"], "[green]PASS[/]" if row["passed"] else "[red]FAIL[/]", row["detail"])
+    faults = Table(title="Recovery after each fault")
+    faults.add_column("Fault")
+    faults.add_column("Back in (s)", justify="right")
+    for name, seconds in figures["recovery_seconds"].items():
+        faults.add_row(f"kill -9 {name}" if name != RECEIVER_DOWN else name, f"{seconds:.1f}")
+    console = Console()
+    console.print(table)
+    console.print(faults)
+    console.print(
+        f"{figures['requests']} requests in {figures['load_seconds']} s; answers by status: "
+        f"{figures['answers_by_status']}; {figures['completed_exchanges']} exchanges completed"
+    )
