@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
@@ -83,6 +84,17 @@ def _gunicorn(name: str, bind: str) -> list[str]:
     ]
 
 
+def _kill_orphaned_workers(argv: list[str]) -> None:
+    """A gunicorn master killed outright leaves its worker serving the port until it notices and drains
+    (up to its graceful timeout), so the new master could not bind for ~10 s. The worker is a fork: it
+    runs the master's exact command line, which holds this process's own port, so nothing else matches."""
+    wanted = b"\0".join(arg.encode() for arg in argv) + b"\0"
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError, ValueError):
+            if (proc / "cmdline").read_bytes() == wanted:
+                os.kill(int(proc.name), signal.SIGKILL)
+
+
 class Supervisor:
     def __init__(self, port: int, host: str = "127.0.0.1"):
         self.port, self.host = port, host
@@ -142,8 +154,9 @@ class Supervisor:
             if child.poll() is None or self.stopping:
                 continue
             if name not in self.restart_due:
-                # A web process killed outright can leave its gunicorn worker holding the port for a
-                # moment; pausing lets it go, and a child that fails at once does not spin.
+                if name not in WORKERS:
+                    _kill_orphaned_workers(self.argv[name])
+                # Pausing keeps a child that fails at once (a port still taken, a bad setting) from spinning.
                 ran_s = now - self.started_at[name]
                 pause = 0.0 if ran_s >= STABLE_AFTER_S else self.backoff_s.get(name, FIRST_BACKOFF_S)
                 self.backoff_s[name] = min(MAX_BACKOFF_S, max(FIRST_BACKOFF_S, pause * 2))
