@@ -4,6 +4,8 @@ and one shows greedy one-by-one matching doing worse. Listings are built through
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from matching_factories import (
     GEAR_OIL,
@@ -186,3 +188,45 @@ def test_an_admin_plan_of_two_parks_pairs_across_them_when_in_reach():
     steam = make_doc("offer", "heat", spec_heat("steam", 250, 10, 1.0), owner="power", listing_id="o")
     want = make_doc("want", "heat", spec_heat("hot_water", 80, 4), owner="pta", listing_id="w", park_id="park-xuwei")
     assert flows(plan([steam, want])) == {("o", "w"): 4.0}
+
+
+class NoisySolver:
+    """HiGHS, plus the kind of residue its tolerances leave on arcs that carry nothing at large magnitudes."""
+
+    name = "noisy"
+
+    def __init__(self, residue: float) -> None:
+        self.residue = residue
+
+    def solve(self, problem):
+        found = HighsPlanner().solve(problem)
+        return dataclasses.replace(found, flows=[flow or self.residue for flow in found.flows])
+
+
+def test_solver_residue_on_a_large_arc_is_not_shown_as_a_pairing():
+    # One 1e9 m³/d offer, wanted in full by either want: one gets it all, the other nothing. A residue of 0.01 m³/d
+    # on its arc is a ten-billionth of what the arc could carry: it must not appear as a pairing whose
+    # quantity and gains round to nothing, and the other want must still say why it is unpaired.
+    offer = make_doc("offer", "water", spec_water_offer(flow=1e9), owner="wwtp", listing_id="o")
+    first = make_doc("want", "water", spec_water_want(flow=1e9), owner="power", listing_id="w1")
+    second = make_doc(
+        "want", "water", spec_water_want(flow=1e9), owner="pta", listing_id="w2", location=PLACES["cement"]
+    )
+    settings = PlanSettings()
+    result = make_plan(
+        [offer, first, second], TODAY, settings, Objective(weights={"water_saved_m3": 1.0}), NoisySolver(0.01), GAINS
+    )
+
+    [pairing] = result.pairings
+    assert pairing.quantity == pytest.approx(1e9)
+    left_out = ({"w1", "w2"} - {pairing.want.id}).pop()
+    assert reasons(result) == {left_out: "quantity_used_elsewhere"}
+
+
+def test_a_small_want_is_still_paired_however_large_the_offer():
+    offer = make_doc("offer", "water", spec_water_offer(flow=1e9), owner="wwtp", listing_id="o")
+    small = make_doc("want", "water", spec_water_want(flow=0.5), owner="power", listing_id="w")
+
+    result = plan([offer, small], Objective(weights={"water_saved_m3": 1.0}))
+
+    assert flows(result) == {("o", "w"): 0.5}

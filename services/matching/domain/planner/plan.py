@@ -16,7 +16,14 @@ from .objective import Objective, PlanSolver, Problem, Solution
 from .reasons import Unpaired, unpaired_reasons
 
 UNITS = {"material": "t/a", "heat": "MW", "water": "m3/d"}  # matching's basis (documents.py)
-EPSILON = 1e-9  # flows below this are solver noise, not a pairing
+# A solver's tolerances scale with the problem's magnitudes, so its noise does too: a flow that is a
+# negligible share of what its arc could carry is noise, not a pairing. The absolute floor covers tiny arcs.
+NOISE_SHARE = 1e-7
+NOISE_FLOOR = 1e-9
+
+
+def is_noise(flow: float, upper: float) -> bool:
+    return flow <= max(NOISE_FLOOR, NOISE_SHARE * upper)
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def make_plan(
             objective.value(network, arc) * flow,
         )
         for arc, flow in zip(network.arcs, flows, strict=True)
-        if flow > EPSILON
+        if flow > 0.0
     ]
     pairings.sort(key=lambda p: (-p.value, p.offer.id, p.want.id))
     return PlanResult(
@@ -107,8 +114,8 @@ def solve(network: Network, objective: Objective, solver: PlanSolver, lots: Mapp
     )
     found = solver.solve(problem)
     flows = [0.0] * len(network.arcs)
-    for i, flow in zip(useful, found.flows, strict=True):
-        flows[i] = flow if flow > EPSILON else 0.0
+    for i, flow, upper in zip(useful, found.flows, problem.upper, strict=True):
+        flows[i] = 0.0 if is_noise(flow, upper) else flow
     return Solution(flows, found.status, found.optimal, found.gap, found.stage_values)
 
 
