@@ -13,6 +13,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.console import formatting
+from gateway.console.api_text import api_text
 from gateway.console.auth import load_user
 from gateway.console.i18n import LANGUAGES, ConsoleBabel, babel_config, current_language
 from gateway.console.labels import TEMPLATE_HELPERS
@@ -38,7 +39,9 @@ def init_console(app: Flask, gw, api_error_handler) -> None:
     )
     ConsoleBabel(app, locale_selector=current_language)
     csrf.init_app(app)
-    app.jinja_env.filters.update(num=formatting_filter(), qty=quantity_filter(), unit=formatting.unit_label)
+    app.jinja_env.filters.update(
+        num=formatting_filter(), qty=quantity_filter(), unit=formatting.unit_label, api_text=api_text
+    )
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_error_pages(app, api_error_handler)

@@ -10,7 +10,7 @@ OUT=translations
 
 # domain → the templates and modules whose strings it holds
 declare -A SOURCES=(
-  [console]="templates/console/*.html views/auth.py views/errors.py labels.py navigation.py auth.py enterprises.py"
+  [console]="templates/console/*.html views/auth.py views/errors.py labels.py navigation.py auth.py enterprises.py api_text.py"
   [park]="templates/console/park views/park.py"
   [plans]="templates/console/plans views/plans.py"
   [ledger]="templates/console/ledger views/ledger.py"

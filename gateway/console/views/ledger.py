@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from gateway.console import enterprises
 from gateway.console.api_client import ApiProblem
+from gateway.console.api_text import api_text
 from gateway.console.auth import api, login_required
 from gateway.console.formatting import CHINA, china_date, in_china
 
@@ -69,33 +70,10 @@ FUELS = {
 }
 ENTRY_TYPES = {"ExchangeCompleted": _l("Exchange completed"), "Correction": _l("Correction")}
 
-# The ledger's reasons for an unknown value, read in the user's language when we know the sentence;
-# anything else is shown exactly as the entry says it.
-REASONS = [
-    (
-        re.compile(r"^no verified factor for substituting (?P<material>.+); not computed$"),
-        _l("no verified factor for substituting %(material)s; not computed"),
-    ),
-    (
-        re.compile(r"^the delivery does not say which boiler fuel it replaces"),
-        _l("the delivery does not say which boiler fuel it replaces; not computed"),
-    ),
-    (
-        re.compile(r"^the delivery does not say it replaces fresh or municipal water$"),
-        _l("the delivery does not say it replaces fresh or municipal water; not computed"),
-    ),
-]
-
 
 def reason_text(reason: str | None) -> str:
-    """An unknown value's reason in the reader's language where we know the sentence, else as written."""
-    if not reason:
-        return _("no reason recorded")
-    for pattern, text in REASONS:
-        found = pattern.match(reason)
-        if found:
-            return str(text) % found.groupdict() if found.groupdict() else str(text)
-    return reason
+    """Why a value is unknown, in the reader's language where we know the sentence, else as written."""
+    return api_text(reason) or _("no reason recorded")
 
 
 # --- plain helpers over the API's answers ----------------------------------------------------

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from gateway.console.api_client import ApiProblem
+from gateway.console.api_text import api_text
 from gateway.console.auth import api, login_required, park_in_view
 from gateway.console.formatting import CHINA, china_date, human_number
 from gateway.console.i18n import current_language
@@ -73,94 +74,6 @@ TREND = (
     "hazardous_waste_utilised_t",
     "solid_waste_utilisation_rate_pct",
 )
-
-
-# The report's own English (methods, assumptions, reasons), read in the user's language when we know the
-# sentence; anything else is shown exactly as the API wrote it.
-API_TEXT = {
-    "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
-    "x 0.1229 kgce/kWh (electric boilers); GB/T 2589": _l(
-        "heat delivered / boiler efficiency = fuel energy displaced; / 29 307 kJ/kgce (fuel boilers) or / 3.6 MJ/kWh "
-        "x 0.1229 kgce/kWh (electric boilers); GB/T 2589"
-    ),
-    "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
-    "delivery year; virgin-material substitution not computed": _l(
-        "fuel energy displaced (TJ) x IPCC 2006 default CO2 factor; electric boilers: kWh x MEE/NBS grid factor of the "
-        "delivery year; virgin-material substitution not computed"
-    ),
-    "metered reclaimed water replacing fresh or municipal water": _l(
-        "metered reclaimed water replacing fresh or municipal water"
-    ),
-    "metered reclaimed water that the supplier would otherwise have discharged": _l(
-        "metered reclaimed water that the supplier would otherwise have discharged"
-    ),
-    "weighed general industrial solid waste received for utilisation": _l(
-        "weighed general industrial solid waste received for utilisation"
-    ),
-    "weighed hazardous waste received for utilisation (transfer manifest)": _l(
-        "weighed hazardous waste received for utilisation (transfer manifest)"
-    ),
-    "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
-    "utilised from earlier years' storage) x 100": _l(
-        "general industrial solid waste utilised through exchanges in the ledger / (baseline generated + baseline "
-        "utilised from earlier years' storage) x 100"
-    ),
-    "baseline energy (tce) / baseline GDP (10k CNY)": _l("baseline energy (tce) / baseline GDP (10k CNY)"),
-    "baseline water (m3) / baseline GDP (10k CNY)": _l("baseline water (m³) / baseline GDP (10k CNY)"),
-    "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or outside the park is "
-    "not included": _l(
-        "utilised counts only exchanges recorded in ParkLoop; utilisation inside an enterprise or "
-        "outside the park is not included"
-    ),
-    "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn": _l(
-        "the baseline does not state solid waste drawn from earlier years' storage; the rate assumes none was drawn"
-    ),
-    "above 100 %: the utilised waste includes waste generated outside the park or stored earlier": _l(
-        "above 100 %: the utilised waste includes waste generated outside the park or stored earlier"
-    ),
-    "reclaimed water that the supplier would otherwise have discharged": _l(
-        "reclaimed water that the supplier would otherwise have discharged"
-    ),
-    "coal taken as IPCC 'other bituminous coal'": _l("coal taken as IPCC 'other bituminous coal'"),
-    "fuel oil taken as IPCC 'residual fuel oil'": _l("fuel oil taken as IPCC 'residual fuel oil'"),
-    "boiler efficiency not stated; assumed 0.9": _l("boiler efficiency not stated; assumed 0.9"),
-    "baseline GDP is zero": _l("baseline GDP is zero"),
-    "the solid waste utilised could not be computed": _l("the solid waste utilised could not be computed"),
-    "no solid waste generated or drawn from storage in the baseline": _l(
-        "no solid waste generated or drawn from storage in the baseline"
-    ),
-    "the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)": _l(
-        "the delivery does not say which boiler fuel it replaces"
-    ),
-    "the delivery does not say it replaces fresh or municipal water": _l(
-        "the delivery does not say it replaces fresh or municipal water"
-    ),
-    "park baseline": _l("park baseline"),
-}
-API_PATTERNS = [
-    (
-        re.compile(r"no verified factor for substituting (?P<what>.+); not computed"),
-        _l("no verified factor for substituting %(what)s; not computed"),
-    ),
-    (
-        re.compile(r"no park baseline for (?P<year>\d{4}): enter GDP, energy, water and solid waste generated"),
-        _l("no park baseline for %(year)s: the park's GDP, energy, water and solid waste generated are not entered"),
-    ),
-]
-
-
-def api_text(text: str | None) -> str:
-    """A sentence of the API's in the user's language when it is one we know; otherwise as the API wrote it."""
-    if not text:
-        return ""
-    known = API_TEXT.get(text)
-    if known is not None:
-        return str(known)
-    for pattern, message in API_PATTERNS:
-        found = pattern.fullmatch(text)
-        if found:
-            return str(message) % found.groupdict()
-    return text
 
 
 def unit_name(unit: str | None) -> str:
@@ -692,7 +605,6 @@ def report():
         behind=indicator_entries(counted),
         entry_list=entry_list,
         unit_name=unit_name,
-        api_text=api_text,
     )
 
 

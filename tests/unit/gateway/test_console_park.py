@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from gateway.console.api_text import api_text
 from gateway.console.views.ledger import read_checkpoint
 from gateway.console.views.park import (
-    api_text,
     chosen_year,
     counted_entries,
     download_name,
