@@ -243,7 +243,6 @@ def cmd_drill(args) -> int:
     """Start an embedded ParkLoop of its own, run the fault drill against it, print the table."""
     import secrets
     import shlex
-    import signal
     import tempfile
     from pathlib import Path
 
@@ -252,12 +251,11 @@ def cmd_drill(args) -> int:
     with tempfile.TemporaryDirectory(prefix="parkloop-drill-") as scratch:
         data = Path(args.data_dir or scratch).resolve()
         admin_key = "plk_" + secrets.token_urlsafe(24)
-        process = start_embedded(data, args.port, admin_key)
+        running = start_embedded(data, args.port, admin_key)
         try:
-            figures = run_drill(f"http://127.0.0.1:{args.port}", admin_key, data, args.minutes * 60)
+            figures = run_drill(running.url, admin_key, data, args.minutes * 60)
         finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(60)
+            running.stop()
     print_report(figures)
     if args.output:
         figures["command"] = "parkloop " + shlex.join(sys.argv[1:])

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import collections
 import os
-import secrets
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from .harness import system
+from .harness.bodies import heat_want, steam_offer
+from .harness.flows import complete_steam_exchange
+from .harness.parties import create_park, ok, register_enterprise, session
+from .harness.receiver import Receiver
+from .harness.system import System, ready
 from .ledger_cli import export_ledger, verify_export
 from .supervisor import WORKERS
 
@@ -33,36 +35,6 @@ PROCESSES = ("gateway", "listings", "matching", "ledger", *WORKERS)
 RECEIVER_DOWN = "webhook receiver 503"
 RETRY_SCHEDULE = "0.5,1,2,4,8,16,30"  # outlasts any receiver outage the drill makes
 SETTLE_TIMEOUT_S = 180.0  # bounds a hung system only
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that records every delivery, or answers 503 while `failing`."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        self.failing = False
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if outer.failing:
-                    self.send_response(503)
-                else:
-                    outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                    self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/drill"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -86,41 +58,6 @@ class Tally:
         return response
 
 
-def _session(key: str) -> requests.Session:
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {key}"
-    return session
-
-
-STEAM = {
-    "kind": "heat",
-    "title": "Drill steam",
-    "max_distance_km": 8,
-    "location": {"lat": 31.0, "lon": 121.0526},
-    "heat": {
-        "medium": "steam",
-        "temperature_c": 180,
-        "pressure_mpa": 0.8,
-        "thermal_power_mw": 6,
-        "hours_per_day": 24,
-        "days_per_year": 330,
-    },
-}
-HEAT_WANT = {
-    "kind": "heat",
-    "title": "Drill dyeing heat",
-    "max_distance_km": 10,
-    "location": {"lat": 31.0, "lon": 121.0},
-    "heat": {
-        "medium": "hot_water",
-        "temperature_c": 120,
-        "thermal_power_mw": 4,
-        "hours_per_day": 16,
-        "days_per_year": 300,
-    },
-}
-
-
 @dataclass
 class Parties:
     supplier: requests.Session
@@ -132,78 +69,36 @@ class Parties:
 
 
 def _setup(api: str, admin_key: str, receiver: Receiver) -> Parties:
-    admin = _session(admin_key)
-    park = {
-        "name": "Drill Park",
-        "province": "Jiangsu",
-        "level": "provincial",
-        "park_type": "chemical_park",
-        "centroid": {"lat": 31.0, "lon": 121.0},
-        "baselines": [
-            {"year": 2025, "gdp_10k_cny": 100, "energy_tce": 50, "water_m3": 900, "solid_waste_generated_t": 40}
-        ],
-    }
-    park_id = _ok(admin.post(f"{api}/parks", json=park, timeout=30))["id"]
-    from services.listings.domain.reference.credit_code import company_credit_code
-
-    def enterprise(name: str, seed: int) -> tuple[requests.Session, str]:
-        key = _ok(admin.post(f"{api}/keys", json={"role": "enterprise", "label": name, "park_id": park_id}, timeout=30))
-        session = _session(key["key"])
-        body = {
-            "name": name,
-            "credit_code": company_credit_code("320703", f"MD{seed:06d}"),
-            "industry_code": "C2614",
-            "location": {"lat": 31.0, "lon": 121.0},
-            "contact": {"name": "EHS office", "phone": "0518-0000000"},
-        }
-        return session, _ok(session.post(f"{api}/enterprises", json=body, timeout=30))["id"]
-
-    seed = secrets.randbelow(900000)
-    supplier, _ = enterprise("Drill Steam Co", seed)
-    buyer, buyer_id = enterprise("Drill Dye Works", seed + 1)
-    want_id = _ok(buyer.post(f"{api}/wants", json=HEAT_WANT, timeout=30))["id"]
-    subscription = _ok(buyer.post(f"{api}/webhooks", json={"url": receiver.url, "min_score": 0.0}, timeout=30))
-    return Parties(supplier, buyer, buyer_id, want_id, subscription["id"], subscription["secret"])
-
-
-def _ok(response: requests.Response) -> dict:
-    if not response.ok:
-        raise RuntimeError(f"{response.request.method} {response.url} answered {response.status_code}: {response.text}")
-    return response.json()
+    admin = session(admin_key)
+    park_id = create_park(api, admin, "Drill Park")
+    supplier = register_enterprise(api, admin, park_id, "Drill Steam Co")
+    buyer = register_enterprise(api, admin, park_id, "Drill Dye Works")
+    want_id = ok(buyer.session.post(f"{api}/wants", json=heat_want(), timeout=30))["id"]
+    subscription = ok(buyer.session.post(f"{api}/webhooks", json={"url": receiver.url, "min_score": 0.0}, timeout=30))
+    return Parties(supplier.session, buyer.session, buyer.id, want_id, subscription["id"], subscription["secret"])
 
 
 def _exchange_flow(api: str, parties: Parties, tally: Tally) -> None:
     """One round: a new offer (alerted to the buyer), a match read, an exchange on it to completion, a ledger read."""
-    offer = tally.call(parties.supplier, "POST", f"{api}/offers", STEAM)
+    offer = tally.call(parties.supplier, "POST", f"{api}/offers", steam_offer(title="Drill steam"))
     if offer is None or not offer.ok:
         return
     offer_id = offer.json()["id"]
     with tally.lock:
         tally.offers.append(offer_id)
     tally.call(parties.buyer, "GET", f"{api}/wants/{parties.want_id}/matches")
-    proposal = {"offer_id": offer_id, "receiver_enterprise_id": parties.buyer_id, "agreed_amount": "100"}
-    proposed = tally.call(parties.supplier, "POST", f"{api}/exchanges", {**proposal, "agreed_unit": "GJ"})
-    if proposed is None or not proposed.ok:
+    sessions = {"supplier": parties.supplier, "receiver": parties.buyer}
+
+    def post(party: str, path: str, body: dict, name: str):
+        return tally.call(sessions[party], "POST", f"{api}/{path}", body)
+
+    exchange_id = complete_steam_exchange(
+        post, {"offer_id": offer_id, "receiver_enterprise_id": parties.buyer_id}, "100"
+    )
+    if exchange_id is None:
         return
-    exchange = f"{api}/exchanges/{proposed.json()['id']}"
-    delivery = {
-        "delivered_on": date.today().isoformat(),
-        "amount": "100",
-        "unit": "GJ",
-        "evidence": {"meter_reading": "FT-301 0001000 GJ"},
-        "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"},
-    }
-    steps = [
-        (parties.buyer, f"{exchange}/accept", {}),
-        (parties.supplier, f"{exchange}/deliveries", delivery),
-        (parties.buyer, f"{exchange}/complete", {}),
-    ]
-    for session, url, body in steps:
-        answer = tally.call(session, "POST", url, body)
-        if answer is None or not answer.ok:
-            return
     with tally.lock:
-        tally.exchanges.append(proposed.json()["id"])
+        tally.exchanges.append(exchange_id)
     tally.call(parties.buyer, "GET", f"{api}/ledger/entries?page_size=10")
 
 
@@ -230,13 +125,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _ready(url: str) -> bool:
-    try:
-        return requests.get(f"{url}/readyz", timeout=5).status_code == 200
-    except requests.RequestException:
-        return False
-
-
 def kill_and_time_recovery(url: str, data: Path, name: str, timeout_s: float = 120) -> float:
     """kill -9 the process named, then seconds until the supervisor has a new one and the gateway is ready."""
     old = _pid(data, name)
@@ -247,7 +135,7 @@ def kill_and_time_recovery(url: str, data: Path, name: str, timeout_s: float = 1
     deadline = killed_at + timeout_s
     while time.monotonic() < deadline:
         new = _pid(data, name)
-        if new not in (None, old) and _alive(new) and _ready(url):
+        if new not in (None, old) and _alive(new) and ready(url):
             return time.monotonic() - killed_at
         time.sleep(0.2)
     raise RuntimeError(f"{name} did not come back within {timeout_s:.0f} s of kill -9")
@@ -289,7 +177,7 @@ def _wait(what: str, done, timeout_s: float = SETTLE_TIMEOUT_S) -> bool:
 def _all_pages(session: requests.Session, url: str) -> list[dict]:
     items, page = [], 1
     while True:
-        body = _ok(session.get(url, params={"page": page, "page_size": 100}, timeout=60))
+        body = ok(session.get(url, params={"page": page, "page_size": 100}, timeout=60))
         items += body["items"]
         if len(items) >= body["total"] or not body["items"]:
             return items
@@ -299,7 +187,7 @@ def _all_pages(session: requests.Session, url: str) -> list[dict]:
 def check_invariants(url: str, admin_key: str, data: Path, parties: Parties, tally: Tally, receiver: Receiver):
     """[(invariant, passed, detail)] once the system has settled (backlogs drained, alerts in)."""
     api = f"{url}/api/v1"
-    admin = _session(admin_key)
+    admin = session(admin_key)
     results = []
     drained = _wait(
         "outbox backlog and consumer lag to reach 0",
@@ -386,27 +274,8 @@ def check_invariants(url: str, admin_key: str, data: Path, parties: Parties, tal
 # -- the drill ------------------------------------------------------------------------------------
 
 
-def start_embedded(data: Path, port: int, admin_key: str) -> subprocess.Popen:
-    env = dict(
-        os.environ,
-        PARKLOOP_DATA=str(data),
-        PORT=str(port),
-        PARKLOOP_ADMIN_KEY=admin_key,
-        PARKLOOP_DEMO="0",
-        WEBHOOK_ALLOW_PRIVATE_TARGETS="1",  # the drill's receiver listens on 127.0.0.1
-        WEBHOOK_RETRY_SCHEDULE=RETRY_SCHEDULE,
-    )
-    for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
-        env.pop(name, None)
-    data.mkdir(parents=True, exist_ok=True)
-    log = open(data / "parkloop.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "parkloop.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    if not _wait("ParkLoop to start", lambda: process.poll() is None and _ready(url), timeout_s=120):
-        raise RuntimeError("ParkLoop did not start:\n" + (data / "parkloop.log").read_text()[-3000:])
-    return process
+def start_embedded(data: Path, port: int, admin_key: str) -> System:
+    return system.start(data, port=port, admin_key=admin_key, env={"WEBHOOK_RETRY_SCHEDULE": RETRY_SCHEDULE})
 
 
 def run_drill(

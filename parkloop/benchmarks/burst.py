@@ -18,8 +18,11 @@ from contextlib import ExitStack, contextmanager
 
 import sqlalchemy as sa
 
+from parkloop.harness.bodies import heat_want, steam_offer
+from parkloop.harness.receiver import Receiver
+
 from .common import free_port_block, percentiles
-from .webhook_latency import HEAT_WANT, receiver, steam_offer, trading_pair
+from .webhook_latency import bench_enterprises
 
 POSTERS = 4  # clients posting at once
 DEADLINE_S = 180  # after the last post, for everything to arrive
@@ -87,7 +90,7 @@ def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
 
     run = uuid.uuid4().hex[:8]
     alias = f"parkloop-burst-{run}"
-    server, arrivals = receiver()
+    receiver = Receiver()
     posted: dict[str, float] = {}
     seen: dict[str, float] = {}
     stop = threading.Event()
@@ -115,15 +118,14 @@ def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
             supervisor.start()
             supervisor.wait_ready(timeout_s=120)
             url = f"http://127.0.0.1:{supervisor.port}/api/v1"
-            buyer, seller = trading_pair(url, admin_key)
-            buyer.post(f"{url}/wants", json=HEAT_WANT).raise_for_status()
-            hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
-            buyer.post(f"{url}/webhooks", json={"url": hook, "min_score": 0}).raise_for_status()
+            buyer, seller = bench_enterprises(url, admin_key)
+            buyer.post(f"{url}/wants", json=heat_want()).raise_for_status()
+            buyer.post(f"{url}/webhooks", json={"url": receiver.url, "min_score": 0}).raise_for_status()
             watcher.start()
 
             def post(n: int) -> None:
                 started = time.perf_counter()
-                answer = seller.post(f"{url}/offers", json=steam_offer(n))
+                answer = seller.post(f"{url}/offers", json=steam_offer(title=f"Steam {n}"))
                 answer.raise_for_status()
                 posted[answer.json()["id"]] = started
 
@@ -132,19 +134,20 @@ def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
                 list(pool.map(post, range(count)))
             posting_s = time.perf_counter() - began
             deadline = time.monotonic() + DEADLINE_S
-            while time.monotonic() < deadline and (len(seen) < count or len(arrivals) < count):
+            while time.monotonic() < deadline and (len(seen) < count or len(receiver.received) < count):
                 time.sleep(0.2)
         finally:
             stop.set()
             supervisor.stop()
-            server.shutdown()
+            receiver.close()
             os.environ.clear()
             os.environ.update(saved)
             _drop_alias(search_url, alias)
+    deliveries_per_offer = []
     alerted: dict[str, float] = {}
-    for body, at in arrivals.items():
-        alerted[json.loads(body)["data"]["match"]["id"]] = at
-    deliveries_per_offer = [json.loads(b)["data"]["match"]["id"] for b in server.deliveries]  # type: ignore[attr-defined]
+    for _, body, at in receiver.deliveries:
+        deliveries_per_offer.append(json.loads(body)["data"]["match"]["id"])
+        alerted.setdefault(deliveries_per_offer[-1], at)
     return {
         "listings": count,
         "posting_s": round(posting_s, 2),

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import requests
 
+from parkloop.harness.bodies import steam_offer
 from services.common.identity import Principal, Role, sign_principal
 
 from .common import environment, free_port_block, percentiles
-from .webhook_latency import bench_enterprises, steam_offer
+from .webhook_latency import bench_enterprises
 
 PAGE = 200
 
@@ -43,7 +44,7 @@ def run(scale: int | None) -> dict:
             offer_id = gateway.get(f"{api}/offers").json()["items"][0]["id"]
             _, seller = bench_enterprises(api, admin_key)
             for n in range(PAGE):
-                seller.post(f"{api}/offers", json=steam_offer(n)).raise_for_status()
+                seller.post(f"{api}/offers", json=steam_offer(title=f"Steam {n}")).raise_for_status()
             secret = (Path(data) / "internal.secret").read_text().strip()
             reads = {"one_offer": f"/api/v1/offers/{offer_id}", f"page_of_{PAGE}": f"/api/v1/offers?page_size={PAGE}"}
             sizes = {name: _compare(gateway, port, path, secret, requests_per_path) for name, path in reads.items()}

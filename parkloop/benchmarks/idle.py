@@ -20,8 +20,10 @@ from pathlib import Path
 
 import requests
 
+from parkloop.harness.bodies import steam_offer
+
 from .common import environment, free_port_block
-from .webhook_latency import bench_enterprises, steam_offer
+from .webhook_latency import bench_enterprises
 
 MEASURE_S = 60.0
 SETTLE_S = 10.0  # after start-up and loading: the relay, the consumers and the dispatcher catch up
@@ -107,7 +109,7 @@ def _wait_for_demo(url: str, admin_key: str, data: Path, timeout_s: float = 120)
 def _post_offers(api: str, admin_key: str, count: int) -> None:
     _, seller = bench_enterprises(api, admin_key)
     for n in range(count):
-        seller.post(f"{api}/offers", json=steam_offer(n)).raise_for_status()
+        seller.post(f"{api}/offers", json=steam_offer(title=f"Steam {n}")).raise_for_status()
 
 
 def _tree(root: int) -> dict[int, str]:

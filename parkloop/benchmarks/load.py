@@ -10,7 +10,6 @@ import csv
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -18,10 +17,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import requests
+from parkloop.harness import parties, system
+from parkloop.harness.bodies import heat_want, steam_offer
 
-from .common import environment, free_port_block
-from .load_bodies import HEAT_WANT, HERE, STEAM_OFFER
+from .common import environment
 
 USERS = (2, 4, 8, 16, 24, 32, 48, 64, 96)
 P95_LIMIT_MS = 200
@@ -30,43 +29,24 @@ PROFILED = ("gateway", "listings", "matching", "ledger")
 TOP = 12
 
 
-def _enterprise(url: str, admin: requests.Session, park_id: str, name: str, n: int) -> tuple[str, str]:
-    from services.listings.domain.reference.credit_code import company_credit_code
-
-    key = admin.post(f"{url}/api/v1/keys", json={"role": "enterprise", "label": name, "park_id": park_id}).json()["key"]
-    body = {
-        "name": name,
-        "credit_code": company_credit_code("320703", f"MA{900000 + n:06d}"),
-        "industry_code": "C2614",
-        "location": HERE,
-    }
-    answer = requests.post(f"{url}/api/v1/enterprises", json=body, headers={"Authorization": f"Bearer {key}"})
-    answer.raise_for_status()
-    return key, answer.json()["id"]
-
-
-def _setup(url: str, admin_key: str) -> dict:
+def _setup(api: str, admin_key: str) -> dict:
     """A park, a steam supplier with an offer, and a dye works with a heat want the offer matches."""
-    admin = requests.Session()
-    admin.headers["Authorization"] = f"Bearer {admin_key}"
-    park = {"name": "Load Park", "province": "Jiangsu", "level": "provincial", "park_type": "chemical_park"}
-    park_id = admin.post(f"{url}/api/v1/parks", json={**park, "centroid": HERE, "baselines": []}).json()["id"]
-    supplier_key, _ = _enterprise(url, admin, park_id, "Load Steam Co", 1)
-    receiver_key, receiver_id = _enterprise(url, admin, park_id, "Load Dye Works", 2)
-    offer = requests.post(f"{url}/api/v1/offers", json=STEAM_OFFER, headers={"Authorization": f"Bearer {supplier_key}"})
-    want = requests.post(f"{url}/api/v1/wants", json=HEAT_WANT, headers={"Authorization": f"Bearer {receiver_key}"})
-    offer.raise_for_status()
-    want.raise_for_status()
+    admin = parties.session(admin_key)
+    park_id = parties.create_park(api, admin, "Load Park")
+    supplier = parties.register_enterprise(api, admin, park_id, "Load Steam Co")
+    receiver = parties.register_enterprise(api, admin, park_id, "Load Dye Works")
+    offer = parties.ok(supplier.session.post(f"{api}/offers", json=steam_offer(title="Load-test steam")))
+    want = parties.ok(receiver.session.post(f"{api}/wants", json=heat_want()))
     deadline = time.monotonic() + 60
-    while admin.get(f"{url}/api/v1/wants/{want.json()['id']}/matches").status_code != 200:  # matching caught up
+    while admin.get(f"{api}/wants/{want['id']}/matches").status_code != 200:  # matching caught up
         if time.monotonic() > deadline:
             raise RuntimeError("matching never indexed the load test's want")
         time.sleep(0.3)
     return {
-        "keys": {"admin": admin_key, "supplier": supplier_key, "receiver": receiver_key},
-        "offer_id": offer.json()["id"],
-        "want_id": want.json()["id"],
-        "receiver_id": receiver_id,
+        "keys": {"admin": admin_key, "supplier": supplier.key, "receiver": receiver.key},
+        "offer_id": offer["id"],
+        "want_id": want["id"],
+        "receiver_id": receiver.id,
     }
 
 
@@ -132,40 +112,31 @@ def top_frames(folded: Path, limit: int = TOP) -> list[dict]:
 
 
 def run(scale: int | None) -> dict:
-    from parkloop.supervisor import Supervisor
-
     seconds = scale or 20
     with tempfile.TemporaryDirectory() as data:
         out = Path(data) / "load"
-        out.mkdir()
-        admin_key = "plk_" + secrets.token_urlsafe(24)
-        os.environ.update(PARKLOOP_DATA=data, PARKLOOP_ADMIN_KEY=admin_key, PARKLOOP_DEMO="0")
-        port = free_port_block()
-        url = f"http://127.0.0.1:{port}"
-        supervisor = Supervisor(port)
-        supervisor.start()
+        out.mkdir(parents=True)
+        running = system.start(Path(data) / "parkloop")
         try:
-            supervisor.wait_ready()
             setup_file = out / "setup.json"
-            setup_file.write_text(json.dumps(_setup(url, admin_key)))
+            setup_file.write_text(json.dumps(_setup(running.api, running.admin_key)))
             steps = []
             for users in USERS:
-                steps.append(_step(url, setup_file, users, seconds, out))
+                steps.append(_step(running.url, setup_file, users, seconds, out))
                 if not steps[-1]["sustained"]:
                     break
             best = max((s for s in steps if s["sustained"]), key=lambda s: s["requests_per_s"], default=None)
             profile = {}
             if best:
-                pids = {name: int((Path(data) / "run" / f"{name}.pid").read_text()) for name in PROFILED}
-                recorders = _profile(pids, seconds, out)
-                again = _step(url, setup_file, best["users"], seconds, out)
+                recorders = _profile({name: running.pid_of(name) for name in PROFILED}, seconds, out)
+                again = _step(running.url, setup_file, best["users"], seconds, out)
                 for name, recorder in recorders.items():
                     recorder.wait(seconds + 60)
                     folded = out / f"{name}.folded"
                     profile[name] = top_frames(folded) if folded.exists() else []
                 profile["during"] = {k: again[k] for k in ("users", "requests_per_s", "p95_ms", "failures")}
         finally:
-            supervisor.stop()
+            running.stop()
     return {
         "benchmark": "load",
         "scale": {"seconds_per_step": seconds, "users_per_step": list(USERS), "tasks_per_user_s": 2.0},

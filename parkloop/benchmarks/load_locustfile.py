@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
 
 from locust import HttpUser, constant_throughput, task
 
-from parkloop.benchmarks.load_bodies import DELIVERY, STEAM_OFFER
+from parkloop.harness import flows
+from parkloop.harness.bodies import steam_offer
 
 SETUP = json.loads(open(os.environ["PARKLOOP_LOAD_SETUP"]).read())
 PER_USER_TASKS_S = 2.0
@@ -43,22 +43,14 @@ class ParkTraffic(HttpUser):
 
     @task(1)
     def publish_an_offer(self):
-        self.client.post("/api/v1/offers", json=STEAM_OFFER, headers=bearer("supplier"), name="POST offers")
+        self.client.post(
+            "/api/v1/offers", json=steam_offer(title="Load-test steam"), headers=bearer("supplier"), name="POST offers"
+        )
 
     @task(1)
     def complete_an_exchange(self):
-        supplier, receiver = bearer("supplier"), bearer("receiver")
-        proposal = {
-            "offer_id": SETUP["offer_id"],
-            "receiver_enterprise_id": SETUP["receiver_id"],
-            "agreed_amount": "12",
-            "agreed_unit": "GJ",
-        }
-        proposed = self.client.post("/api/v1/exchanges", json=proposal, headers=supplier, name="POST exchanges")
-        if proposed.status_code != 201:
-            return
-        path = f"/api/v1/exchanges/{proposed.json()['id']}"
-        self.client.post(f"{path}/accept", json={}, headers=receiver, name="POST exchanges/{id}/accept")
-        delivery = {**DELIVERY, "delivered_on": date.today().isoformat()}
-        self.client.post(f"{path}/deliveries", json=delivery, headers=supplier, name="POST exchanges/{id}/deliveries")
-        self.client.post(f"{path}/complete", json={}, headers=receiver, name="POST exchanges/{id}/complete")
+        def post(party: str, path: str, body: dict, name: str):
+            return self.client.post(f"/api/v1/{path}", json=body, headers=bearer(party), name=f"POST {name}")
+
+        proposal = {"offer_id": SETUP["offer_id"], "receiver_enterprise_id": SETUP["receiver_id"]}
+        flows.complete_steam_exchange(post, proposal, "12")

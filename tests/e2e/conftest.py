@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass
-from datetime import date
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -19,47 +11,18 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from parkloop.benchmarks.common import free_port_block
+from parkloop.harness import flows, parties
+from parkloop.harness import system as harness_system
+from parkloop.harness.bodies import steam_offer
+from parkloop.harness.parties import credit_code
+from parkloop.harness.receiver import Receiver
+
+__all__ = ["Receiver", "credit_code", "steam_offer"]  # the tests import these from here
 
 
-class Receiver:
-    """A local webhook endpoint that records what it receives."""
-
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/parkloop"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@dataclass
-class System:
-    url: str
-    admin_key: str
-    data_dir: Path
-    process: subprocess.Popen
-
+class System(harness_system.System):
     def client(self, key: str | None) -> Api:
         return Api(self.url, key)
-
-    def pid_of(self, name: str) -> int:
-        return int((self.data_dir / "run" / f"{name}.pid").read_text())
 
 
 class Api:
@@ -89,52 +52,10 @@ class Api:
 
 
 def start_system(data_dir: Path, demo: bool, extra_env: dict | None = None) -> System:
-    port = free_port_block()
-    admin_key = "plk_" + secrets.token_urlsafe(24)
-    # Webhook receivers in tests listen on 127.0.0.1, which only this operator setting allows.
-    env = dict(
-        os.environ,
-        PARKLOOP_DATA=str(data_dir),
-        PORT=str(port),
-        PARKLOOP_ADMIN_KEY=admin_key,
-        PARKLOOP_DEMO="1" if demo else "0",
-        WEBHOOK_ALLOW_PRIVATE_TARGETS="1",
-        WEBHOOK_RETRY_SCHEDULE="0.5,1,2",
-    )
-    for name in ("LISTINGS_URL", "MATCHING_URL", "LEDGER_URL", "EVENT_BUS"):
-        env.pop(name, None)
-    env.update(extra_env or {})
-    log = open(data_dir / "parkloop.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "parkloop.cli", "run"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    marker = data_dir / "demo-loaded.json"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError((data_dir / "parkloop.log").read_text()[-3000:])
-        try:
-            ready = requests.get(f"{url}/readyz", timeout=2).status_code == 200
-        except requests.RequestException:
-            ready = False
-        if ready and (not demo or marker.exists()):
-            return System(url, admin_key, data_dir, process)
-        time.sleep(0.3)
-    stop_system(process)
-    raise RuntimeError("ParkLoop did not start:\n" + (data_dir / "parkloop.log").read_text()[-3000:])
+    return System(**vars(harness_system.start(data_dir, demo=demo, env=extra_env)))
 
 
-def stop_system(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+stop_system = harness_system.stop
 
 
 def eventually(fetch, done, what: str, timeout_s: float = 60):
@@ -175,30 +96,6 @@ PARK = {
 }
 
 
-def credit_code(seed: int) -> str:
-    from services.listings.domain.reference.credit_code import company_credit_code
-
-    body = f"MA{seed:06d}"
-    return company_credit_code("320703", body)
-
-
-def steam_offer(**overrides) -> dict:
-    body = {
-        "kind": "heat",
-        "title": "Extraction steam",
-        "max_distance_km": 15,
-        "heat": {
-            "medium": "steam",
-            "temperature_c": 250,
-            "pressure_mpa": 1.6,
-            "thermal_power_mw": 20,
-            "hours_per_day": 24,
-            "days_per_year": 330,
-        },
-    }
-    return {**body, **overrides}
-
-
 @dataclass
 class Tenant:
     key: str
@@ -210,24 +107,15 @@ def complete_steam_exchange(supplier: Tenant, receiver: Tenant, amount_gj: str, 
     """The supplier proposes on `proposal` (an offer_id with a want_id or a receiver_enterprise_id),
     the receiver accepts, the supplier delivers `amount_gj` GJ of steam by meter, replacing a
     natural-gas boiler (η = 0.9), and the receiver completes. Returns the exchange's id."""
-    proposed = supplier.api.post("exchanges", {**proposal, "agreed_amount": amount_gj, "agreed_unit": "GJ"})
-    assert proposed.status_code == 201, proposed.text
-    exchange_id = proposed.json()["id"]
-    accepted = receiver.api.post(f"exchanges/{exchange_id}/accept", {})
-    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
-    delivered = supplier.api.post(
-        f"exchanges/{exchange_id}/deliveries",
-        {
-            "delivered_on": date.today().isoformat(),
-            "amount": amount_gj,
-            "unit": "GJ",
-            "evidence": {"meter_reading": "FT-301 0001000 GJ"},
-            "substitution": {"substitutes": "boiler_heat", "fuel": "natural_gas", "boiler_efficiency": "0.9"},
-        },
-    )
-    assert delivered.status_code == 201, delivered.text
-    done = receiver.api.post(f"exchanges/{exchange_id}/complete", {})
-    assert done.status_code == 200 and done.json()["status"] == "completed", done.text
+    tenants = {"supplier": supplier, "receiver": receiver}
+
+    def post(party: str, path: str, body: dict, name: str):
+        answer = tenants[party].api.post(path, body)
+        assert answer.ok, f"POST {name}: {answer.status_code} {answer.text}"
+        return answer
+
+    exchange_id = flows.complete_steam_exchange(post, proposal, amount_gj)
+    assert exchange_id is not None
     return exchange_id
 
 
@@ -244,26 +132,9 @@ class World:
     manager_b: Tenant
 
 
-# A random start: test modules that import this file by another name than pytest gave it get a
-# second copy of this counter, and two copies must not hand out the same credit codes.
-_seed = iter(range(100000 + secrets.randbelow(800000), 999999))
-
-
 def new_enterprise(system: System, admin: Api, park_id: str, name: str) -> Tenant:
-    key = admin.post("keys", {"role": "enterprise", "label": name, "park_id": park_id}).json()["key"]
-    api = system.client(key)
-    response = api.post(
-        "enterprises",
-        {
-            "name": name,
-            "credit_code": credit_code(next(_seed)),
-            "industry_code": "C2614",
-            "location": {"lat": 34.6, "lon": 119.6},
-            "contact": {"name": "EHS office", "phone": "0518-0000000"},
-        },
-    )
-    assert response.status_code == 201, response.text
-    return Tenant(key, api, response.json()["id"])
+    registered = parties.register_enterprise(system.api, admin.session, park_id, name)
+    return Tenant(registered.key, system.client(registered.key), registered.id)
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from parkloop.harness.bodies import heat_want
+
 from .conftest import (
     PARK,
     Receiver,
@@ -25,21 +27,6 @@ from .conftest import (
     steam_offer,
     stop_system,
 )
-
-HERE = {"lat": 34.6, "lon": 119.6}  # where new_enterprise puts every enterprise
-HEAT_WANT = {
-    "kind": "heat",
-    "title": "Dyeing heat",
-    "max_distance_km": 10,
-    "location": HERE,
-    "heat": {
-        "medium": "hot_water",
-        "temperature_c": 120,
-        "thermal_power_mw": 4,
-        "hours_per_day": 16,
-        "days_per_year": 300,
-    },
-}
 
 
 def parkloop(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
@@ -112,7 +99,7 @@ def test_a_backup_under_load_restores_into_a_fresh_directory_that_verifies_and_a
         park = admin.post("parks", {**PARK, "name": "Backup Park"}).json()["id"]
         supplier = new_enterprise(live, admin, park, "Backup Steam Co")
         buyer = new_enterprise(live, admin, park, "Backup Dye Works")
-        want = buyer.api.post("wants", HEAT_WANT)
+        want = buyer.api.post("wants", heat_want())
         assert want.status_code == 201, want.text
         subscription = buyer.api.post("webhooks", {"url": receiver.url, "min_score": 0.1})
         assert subscription.status_code == 201, subscription.text

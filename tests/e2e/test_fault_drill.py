@@ -8,12 +8,10 @@ import secrets
 from parkloop.benchmarks.common import free_port_block
 from parkloop.drill import run_drill, start_embedded
 
-from .conftest import stop_system
-
 
 def test_nothing_accepted_is_lost_or_doubled_while_processes_are_killed_under_load(tmp_path):
     port, admin_key = free_port_block(), "plk_" + secrets.token_urlsafe(24)
-    process = start_embedded(tmp_path, port, admin_key)
+    running = start_embedded(tmp_path, port, admin_key)
     try:
         figures = run_drill(
             f"http://127.0.0.1:{port}",
@@ -25,7 +23,7 @@ def test_nothing_accepted_is_lost_or_doubled_while_processes_are_killed_under_lo
             clients=1,
         )
     finally:
-        stop_system(process)
+        running.stop()
     failed = [row for row in figures["invariants"] if not row["passed"]]
     assert not failed, failed
     assert figures["completed_exchanges"] > 0

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from standardwebhooks import Webhook
 
+from parkloop.harness.bodies import heat_want
+
 from .conftest import PARK, Receiver, credit_code, eventually, new_enterprise
 
 
@@ -30,22 +32,7 @@ def test_a_heat_want_is_alerted_with_a_signed_webhook_and_a_hazardous_offer_neve
 ):
     steam_co, dye_works, oil_co = heat_park["Steam Co"], heat_park["Dye Works"], heat_park["Oil Co"]
     # The buyer wants 120 °C heat and subscribes before anything is on offer.
-    want = dye_works.api.post(
-        "wants",
-        {
-            "kind": "heat",
-            "title": "Dyeing heat",
-            "max_distance_km": 10,
-            "location": {"lat": 31.0, "lon": 121.0},
-            "heat": {
-                "medium": "hot_water",
-                "temperature_c": 120,
-                "thermal_power_mw": 4,
-                "hours_per_day": 16,
-                "days_per_year": 300,
-            },
-        },
-    ).json()
+    want = dye_works.api.post("wants", heat_want(location={"lat": 31.0, "lon": 121.0})).json()
     oil_want = dye_works.api.post(
         "wants",
         {

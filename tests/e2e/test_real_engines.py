@@ -21,6 +21,7 @@ import requests
 from real_engines import engine_address, fresh_postgres_database
 from standardwebhooks import Webhook
 
+from parkloop.harness.bodies import heat_want
 from services.common.bus.kafka_bus import KafkaEventBus
 from services.common.events import LISTINGS_TOPIC
 from services.ledger.domain import merkle
@@ -146,22 +147,6 @@ def test_an_offer_published_through_the_gateway_reaches_kafka_once(real_system):
     assert seen[0].payload["heat"]["temperature_c"] == 250
 
 
-def heat_want(lat: float, lon: float) -> dict:
-    return {
-        "kind": "heat",
-        "title": "Dyeing heat",
-        "max_distance_km": 10,
-        "location": {"lat": lat, "lon": lon},
-        "heat": {
-            "medium": "hot_water",
-            "temperature_c": 120,
-            "thermal_power_mw": 4,
-            "hours_per_day": 16,
-            "days_per_year": 300,
-        },
-    }
-
-
 def surplus_steam(lat: float, lon: float) -> dict:
     return {
         "kind": "heat",
@@ -230,7 +215,7 @@ def test_match_alert_exchange_and_ledger_proof_on_postgresql_kafka_and_elasticse
     try:
         # The buyer wants heat and subscribes; then steam is offered 5 km east.
         lat, lon = somewhere()
-        want = dye_works.api.post("wants", heat_want(lat, lon))
+        want = dye_works.api.post("wants", heat_want(location={"lat": lat, "lon": lon}))
         assert want.status_code == 201, want.text
         want = want.json()
         subscription = dye_works.api.post("webhooks", {"url": receiver.url, "min_score": 0.2})
@@ -309,7 +294,7 @@ def test_matching_ranks_on_opensearch(opensearch_system):
     steam_co = new_enterprise(system, admin, park, "OpenSearch Steam Co")
     dye_works = new_enterprise(system, admin, park, "OpenSearch Dye Works")
     lat, lon = somewhere()
-    want = dye_works.api.post("wants", heat_want(lat, lon)).json()
+    want = dye_works.api.post("wants", heat_want(location={"lat": lat, "lon": lon})).json()
     offer = steam_co.api.post("offers", surplus_steam(*east_of(lat, lon, 5.0))).json()
     ranked(dye_works, want["id"], offer["id"], opensearch, alias)
     # and the other way round: the want among the offer's matches
