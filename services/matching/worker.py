@@ -33,12 +33,6 @@ ALERTS_BEHIND = 2  # batches indexed whose alerts are still being raised, at mos
 ALERTS_CHECK_S = 0.1  # how soon a poll returns to commit a batch whose alerts are raised
 
 
-def _raise_all(matching, changed) -> None:
-    subscriptions: dict = {}  # read once per batch
-    for doc in changed:  # after the index write, so listings of one batch match each other
-        raise_alerts(matching.matches, matching.webhooks.store, doc, subscriptions=subscriptions)
-
-
 def follow_listings(matching, bus, stop, group: str = "matching") -> None:
     """`group`: MATCHING_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
     bus.ensure_topics(list(TOPICS))
@@ -56,7 +50,9 @@ def follow_listings(matching, bus, stop, group: str = "matching") -> None:
             batch = consumer.poll(max_records=BATCH, timeout_s=ALERTS_CHECK_S if alerting else SAFETY_WAIT_S)
             if batch:
                 changed = apply_events(matching.matches.store, matching.matches.search, (c.event for c in batch))
-                alerting.append((batch, alerts.submit(_raise_all, matching, changed)))
+                # alerts after the index write, so that listings of one batch match each other
+                raised = alerts.submit(raise_alerts, matching.matches, matching.webhooks.store, changed)
+                alerting.append((batch, raised))
             commit_alerted(consumer, wait=False)
         commit_alerted(consumer, wait=True)
 

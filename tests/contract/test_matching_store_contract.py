@@ -31,7 +31,7 @@ from services.matching.adapters.secret_box import SecretBox
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.tables import match_alerts, processed_events, webhook_deliveries, webhook_subscriptions
 from services.matching.adapters.webhook_sender import Attempt
-from services.matching.adapters.webhook_store import CLAIM_FOR, WebhookStore
+from services.matching.adapters.webhook_store import CLAIM_FOR, Alert, WebhookStore
 from services.matching.bootstrap import MIGRATIONS
 from services.matching.domain.criteria import criteria_for
 from services.matching.domain.documents import ListingDoc
@@ -380,6 +380,49 @@ def test_a_match_is_alerted_once(webhooks, engine):
         assert conn.scalar(sa.select(sa.func.count()).select_from(match_alerts)) == 3
     items, total = webhooks.deliveries(s.id, 0, 10)
     assert total == 3 and {i["status"] for i in items} == {"pending"} and items[0]["payload"] == PAYLOAD
+
+
+def test_a_batch_of_alerts_queues_each_new_match_once(webhooks):
+    s = subscription()
+    webhooks.add(s)
+    webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW)
+    batch = [
+        Alert(s.id, "want-1", "offer-9", PAYLOAD),  # alerted before
+        Alert(s.id, "want-1", "offer-10", {**PAYLOAD, "n": 1}),
+        Alert(s.id, "want-1", "offer-10", {**PAYLOAD, "n": 2}),  # found again from the other listing
+        Alert(s.id, "want-2", "offer-9", PAYLOAD),
+    ]
+    assert webhooks.alert_all(batch, NOW + timedelta(minutes=1)) == 2
+    assert webhooks.alert_all(batch, NOW + timedelta(minutes=2)) == 0
+    assert webhooks.alert_all([], NOW) == 0
+    items, total = webhooks.deliveries(s.id, 0, 10)
+    assert total == 3
+    assert sorted(i["payload"].get("n", 0) for i in items) == [0, 0, 1]  # the first finding is the one sent
+
+
+def test_a_batch_of_alerts_racing_another_worker_still_queues_each_match_once(webhooks, engine):
+    s = subscription()
+    webhooks.add(s)
+    release = _pause_before(engine, "match_alerts", "INSERT")
+    try:
+        results, errors = race(
+            lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (1, 2)], NOW),
+            lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (2, 3)], NOW),
+        )
+    finally:
+        release()
+    assert errors == [] and sum(results) == 3
+    assert webhooks.deliveries(s.id, 0, 10)[1] == 3
+
+
+def test_a_claim_takes_the_due_deliveries_earliest_first_up_to_its_limit(webhooks):
+    s = subscription()
+    webhooks.add(s)
+    for n in (3, 1, 2, 4):
+        webhooks.alert_once(s.id, "want-1", f"offer-{n}", {**PAYLOAD, "n": n}, NOW + timedelta(seconds=n))
+    first = webhooks.claim_due(NOW + timedelta(seconds=3), limit=2)
+    assert [d.payload["n"] for d in first] == [1, 2]
+    assert [d.payload["n"] for d in webhooks.claim_due(NOW + timedelta(seconds=5))] == [3, 4]
 
 
 def test_the_queue_counts_pending_deliveries_and_dates_the_most_overdue(webhooks):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +18,23 @@ from .secret_box import SecretBox
 from .tables import match_alerts, webhook_attempts, webhook_deliveries, webhook_subscriptions
 
 CLAIM_FOR = timedelta(minutes=2)  # a dispatcher that dies mid-send releases its claim after this
+CLAIM_AT_ONCE = 50  # deliveries a dispatcher claims per statement
+_CLAIMED = ("id", "subscription_id", "event_type", "payload", "occurred_at", "attempts", "next_attempt_at")
+KEYS_PER_QUERY = 500  # alerts looked up per query: well within every database's limit on parameters
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One subscriber's listing gained a match: sent once, ever, as `match.found`."""
+
+    subscription_id: str
+    listing_id: str
+    match_id: str
+    payload: dict
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.subscription_id, self.listing_id, self.match_id
 
 
 @dataclass(frozen=True)
@@ -101,37 +119,64 @@ class WebhookStore:
     # --- alerts and deliveries -----------------------------------------------------------
     def alert_once(self, subscription_id: str, listing_id: str, match_id: str, payload: dict, now: datetime) -> bool:
         """Record the alert and queue its delivery, unless this match was alerted before."""
+        return self.alert_all([Alert(subscription_id, listing_id, match_id, payload)], now) == 1
+
+    def alert_all(self, alerts: Sequence[Alert], now: datetime) -> int:
+        """Record every alert not recorded before and queue its delivery, in one transaction (a
+        burst's alerts cost one commit, not one each); returns how many were new. Should another
+        worker record one of them meanwhile, each is recorded in a transaction of its own."""
+        first: dict[tuple[str, str, str], Alert] = {}
+        for alert in alerts:  # a batch can find one match from both of its listings
+            first.setdefault(alert.key, alert)
+        unique = list(first.values())
+        if not unique:
+            return 0
         try:
             with write_transaction(self.engine) as conn:
-                seen = conn.execute(
-                    sa.select(match_alerts.c.subscription_id).where(
-                        match_alerts.c.subscription_id == subscription_id,
-                        match_alerts.c.listing_id == listing_id,
-                        match_alerts.c.match_id == match_id,
-                    )
-                ).first()
-                if seen:
-                    return False
-                conn.execute(
-                    match_alerts.insert().values(
-                        subscription_id=subscription_id, listing_id=listing_id, match_id=match_id
-                    )
-                )
-                conn.execute(
-                    webhook_deliveries.insert().values(
-                        id=f"msg_{uuid.uuid4().hex}",
-                        subscription_id=subscription_id,
-                        event_type="match.found",
-                        payload=payload,
-                        occurred_at=now,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                    )
-                )
-                return True
+                return self._record(conn, unique, now)
+        except IntegrityError:
+            return sum(self._record_alone(alert, now) for alert in unique)
+
+    def _record_alone(self, alert: Alert, now: datetime) -> int:
+        try:
+            with write_transaction(self.engine) as conn:
+                return self._record(conn, [alert], now)
         except IntegrityError:  # another worker alerted the same match at the same moment
-            return False
+            return 0
+
+    @staticmethod
+    def _record(conn: sa.Connection, alerts: Sequence[Alert], now: datetime) -> int:
+        a = match_alerts.c
+        seen: set[tuple[str, str, str]] = set()
+        for start in range(0, len(alerts), KEYS_PER_QUERY):
+            keys = [alert.key for alert in alerts[start : start + KEYS_PER_QUERY]]
+            query = sa.select(a.subscription_id, a.listing_id, a.match_id).where(
+                sa.tuple_(a.subscription_id, a.listing_id, a.match_id).in_(keys)
+            )
+            seen.update(tuple(row) for row in conn.execute(query))
+        fresh = [alert for alert in alerts if alert.key not in seen]
+        if fresh:
+            conn.execute(
+                match_alerts.insert(),
+                [{"subscription_id": s, "listing_id": lst, "match_id": m} for s, lst, m in (f.key for f in fresh)],
+            )
+            conn.execute(
+                webhook_deliveries.insert(),
+                [
+                    {
+                        "id": f"msg_{uuid.uuid4().hex}",
+                        "subscription_id": alert.subscription_id,
+                        "event_type": "match.found",
+                        "payload": alert.payload,
+                        "occurred_at": now,
+                        "status": "pending",
+                        "attempts": 0,
+                        "next_attempt_at": now,
+                    }
+                    for alert in fresh
+                ],
+            )
+        return len(fresh)
 
     def queue(self, now: datetime) -> tuple[int, datetime | None]:
         """How many deliveries are pending, and the earliest moment one of them was due (None when
@@ -154,42 +199,28 @@ class WebhookStore:
         with self.engine.connect() as conn:
             return as_utc(conn.scalar(sa.select(sa.func.min(claimable)).where(d.status == "pending")))
 
-    def claim_due(self, now: datetime, limit: int = 20) -> builtins.list[DueWebhookDelivery]:  # not self.list
-        """Deliveries due now, each claimed by this dispatcher alone for a while."""
-        with self.engine.connect() as conn:
+    def claim_due(self, now: datetime, limit: int = CLAIM_AT_ONCE) -> builtins.list[DueWebhookDelivery]:
+        """Deliveries due now, each claimed by this dispatcher alone for a while, in one statement;
+        a row another dispatcher claimed first no longer matches when this one's update reaches it."""
+        d = webhook_deliveries.c
+        claimable = sa.and_(
+            d.status == "pending", d.next_attempt_at <= now, sa.or_(d.claimed_until.is_(None), d.claimed_until < now)
+        )
+        due = sa.select(d.id).where(claimable).order_by(d.next_attempt_at).limit(limit).scalar_subquery()
+        with write_transaction(self.engine) as conn:
             rows = conn.execute(
-                sa.select(webhook_deliveries)
-                .where(
-                    webhook_deliveries.c.status == "pending",
-                    webhook_deliveries.c.next_attempt_at <= now,
-                    sa.or_(webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now),
-                )
-                .order_by(webhook_deliveries.c.next_attempt_at)
-                .limit(limit)
+                webhook_deliveries.update()
+                .where(d.id.in_(due), claimable)
+                .values(claimed_until=now + CLAIM_FOR)
+                .returning(*(d[name] for name in _CLAIMED))
             ).all()
-        claimed = []
-        for row in rows:
-            with write_transaction(self.engine) as conn:
-                won = (
-                    conn.execute(
-                        webhook_deliveries.update()
-                        .where(
-                            webhook_deliveries.c.id == row.id,
-                            sa.or_(
-                                webhook_deliveries.c.claimed_until.is_(None), webhook_deliveries.c.claimed_until < now
-                            ),
-                        )
-                        .values(claimed_until=now + CLAIM_FOR)
-                    ).rowcount
-                    == 1
-                )
-            if won:
-                claimed.append(
-                    DueWebhookDelivery(
-                        row.id, row.subscription_id, row.event_type, row.payload, as_utc(row.occurred_at), row.attempts
-                    )
-                )
-        return claimed
+        rows.sort(key=lambda row: (as_utc(row.next_attempt_at), row.id))  # RETURNING keeps no order
+        return [
+            DueWebhookDelivery(
+                row.id, row.subscription_id, row.event_type, row.payload, as_utc(row.occurred_at), row.attempts
+            )
+            for row in rows
+        ]
 
     def record_attempt(
         self, delivery_id: str, attempt, at: datetime, status: str, next_attempt_at: datetime | None

@@ -3,9 +3,10 @@ match at or above its threshold gets one `match.found`, and never the same match
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
-from services.matching.adapters.webhook_store import WebhookStore
+from services.matching.adapters.webhook_store import Alert, WebhookStore
 from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.documents import ListingDoc
 from services.matching.domain.webhooks.subscriptions import Subscription
@@ -35,19 +36,20 @@ def match_payload(listing: ListingDoc, match: ListingDoc, hit) -> dict:
 
 
 def raise_alerts(
-    ctx: MatchingContext,
-    webhooks: WebhookStore,
-    changed: ListingDoc,
-    now: datetime | None = None,
-    subscriptions: dict[str, list[Subscription]] | None = None,
+    ctx: MatchingContext, webhooks: WebhookStore, changed: Sequence[ListingDoc], now: datetime | None = None
 ) -> int:
-    """`subscriptions`: enterprise -> its subscriptions, as read so far; the matching worker
-    shares one across a batch of listings instead of reading them again for each."""
+    """The alerts a batch of changed listings causes, recorded together (one transaction for
+    the batch); returns how many were new."""
+    subscriptions: dict[str, list[Subscription]] = {}  # enterprise -> its subscriptions, read once per batch
+    alerts = [alert for doc in changed for alert in _alerts_for(ctx, webhooks, doc, subscriptions)]
+    return webhooks.alert_all(alerts, now or datetime.now(UTC))
+
+
+def _alerts_for(
+    ctx: MatchingContext, webhooks: WebhookStore, changed: ListingDoc, subscriptions: dict[str, list[Subscription]]
+) -> Iterator[Alert]:
     if changed.status != "active":
-        return 0
-    now = now or datetime.now(UTC)
-    raised = 0
-    subscriptions = {} if subscriptions is None else subscriptions
+        return
     for hit in ranked_matches(ctx, changed, MatchFilters(), 0, CANDIDATES):
         # Both sides gain the match: the counterpart's owner and the changed listing's owner.
         for listing, match in ((hit.doc, changed), (changed, hit.doc)):
@@ -55,7 +57,4 @@ def raise_alerts(
                 subscriptions[listing.enterprise_id] = webhooks.list(enterprise_id=listing.enterprise_id)
             for subscription in subscriptions[listing.enterprise_id]:
                 if subscription.covers(listing.id, hit.score.total):
-                    raised += webhooks.alert_once(
-                        subscription.id, listing.id, match.id, match_payload(listing, match, hit), now
-                    )
-    return raised
+                    yield Alert(subscription.id, listing.id, match.id, match_payload(listing, match, hit))

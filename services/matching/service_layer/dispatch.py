@@ -8,14 +8,18 @@ from datetime import UTC, datetime
 from services.matching.adapters.webhook_sender import WebhookSender
 from services.matching.adapters.webhook_store import WebhookStore
 from services.matching.domain.webhooks.retry import Outcome, RetryPolicy, outcome
+from services.matching.domain.webhooks.subscriptions import Subscription
 
 
 def deliver_due(store: WebhookStore, sender: WebhookSender, policy: RetryPolicy, now: datetime | None = None) -> int:
     """Attempt every delivery due now; returns how many were attempted."""
     now = now or datetime.now(UTC)
     due = store.claim_due(now)
+    subscriptions: dict[str, Subscription | None] = {}  # read once per claim: a burst is mostly one subscriber's
     for delivery in due:
-        subscription = store.get(delivery.subscription_id)
+        if delivery.subscription_id not in subscriptions:
+            subscriptions[delivery.subscription_id] = store.get(delivery.subscription_id)
+        subscription = subscriptions[delivery.subscription_id]
         if subscription is None or not subscription.active:
             store.give_up(delivery.id)  # deleted or disabled: nothing more will be sent
             continue
