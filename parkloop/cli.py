@@ -22,7 +22,7 @@ def cmd_run(args) -> int:
     from .demo import load_demo_once
     from .supervisor import Supervisor
 
-    supervisor = Supervisor(args.port, args.host)
+    supervisor = Supervisor(args.port, args.host, args.web_workers)
     supervisor.start()
     try:
         supervisor.wait_ready()
@@ -271,6 +271,15 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def _web_workers(spec: str) -> dict[str, int]:
+    from .supervisor import parse_web_workers
+
+    try:
+        return parse_web_workers(spec)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parkloop", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -278,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="start gateway, services and workers (embedded default)")
     run.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8080)))
     run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    run.add_argument(
+        "--web-workers",
+        type=_web_workers,
+        default=os.environ.get("PARKLOOP_WEB_WORKERS", ""),
+        metavar="N|NAME=N,...",
+        help="gunicorn workers per web process: N for all, or e.g. gateway=2,listings=3 (others 1); "
+        "default PARKLOOP_WEB_WORKERS or 1",
+    )
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="load the demo park into a running ParkLoop")

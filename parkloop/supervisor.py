@@ -4,6 +4,10 @@ Each service is its own gunicorn process on a local port next to the gateway's; 
 (or SIGTERM) stops them all. A child that dies, web process or worker, is restarted (its work
 is durable, so it resumes), after a pause that doubles while it keeps dying soon after starting.
 Every child's PID is written to $PARKLOOP_DATA/run/<name>.pid for operators.
+
+Each web process is one gunicorn worker with threads by default; `--web-workers` (or
+PARKLOOP_WEB_WORKERS) runs several per service, `4` for all or `gateway=2,listings=3` for some.
+Gunicorn's master restarts a dead worker itself; the supervisor restarts a dead master.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ MIGRATED = {
 SAFETY_CHECK_S = 10.0  # children are checked after every signal, and at least this often
 FIRST_BACKOFF_S, MAX_BACKOFF_S = 0.5, 30.0
 STABLE_AFTER_S = 30.0  # a child that ran this long before dying is restarted at once, as if for the first time
+WEB_WORKERS_LIMIT = 32  # gunicorn workers per service: more would only queue on SQLite's one writer
 WORKERS = {
     "listings-relay": "services.listings.worker",
     "matching-worker": "services.matching.worker",
@@ -61,8 +66,35 @@ def _environment(port: int) -> dict[str, str]:
     return env
 
 
-def _gunicorn(name: str, bind: str) -> list[str]:
-    # One process per service keeps SQLite writers few; threads serve concurrent requests.
+def parse_web_workers(spec: str | None) -> dict[str, int]:
+    """`N` (every web process) or `name=N,...` (those named; the others keep 1) -> workers per web process.
+    Raises ValueError naming what is wrong."""
+    names = ("gateway", *SERVICES)
+    counts = dict.fromkeys(names, 1)
+    if not spec or not spec.strip():
+        return counts
+    if "=" not in spec:
+        return dict.fromkeys(names, _worker_count(spec))
+    for part in spec.split(","):
+        name, _, count = part.partition("=")
+        if name.strip() not in counts:
+            raise ValueError(f"web workers: unknown web process {name.strip()!r}; expected one of {', '.join(names)}")
+        counts[name.strip()] = _worker_count(count)
+    return counts
+
+
+def _worker_count(text: str) -> int:
+    try:
+        count = int(text.strip())
+    except ValueError:
+        raise ValueError(f"web workers: {text.strip()!r} is not a whole number") from None
+    if not 1 <= count <= WEB_WORKERS_LIMIT:
+        raise ValueError(f"web workers: {count} is outside 1 to {WEB_WORKERS_LIMIT}")
+    return count
+
+
+def _gunicorn(name: str, bind: str, workers: int = 1) -> list[str]:
+    # One process per service by default keeps SQLite writers few; threads serve concurrent requests.
     # A line per request would bury the terminal: access lines go to $PARKLOOP_DATA/logs instead.
     return [
         sys.executable,
@@ -73,7 +105,7 @@ def _gunicorn(name: str, bind: str) -> list[str]:
         "--bind",
         bind,
         "--workers",
-        "1",
+        str(workers),
         "--log-level",
         "warning",
         "--name",
@@ -96,8 +128,9 @@ def _kill_orphaned_workers(argv: list[str]) -> None:
 
 
 class Supervisor:
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", web_workers: dict[str, int] | None = None):
         self.port, self.host = port, host
+        self.web_workers = web_workers or {}
         self.env = _environment(port)
         self.children: dict[str, subprocess.Popen] = {}
         self.argv: dict[str, list[str]] = {}
@@ -118,8 +151,8 @@ class Supervisor:
             raise RuntimeError(f"migrating the databases failed (exit code {migrating.returncode}); see above")
         (data_dir() / "logs").mkdir(parents=True, exist_ok=True)
         for offset, name in enumerate(SERVICES, start=1):
-            self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}"))
-        self._spawn("gateway", _gunicorn("gateway", f"{self.host}:{self.port}"))
+            self._spawn(name, _gunicorn(name, f"127.0.0.1:{self.port + offset}", self.web_workers.get(name, 1)))
+        self._spawn("gateway", _gunicorn("gateway", f"{self.host}:{self.port}", self.web_workers.get("gateway", 1)))
         for name, module in WORKERS.items():
             self._spawn(name, [sys.executable, "-m", module])
 

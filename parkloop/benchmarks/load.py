@@ -1,5 +1,6 @@
 """`parkloop bench load`: mixed traffic through the gateway of the embedded default (`parkloop run`),
-stepped up until it fails, with locust (headless, one process per step). A step is sustained when no
+stepped up until it fails, with locust (headless, one process per step), once with one gunicorn worker
+per web process and once with one per core (`parkloop run --web-workers N`). A step is sustained when no
 request failed and the 95th percentile stayed under 200 ms; the figure is the highest sustained request
 rate. At that step a CPU profile (py-spy sampling the gateway's and the services' gunicorn processes)
 names where the time goes. `--scale` is each step's length in seconds (default 20)."""
@@ -27,6 +28,7 @@ P95_LIMIT_MS = 200
 LOCUSTFILE = Path(__file__).with_name("load_locustfile.py")
 PROFILED = ("gateway", "listings", "matching", "ledger")
 TOP = 12
+SEVERAL_WEB_WORKERS = max(2, os.cpu_count() or 2)  # the variant with several: one per core
 
 
 def _setup(api: str, admin_key: str) -> dict:
@@ -113,10 +115,32 @@ def top_frames(folded: Path, limit: int = TOP) -> list[dict]:
 
 def run(scale: int | None) -> dict:
     seconds = scale or 20
+    variants = {f"{n}_web_workers": _variant(n, seconds) for n in (1, SEVERAL_WEB_WORKERS)}
+    return {
+        "benchmark": "load",
+        "scale": {
+            "seconds_per_step": seconds,
+            "users_per_step": list(USERS),
+            "tasks_per_user_s": 2.0,
+            "web_workers_per_service": [1, SEVERAL_WEB_WORKERS],
+        },
+        "scenario": "through the gateway: GET offers/{id} 4, GET wants/{id}/matches 3, GET ledger/entries 2, "
+        "POST offers 1, exchange proposed-accepted-delivered-completed (4 POSTs) 1; weights per task",
+        "sustained_when": f"no failed request and p95 < {P95_LIMIT_MS} ms",
+        "variants": variants,
+        "highest_sustained_requests_per_s": {
+            name: (v["highest_sustained"] or {}).get("requests_per_s", 0.0) for name, v in variants.items()
+        },
+        **environment("locust"),
+    }
+
+
+def _variant(web_workers: int, seconds: int) -> dict:
+    """`parkloop run --web-workers N` stepped up until a step is not sustained, then profiled at the best step."""
     with tempfile.TemporaryDirectory() as data:
         out = Path(data) / "load"
         out.mkdir(parents=True)
-        running = system.start(Path(data) / "parkloop")
+        running = system.start(Path(data) / "parkloop", env={"PARKLOOP_WEB_WORKERS": str(web_workers)})
         try:
             setup_file = out / "setup.json"
             setup_file.write_text(json.dumps(_setup(running.api, running.admin_key)))
@@ -138,15 +162,9 @@ def run(scale: int | None) -> dict:
         finally:
             running.stop()
     return {
-        "benchmark": "load",
-        "scale": {"seconds_per_step": seconds, "users_per_step": list(USERS), "tasks_per_user_s": 2.0},
-        "scenario": "through the gateway: GET offers/{id} 4, GET wants/{id}/matches 3, GET ledger/entries 2, "
-        "POST offers 1, exchange proposed-accepted-delivered-completed (4 POSTs) 1; weights per task",
-        "sustained_when": f"no failed request and p95 < {P95_LIMIT_MS} ms",
+        "web_workers_per_service": web_workers,  # gunicorn workers of each web process, 8 threads each
         "steps": steps,
         "highest_sustained": best,
         "cpu_profile_at_highest_sustained": profile,
         "machine_load_average_1min": round(os.getloadavg()[0], 1),  # other work on this machine, at the end
-        "web_workers_per_service": 1,  # as `parkloop run` starts them (threads serve concurrent requests)
-        **environment("locust"),
     }
