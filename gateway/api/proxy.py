@@ -31,19 +31,30 @@ HOP_BY_HOP = {
     "cookie",
 }
 TIMEOUT_S = 30
+
+
+class _Retry(urllib3.Retry):
+    """A service restarting refuses connections for a moment, and a kept-alive connection to a
+    worker that has just died (several web workers, a restart) fails when reused. Both are sent
+    again when the method is idempotent (a POST is not: the service may have acted on it). A read
+    timeout is not: a slow service is not sent the same work twice."""
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+            raise error
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
 # urllib3 itself rather than requests: requests' per-call session merging, proxy look-up in the
 # environment and cookie handling were a third of the gateway's overhead (py-spy, issue 10). The
 # pool keeps a kept-alive connection per gunicorn thread to each service.
 upstream = urllib3.PoolManager(
     maxsize=16,
     timeout=urllib3.Timeout(connect=TIMEOUT_S, read=TIMEOUT_S),
-    # A service restarting refuses connections for a moment: idempotent calls are sent again
-    # (a POST is not: the service may have acted on it). A read error is not retried, so a slow
-    # service is not sent the same work twice.
-    retries=urllib3.Retry(
+    retries=_Retry(
         total=2,
         connect=2,
-        read=0,
+        read=1,
         status=0,
         other=0,
         redirect=False,
