@@ -3,6 +3,8 @@ so a redelivered event (at-least-once buses) is recognised and changes nothing."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 
@@ -16,16 +18,39 @@ def processed_events_table(metadata: sa.MetaData) -> sa.Table:
 
 
 class ProcessedEvents:
-    """Used inside a consumer's transaction on `conn`."""
+    """Used inside a consumer's transaction on `conn`. A batch's ids can be looked up in one query
+    (`prefetch_processed`); marks are kept and written in one statement by `flush_processed`, which
+    whoever ends the transaction calls before it commits."""
 
     def __init__(self, conn: sa.Connection, table: sa.Table):
         self.conn, self.table = conn, table
+        self._known: set[str] = set()  # processed: before (prefetched) or in this transaction
+        self._checked: set[str] = set()  # prefetched and found unprocessed
+        self._marked: list[dict] = []
+
+    def prefetch_processed(self, event_ids: Iterable[str]) -> None:
+        """Look up which of these ids were processed before, in one query per thousand."""
+        ids = list(dict.fromkeys(event_ids))
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            self._known.update(
+                self.conn.execute(sa.select(self.table.c.event_id).where(self.table.c.event_id.in_(chunk))).scalars()
+            )
+            self._checked.update(chunk)
 
     def already_processed(self, event_id: str) -> bool:
-        return (
-            self.conn.execute(sa.select(self.table.c.event_id).where(self.table.c.event_id == event_id)).first()
-            is not None
-        )
+        if event_id in self._known:
+            return True
+        if event_id in self._checked:
+            return False
+        found = self.conn.execute(sa.select(self.table.c.event_id).where(self.table.c.event_id == event_id)).first()
+        return found is not None
 
     def mark_processed(self, event_id: str) -> None:
-        self.conn.execute(self.table.insert().values(event_id=event_id))
+        self._marked.append({"event_id": event_id})
+        self._known.add(event_id)
+
+    def flush_processed(self) -> None:
+        if self._marked:
+            self.conn.execute(self.table.insert(), self._marked)
+            self._marked = []

@@ -38,7 +38,7 @@ from services.matching.domain.documents import ListingDoc
 from services.matching.domain.scoring import components_for, score
 from services.matching.domain.webhooks.signing import new_secret
 from services.matching.domain.webhooks.subscriptions import SigningSecret, Subscription
-from services.matching.service_layer.projection import apply_event
+from services.matching.service_layer.projection import apply_event, apply_events
 
 DELTA_T = 10.0
 
@@ -76,6 +76,31 @@ def test_published_listings_read_back_as_the_documents_their_events_describe(sto
     assert store.listing_ids_of(f.enterprise_id("power")) == {offer.id}
     assert store.park_of(f.enterprise_id("power")) == f.PARK and store.park_of("nobody") is None
     assert store.get("no-such-listing") is None
+
+
+class RecordingIndex(EmbeddedSearch):
+    """The embedded index, remembering each write the projection makes to it."""
+
+    def __init__(self, engine):
+        super().__init__(engine)
+        self.written: list[list[ListingDoc]] = []
+
+    def upsert(self, docs):
+        self.written.append(list(docs))
+
+
+def test_a_batch_applies_each_event_once_even_delivered_twice_and_indexes_each_listing_as_it_ends(store, engine):
+    offer = fly_ash_offer()
+    first = published(offer)
+    offer.pause()
+    paused = offer.events[-1]
+    index = RecordingIndex(engine)
+    changed = apply_events(store, index, [first, first, paused, paused])
+    assert [(d.id, d.status, d.revision) for d in changed] == [(offer.id, "paused", 2)]
+    assert index.written == [changed] and store.get(offer.id).revision == 2
+    assert processed_count(engine) == 2
+    assert apply_events(store, index, [first, paused]) == changed  # redelivered: nothing changes
+    assert store.get(offer.id).revision == 2 and processed_count(engine) == 2
 
 
 def test_an_update_replaces_the_document_and_pause_resume_withdraw_change_its_status(store):

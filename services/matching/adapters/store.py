@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from services.common.db import write_transaction
 from services.common.idempotency import ProcessedEvents
@@ -16,12 +18,20 @@ from .tables import enterprise_licences, listing_codes, listing_docs, processed_
 DOC = (listing_docs.c.doc, listing_docs.c.revision)  # what a ListingDoc is read from
 
 
+def _dialect_insert(conn: sa.Connection):
+    """The dialect's INSERT, which has ON CONFLICT (an upsert in one statement)."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
 class StoreTransaction(ProcessedEvents):
+    """One write transaction; a batch of events costs about two statements per listing."""
+
     def __init__(self, conn: sa.Connection):
         super().__init__(conn, processed_events)
+        self._licences: dict[str, tuple[Licence, ...]] = {}  # read or set in this transaction
 
-    def upsert_doc(self, doc: ListingDoc) -> None:
-        """Store the document as its next revision."""
+    def upsert_doc(self, doc: ListingDoc) -> ListingDoc:
+        """Store the document as its next revision, in one statement; returns it as stored."""
         row = {
             "side": doc.side,
             "kind": doc.kind,
@@ -36,16 +46,19 @@ class StoreTransaction(ProcessedEvents):
             "temperature_c": doc.temperature_c,
             "reuse_rank": doc.reuse_rank,
         }
-        updated = self.conn.execute(
-            listing_docs.update().where(listing_docs.c.id == doc.id).values(**row, revision=listing_docs.c.revision + 1)
-        )
-        if updated.rowcount == 0:
-            self.conn.execute(listing_docs.insert().values(id=doc.id, revision=1, **row))
-        else:
+        insert = _dialect_insert(self.conn)(listing_docs).values(id=doc.id, revision=1, **row)
+        revision = self.conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[listing_docs.c.id],
+                set_={**{name: insert.excluded[name] for name in row}, "revision": listing_docs.c.revision + 1},
+            ).returning(listing_docs.c.revision)
+        ).scalar_one()
+        if revision > 1:
             self.conn.execute(listing_codes.delete().where(listing_codes.c.listing_id == doc.id))
         if doc.codes:
             codes = dict.fromkeys(doc.codes)
             self.conn.execute(listing_codes.insert(), [{"listing_id": doc.id, "code": code} for code in codes])
+        return replace(doc, revision=revision)
 
     def get_doc(self, listing_id: str) -> ListingDoc:
         row = self.conn.execute(sa.select(*DOC).where(listing_docs.c.id == listing_id)).one()
@@ -56,12 +69,15 @@ class StoreTransaction(ProcessedEvents):
         return [doc_from_dict(row.doc, row.revision) for row in rows]
 
     def licences_of(self, enterprise_id: str) -> tuple[Licence, ...]:
-        row = self.conn.execute(
-            sa.select(enterprise_licences.c.licences).where(enterprise_licences.c.enterprise_id == enterprise_id)
-        ).first()
-        return tuple(Licence(**lic) for lic in row.licences) if row else ()
+        if enterprise_id not in self._licences:
+            row = self.conn.execute(
+                sa.select(enterprise_licences.c.licences).where(enterprise_licences.c.enterprise_id == enterprise_id)
+            ).first()
+            self._licences[enterprise_id] = tuple(Licence(**lic) for lic in row.licences) if row else ()
+        return self._licences[enterprise_id]
 
     def set_licences(self, enterprise_id: str, licences: tuple[Licence, ...]) -> None:
+        self._licences[enterprise_id] = licences
         data = [lic.__dict__ for lic in licences]
         updated = self.conn.execute(
             enterprise_licences.update()
@@ -79,7 +95,9 @@ class MatchingStore:
     @contextmanager
     def transaction(self) -> Iterator[StoreTransaction]:
         with write_transaction(self.engine) as conn:
-            yield StoreTransaction(conn)
+            tx = StoreTransaction(conn)
+            yield tx
+            tx.flush_processed()
 
     def get(self, listing_id: str) -> ListingDoc | None:
         with self.engine.connect() as conn:

@@ -26,7 +26,7 @@ Handler = Callable[[StoreTransaction, Any, bool], list[ListingDoc]]
 
 def _listing_changed(tx: StoreTransaction, payload: c.ListingPayload, fresh: bool) -> list[ListingDoc]:
     if fresh:
-        tx.upsert_doc(ListingDoc.from_listing(payload, tx.licences_of(payload["enterprise_id"])))
+        return [tx.upsert_doc(ListingDoc.from_listing(payload, tx.licences_of(payload["enterprise_id"])))]
     return [tx.get_doc(payload["id"])]
 
 
@@ -35,8 +35,7 @@ def _enterprise_changed(tx: StoreTransaction, payload: c.EnterprisePayload, fres
     if fresh:
         licences = licences_from_enterprise(payload)
         tx.set_licences(enterprise_id, licences)
-        for doc in tx.docs_of_enterprise(enterprise_id):
-            tx.upsert_doc(doc.with_licences(licences))
+        return [tx.upsert_doc(doc.with_licences(licences)) for doc in tx.docs_of_enterprise(enterprise_id)]
     return tx.docs_of_enterprise(enterprise_id)
 
 
@@ -75,7 +74,9 @@ def apply_events(store: MatchingStore, search: AbstractSearchIndex, events: Iter
     A crash before the index write loses nothing: the events are redelivered, change nothing
     in the store, and return the documents again for the index."""
     latest: dict[str, ListingDoc] = {}
+    events = list(events)
     with store.transaction() as tx:
+        tx.prefetch_processed(event.id for event in events)
         for event in events:
             for doc in _apply(tx, event):
                 latest.pop(doc.id, None)  # keep the order of the last change
