@@ -90,6 +90,7 @@ PATTERNS = [
         re.compile(r"no figure for (?P<years>\d{4}(?:, \d{4})*): the period total is unknown"),
         _l("no figure for %(years)s: the period total is unknown"),
     ),
+    (re.compile(r"no figure for (?P<year>\d{4})"), _l("no figure for %(year)s")),
     (
         re.compile(r"no (?P<name>[\w.]+) figure for (?P<place>.+) in (?P<year>\d{4}) or any earlier year"),
         _l("no published %(name)s figure for %(place)s in %(year)s or any earlier year"),

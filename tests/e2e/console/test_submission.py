@@ -55,7 +55,16 @@ def test_a_new_manager_records_targets_submits_and_the_province_sees_it(page, sy
     page.locator("form.plan-form button[type=submit]").click()
     page.wait_for_load_state("load")
     assert "已保存" in page.inner_text("main")
-    assert page.locator(".progress-table tr[data-indicator='energy_saved_tce'] .progress-figure").count() == 1
+    energy = page.locator(".progress-table tr[data-indicator='energy_saved_tce']")
+    assert energy.locator(".progress-figure").count() == 1
+    assert energy.get_attribute("data-on-track") == "true"  # the year is ahead of the share of the period elapsed
+    # a target for this year alone: the year is then judged by it
+    page.locator("tr[data-yearly='energy_saved_tce'] summary").click()
+    page.fill(f"[name='targets.energy_saved_tce.yearly.{year}']", "100000")
+    page.locator("form.plan-form button[type=submit]").click()
+    page.wait_for_load_state("load")
+    assert energy.get_attribute("data-on-track") == "false"
+    assert float(page.input_value(f"[name='targets.energy_saved_tce.yearly.{year}']")) == 100000
 
     page.goto(f"{system.url}/park/submission?year={year}")
     for name, text in SECTIONS.items():

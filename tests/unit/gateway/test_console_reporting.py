@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
+from gateway.console.listing_forms import place_errors
 from gateway.console.views import submissions, targets
 
 
@@ -28,7 +29,8 @@ def test_the_plan_form_becomes_the_api_body_leaving_empty_targets_and_projects_o
         ]
     )
     body, order, rows = targets.plan_body(form)
-    assert [t["indicator"] for t in body["targets"]] == ["energy_saved_tce", "co2_reduced_t"] == order
+    assert [t["indicator"] for t in body["targets"]] == ["energy_saved_tce", "co2_reduced_t"]
+    assert order == [("energy_saved_tce", []), ("co2_reduced_t", [])]
     assert body["targets"][0] == {
         "indicator": "energy_saved_tce",
         "unit": "tce",
@@ -45,6 +47,53 @@ def test_the_plan_form_becomes_the_api_body_leaving_empty_targets_and_projects_o
         "projects.1.name": ["bad"],
         "period": ["x"],
     }
+
+
+def test_per_year_targets_go_into_the_body_and_their_errors_come_back_beside_their_year():
+    form = MultiDict(
+        [
+            ("period", "2026-2030"),
+            ("targets.solid_waste_utilised_t.target", "50000"),
+            ("targets.solid_waste_utilised_t.baseline_year", "2025"),
+            ("targets.solid_waste_utilised_t.yearly.2026", "8000"),
+            ("targets.solid_waste_utilised_t.yearly.2027", ""),
+            ("targets.solid_waste_utilised_t.yearly.2028", "-1"),
+            ("targets.solid_waste_utilised_t.yearly.2031", "9"),  # outside the period: not a field of the form
+        ]
+    )
+    body, order, rows = targets.plan_body(form)
+    assert body["targets"][0]["yearly"] == [{"year": 2026, "target": "8000"}, {"year": 2028, "target": "-1"}]
+    errors = targets.form_errors({"targets.0.yearly.1.target": ["must not be negative"]}, order, rows)
+    assert errors == {"targets.solid_waste_utilised_t.yearly.2028": ["must not be negative"]}
+    beside, elsewhere = place_errors(errors, targets.shown_fields("2026-2030", 2))
+    assert beside == errors and elsewhere == {}  # shown beside the 2028 input, not in the box above the form
+    shown = targets.form_values(form)["targets"]["solid_waste_utilised_t"]["yearly"]
+    assert shown[2026] == "8000" and shown[2028] == "-1" and 2031 not in shown
+
+
+def test_a_project_row_keeps_its_place_so_its_error_stays_beside_it():
+    form = MultiDict(
+        [
+            ("project_rows", "4"),
+            ("projects.0.name", ""),
+            ("projects.1.name", "中水回用管线"),
+            ("projects.1.investment_10k_cny", "lots"),
+            ("projects.2.name", ""),
+        ]
+    )
+    body, order, rows = targets.plan_body(form)
+    errors = targets.form_errors({"projects.0.investment_10k_cny": ["Not a valid number."]}, order, rows)
+    assert errors == {"projects.1.investment_10k_cny": ["Not a valid number."]}
+    projects = targets.form_values(form)["projects"]
+    assert [p["name"] for p in projects] == ["", "中水回用管线"]  # row 1 is shown again as row 1
+
+
+def test_a_recorded_plans_per_year_targets_fill_the_form_so_saving_it_again_keeps_them():
+    plan = {
+        "targets": [{"indicator": "co2_reduced_t", "target": "900", "yearly": [{"year": 2027, "target": "150"}]}],
+        "projects": [],
+    }
+    assert targets.plan_values(plan)["targets"]["co2_reduced_t"]["yearly"] == {2027: "150"}
 
 
 def test_the_five_year_period_of_a_year():
