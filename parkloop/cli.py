@@ -240,22 +240,27 @@ def cmd_restore(args) -> int:
 
 
 def cmd_drill(args) -> int:
-    """Start an embedded ParkLoop of its own, run the fault drill against it, print the table."""
-    import secrets
+    """Start a ParkLoop of its own (on the real engines with --engines), run the fault drill against
+    it, print the tables."""
     import shlex
     import tempfile
     from pathlib import Path
 
-    from .drill import print_report, run_drill, start_embedded
+    from .drill import print_report, run_drill
+    from .drill.deployment import deployment
 
     with tempfile.TemporaryDirectory(prefix="parkloop-drill-") as scratch:
         data = Path(args.data_dir or scratch).resolve()
-        admin_key = "plk_" + secrets.token_urlsafe(24)
-        running = start_embedded(data, args.port, admin_key)
-        try:
-            figures = run_drill(running.url, admin_key, data, args.minutes * 60)
-        finally:
-            running.stop()
+        engines_dir = Path(args.engines_dir or data / "engines").resolve() if args.engines else None
+        with deployment(data / "parkloop", args.port, args.receiver_outage, engines_dir) as (running, engines):
+            figures = run_drill(
+                running,
+                args.minutes * 60,
+                engines=engines,
+                receiver_outage_s=args.receiver_outage,
+                rate_per_s=args.rate,
+                clients=args.clients,
+            )
     print_report(figures)
     if args.output:
         figures["command"] = "parkloop " + shlex.join(sys.argv[1:])
@@ -359,10 +364,23 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("data_dir")
     restore.set_defaults(func=cmd_restore)
 
-    drill = sub.add_parser("drill", help="kill -9 each process of a busy embedded ParkLoop; check nothing was lost")
+    drill = sub.add_parser("drill", help="kill -9 each process of a busy ParkLoop; check nothing was lost")
     drill.add_argument("--minutes", type=float, default=1.0, help="how long the load runs; faults are spaced over it")
     drill.add_argument("--port", type=int, default=int(os.environ.get("PORT", "18800")))
     drill.add_argument("--data-dir", help="where the drill's ParkLoop keeps its data (default: a temporary directory)")
+    drill.add_argument(
+        "--engines",
+        action="store_true",
+        help="on PostgreSQL + Kafka + Elasticsearch (infra/engines), each also restarted during the drill",
+    )
+    drill.add_argument(
+        "--engines-dir",
+        help="the engines' directory: reused when up.sh already runs them there, else they are started "
+        "there and stopped at the end (default: under the data directory)",
+    )
+    drill.add_argument("--rate", type=float, default=50.0, help="exchanges a second the load aims at (open loop)")
+    drill.add_argument("--clients", type=int, default=48, help="rounds of load in flight at most")
+    drill.add_argument("--receiver-outage", type=float, default=120.0, help="seconds the webhook receiver answers 503")
     drill.add_argument("--output", help="also write the figures as JSON here (e.g. benchmarks/results/drill.json)")
     drill.set_defaults(func=cmd_drill)
 
