@@ -15,12 +15,14 @@ from flask_babel import gettext as _
 from gateway.console.api_client import ApiProblem
 from gateway.console.auth import api, login_required, park_in_view
 from gateway.console.formatting import in_china
+from gateway.console.listing_forms import place_errors
 from gateway.console.views.park import chosen_year, problem_of, this_year
 from services.common.identity import Role
 
 bp = Blueprint("console_submissions", __name__, url_prefix="/park/submission")
 
 SECTIONS = ("progress", "results", "experience", "difficulties")
+FIGURE_PARTS = ("name", "value", "unit", "note")
 BLANK_FIGURE_ROWS = 2
 MIMETYPES = {
     "json": "application/json",
@@ -57,6 +59,24 @@ def submission_body(form) -> tuple[dict, list[int]]:
         rows.append(row)
     sections = {name: form.get(f"sections.{name}") or "" for name in SECTIONS}
     return {"sections": sections, "attached_figures": figures}, rows
+
+
+def figure_values(form) -> list[dict]:
+    """The attached-figure rows as typed, each in its own place (blank rows at the end left off), so an
+    error found for a row is shown beside that row again."""
+    figures = [
+        {part: form.get(f"attached_figures.{row}.{part}") or "" for part in FIGURE_PARTS}
+        for row in range(int(form.get("figure_rows") or 0))
+    ]
+    while figures and not any(figures[-1].values()):
+        figures.pop()
+    return figures
+
+
+def shown_fields(figure_rows: int) -> set[str]:
+    """Every name the editor shows errors beside (see the template)."""
+    names = {f"sections.{name}" for name in SECTIONS}
+    return names | {f"attached_figures.{row}.{part}" for row in range(figure_rows) for part in FIGURE_PARTS}
 
 
 def form_errors(errors: dict[str, list[str]], rows: list[int]) -> dict[str, list[str]]:
@@ -123,8 +143,15 @@ def save():
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        values = {"sections": body["sections"], "attached_figures": body["attached_figures"]}
-        return _editor(park_id, year, values, form_errors(problem.errors, rows), problem, problem.status)
+        values = {"sections": body["sections"], "attached_figures": figure_values(request.form)}
+        beside, elsewhere = place_errors(
+            form_errors(problem.errors, rows), shown_fields(len(values["attached_figures"]) + BLANK_FIGURE_ROWS)
+        )
+        if problem.errors:
+            problem = ApiProblem(
+                problem.status, _("Nothing was saved. Please correct the fields marked below."), elsewhere
+            )
+        return _editor(park_id, year, values, beside, problem, problem.status)
     if request.form.get("action") == "submit":
         flash(_("Version %(n)s of the %(year)s submission is submitted to the province.", n=number, year=year))
     else:

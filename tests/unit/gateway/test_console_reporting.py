@@ -125,3 +125,9 @@ def test_attached_figures_errors_find_their_form_row():
     assert submissions.form_errors({"attached_figures.0.value": ["Not a valid number."]}, rows) == {
         "attached_figures.2.value": ["Not a valid number."]
     }
+    figures = submissions.figure_values(form)
+    assert [f["name"] for f in figures] == ["", "", "SO2"]  # the figure is shown again in row 2, beside its error
+    beside, elsewhere = place_errors(
+        {"attached_figures.2.value": ["x"], "attached_figures.2.id": ["y"]}, submissions.shown_fields(5)
+    )
+    assert beside == {"attached_figures.2.value": ["x"]} and elsewhere == {"attached_figures.2.id": ["y"]}
