@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the value Elasticsearch's arc distance uses
+# No two points are nearer than this times their difference in latitude: a cheap lower bound.
+KM_PER_DEGREE_OF_LATITUDE = EARTH_RADIUS_KM * math.pi / 180
 LATITUDE_RANGE = (-90.0, 90.0)
 LONGITUDE_RANGE = (-180.0, 180.0)
 

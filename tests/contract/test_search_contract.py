@@ -476,6 +476,22 @@ def test_a_candidates_own_limit_is_its_great_circle_not_a_box(backend, centre, l
         backend.remove([inside.id, beyond.id, source.id])
 
 
+def test_a_candidate_due_north_at_its_limit_is_found_and_one_just_beyond_is_not(backend):
+    """Along a meridian the distance is the latitude difference alone: the embedded matcher's
+    latitude prefilter is exact there and must neither drop the first nor keep the second."""
+    prefix = "aaaaaaaa-0000-4000-8001-"
+    source = _water(f"{prefix}000000000000", Location(31.2, 121.5), "offer", 1000.0)
+    origin = Location(source.lat, source.lon)
+    within = _water(f"{prefix}00000000000a", _destination(origin, 150.0 * (1 - 1e-6), 0), "want", 150.0)
+    beyond = _water(f"{prefix}00000000000b", _destination(origin, 150.0 * (1 + 1e-6), 0), "want", 150.0)
+    case = Case("due-north", source, MatchFilters())
+    backend.put([within, beyond, source])
+    try:
+        assert [h.doc.id for h in run(backend.index, case)] == [within.id]
+    finally:
+        backend.remove([within.id, beyond.id, source.id])
+
+
 @pytest.mark.parametrize("name", ["elasticsearch", "opensearch"])
 def test_an_index_made_before_reach_boxes_keeps_answering_alike_until_reindexed(name, dataset, cases, expected):
     """An upgrade finds an index whose mapping has no reach fields and whose documents carry no

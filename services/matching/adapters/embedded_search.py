@@ -3,22 +3,25 @@ domain's own criteria and score plan. The default; no search server needed.
 
 Decoding a stored document costs far more than anything else here, so a search decodes only
 what may rank. SQL narrows the candidates with the index on (side, kind, status, lat, lon) to
-the criteria's bounding box, and with the enterprise, park and code filters (`listing_codes`);
-each remaining row's great-circle distance is checked against both limits and its score
-computed from its own columns; only then, best first, are documents decoded and held to
-`Criteria.accepts` until the page is full. The order is the same as scoring every accepted
+the criteria's bounding box, drops those whose own limit their latitude alone already exceeds
+(a lower bound of the distance, checked inside the database rather than row by row in Python),
+and applies the enterprise, park and code filters (`listing_codes`); each remaining row's
+great-circle distance is checked against both limits and its score computed from its own
+columns; only then, best first, are documents decoded, one at a time as the page needs them,
+and held to `Criteria.accepts` until the page is full. The order is the same as scoring every accepted
 document: the score does not depend on what `accepts` checks.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from services.common.geo import Location, bounding_box, distance_km
+from services.common.geo import KM_PER_DEGREE_OF_LATITUDE, Location, bounding_box, distance_km
 from services.matching.domain.criteria import Criteria
 from services.matching.domain.documents import ListingDoc, doc_from_dict
 from services.matching.domain.scoring import Decay, score
@@ -26,7 +29,7 @@ from services.matching.domain.scoring import Decay, score
 from .search import AbstractSearchIndex, Hit
 from .tables import listing_codes, listing_docs
 
-DECODE_MIN = 50  # documents decoded per round trip, at least
+DECODE_MIN = 50  # documents fetched per round trip
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class EmbeddedSearch(AbstractSearchIndex):
             t.status == "active",
             t.lat.between(min_lat, max_lat),
             t.enterprise_id != c.exclude_enterprise,
+            # the candidate's own limit, by the latitude bound; the slack keeps rounding from dropping a row
+            sa.func.abs(t.lat - origin.lat) * (KM_PER_DEGREE_OF_LATITUDE * (1 - 1e-9)) <= t.max_distance_km,
         )
         if min_lon >= -180 and max_lon <= 180:  # else the band wraps: let the exact test decide
             query = query.where(t.lon.between(min_lon, max_lon))
@@ -112,13 +117,14 @@ class EmbeddedSearch(AbstractSearchIndex):
 
     @staticmethod
     def _decoded(conn: sa.Connection, ranked: list[tuple[float, str, float]]) -> Iterator[tuple[ListingDoc, float]]:
-        """The ranked candidates' documents in rank order, fetched a batch at a time."""
+        """The ranked candidates' documents in rank order, fetched a batch at a time as text and
+        each decoded only when the page reaches it."""
         size = DECODE_MIN
+        as_text = sa.cast(listing_docs.c.doc, sa.Text)
         for start in range(0, len(ranked), size):
             batch = ranked[start : start + size]
-            rows = conn.execute(
-                sa.select(listing_docs.c.id, listing_docs.c.doc).where(listing_docs.c.id.in_([r[1] for r in batch]))
-            )
-            docs = {row.id: row.doc for row in rows}
+            ids = [doc_id for _, doc_id, _ in batch]
+            rows = conn.execute(sa.select(listing_docs.c.id, as_text).where(listing_docs.c.id.in_(ids)))
+            docs = {doc_id: text for doc_id, text in rows}
             for _, doc_id, km in batch:
-                yield doc_from_dict(docs[doc_id]), km
+                yield doc_from_dict(json.loads(docs[doc_id])), km
