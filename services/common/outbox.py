@@ -17,6 +17,7 @@ from .events import Event
 
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
+    unpublished = sa.text("published_at IS NULL")
     return sa.Table(
         "outbox",
         metadata,
@@ -25,7 +26,9 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("topic", sa.String(100), nullable=False),
         sa.Column("event", sa.Text, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True, index=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        # the relay's next batch, in order, from an index of the unpublished rows only (not the whole backlog sorted)
+        sa.Index("ix_outbox_unpublished", "seq", postgresql_where=unpublished, sqlite_where=unpublished),
     )
 
 

@@ -4,6 +4,7 @@ work is durable, so starting again resumes from the last commit."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -17,6 +18,17 @@ RETRY_AFTER_S = 2.0
 log = logging.getLogger("parkloop.worker")
 
 Stop = Callable[[], bool]
+YOUNG_COLLECTION_EVERY = 10_000  # allocations; Python's default of 700 sets a collection going every few events
+
+
+def settle_heap() -> None:
+    """Tune the cyclic garbage collector for a worker's steady state, once it has started: what start-up
+    loaded (modules, clients, engines) is frozen out of the collections, and the young generation is
+    collected less often. Decoding a batch of events allocates tens of objects per event, which kept
+    triggering collections that walked the whole heap: ~40 % of decoding time (measured by
+    `parkloop bench ledger`)."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 
 
 def run_worker(
@@ -33,6 +45,7 @@ def run_worker(
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, stop)
+    settle_heap()
     log.info("%s started", name)
     while not stopping.is_set():
         try:

@@ -16,8 +16,13 @@ from services.common.worker import run_worker
 from .bootstrap import bootstrap
 from .service_layer.recording import TOPICS, record_batch
 
+# Events per transaction and checkpoint: a batch's fixed cost (about ten database round trips, signing)
+# over 2,000 entries instead of 500 (the Kafka consumer's max_poll_records); a checkpoint then follows
+# its entries by a fraction of a second at thousands of entries a second.
+BATCH = 2000
 
-def follow(ctx, bus, stop, batch: int = 500, group: str = "ledger", topics: Sequence[str] = TOPICS) -> None:
+
+def follow(ctx, bus, stop, batch: int = BATCH, group: str = "ledger", topics: Sequence[str] = TOPICS) -> None:
     """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
     bus.ensure_topics(list(topics))
     with bus.consumer(group, list(topics)) as consumer:

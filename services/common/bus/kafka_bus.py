@@ -35,6 +35,7 @@ from .port import AbstractConsumer, AbstractEventBus, ConsumedEvent
 
 DEFAULT_PARTITIONS = 3
 SEND_TIMEOUT_S = 30
+LINGER_MS = 50  # never waited out: every publish flushes
 PROBE_TIMEOUT_MS = 3000  # readiness and metrics: a broker that does not answer in time is down
 RECONNECT_BACKOFF = {"reconnect_backoff_ms": 50, "reconnect_backoff_max_ms": 1000}
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class KafkaEventBus(AbstractEventBus):
                 acks="all",
                 enable_idempotence=True,
                 retries=2**31 - 1,
-                linger_ms=0,  # publish() waits for each send; publish_many's sends batch while the sender is busy
+                # Records wait to fill a batch (or for the flush that ends every publish) instead of each
+                # waking the sender thread, which then contended with the sends for the interpreter.
+                linger_ms=LINGER_MS,
                 batch_size=512 * 1024,
                 client_id="parkloop-producer",
                 **RECONNECT_BACKOFF,
@@ -96,7 +99,7 @@ class KafkaEventBus(AbstractEventBus):
         )
 
     def publish(self, topic: str, event: Event) -> None:
-        self._send(topic, event).get(timeout=SEND_TIMEOUT_S)  # acknowledged by the broker, or an exception
+        self.publish_many([(topic, event)])  # flushed (not lingering), acknowledged by the broker, or an exception
 
     def publish_many(self, messages: Sequence[tuple[str, Event]]) -> None:
         """Asynchronous sends (the producer batches them per partition), one flush, then every
