@@ -24,6 +24,7 @@ with engine.connect() as conn:
 fi
 mkdir -p benchmarks/results
 for name in $(.venv/bin/python -c "from parkloop.benchmarks import BENCHMARKS; print(' '.join(BENCHMARKS))"); do
+  [[ "$name" != burst ]] || continue  # bench match runs the bursts too
   command=".venv/bin/parkloop bench $name"
   echo "bench: $command"
   $command | .venv/bin/python -c "

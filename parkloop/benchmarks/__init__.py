@@ -10,6 +10,7 @@ BENCHMARKS = {
     "gateway": "parkloop.benchmarks.gateway",
     "ledger": "parkloop.benchmarks.ledger",
     "match": "parkloop.benchmarks.match",
+    "burst": "parkloop.benchmarks.burst",
     "console": "parkloop.benchmarks.console",
     "plan": "parkloop.benchmarks.plan",
     "load": "parkloop.benchmarks.load",

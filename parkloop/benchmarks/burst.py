@@ -2,11 +2,18 @@
 run`'s processes): for each offer, the time from its POST until the engine finds it (it is
 matchable) and until the `match.found` alert it causes reaches a local webhook receiver. A
 buyer's heat want, with a webhook, matches every offer: one alert per offer, no more, no less.
+The time until the matching worker queued the alert (its delivery's `occurred_at`) splits the
+alert's wait between raising it and delivering it.
+
+`parkloop bench burst [--scale N]` runs bursts of N/10 and N offers (default 100 and 1,000) on the
+engines of PARKLOOP_BENCH_KAFKA, PARKLOOP_BENCH_POSTGRES_URL and PARKLOOP_BENCH_ELASTICSEARCH_URL;
+`growth` says how the p95 waits grow with the burst.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import tempfile
@@ -21,10 +28,13 @@ import sqlalchemy as sa
 from parkloop.harness.bodies import heat_want, steam_offer
 from parkloop.harness.receiver import Receiver
 
-from .common import free_port_block, percentiles
+from .common import environment, free_port_block, percentiles
 from .webhook_latency import bench_enterprises
 
 POSTERS = 4  # clients posting at once
+BURSTS = (100, 1_000)  # offers posted at once, for growth
+WAITS = ("matchable_after_post", "alert_queued_after_post", "alert_after_post")
+ENGINES = ("PARKLOOP_BENCH_KAFKA", "PARKLOOP_BENCH_POSTGRES_URL", "PARKLOOP_BENCH_ELASTICSEARCH_URL")
 DEADLINE_S = 180  # after the last post, for everything to arrive
 
 
@@ -136,6 +146,7 @@ def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
             deadline = time.monotonic() + DEADLINE_S
             while time.monotonic() < deadline and (len(seen) < count or len(receiver.received) < count):
                 time.sleep(0.2)
+            queued = _queued(urls["matching"])
         finally:
             stop.set()
             supervisor.stop()
@@ -152,11 +163,50 @@ def burst(count: int, kafka: str, postgres_url: str, search_url: str) -> dict:
         "listings": count,
         "posting_s": round(posting_s, 2),
         "matchable_after_post": _percentiles([seen[i] - t for i, t in posted.items() if i in seen]),
+        "alert_queued_after_post": _percentiles([queued[i] - t for i, t in posted.items() if i in queued]),
         "alert_after_post": _percentiles([alerted[i] - t for i, t in posted.items() if i in alerted]),
         "never_matchable": sum(i not in seen for i in posted),
         "never_alerted": sum(i not in alerted for i in posted),
         "alerted_more_than_once": len(deliveries_per_offer) - len(set(deliveries_per_offer)),
+        "load_average": [round(load, 1) for load in os.getloadavg()],  # the machine is shared: read figures with it
     }
+
+
+def _queued(matching_url: str) -> dict[str, float]:
+    """Offer id -> when the matching worker queued its alert, on the perf_counter clock."""
+    from services.common.db import as_utc
+    from services.matching.adapters.tables import webhook_deliveries
+
+    perf_minus_wall = time.perf_counter() - time.time()
+    engine = sa.create_engine(matching_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(webhook_deliveries.c.payload, webhook_deliveries.c.occurred_at)).all()
+    finally:
+        engine.dispose()
+    return {row.payload["match"]["id"]: as_utc(row.occurred_at).timestamp() + perf_minus_wall for row in rows}
+
+
+def run(scale: int | None) -> dict:
+    sizes = BURSTS if scale is None else (max(1, scale // 10), scale)
+    missing = [var for var in ENGINES if not os.environ.get(var)]
+    if missing:
+        raise SystemExit(f"bench burst needs {', '.join(missing)} (see infra/run-benchmarks.sh)")
+    engines = (os.environ[var] for var in ENGINES)
+    return {"benchmark": "burst", **bursts(sizes, *engines), **environment("elasticsearch")}
+
+
+def bursts(sizes: tuple[int, ...], kafka: str, postgres_url: str, search_url: str) -> dict:
+    """A burst of each size, and how the p95 waits grow: k in p95 ∝ offers^k."""
+    runs = [burst(size, kafka, postgres_url, search_url) for size in sizes]
+    small, large = runs[0], runs[-1]
+    growth: dict = {"offers": [small["listings"], large["listings"]]}
+    for wait in WAITS:
+        if small[wait] and large[wait] and large is not small:
+            ratio = large[wait]["p95_ms"] / small[wait]["p95_ms"]
+            k = math.log(ratio) / math.log(large["listings"] / small["listings"])
+            growth[wait] = {"p95_ratio": round(ratio, 2), "exponent": round(k, 2)}
+    return {"runs": runs, "growth": growth}
 
 
 def _percentiles(samples: list[float]) -> dict | None:

@@ -7,9 +7,10 @@ same run, interleaved so that every path sees the same machine load:
   and the plain engine query of the same intent (term filters on kind/side/status, geo_distance
   within the radius, function_score with a gauss on location and a decay on quantity, size 20),
   the baseline the adapter's p95 is held to (goal: at most 1.2 times);
-- a burst of 1,000 offers through the gateway on PostgreSQL + Kafka + Elasticsearch
+- bursts of 100 and 1,000 offers through the gateway on PostgreSQL + Kafka + Elasticsearch
   (PARKLOOP_BENCH_KAFKA, PARKLOOP_BENCH_POSTGRES_URL and the Elasticsearch URL): each offer's
-  time until it is matchable and until its alert arrives (burst.py);
+  time until it is matchable, until its alert is queued and until it arrives (burst.py; also
+  `parkloop bench burst` alone);
 - offer published → signed webhook received, through the whole embedded system.
 
 `growth` says how p95 grows with the listings: the exponent k in p95 ∝ listings^k.
@@ -32,14 +33,13 @@ from services.matching.app import create_app
 from services.matching.domain.criteria import criteria_for
 from services.matching.domain.scoring import components_for
 
-from .burst import burst
+from .burst import BURSTS, bursts
 from .common import environment, percentiles
 from .webhook_latency import webhook_latency
 
 ROUNDS = 5  # each sampled source is asked this many times
 EMBEDDED_SIZES = (10_000, 100_000)
 ENGINE_SIZES = (10_000, 100_000)
-BURST = 1_000  # offers posted at once
 ENGINES = {"elasticsearch": "PARKLOOP_BENCH_ELASTICSEARCH_URL", "opensearch": "PARKLOOP_BENCH_OPENSEARCH_URL"}
 
 
@@ -151,6 +151,6 @@ def run(scale: int | None) -> dict:
             found["growth"] = growth(found["runs"])
     kafka, postgres = os.environ.get("PARKLOOP_BENCH_KAFKA"), os.environ.get("PARKLOOP_BENCH_POSTGRES_URL")
     if kafka and postgres and "elasticsearch" in urls:
-        results["burst"] = burst(BURST, kafka, postgres, urls["elasticsearch"])
+        results["burst"] = bursts(BURSTS, kafka, postgres, urls["elasticsearch"])
     results["offer_to_webhook"] = webhook_latency(20)
     return {"benchmark": "match", **results, **environment("elasticsearch", "opensearch-py")}

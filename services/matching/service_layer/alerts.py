@@ -4,8 +4,10 @@ match at or above its threshold gets one `match.found`, and never the same match
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from services.matching.adapters.search import Hit
 from services.matching.adapters.webhook_store import Alert, WebhookStore
 from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.documents import ListingDoc
@@ -14,6 +16,7 @@ from services.matching.domain.webhooks.subscriptions import Subscription
 from .matches import MatchingContext, ranked_matches
 
 CANDIDATES = 200  # the best this many counterparts are considered for alerts
+SEARCHES_AT_ONCE = 4  # a batch's searches in flight together
 
 
 def match_payload(listing: ListingDoc, match: ListingDoc, hit) -> dict:
@@ -39,18 +42,21 @@ def raise_alerts(
     ctx: MatchingContext, webhooks: WebhookStore, changed: Sequence[ListingDoc], now: datetime | None = None
 ) -> int:
     """The alerts a batch of changed listings causes, recorded together (one transaction for
-    the batch); returns how many were new."""
-    subscriptions: dict[str, list[Subscription]] = {}  # enterprise -> its subscriptions, read once per batch
-    alerts = [alert for doc in changed for alert in _alerts_for(ctx, webhooks, doc, subscriptions)]
+    the batch); returns how many were new. The batch's searches run a few at a time: the worker
+    spends most of a burst waiting for the search engine's answers, one listing after another."""
+    active = [doc for doc in changed if doc.status == "active"]
+    with ThreadPoolExecutor(SEARCHES_AT_ONCE, "alert-search") as pool:
+        found = pool.map(lambda doc: ranked_matches(ctx, doc, MatchFilters(), 0, CANDIDATES), active)
+        subscriptions: dict[str, list[Subscription]] = {}  # enterprise -> its subscriptions, read once per batch
+        pairs = zip(active, found, strict=True)
+        alerts = [alert for doc, hits in pairs for alert in _alerts(webhooks, doc, hits, subscriptions)]
     return webhooks.alert_all(alerts, now or datetime.now(UTC))
 
 
-def _alerts_for(
-    ctx: MatchingContext, webhooks: WebhookStore, changed: ListingDoc, subscriptions: dict[str, list[Subscription]]
+def _alerts(
+    webhooks: WebhookStore, changed: ListingDoc, hits: list[Hit], subscriptions: dict[str, list[Subscription]]
 ) -> Iterator[Alert]:
-    if changed.status != "active":
-        return
-    for hit in ranked_matches(ctx, changed, MatchFilters(), 0, CANDIDATES):
+    for hit in hits:
         # Both sides gain the match: the counterpart's owner and the changed listing's owner.
         for listing, match in ((hit.doc, changed), (changed, hit.doc)):
             if listing.enterprise_id not in subscriptions:
