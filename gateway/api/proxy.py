@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 
 import urllib3
 from flask import Response, current_app, g, request
 
 from gateway.service_layer.keys import bind_registered_enterprise
 from services.common.errors import NotFound
-from services.common.identity import sign_principal
+from services.common.identity import Principal, sign_principal
 from services.common.web import problem_response
 
 from ..routing import service_for
@@ -74,7 +75,7 @@ def forward(path: str) -> Response:
         for k, v in request.headers.items()
         if k.lower() not in HOP_BY_HOP and not k.lower().startswith("x-parkloop")
     }
-    headers.update(sign_principal(g.principal, gw.settings.internal_secret))
+    headers.update(_signed(g.principal, gw.settings.internal_secret))
     query = request.query_string.decode("latin-1")
     try:
         answer = _pool(gw.service_urls[service]).urlopen(
@@ -89,6 +90,21 @@ def forward(path: str) -> Response:
     _bind_enrolment_key(full_path, answer)
     out_headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP]
     return Response(answer.data, status=answer.status, headers=out_headers)
+
+
+_signatures: dict[Principal, tuple[int, dict[str, str]]] = {}
+
+
+def _signed(principal: Principal, secret: str) -> dict[str, str]:
+    """The principal's signed headers, made once per second per principal rather than per call
+    (the signature carries the second it was made; services accept it for minutes)."""
+    now = int(time.time())
+    signed = _signatures.get(principal)
+    if signed is None or signed[0] != now:
+        if len(_signatures) >= 10_000:
+            _signatures.clear()
+        signed = _signatures[principal] = (now, sign_principal(principal, secret, now))
+    return signed[1]
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from gateway.console import formatting
@@ -25,8 +26,19 @@ from gateway.console.views.errors import register_error_pages
 csrf = CSRFProtect()
 
 
+class ConsoleSessions(SecureCookieSessionInterface):
+    """The signed session cookie is the console's: an API call (authenticated by its bearer key)
+    gets an empty, read-only session instead of having a cookie looked for and verified."""
+
+    def open_session(self, app, request):
+        if not is_console_path(request.path):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_console(app: Flask, gw, api_error_handler) -> None:
     app.secret_key = gw.console.secret
+    app.session_interface = ConsoleSessions()
     app.config.update(
         SESSION_COOKIE_NAME="parkloop_console",
         SESSION_COOKIE_HTTPONLY=True,
