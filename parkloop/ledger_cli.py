@@ -79,7 +79,7 @@ def verify_export(path: Path, public_key: str | None = None) -> tuple[bool, str]
             key,
             recorded=_items(path, "leaf_hashes") if exported["has_leaf_hashes"] else None,
             origin=exported.get("origin"),
-            signed=[(cp.size, cp.root) for cp in signed],
+            signed=sorted((cp.size, cp.root) for cp in signed),
         )
     except NoteError as exc:
         return False, f"FAILED: the ledger (checkpoint): an earlier signed checkpoint does not open: {exc}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from collections.abc import Iterator
 
 import urllib3
 from flask import Response, current_app, g, request
@@ -32,6 +33,7 @@ HOP_BY_HOP = {
     "cookie",
 }
 TIMEOUT_S = 30
+STREAM_CHUNK_BYTES = 64 * 1024
 
 
 class _Retry(urllib3.Retry):
@@ -84,12 +86,25 @@ def forward(path: str) -> Response:
             body=request.get_data(),
             headers=headers,
             redirect=False,
+            preload_content=False,
         )
     except urllib3.exceptions.HTTPError:
         return problem_response(503, f"the {service} service is not reachable; try again shortly")
-    _bind_enrolment_key(full_path, answer)
     out_headers = [(k, v) for k, v in answer.headers.items() if k.lower() not in HOP_BY_HOP]
-    return Response(answer.data, status=answer.status, headers=out_headers)
+    if answer.headers.get("Transfer-Encoding", "").lower() == "chunked":  # a stream (the ledger export): pass it on
+        return Response(_relayed(answer), status=answer.status, headers=out_headers)
+    body = answer.data
+    answer.release_conn()
+    _bind_enrolment_key(full_path, body, answer.status)
+    return Response(body, status=answer.status, headers=out_headers)
+
+
+def _relayed(answer: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+    """The body as it arrives, without holding it; the connection goes back to the pool at the end."""
+    try:
+        yield from answer.stream(STREAM_CHUNK_BYTES)
+    finally:
+        answer.release_conn()
 
 
 _signatures: dict[Principal, tuple[int, dict[str, str]]] = {}
@@ -113,8 +128,8 @@ def _pool(service_url: str) -> urllib3.HTTPConnectionPool:
     return upstream.connection_from_url(service_url)
 
 
-def _bind_enrolment_key(path: str, answer: urllib3.BaseHTTPResponse) -> None:
+def _bind_enrolment_key(path: str, body: bytes, status: int) -> None:
     """An enterprise key without an enterprise becomes that enterprise's key once it registers one."""
     p = g.principal
-    if request.method == "POST" and path.rstrip("/") == "/api/v1/enterprises" and answer.status == 201:
-        bind_registered_enterprise(current_app.extensions["parkloop.gateway"], p, json.loads(answer.data)["id"])
+    if request.method == "POST" and path.rstrip("/") == "/api/v1/enterprises" and status == 201:
+        bind_registered_enterprise(current_app.extensions["parkloop.gateway"], p, json.loads(body)["id"])

@@ -34,7 +34,7 @@ from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.compact_range import CompactRange
 from services.ledger.domain.entries import exchange_entry
 from services.ledger.domain.note_keys import SigningKey
-from services.ledger.service_layer.recording import record_batch
+from services.ledger.service_layer.recording import entry_facts, record_batch, sign_latest
 from services.ledger.worker import BATCH as LEDGER_BATCH  # a signed checkpoint after each
 from services.ledger.worker import follow
 
@@ -215,6 +215,62 @@ def verify_at(data_dir: Path, count: int) -> dict:
     }
 
 
+def build_store(data_dir: Path, count: int) -> str:
+    """A ledger database of `count` exchange entries, written straight into the store (as the worker
+    would, without the bus), with one signed checkpoint; returns its URL."""
+    url = f"sqlite:///{data_dir / f'server-{count}.db'}"
+    ctx = bootstrap(Settings("ledger", data_dir, url, "sqlite:///" + str(data_dir / "unused-events.db"), "bench"))
+    contribution = {"co2_t": "1.234", "energy_tce": "0.456"}
+    for start in range(0, count, 10_000):
+        with ctx.store.transaction() as tx:
+            for n in range(start, min(start + 10_000, count)):
+                event, index = exchange_completed(n), tx.next_index()
+                data = exchange_entry(index, event.id, "2026-06-30T08:00:00+00:00", event.payload, contribution)
+                tx.append(index, event.id, data, entry_facts(event.payload))
+    assert sign_latest(ctx) and ctx.store.size() == count
+    ctx.store.engine.dispose()
+    return url
+
+
+# The service's own verify and export code on a store of the given size (without HTTP), then the peak RSS of
+# the process that ran it: what `POST /ledger/verify` and `GET /ledger/export` hold, whatever the size.
+_SERVER_AUDIT = """
+import sys, time
+from pathlib import Path
+from services.common.config import Settings
+from services.common.identity import Principal, Role
+from services.ledger.api.json_stream import json_stream
+from services.ledger.bootstrap import bootstrap
+from services.ledger.service_layer import queries
+what, data_dir, url = sys.argv[1:]
+ctx = bootstrap(Settings("ledger", Path(data_dir), url, "sqlite:///" + data_dir + "/unused-events.db", "bench"))
+admin = Principal(Role.ADMIN, "bench")
+started = time.perf_counter()
+if what == "verify":
+    assert queries.verify_store(ctx, admin)["ok"]
+else:
+    with open("/dev/null", "wb") as out:
+        for chunk in json_stream(queries.export(ctx, admin)):
+            out.write(chunk)
+print(time.perf_counter() - started, next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+"""
+
+
+def server_audit_at(data_dir: Path, count: int) -> dict:
+    """Seconds and peak RSS of the service verifying and exporting a ledger of `count` entries."""
+    url = build_store(data_dir, count)
+    found: dict = {"events": count}
+    for what in ("verify", "export"):
+        done = subprocess.run(
+            [sys.executable, "-c", _SERVER_AUDIT, what, str(data_dir), url], capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        seconds, peak_kib = done.stdout.split()
+        found[what] = {"seconds": round(float(seconds), 2), "peak_rss_mib": round(int(peak_kib) / 1024, 1)}
+    Path(url.removeprefix("sqlite:///")).unlink()
+    return found
+
+
 OUTAGE_S = 15  # how long the broker stays down while an exchange completes
 
 
@@ -330,4 +386,5 @@ def run(scale: int | None) -> dict:
                 )
         small, large = (verify_at(data, size) for size in VERIFY_SIZES)
         results["verify"] = {"at": [small, large], "growth_exponent": _growth(small, large, "entries_per_s")}
+        results["server_verify_export"] = [server_audit_at(data, size) for size in VERIFY_SIZES]
     return {"benchmark": "ledger", "scale": {"exchanges": count}, **results, **environment("kafka-python")}

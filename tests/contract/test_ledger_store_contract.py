@@ -10,6 +10,7 @@ a tampered row; the park report adds up."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 import uuid
@@ -144,7 +145,7 @@ def test_leaf_bytes_come_back_byte_for_byte_and_hash_to_the_recorded_leaf_hash(c
     assert "蒸汽表".encode() in stored.leaf_data and is_canonical(stored.leaf_data)
     assert stored.leaf_hash == merkle.leaf_hash(expected) and len(stored.leaf_hash) == 32
     assert read_entry(stored.leaf_data)["exchange"] == payload
-    assert ctx.store.all_entries() == [stored] and ctx.store.recorded_leaf_hashes() == [stored.leaf_hash]
+    assert list(ctx.store.all_entries()) == [stored] and ctx.store.recorded_leaf_hashes() == [stored.leaf_hash]
 
 
 def test_the_blob_columns_keep_every_byte_value(ctx):
@@ -273,7 +274,7 @@ def test_checkpoints_are_signed_per_size_and_every_proof_verifies_against_them(c
         cp = checkpoint(ctx)
         signed[cp.size] = cp.root
     assert sorted(signed) == [1, 2, 3, 4, 5] and recording.sign_latest(ctx) is False  # one per size
-    history = ctx.store.checkpoint_history()
+    history = list(ctx.store.checkpoint_history())
     assert history == sorted(signed.items()) and all(type(root) is bytes for _, root in history)
     with ctx.store.engine.connect() as conn:
         notes = list(conn.scalars(sa.select(checkpoints.c.signed_note).order_by(checkpoints.c.size)))
@@ -321,7 +322,7 @@ def test_signing_extends_the_frontier_and_a_restarted_service_reads_the_stored_h
             assert checkpoint(again).size == size
             assert checkpoint(again).root == merkle.root_hash(read())
         assert reads == [(0, 19)] + [(size, size + 1) for size in range(19, 25)]  # all once, then only the new one
-        history = again.store.checkpoint_history()
+        history = list(again.store.checkpoint_history())
         assert [size for size, _ in history] == [1, 3, 8, 9, 18, *range(19, 26)]
         assert queries.verify_store(again, ADMIN)["ok"] is True
     finally:
@@ -350,7 +351,16 @@ def test_an_untouched_store_verifies_and_its_export_is_complete(six):
     result = queries.verify_store(six, ADMIN)
     assert (result["ok"], result["first_bad_index"], result["size"]) == (True, None, 6)
     exported = queries.export(six, ADMIN)
-    assert len(exported["entries"]) == len(exported["leaf_hashes"]) == 6
+    assert len(list(exported["entries"])) == len(list(exported["leaf_hashes"])) == 6
+    assert list(exported["checkpoints"])[-1] == exported["checkpoint"]
+
+
+def test_an_export_holds_the_entries_there_were_when_it_began(six):
+    exported = queries.export(six, ADMIN)
+    feed(six, completed(exchange("water")))  # appended while the export is being written out
+    entries_, hashes = list(exported["entries"]), list(exported["leaf_hashes"])
+    assert len(entries_) == len(hashes) == 6 == open_checkpoint(exported["checkpoint"], exported["public_key"]).size
+    assert [merkle.leaf_hash(base64.b64decode(e)) for e in entries_] == [base64.b64decode(h) for h in hashes]
     assert open_checkpoint(exported["checkpoint"], exported["public_key"]).size == 6
 
 

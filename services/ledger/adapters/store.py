@@ -24,6 +24,8 @@ from services.ledger.domain.merkle import leaf_hash
 
 from .tables import TILE_HEIGHT, checkpoints, entries, ledger_head, parks, processed_events, rejected_events, tree_nodes
 
+STREAM_CHUNK = 1000  # rows read at a time by the streamed reads (exports and audits)
+
 
 @dataclass(frozen=True)
 class StoredEntry:
@@ -201,12 +203,32 @@ class LedgerStore:
             ).first()
         return StoredEntry(row.idx, bytes(row.leaf_data), bytes(row.leaf_hash)) if row else None
 
-    def all_entries(self, upto: int | None = None) -> list[StoredEntry]:
+    def _stream(self, query: sa.Select) -> Iterator[sa.Row]:
+        """The query's rows as they are read, a chunk at a time (a server-side cursor on PostgreSQL):
+        memory stays bounded whatever the ledger's size. The connection is held until the last row."""
+        with self.engine.connect() as conn:
+            yield from conn.execution_options(yield_per=STREAM_CHUNK).execute(query)
+
+    def all_entries(self, upto: int | None = None) -> Iterator[StoredEntry]:
+        """Every entry (below index `upto`), in index order, streamed."""
         query = sa.select(entries.c.idx, entries.c.leaf_data, entries.c.leaf_hash).order_by(entries.c.idx)
         if upto is not None:
             query = query.where(entries.c.idx < upto)
-        with self.engine.connect() as conn:
-            return [StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in conn.execute(query)]
+        return (StoredEntry(r.idx, bytes(r.leaf_data), bytes(r.leaf_hash)) for r in self._stream(query))
+
+    def stream_leaf_hashes(self, upto: int | None = None) -> Iterator[bytes]:
+        """The recorded leaf hashes (below index `upto`), in index order, streamed (not the entries' data)."""
+        query = sa.select(entries.c.leaf_hash).order_by(entries.c.idx)
+        if upto is not None:
+            query = query.where(entries.c.idx < upto)
+        return (bytes(r.leaf_hash) for r in self._stream(query))
+
+    def entry_indices(self, upto: int | None = None) -> Iterator[int]:
+        """The stored entries' indexes (below `upto`), in order, streamed: where one is missing."""
+        query = sa.select(entries.c.idx).order_by(entries.c.idx)
+        if upto is not None:
+            query = query.where(entries.c.idx < upto)
+        return (r.idx for r in self._stream(query))
 
     def recorded_leaf_hashes(self, start: int = 0, stop: int | None = None) -> list[bytes]:
         """The recorded leaf hashes of entries `start` onwards (up to `stop`, exclusive), in index order."""
@@ -280,16 +302,14 @@ class LedgerStore:
         with self.engine.connect() as conn:
             yield TreeReader(conn)
 
-    def checkpoint_history(self) -> list[tuple[int, bytes]]:
-        """Every checkpoint signed so far, (size, root), oldest first."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size))
-            return [(r.size, bytes(r.root_hash)) for r in rows]
+    def checkpoint_history(self) -> Iterator[tuple[int, bytes]]:
+        """Every checkpoint signed so far, (size, root), oldest first, streamed."""
+        query = sa.select(checkpoints.c.size, checkpoints.c.root_hash).order_by(checkpoints.c.size)
+        return ((r.size, bytes(r.root_hash)) for r in self._stream(query))
 
-    def signed_notes(self) -> list[str]:
-        """Every signed checkpoint note, oldest first."""
-        with self.engine.connect() as conn:
-            return list(conn.scalars(sa.select(checkpoints.c.signed_note).order_by(checkpoints.c.size)))
+    def signed_notes(self) -> Iterator[str]:
+        """Every signed checkpoint note, oldest first, streamed."""
+        return (r.signed_note for r in self._stream(sa.select(checkpoints.c.signed_note).order_by(checkpoints.c.size)))
 
     def last_signed_root(self) -> tuple[int, bytes] | None:
         """The latest checkpoint's (size, root), without reading the others."""

@@ -18,6 +18,7 @@ from services.ledger.domain.entries import read_entry
 from services.ledger.service_layer import queries
 from services.ledger.service_layer.recording import correct
 
+from .json_stream import json_stream
 from .schemas import (
     ConsistencyArgsSchema,
     ConsistencyProofSchema,
@@ -183,10 +184,11 @@ class Export(MethodView):
     @blp.alt_response(403, description="Admins only")
     @blp.alt_response(404, description="The ledger is empty")
     def get(self):
-        """Everything `parkloop ledger verify` needs to check the ledger offline"""
+        """Everything `parkloop ledger verify` needs to check the ledger offline (streamed as it is read)"""
         if ctx().store.size() == 0:
             raise NotFound("the ledger has no entries yet")
-        return queries.export(ctx(), current_principal())
+        exported = queries.export(ctx(), current_principal())
+        return Response(json_stream(exported), mimetype="application/json")
 
 
 @blp.route("/rejected-events")

@@ -58,9 +58,9 @@ class _Scan:
     unmatched: int | None = None  # the smallest signed size whose root they no longer rebuild
 
 
-def _scan(entries: Source, recorded: Source | None, size: int, signed: Sequence[tuple[int, bytes]]) -> _Scan:
+def _scan(entries: Source, recorded: Source | None, size: int, signed: Iterable[tuple[int, bytes]]) -> _Scan:
     scan, actual, kept = _Scan(), CompactRange(), CompactRange()
-    checks = iter(sorted((s, root) for s, root in signed if 0 < s <= size))
+    checks = ((s, root) for s, root in signed if 0 < s <= size)  # in size order: read as the scan reaches them
     check = next(checks, None)
     pairs = zip_longest(entries(), recorded() if recorded is not None else (), fillvalue=None)
     for i, (data, recorded_hash) in enumerate(pairs):
@@ -150,7 +150,7 @@ def audit_ledger(
         verifier_text,
         recorded=(lambda: [bytes(h) for h in recorded]) if recorded is not None else None,
         origin=origin,
-        signed=signed,
+        signed=sorted(signed),
     )
 
 
@@ -161,12 +161,12 @@ def audit_stream(
     *,
     recorded: Source | None = None,
     origin: str | None = None,
-    signed: Sequence[tuple[int, bytes]] = (),
+    signed: Iterable[tuple[int, bytes]] = (),
 ) -> AuditResult:
     """Check entries' leaf data in order against the signed checkpoint and the log's verifier key, and
     optionally the leaf hashes recorded when each entry was appended. `signed`: (size, root) of the
-    checkpoints signed before this one, whose signatures the caller has checked; they locate a rewrite
-    that the recorded hashes cannot."""
+    checkpoints signed before this one, whose signatures the caller has checked, in size order (read
+    once, as the scan reaches each size); they locate a rewrite that the recorded hashes cannot."""
     try:
         cp = open_checkpoint(checkpoint_text, verifier_text, origin=origin)
     except NoteError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 
 from services.common.db import as_utc
 from services.common.errors import InvalidFields, NotFound
@@ -12,7 +13,7 @@ from services.common.identity import Principal
 from services.ledger.adapters.store import StoredEntry
 from services.ledger.domain import access
 from services.ledger.domain.access import EntryScope
-from services.ledger.domain.audit import audit_ledger
+from services.ledger.domain.audit import audit_stream
 from services.ledger.domain.entries import read_entry
 
 from .recording import LedgerContext, sign_latest
@@ -77,21 +78,32 @@ def verify_store(ctx: LedgerContext, p: Principal) -> dict:
     Two checks, each catching what the other cannot: every appended index still has its row (a
     deleted row takes its recorded hash with it); the entries and their recorded hashes rebuild the
     latest signed checkpoint (names edits and swaps), and where a forger rewrote an entry with its
-    recorded hash, the checkpoints signed at earlier sizes, which auditors already hold, locate it."""
+    recorded hash, the checkpoints signed at earlier sizes, which auditors already hold, locate it.
+    Everything is read as a stream from the store, so memory stays bounded whatever the ledger's size."""
     access.require_admin(p, "audit the whole ledger")
-    size, stored = ctx.store.size(), ctx.store.all_entries()
-    present = [e.index for e in stored]
-    missing = next((i for i, idx in enumerate(present) if idx != i), len(present) if len(present) < size else None)
+    checkpoint = checkpoint_text(ctx)
+    size = ctx.store.size()
+    missing = _first_missing(ctx.store.entry_indices(upto=size), size)
     if missing is not None:
         return _verdict(False, missing, "deleted", f"entry {missing} is missing from the store", size)
-    result = audit_ledger(
-        [e.leaf_data for e in stored],
-        checkpoint_text(ctx),
+    result = audit_stream(
+        lambda: (e.leaf_data for e in ctx.store.all_entries(upto=size)),
+        checkpoint,
         ctx.signing_key.verifier_text(),
-        recorded_leaf_hashes=[e.leaf_hash for e in stored],
+        recorded=lambda: ctx.store.stream_leaf_hashes(upto=size),
         signed=ctx.store.checkpoint_history(),
     )
     return _verdict(result.ok, result.first_bad_index, result.kind, result.reason, size)
+
+
+def _first_missing(indices: Iterable[int], size: int) -> int | None:
+    """The first index below `size` without its row, from the stored indexes in order."""
+    count = 0
+    for expected, index in enumerate(indices):
+        if index != expected:
+            return expected
+        count += 1
+    return count if count < size else None
 
 
 def rejected_events(ctx: LedgerContext, p: Principal, offset: int, limit: int) -> tuple[list[dict], int]:
@@ -108,15 +120,17 @@ def _verdict(ok: bool, index: int | None, kind: str | None, reason: str, size: i
 
 def export(ctx: LedgerContext, p: Principal) -> dict:
     """Everything an auditor needs offline: entries, recorded hashes, checkpoint, public key, and the
-    checkpoints signed before it (which locate an entry rewritten with its recorded hash)."""
+    checkpoints signed before it (which locate an entry rewritten with its recorded hash). The three
+    lists are iterators read from the store as the caller writes them out (bounded memory), over the
+    entries there were when the export began."""
     access.require_admin(p, "export the whole ledger")
     checkpoint = checkpoint_text(ctx)
-    stored = ctx.store.all_entries()
+    size = ctx.store.size()
     return {
         "origin": ctx.origin,
         "checkpoints": ctx.store.signed_notes(),
-        "entries": [b64(e.leaf_data) for e in stored],
-        "leaf_hashes": [b64(e.leaf_hash) for e in stored],
+        "entries": (b64(e.leaf_data) for e in ctx.store.all_entries(upto=size)),
+        "leaf_hashes": (b64(h) for h in ctx.store.stream_leaf_hashes(upto=size)),
         "checkpoint": checkpoint,
         "public_key": ctx.signing_key.verifier_text(),
     }

@@ -98,7 +98,7 @@ def _exchange_completed(ctx: LedgerContext, tx: LedgerTransaction, event: Event)
     try:
         exchange = c.check_exchange_completed(event.payload, event.schema_version)
         contribution = ctx.contribute(exchange)
-        facts = _facts(exchange)
+        facts = entry_facts(exchange)
     except (ValueError, KeyError, TypeError, ArithmeticError) as exc:  # breaks the contract or cannot be
         # computed (a retry would fail the same way and hold up every event behind it): keep it aside
         log.error("rejected %s %s: %s", event.type, event.id, exc)
@@ -144,7 +144,7 @@ def correct(ctx: LedgerContext, index: int, reason: str, event_id: str) -> int:
         ):
             raise Conflict(f"entry {index} has already been corrected")
         data = correction_entry(new_index, event_id, ctx.now().isoformat(), corrected, reason)
-        tx.append(new_index, event_id, data, _facts(corrected["exchange"]))
+        tx.append(new_index, event_id, data, entry_facts(corrected["exchange"]))
     sign_latest(ctx)
     return new_index
 
@@ -186,7 +186,7 @@ def sign_latest(ctx: LedgerContext) -> bool:
         return True
 
 
-def _facts(exchange: Mapping[str, Any]) -> dict[str, Any]:
+def entry_facts(exchange: Mapping[str, Any]) -> dict[str, Any]:
     """The columns entries are found by (the leaf data itself stays the evidence)."""
     return {
         "exchange_id": exchange["exchange_id"],

@@ -302,7 +302,10 @@ def test_an_empty_ledger_has_no_checkpoint_yet(app):
 
 def test_the_export_verifies_offline_with_the_published_key(ledger):
     admin = as_(ledger, ADMIN)
-    exported = admin.get("ledger/export").get_json()
+    response = admin.get("ledger/export")
+    assert response.is_streamed and response.mimetype == "application/json"  # written as the store is read
+    exported = response.get_json()
+    assert len(exported["checkpoints"]) >= 1 and exported["checkpoints"][-1] == exported["checkpoint"]
     key = admin.get("ledger/public-key").get_data(as_text=True).strip()
     result = audit_ledger(
         [base64.b64decode(e) for e in exported["entries"]],
