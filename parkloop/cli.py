@@ -252,7 +252,11 @@ def cmd_drill(args) -> int:
     with tempfile.TemporaryDirectory(prefix="parkloop-drill-") as scratch:
         data = Path(args.data_dir or scratch).resolve()
         engines_dir = Path(args.engines_dir or data / "engines").resolve() if args.engines else None
-        with deployment(data / "parkloop", args.port, args.receiver_outage, engines_dir) as (running, engines):
+        discard = args.data_dir is None and args.engines_dir is None  # all in a temporary directory
+        with deployment(data / "parkloop", args.port, args.receiver_outage, engines_dir, discard) as (
+            running,
+            engines,
+        ):
             figures = run_drill(
                 running,
                 args.minutes * 60,

@@ -96,7 +96,11 @@ def check_invariants(system: System, p: Parties, tally: Tally, receiver: Receive
             e["entry"]["exchange"]["exchange_id"] for e in entries if e["entry"]["type"] == "ExchangeCompleted"
         )
 
-    _wait("a ledger entry for every completed exchange", lambda: all(ledger_counts()[e] for e in completed))
+    def every_exchange_recorded() -> bool:
+        counts = ledger_counts()  # once per try: it reads the whole ledger
+        return all(counts[e] for e in completed)
+
+    _wait("a ledger entry for every completed exchange", every_exchange_recorded)
     counts = ledger_counts()
     wrong = [e for e in completed if counts[e] != 1]
     results.append(

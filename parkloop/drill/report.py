@@ -17,14 +17,15 @@ def print_report(figures: dict) -> None:
     faults.add_column("Fault")
     faults.add_column("Back in (s)", justify="right")
     for name, seconds in figures["recovery_seconds"].items():
-        faults.add_row(name, f"{seconds:.1f}")
+        faults.add_row(name, "[red]never[/]" if seconds is None else f"{seconds:.1f}")
     load = figures["load"]
     console = Console()
     console.print(table)
     console.print(faults)
     console.print(
         f"{figures['requests']} requests in {figures['load_seconds']} s; answers by status: "
-        f"{figures['answers_by_status']}; {figures['completed_exchanges']} exchanges completed"
+        f"{figures['answers_by_status']}; {figures['completed_exchanges']} exchanges completed; "
+        f"checked in {figures['check_seconds']} s"
     )
     if figures["server_errors_by_request"]:
         console.print(f"5xx or no answer, by request: {figures['server_errors_by_request']}")

@@ -8,6 +8,7 @@ index alias and consumer groups, and removes them afterwards."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -70,9 +71,11 @@ def running(directory: Path) -> Engines | None:
 
 
 @contextmanager
-def started(directory: Path) -> Iterator[Engines]:
+def started(directory: Path, discard: bool = False) -> Iterator[Engines]:
     """Start PostgreSQL, Kafka and Elasticsearch in `directory` (infra/engines/up.sh) and stop them
-    at the end (down.sh). An engine that does not start is an error, never a silent fallback."""
+    at the end (down.sh). An engine that does not start is an error, never a silent fallback.
+    `discard`: also delete PostgreSQL's data where it lives outside `directory` (postgres.sh keeps it
+    under /tmp when the postgres user cannot reach `directory`, and stop leaves it there)."""
     directory.mkdir(parents=True, exist_ok=True)
     try:
         _script("up.sh", str(directory), env={"ENGINES": ",".join(ENGINES)})
@@ -82,6 +85,9 @@ def started(directory: Path) -> Iterator[Engines]:
         yield engines
     finally:
         _script("down.sh", str(directory))
+        outside = directory / "postgres" / "pgroot"
+        if discard and outside.exists():
+            shutil.rmtree(outside.read_text().strip(), ignore_errors=True)
 
 
 @contextmanager
