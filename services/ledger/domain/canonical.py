@@ -124,7 +124,8 @@ def canonical_entry(entry: Mapping[str, Any]) -> bytes:
         data = orjson.dumps(plain, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:  # a lone surrogate: the library says what is wrong
         data = None
-    if data is not None and (not _WIDE_UTF8.search(data) or not _has_wide_key(plain)):
+    # isascii first: a C pass of well under a microsecond, where the regular expression took ~8 µs per entry
+    if data is not None and (data.isascii() or not _WIDE_UTF8.search(data) or not _has_wide_key(plain)):
         return data
     try:
         return rfc8785.dumps(plain)
