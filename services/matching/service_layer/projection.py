@@ -26,7 +26,9 @@ Handler = Callable[[StoreTransaction, Any, bool], list[ListingDoc]]
 
 def _listing_changed(tx: StoreTransaction, payload: c.ListingPayload, fresh: bool) -> list[ListingDoc]:
     if fresh:
-        return [tx.upsert_doc(ListingDoc.from_listing(payload, tx.licences_of(payload["enterprise_id"])))]
+        doc = ListingDoc.from_listing(payload, tx.licences_of(payload["enterprise_id"]))
+        tx.upsert_doc(doc)
+        return [doc]
     return [tx.get_doc(payload["id"])]
 
 
@@ -35,7 +37,10 @@ def _enterprise_changed(tx: StoreTransaction, payload: c.EnterprisePayload, fres
     if fresh:
         licences = licences_from_enterprise(payload)
         tx.set_licences(enterprise_id, licences)
-        return [tx.upsert_doc(doc.with_licences(licences)) for doc in tx.docs_of_enterprise(enterprise_id)]
+        docs = [doc.with_licences(licences) for doc in tx.docs_of_enterprise(enterprise_id)]
+        for doc in docs:
+            tx.upsert_doc(doc)
+        return docs
     return tx.docs_of_enterprise(enterprise_id)
 
 
@@ -63,7 +68,7 @@ def _apply(tx: StoreTransaction, event: Event) -> list[ListingDoc]:
 def apply_event(store: MatchingStore, event: Event) -> list[ListingDoc]:
     """The documents this event concerns, as they stand once it has been applied."""
     with store.transaction() as tx:
-        return _apply(tx, event)
+        return [tx.revision_of(doc) for doc in _apply(tx, event)]
 
 
 def apply_events(store: MatchingStore, search: AbstractSearchIndex, events: Iterable[Event]) -> list[ListingDoc]:
@@ -81,7 +86,7 @@ def apply_events(store: MatchingStore, search: AbstractSearchIndex, events: Iter
             for doc in _apply(tx, event):
                 latest.pop(doc.id, None)  # keep the order of the last change
                 latest[doc.id] = doc
-    changed = list(latest.values())
+        changed = [tx.revision_of(doc) for doc in latest.values()]
     if changed:
         search.upsert(changed)
     return changed
