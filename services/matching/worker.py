@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from queue import Queue
 
 from services.common.bus import connect_bus
 from services.common.bus.port import ConsumedEvent
@@ -30,6 +31,7 @@ from .service_layer.projection import TOPICS, apply_events
 MIN_WAIT_S = 0.01  # a delivery due now yet not claimable (another dispatcher's race) is looked at again soon
 BATCH = 500  # events per poll: one index write and one refresh for all of them
 ALERTS_BEHIND = 2  # batches indexed whose alerts are still being raised, at most
+SENDS_AT_ONCE = 4  # webhook attempts in flight together: each waits mostly on its receiver and the database
 ALERTS_CHECK_S = 0.1  # how soon a poll returns to commit a batch whose alerts are raised
 
 
@@ -59,13 +61,15 @@ def follow_listings(matching, bus, stop, group: str = "matching") -> None:
 
 def dispatch_webhooks(matching, stop, timeout_s: float = 10.0) -> None:
     """`timeout_s`: WEBHOOK_TIMEOUT_S (Settings.matching)."""
-    sender = WebhookSender(timeout_s=timeout_s, allow_private=matching.webhooks.allow_private_targets)
+    senders: Queue[WebhookSender] = Queue()
+    for _ in range(SENDS_AT_ONCE):
+        senders.put(WebhookSender(timeout_s=timeout_s, allow_private=matching.webhooks.allow_private_targets))
     store = matching.webhooks.store
     # Alerts are queued by the matching worker's commits (and redeliveries by the API's), which
     # ring the database's doorbell; a retry falls due on its own, so it bounds the wait too.
     with waiter(store.engine) as idle:
         while not stop():
-            if not deliver_due(store, sender, matching.retry_policy):
+            if not deliver_due(store, senders, matching.retry_policy):
                 idle.wait(_until_due(store.next_due()))
 
 
