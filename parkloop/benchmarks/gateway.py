@@ -18,6 +18,7 @@ import requests
 from parkloop.harness.bodies import steam_offer
 from services.common.identity import Principal, Role, sign_principal
 
+from . import idle
 from .common import environment, free_port_block, percentiles
 from .webhook_latency import bench_enterprises
 
@@ -47,7 +48,11 @@ def run(scale: int | None) -> dict:
                 seller.post(f"{api}/offers", json=steam_offer(title=f"Steam {n}")).raise_for_status()
             secret = (Path(data) / "internal.secret").read_text().strip()
             reads = {"one_offer": f"/api/v1/offers/{offer_id}", f"page_of_{PAGE}": f"/api/v1/offers?page_size={PAGE}"}
-            sizes = {name: _compare(gateway, port, path, secret, requests_per_path) for name, path in reads.items()}
+            gateway_pid = int((Path(data) / "run" / "gateway.pid").read_text())
+            sizes = {
+                name: _compare(gateway, port, path, secret, requests_per_path, gateway_pid)
+                for name, path in reads.items()
+            }
         finally:
             supervisor.stop()
     one, page = sizes.values()
@@ -67,8 +72,15 @@ def run(scale: int | None) -> dict:
     }
 
 
-def _compare(gateway: requests.Session, port: int, path: str, secret: str, count: int) -> dict:
+def _cpu_s(master: int) -> float:
+    """CPU time (user + system) of a gunicorn master and its workers: what the gateway spends, whatever the
+    machine's load does to the latencies."""
+    return sum(idle.cpu_s(pid) for pid in idle.process_tree(master))
+
+
+def _compare(gateway: requests.Session, port: int, path: str, secret: str, count: int, gateway_pid: int) -> dict:
     direct = requests.Session()
+    cpu_before = _cpu_s(gateway_pid)
     principal = Principal(Role.ADMIN, "bench")
     via_gateway, straight = [], []
     size = 0
@@ -83,9 +95,11 @@ def _compare(gateway: requests.Session, port: int, path: str, secret: str, count
             samples.append(time.perf_counter() - started)
             response.raise_for_status()
             size = len(response.content)
+    gateway_cpu_ms = round(1000 * (_cpu_s(gateway_pid) - cpu_before) / count, 3)
     g, s = percentiles(via_gateway), percentiles(straight)
     return {
         "answer_bytes": size,
+        "gateway_cpu_ms_per_request": gateway_cpu_ms,
         "via_gateway": g,
         "direct_to_service": s,
         "gateway_overhead": {

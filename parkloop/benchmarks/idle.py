@@ -60,14 +60,14 @@ def _measure(extra_listings: int) -> dict:
             if extra_listings:
                 _post_offers(f"{url}/api/v1", admin_key, extra_listings)
             time.sleep(SETTLE_S)
-            processes = _tree(system.pid)
-            before = {pid: _cpu_s(pid) for pid in processes}
+            processes = process_tree(system.pid)
+            before = {pid: cpu_s(pid) for pid in processes}
             started = time.monotonic()
             time.sleep(MEASURE_S)
             elapsed = time.monotonic() - started
             rows = []
             for pid, name in processes.items():
-                used = _cpu_s(pid) - before[pid]
+                used = cpu_s(pid) - before[pid]
                 rss, pss = _memory_kib(pid)
                 rows.append(
                     {
@@ -112,7 +112,7 @@ def _post_offers(api: str, admin_key: str, count: int) -> None:
         seller.post(f"{api}/offers", json=steam_offer(title=f"Steam {n}")).raise_for_status()
 
 
-def _tree(root: int) -> dict[int, str]:
+def process_tree(root: int) -> dict[int, str]:
     """Every process under `root` (itself included), by pid, named by what it runs."""
     found: dict[int, str] = {}
     pending = [root]
@@ -139,7 +139,7 @@ def _is_gunicorn_worker(pid: int) -> bool:
     return "--name" in Path(f"/proc/{parent}/cmdline").read_bytes().decode().split("\0")
 
 
-def _cpu_s(pid: int) -> float:
+def cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
 
