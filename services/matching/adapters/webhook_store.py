@@ -207,6 +207,10 @@ class WebhookStore:
             d.status == "pending", d.next_attempt_at <= now, sa.or_(d.claimed_until.is_(None), d.claimed_until < now)
         )
         due = sa.select(d.id).where(claimable).order_by(d.next_attempt_at).limit(limit).scalar_subquery()
+        with self.engine.connect() as conn:
+            if conn.scalar(sa.select(d.id).where(claimable).limit(1)) is None:
+                # Nothing due: no write, so no commit rings the doorbell this dispatcher itself waits at.
+                return []
         with write_transaction(self.engine) as conn:
             rows = conn.execute(
                 webhook_deliveries.update()

@@ -115,3 +115,14 @@ def test_an_alert_queued_by_another_process_is_sent_and_a_failed_one_again_when_
     assert delivery["status"] == "delivered" and delivery["attempts"] == 2
     assert len(set(receiver.attempts)) == 1  # the same message, sent twice
     receiver.server.shutdown()
+
+
+def test_an_idle_dispatcher_waits_instead_of_waking_itself(dispatching):
+    # Its own look for due deliveries must not ring the doorbell it waits at: it then woke itself at once,
+    # for ever, and the idle embedded default spent a tenth of a core in the dispatcher.
+    store, _ = dispatching
+    looks = []
+    real_next_due = store.next_due
+    store.next_due = lambda: looks.append(1) or real_next_due()
+    time.sleep(1.0)
+    assert len(looks) <= 1
