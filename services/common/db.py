@@ -6,6 +6,7 @@ relay share one file; PostgreSQL is used as it comes.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,6 +37,20 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         yield conn
     ring(engine)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot answer now (its server down or restarting, the connection lost, the pool
+    exhausted, SQLite's file busy), as opposed to refusing a statement, which is a bug: worth a retry."""
+    if isinstance(error, sa.exc.TimeoutError):
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):  # its OperationalError also means "no such table"
+        return isinstance(error.orig, sqlite3.OperationalError) and "locked" in str(error.orig)
+    return isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
 
 
 def ring(engine: sa.Engine) -> None:

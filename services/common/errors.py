@@ -49,6 +49,15 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unavailable(DomainError):
+    """A part the service depends on (its database, the search engine) cannot answer now: the request
+    was not carried out and is worth sending again shortly (the answer says when, in Retry-After)."""
+
+    status = 503
+    title = "Service Unavailable"
+    retry_after_s = 5
+
+
 class FieldCollector:
     """Collects field errors so one response names every bad field, not just the first."""
 

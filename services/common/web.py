@@ -13,6 +13,7 @@ import logging
 
 import flask_smorest
 import marshmallow as ma
+import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -23,7 +24,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from . import json_body
-from .errors import DomainError, Forbidden
+from .db import database_unavailable
+from .errors import DomainError, Forbidden, Unavailable
 from .identity import Principal, verify_principal
 from .logs import log_configuration
 from .operations import Operations
@@ -202,7 +204,16 @@ class ColumnIntConverter(IntegerConverter):
 
 
 def handle_domain_error(error: DomainError):
-    return problem_response(error.status, error.detail, getattr(error, "errors", None))
+    headers = {"Retry-After": str(error.retry_after_s)} if isinstance(error, Unavailable) else None
+    return problem_response(error.status, error.detail, getattr(error, "errors", None), headers)
+
+
+def handle_database_error(error: Exception):
+    """A database outage is 503 with Retry-After, as the search engine's is; anything else stays a 500."""
+    if not database_unavailable(error):
+        raise error
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    return handle_domain_error(Unavailable("the database does not answer; nothing was changed, try again shortly"))
 
 
 def create_service_app(name: str, settings, blueprints, title: str, operations: Operations) -> Flask:
@@ -223,6 +234,8 @@ def create_service_app(name: str, settings, blueprints, title: str, operations: 
     app.url_map.converters["int"] = ColumnIntConverter  # before any route is added
     api = ProblemApi(app)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(sa.exc.DBAPIError, handle_database_error)
+    app.register_error_handler(sa.exc.TimeoutError, handle_database_error)
     for blp in blueprints:
         api.register_blueprint(blp)
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
+from services.common.errors import Unavailable
 from services.common.geo import Location, distance_km
 from services.matching.domain.criteria import Criteria
 from services.matching.domain.documents import ListingDoc, doc_from_dict
@@ -38,6 +39,8 @@ DEFAULT_ALIAS = "parkloop-listings"
 # Engine scores are float32: only a domain total further off than this is logged as a
 # mismatch (the hit keeps the engine's total either way).
 SCORE_MISMATCH_REL = 1e-4
+# What an engine answers while it starts, recovers its shards or sheds load: worth a retry, not a bug.
+ENGINE_BUSY = frozenset({429, 502, 503, 504})
 
 # While an index awaits its rebuild, how often to look whether another process has rebuilt it.
 UPGRADE_RECHECK_S = 30.0
@@ -60,10 +63,18 @@ class EngineSearchIndex(AbstractSearchIndex):
     # wanted and a quarter more (at least 5), so the next page is seldom needed.
     PAGE_SLACK_MIN, PAGE_MAX, BULK_CHUNK = 5, 1000, 1000
 
-    def __init__(self, client, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for"):
+    def __init__(
+        self,
+        client,
+        alias: str = DEFAULT_ALIAS,
+        refresh: str | bool = "wait_for",
+        outage: Callable[[Exception], bool] = lambda error: False,
+    ):
+        """`outage(error)`: whether a client's error means the engine cannot answer now (not a bad query)."""
         if alias != alias.lower():
             raise ValueError(f"index and alias names are lower case: {alias!r}")
         self.client = client
+        self.outage = outage
         self.alias = alias
         self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
         self._ready = False
@@ -197,6 +208,16 @@ class EngineSearchIndex(AbstractSearchIndex):
     # -- reads
 
     def search(
+        self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
+    ) -> list[Hit]:
+        try:
+            return self._search(criteria, components, min_score, offset, limit)
+        except Exception as error:
+            if self.outage(error):
+                raise Unavailable("the search engine does not answer; try again shortly") from error
+            raise
+
+    def _search(
         self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
     ) -> list[Hit]:
         wanted = offset + limit

@@ -4,10 +4,17 @@
 from __future__ import annotations
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError, TransportError
 
-from .engine_index import DEFAULT_ALIAS, EngineSearchIndex
+from .engine_index import DEFAULT_ALIAS, ENGINE_BUSY, EngineSearchIndex
+
+
+def outage(error: Exception) -> bool:
+    return isinstance(error, ConnectionError) or (
+        isinstance(error, TransportError) and error.status_code in ENGINE_BUSY
+    )
 
 
 class OpenSearchSearch(EngineSearchIndex):
     def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for", timeout_s: float = 30.0):
-        super().__init__(OpenSearch(hosts=[url], timeout=timeout_s), alias, refresh)
+        super().__init__(OpenSearch(hosts=[url], timeout=timeout_s), alias, refresh, outage)
