@@ -76,7 +76,7 @@ class StoreTransaction(ProcessedEvents):
                 index_elements=[listing_docs.c.id],
                 set_={**{name: insert.excluded[name] for name in ROW}, "revision": listing_docs.c.revision + 1},
             ).returning(listing_docs.c.id, listing_docs.c.revision)
-            stored = dict(row.tuple() for row in self.conn.execute(upsert))
+            stored = {doc_id: revision for doc_id, revision in self.conn.execute(upsert)}
             self._revisions.update(stored)
             replaced = [doc_id for doc_id, revision in stored.items() if revision > 1]
             if replaced:
