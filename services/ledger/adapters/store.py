@@ -7,7 +7,7 @@ no longer match what was signed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,28 +105,6 @@ class LedgerTransaction(ProcessedEvents):
         self._next_index: int | None = None  # once the head row is locked: the next index to hand out
         self._head: int | None = None  # the size the head row had when locked
         self._entries: list[dict] = []
-        self._processed: list[dict] = []
-        self._known: set[str] = set()  # processed before (prefetched) or in this transaction
-        self._checked: set[str] = set()  # prefetched and found unprocessed
-
-    def prefetch_processed(self, event_ids: Iterable[str]) -> None:
-        """Look up which of these ids were processed before, in one query per thousand."""
-        ids = list(dict.fromkeys(event_ids))
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            self._known.update(
-                self.conn.execute(sa.select(self.table.c.event_id).where(self.table.c.event_id.in_(chunk))).scalars()
-            )
-            self._checked.update(chunk)
-
-    def already_processed(self, event_id: str) -> bool:
-        if event_id in self._known:
-            return True
-        return False if event_id in self._checked else super().already_processed(event_id)
-
-    def mark_processed(self, event_id: str) -> None:
-        self._processed.append({"event_id": event_id})
-        self._known.add(event_id)
 
     def next_index(self) -> int:
         """Claims the next index; the first claim locks the head row until commit."""
@@ -150,9 +128,9 @@ class LedgerTransaction(ProcessedEvents):
         if self._next_index is not None and self._next_index != self._head:
             self.conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(size=self._next_index))
             self._head = self._next_index
-        if self._processed:
-            insert_all(self.conn, processed_events, self._processed)
-            self._processed = []
+        if self._marked:  # ProcessedEvents' marks, by COPY on PostgreSQL like the entries
+            insert_all(self.conn, processed_events, self._marked)
+            self._marked = []
 
     def leaf_data_of_exchange(self, exchange_id: str) -> list[bytes]:
         """The entries recorded for one exchange: its completion and any correction of it."""
