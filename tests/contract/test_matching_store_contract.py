@@ -428,14 +428,13 @@ def test_a_batch_of_alerts_queues_each_new_match_once(webhooks):
 def test_a_batch_of_alerts_racing_another_worker_still_queues_each_match_once(webhooks, engine):
     s = subscription()
     webhooks.add(s)
-    release = _pause_before(engine, "match_alerts", "INSERT")
-    try:
-        results, errors = race(
-            lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (1, 2)], NOW),
-            lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (2, 3)], NOW),
-        )
-    finally:
-        release()
+    results, errors = race_held_at(
+        engine,
+        "match_alerts",
+        "INSERT",
+        lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (1, 2)], NOW),
+        lambda: webhooks.alert_all([Alert(s.id, "want-1", f"offer-{n}", PAYLOAD) for n in (2, 3)], NOW),
+    )
     assert errors == [] and sum(results) == 3
     assert webhooks.deliveries(s.id, 0, 10)[1] == 3
 
@@ -490,6 +489,15 @@ def _pause_before(engine, table: str, verb: str, parties: int = 2, wait_s: float
     return lambda: sa.event.remove(engine, "before_cursor_execute", hold)
 
 
+def race_held_at(engine, table: str, verb: str, *calls):
+    """`race(*calls)` with each call's first `verb` on `table` held until all of them got there."""
+    release = _pause_before(engine, table, verb, parties=len(calls))
+    try:
+        return race(*calls)
+    finally:
+        release()
+
+
 def race(*calls):
     results, errors = [None] * len(calls), []
 
@@ -510,14 +518,13 @@ def race(*calls):
 def test_two_workers_alerting_the_same_match_at_once_alert_it_once_without_an_error(webhooks, engine):
     s = subscription()
     webhooks.add(s)
-    release = _pause_before(engine, "match_alerts", "INSERT")
-    try:
-        results, errors = race(
-            lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
-            lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
-        )
-    finally:
-        release()
+    results, errors = race_held_at(
+        engine,
+        "match_alerts",
+        "INSERT",
+        lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
+        lambda: webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW),
+    )
     assert errors == [] and sorted(results) == [False, True]
     assert webhooks.deliveries(s.id, 0, 10)[1] == 1
 
@@ -527,14 +534,13 @@ def test_a_due_delivery_is_claimed_once_even_by_two_dispatchers_at_once(webhooks
     webhooks.add(s)
     webhooks.alert_once(s.id, "want-1", "offer-9", PAYLOAD, NOW)
     webhooks.alert_once(s.id, "want-1", "offer-10", PAYLOAD, NOW + timedelta(minutes=10))  # not due yet
-    release = _pause_before(engine, "webhook_deliveries", "UPDATE")
-    try:
-        results, errors = race(
-            lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
-            lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
-        )
-    finally:
-        release()
+    results, errors = race_held_at(
+        engine,
+        "webhook_deliveries",
+        "UPDATE",
+        lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
+        lambda: webhooks.claim_due(NOW + timedelta(seconds=1)),
+    )
     assert errors == []
     claimed = [d for batch in results for d in batch]
     assert len(claimed) == 1 and claimed[0].payload == PAYLOAD and claimed[0].attempts == 0
