@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from flask import Flask, session
+from flask import session
 from flask_babel import gettext
 
-from gateway.console.i18n import ConsoleBabel, babel_config, current_language
 from gateway.console.views.admin import (
     LEVEL_NAMES,
     PROVINCE_NAMES,
@@ -26,12 +25,9 @@ from gateway.console.views.admin import (
 from services.listings.domain.parks import PROVINCES, ParkLevel, ParkType
 
 
-def test_pages_read_in_chinese_by_default_and_in_english_by_the_switch():
+def test_pages_read_in_chinese_by_default_and_in_english_by_the_switch(console_app):
     """zh_CN parses to zh_Hans_CN, which gettext never finds under zh_CN/: every page was in English."""
-    app = Flask(__name__)
-    app.secret_key = "test"
-    app.config.update(babel_config())
-    ConsoleBabel(app, locale_selector=current_language)
+    app = console_app
     with app.test_request_context():
         assert (gettext("Sign out"), gettext("Jiangsu")) == ("退出登录", "江苏省")  # console and admin catalogs
     with app.test_request_context():

@@ -4,19 +4,14 @@ several are joined in one reason; anything unknown is shown exactly as the servi
 from __future__ import annotations
 
 import pytest
-from flask import Flask, session
+from flask import session
 
 from gateway.console.api_text import api_text
-from gateway.console.i18n import ConsoleBabel, babel_config, current_language
 
 
 @pytest.fixture
-def chinese():
-    app = Flask(__name__)
-    app.secret_key = "test"
-    app.config.update(babel_config())
-    ConsoleBabel(app, locale_selector=current_language)
-    with app.test_request_context():
+def chinese(console_app):
+    with console_app.test_request_context():
         yield
 
 
