@@ -6,10 +6,13 @@ import json
 import logging
 import os
 import signal
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from gunicorn.config import Config
 
-from parkloop.gunicorn_conf import may_leave_body_unread
+from parkloop.gunicorn_conf import AccessLineLogger, may_leave_body_unread
 from services.common.config import Settings
 from services.common.logs import configure_logging, log_configuration
 from services.common.worker import run_worker
@@ -117,3 +120,36 @@ def test_libraries_that_narrate_every_request_log_only_warnings_unless_debugging
     configure_logging("matching-worker")
     logging.getLogger("elastic_transport.transport").info("POST http://es:9200/_bulk [status:200]")
     assert "_bulk" in capsys.readouterr().err
+
+
+def _access_logger(access_log) -> AccessLineLogger:
+    config = Config()
+    config.set("accesslog", access_log)
+    config.set("proc_name", "parkloop-gateway")
+    return AccessLineLogger(config)
+
+
+def test_each_request_writes_one_json_access_line_like_every_other_line(tmp_path, restore_logging_and_signals):
+    path = tmp_path / "gateway-access.log"
+    logger = _access_logger(str(path))
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/api/v1/offers?page=2", "SERVER_PROTOCOL": "HTTP/1.1"}
+    answer = SimpleNamespace(status="404 NOT FOUND", sent=112)
+    logger.access(answer, None, {**environ, "REMOTE_ADDR": "10.0.0.7"}, timedelta(seconds=1, microseconds=23_999))
+    logger.access(SimpleNamespace(status=200, sent=None), None, environ, timedelta(microseconds=900))
+
+    first, second = (json.loads(line) for line in path.read_text().splitlines())
+    assert first.pop("time").endswith("+00:00")
+    assert first == {
+        "level": "INFO",
+        "logger": "gunicorn.access",
+        "message": '10.0.0.7 "GET /api/v1/offers?page=2 HTTP/1.1" 404 112 1023ms',
+        "process_name": "parkloop-gateway",
+    }
+    assert second["message"] == '- "GET /api/v1/offers?page=2 HTTP/1.1" 200 - 0ms'
+
+
+def test_without_an_access_log_no_line_is_written(tmp_path, capsys, restore_logging_and_signals):
+    logger = _access_logger(None)
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": "/healthz", "SERVER_PROTOCOL": "HTTP/1.1"}
+    logger.access(SimpleNamespace(status="200 OK", sent=2), None, environ, timedelta(0))
+    assert capsys.readouterr() == ("", "")
