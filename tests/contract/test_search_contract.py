@@ -35,7 +35,7 @@ from services.common.geo import EARTH_RADIUS_KM, Location, bounding_box, distanc
 from services.matching.adapters.embedded_search import EmbeddedSearch
 from services.matching.adapters.engine_index import EngineSearchIndex
 from services.matching.adapters.engine_query import SCHEMA
-from services.matching.adapters.search import AbstractSearchIndex, Hit
+from services.matching.adapters.search import AbstractSearchIndex, Hit, Query
 from services.matching.adapters.store import MatchingStore
 from services.matching.adapters.tables import listing_codes, listing_docs, metadata
 from services.matching.domain.criteria import MatchFilters, criteria_for
@@ -298,6 +298,39 @@ def test_paging_by_offset_is_consistent(backend, cases):
         if len(whole) < 35:
             assert run(backend.index, case, len(whole), 5) == [], case.label
     assert paged_cases >= 5
+
+
+def query(case: Case, offset: int = 0, limit: int = K) -> Query:
+    criteria = criteria_for(case.source, case.filters, TODAY, DELTA_T)
+    return Query(criteria, components_for(case.source, DELTA_T), case.filters.min_score, offset, limit)
+
+
+def test_searches_asked_together_answer_as_each_alone(backend, cases):
+    """`search_many` (the alerts' way: one msearch per batch on the engines) gives each query
+    exactly what `search` gives it: the same hits in the same order, offsets and empty pages too."""
+    queries = [query(c, offset, limit) for c in cases for offset, limit in ((0, K), (7, 7), (0, 60), (0, 0))]
+    together = backend.index.search_many(queries)
+    alone = [backend.index.search(q.criteria, q.components, q.min_score, q.offset, q.limit) for q in queries]
+    assert together == alone
+    assert sum(map(len, together)) > 300
+    assert backend.index.search_many([]) == []
+
+
+@pytest.mark.parametrize("page_max", [3, 11])
+def test_searches_asked_together_page_on_as_each_alone(backend, cases, expected, page_max, monkeypatch):
+    """Pages far smaller than what is wanted: each query pages on with search_after, in rounds
+    that only the unfinished queries take part in, and still ranks as the reference does."""
+    if isinstance(backend.index, EngineSearchIndex):  # the embedded matcher answers each query whole
+        monkeypatch.setattr(backend.index, "PAGE_MAX", page_max)
+        monkeypatch.setattr(backend.index, "MSEARCH_CHUNK", 4)
+    found = backend.index.search_many([query(c) for c in cases])
+    problems = [
+        f"{case.label}: {problem}"
+        for case, hits in zip(cases, found, strict=True)
+        for problem in ranking_problems(expected[case.label], hits, K)[0]
+    ]
+    assert not problems, "\n".join(problems[:40])
+    assert sum(len(hits) > page_max for hits in found) >= 5
 
 
 def test_a_write_shows_in_the_next_search_and_a_delete_removes_it(backend, cases, expected):

@@ -15,5 +15,5 @@ def outage(error: Exception) -> bool:
 
 
 class ElasticsearchSearch(EngineSearchIndex):
-    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for", timeout_s: float = 30.0):
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = True, timeout_s: float = 30.0):
         super().__init__(Elasticsearch(url, request_timeout=timeout_s), alias, refresh, outage)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 from services.common.errors import Unavailable
@@ -30,7 +30,7 @@ from services.matching.domain.documents import ListingDoc, doc_from_dict
 from services.matching.domain.scoring import Decay, Score, score
 
 from .engine_query import INDEX_SETTINGS, REACH_PROPERTIES, SCHEMA, build_query, index_body, indexed
-from .search import AbstractSearchIndex, Hit
+from .search import AbstractSearchIndex, Hit, Query
 
 log = logging.getLogger(__name__)
 
@@ -59,15 +59,14 @@ class EngineSearchIndex(AbstractSearchIndex):
     swaps the alias in one atomic `_aliases` call, so searches never see an empty index.
     """
 
-    # The reach box lets few candidates through that the re-check drops: a page is what is
-    # wanted and a quarter more (at least 5), so the next page is seldom needed.
-    PAGE_SLACK_MIN, PAGE_MAX, BULK_CHUNK = 5, 1000, 1000
+    PAGE_SLACK_MIN, PAGE_MAX, BULK_CHUNK = 5, 1000, 1000  # see _Paging; documents per bulk request
+    MSEARCH_CHUNK = 50  # queries per msearch request: each may bring a page of up to PAGE_MAX documents
 
     def __init__(
         self,
         client,
         alias: str = DEFAULT_ALIAS,
-        refresh: str | bool = "wait_for",
+        refresh: str | bool = True,
         outage: Callable[[Exception], bool] = lambda error: False,
     ):
         """`outage(error)`: whether a client's error means the engine cannot answer now (not a bad query)."""
@@ -76,7 +75,10 @@ class EngineSearchIndex(AbstractSearchIndex):
         self.client = client
         self.outage = outage
         self.alias = alias
-        self.refresh = refresh  # "wait_for": visible after the next refresh (about a second)
+        # True: a write request refreshes the index once it is done, so what it wrote is found at once.
+        # "wait_for" waited for the next scheduled refresh instead: up to a second per batch, during
+        # which the worker could index nothing else (a burst of 1,000 waited about 14 s in all).
+        self.refresh = refresh
         self._ready = False
         self._outdated = False  # an index behind the alias predates SCHEMA: see the module's note
         self._recheck_at = 0.0
@@ -140,9 +142,12 @@ class EngineSearchIndex(AbstractSearchIndex):
     # -- writes
 
     def _bulk(self, actions: list[dict], index: str, refresh) -> None:
-        for start in range(0, len(actions), self.BULK_CHUNK * 2):
-            chunk = actions[start : start + self.BULK_CHUNK * 2]
-            response = self.client.bulk(body=chunk, index=index, refresh=refresh)
+        """Bulk requests of BULK_CHUNK documents; only the last one refreshes (one refresh per call)."""
+        step = self.BULK_CHUNK * 2
+        for start in range(0, len(actions), step):
+            chunk = actions[start : start + step]
+            last = start + step >= len(actions)
+            response = self.client.bulk(body=chunk, index=index, refresh=refresh if last else False)
             if response["errors"]:
                 failed = [
                     item
@@ -210,52 +215,106 @@ class EngineSearchIndex(AbstractSearchIndex):
     def search(
         self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
     ) -> list[Hit]:
+        query = Query(criteria, components, min_score, offset, limit)
+        return self._answer(lambda: self._paged([query], self._send_each))[0]
+
+    def search_many(self, queries: Sequence[Query]) -> list[list[Hit]]:
+        """As `search` for each query, but each round of pages goes to the engine as `msearch`
+        requests of MSEARCH_CHUNK queries: a batch's alerts cost a few round trips, not one each."""
+        return self._answer(lambda: self._paged(queries, self._send_together))
+
+    def _answer(self, ask: Callable[[], list[list[Hit]]]) -> list[list[Hit]]:
         try:
-            return self._search(criteria, components, min_score, offset, limit)
+            return ask()
         except Exception as error:
-            if self.outage(error):
+            if self.outage(error) or (isinstance(error, SearchFailed) and error.status in ENGINE_BUSY):
                 raise Unavailable("the search engine does not answer; try again shortly") from error
             raise
 
-    def _search(
-        self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
-    ) -> list[Hit]:
-        wanted = offset + limit
-        if limit <= 0:
-            return []
-        self.ensure_index()
-        origin = Location(*criteria.origin)
-        page = min(wanted + max(wanted // 4, self.PAGE_SLACK_MIN), self.PAGE_MAX)
-        accepted: list[Hit] = []
-        after = None
-        while len(accepted) < wanted:
-            body = build_query(criteria, components, min_score, page, after, unboxed_too=self._outdated)
-            raw = self.client.search(index=self.alias, body=body)["hits"]["hits"]
-            for item in raw:
-                hit = self._hit(item, criteria, components, min_score, origin)
-                if hit is not None:
-                    accepted.append(hit)
-                    if len(accepted) == wanted:
-                        break
-            if len(raw) < page:
-                break
-            after = raw[-1]["sort"]
-        return accepted[offset:wanted]
+    def _paged(self, queries: Sequence[Query], send: Callable[[list[dict]], list[list[dict]]]) -> list[list[Hit]]:
+        """Every query's pages, a round at a time: each round sends the next page of every query
+        that still needs one (`send`: bodies -> each body's raw hits, in order)."""
+        pagings = [_Paging(query, self.PAGE_SLACK_MIN, self.PAGE_MAX) for query in queries]
+        pending = [paging for paging in pagings if not paging.done]
+        if pending:
+            self.ensure_index()
+        while pending:
+            bodies = [paging.body(self._outdated) for paging in pending]
+            for paging, raw in zip(pending, send(bodies), strict=True):
+                paging.take(raw)
+            pending = [paging for paging in pending if not paging.done]
+        return [paging.hits() for paging in pagings]
 
-    @staticmethod
-    def _hit(
-        item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float, origin: Location
-    ) -> Hit | None:
-        """The Python re-check (the candidate's own limit, and every other criterion for good
-        measure); the domain explains the score, the engine's `_score` is its total."""
-        doc = doc_from_dict(item["_source"])
-        km = distance_km(origin, Location(doc.lat, doc.lon))
-        if not criteria.accepts(doc, km):
-            return None
-        explained = score(components, doc, km)
-        if explained.total < min_score:
-            return None
-        engine_total = float(item["_score"])
-        if not math.isclose(engine_total, explained.total, rel_tol=SCORE_MISMATCH_REL, abs_tol=1e-6):
-            log.warning("engine score %s differs from the domain's %s for %s", engine_total, explained.total, doc.id)
-        return Hit(doc, Score(engine_total, explained.components), km)
+    def _send_each(self, bodies: list[dict]) -> list[list[dict]]:
+        return [self.client.search(index=self.alias, body=body)["hits"]["hits"] for body in bodies]
+
+    def _send_together(self, bodies: list[dict]) -> list[list[dict]]:
+        raw: list[list[dict]] = []
+        for start in range(0, len(bodies), self.MSEARCH_CHUNK):
+            lines = [line for body in bodies[start : start + self.MSEARCH_CHUNK] for line in ({}, body)]
+            for answer in self.client.msearch(index=self.alias, body=lines)["responses"]:
+                if "error" in answer:  # one query's failure fails the call, as it would alone
+                    raise SearchFailed(answer.get("status"), answer["error"])
+                raw.append(answer["hits"]["hits"])
+        return raw
+
+
+class SearchFailed(Exception):
+    """A query of an `msearch` that the engine answered with an error."""
+
+    def __init__(self, status: int | None, error):
+        super().__init__(f"search failed ({status}): {error}")
+        self.status = status
+
+
+class _Paging:
+    """One query's pages: the engine's hits re-checked in Python (`_hit`), and search_after
+    until enough pass or the engine has no more."""
+
+    def __init__(self, query: Query, slack_min: int, page_max: int):
+        self.query = query
+        self.wanted = query.offset + query.limit
+        # The reach box lets few candidates through that the re-check drops: a page is what is
+        # wanted and a quarter more (at least `slack_min`), so the next page is seldom needed.
+        self.page = min(self.wanted + max(self.wanted // 4, slack_min), page_max)
+        self.origin = Location(*query.criteria.origin)
+        self.accepted: list[Hit] = []
+        self.after: list | None = None
+        self.done = query.limit <= 0
+
+    def body(self, unboxed_too: bool) -> dict:
+        q = self.query
+        return build_query(q.criteria, q.components, q.min_score, self.page, self.after, unboxed_too=unboxed_too)
+
+    def take(self, raw: list[dict]) -> None:
+        q = self.query
+        for item in raw:
+            hit = _hit(item, q.criteria, q.components, q.min_score, self.origin)
+            if hit is not None:
+                self.accepted.append(hit)
+                if len(self.accepted) == self.wanted:
+                    break
+        self.done = len(self.accepted) >= self.wanted or len(raw) < self.page
+        if not self.done:
+            self.after = raw[-1]["sort"]
+
+    def hits(self) -> list[Hit]:
+        return self.accepted[self.query.offset : self.wanted]
+
+
+def _hit(
+    item: dict, criteria: Criteria, components: tuple[Decay, ...], min_score: float, origin: Location
+) -> Hit | None:
+    """The Python re-check (the candidate's own limit, and every other criterion for good
+    measure); the domain explains the score, the engine's `_score` is its total."""
+    doc = doc_from_dict(item["_source"])
+    km = distance_km(origin, Location(doc.lat, doc.lon))
+    if not criteria.accepts(doc, km):
+        return None
+    explained = score(components, doc, km)
+    if explained.total < min_score:
+        return None
+    engine_total = float(item["_score"])
+    if not math.isclose(engine_total, explained.total, rel_tol=SCORE_MISMATCH_REL, abs_tol=1e-6):
+        log.warning("engine score %s differs from the domain's %s for %s", engine_total, explained.total, doc.id)
+    return Hit(doc, Score(engine_total, explained.components), km)

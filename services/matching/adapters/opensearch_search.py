@@ -16,5 +16,5 @@ def outage(error: Exception) -> bool:
 
 
 class OpenSearchSearch(EngineSearchIndex):
-    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = "wait_for", timeout_s: float = 30.0):
+    def __init__(self, url: str, alias: str = DEFAULT_ALIAS, refresh: str | bool = True, timeout_s: float = 30.0):
         super().__init__(OpenSearch(hosts=[url], timeout=timeout_s), alias, refresh, outage)

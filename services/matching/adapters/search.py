@@ -7,7 +7,7 @@ database), and the Elasticsearch and OpenSearch adapters, which share one query 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.matching.domain.criteria import Criteria
@@ -22,6 +22,17 @@ class Hit:
     distance_km: float
 
 
+@dataclass(frozen=True)
+class Query:
+    """One `search`'s arguments, for `search_many`."""
+
+    criteria: Criteria
+    components: tuple[Decay, ...]
+    min_score: float
+    offset: int
+    limit: int
+
+
 class AbstractSearchIndex(ABC):
     @abstractmethod
     def upsert(self, docs: Iterable[ListingDoc]) -> None: ...
@@ -34,6 +45,10 @@ class AbstractSearchIndex(ABC):
         self, criteria: Criteria, components: tuple[Decay, ...], min_score: float, offset: int, limit: int
     ) -> list[Hit]:
         """Candidates passing every criterion, best score first (ties by id), from `offset`."""
+
+    def search_many(self, queries: Sequence[Query]) -> list[list[Hit]]:
+        """Each query's `search`, in order. Here one after another; the engines send them together."""
+        return [self.search(q.criteria, q.components, q.min_score, q.offset, q.limit) for q in queries]
 
     @abstractmethod
     def ping(self) -> None:

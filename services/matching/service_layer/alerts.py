@@ -4,7 +4,6 @@ match at or above its threshold gets one `match.found`, and never the same match
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from services.matching.adapters.search import Hit
@@ -13,10 +12,9 @@ from services.matching.domain.criteria import MatchFilters
 from services.matching.domain.documents import ListingDoc
 from services.matching.domain.webhooks.subscriptions import Subscription
 
-from .matches import MatchingContext, ranked_matches
+from .matches import MatchingContext, ranked_matches_many
 
 CANDIDATES = 200  # the best this many counterparts are considered for alerts
-SEARCHES_AT_ONCE = 4  # a batch's searches in flight together
 
 
 def match_payload(listing: ListingDoc, match: ListingDoc, hit) -> dict:
@@ -42,14 +40,13 @@ def raise_alerts(
     ctx: MatchingContext, webhooks: WebhookStore, changed: Sequence[ListingDoc], now: datetime | None = None
 ) -> int:
     """The alerts a batch of changed listings causes, recorded together (one transaction for
-    the batch); returns how many were new. The batch's searches run a few at a time: the worker
-    spends most of a burst waiting for the search engine's answers, one listing after another."""
+    the batch); returns how many were new. The batch's searches are asked together: on the
+    engines a few `msearch` requests instead of one round trip per listing."""
     active = [doc for doc in changed if doc.status == "active"]
-    with ThreadPoolExecutor(SEARCHES_AT_ONCE, "alert-search") as pool:
-        found = pool.map(lambda doc: ranked_matches(ctx, doc, MatchFilters(), 0, CANDIDATES), active)
-        subscriptions: dict[str, list[Subscription]] = {}  # enterprise -> its subscriptions, read once per batch
-        pairs = zip(active, found, strict=True)
-        alerts = [alert for doc, hits in pairs for alert in _alerts(webhooks, doc, hits, subscriptions)]
+    found = ranked_matches_many(ctx, active, MatchFilters(), 0, CANDIDATES)
+    subscriptions: dict[str, list[Subscription]] = {}  # enterprise -> its subscriptions, read once per batch
+    pairs = zip(active, found, strict=True)
+    alerts = [alert for doc, hits in pairs for alert in _alerts(webhooks, doc, hits, subscriptions)]
     return webhooks.alert_all(alerts, now or datetime.now(UTC))
 
 
