@@ -71,6 +71,29 @@ def test_floats_are_refused_with_their_place():
     assert "decimal strings" in str(err.value)
 
 
+@pytest.mark.parametrize("number", [-0.0, 0.0, 1.0, 1e308, 5e-324, 1e21, 1e-7, 2.0**53, float("nan"), float("inf")])
+def test_every_float_is_refused_however_it_would_print(number):
+    """-0.0 (JCS writes 0), 1e21 (the exponent form begins), 5e-324 (subnormal): no float is written."""
+    with pytest.raises(EntryEncodingError) as err:
+        canonical_entry({"a": {"b": [1, "苏", number]}})
+    assert err.value.path == "$.a.b[2]"
+
+
+def test_chinese_text_and_keys_beyond_u_e000_are_written_in_utf16_key_order():
+    """Chinese text (not ASCII, below U+E000) keeps the fast path; a key holding U+E000.. or an astral
+    character anywhere, however deep, sorts by UTF-16 code units, as RFC 8785 says (U+10000 first)."""
+    chinese = {"园区": "苏州工业园区", "b": ["蒸汽", {"热": 1}]}
+    assert (
+        canonical_entry(chinese)
+        == rfc8785.dumps(chinese)
+        == json.dumps(chinese, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
+    wide = {"note": "苏州", "deep": [{"x": {"\ue000": 1, "\U00010000": 2, "z": "蒸汽", "\uffff": 3}}]}
+    data = canonical_entry(wide)
+    assert data == rfc8785.dumps(wide)
+    assert data.index("\U00010000".encode()) < data.index("\ue000".encode()) < data.index("\uffff".encode())
+
+
 def test_decimals_become_decimal_strings_with_their_scale():
     entry = {"amount": Decimal("1250.50"), "tiny": Decimal("1E-7"), "count": 3}
     assert canonical_entry(entry) == b'{"amount":"1250.50","count":3,"tiny":"0.0000001"}'
