@@ -23,7 +23,12 @@ def environment(*packages: str) -> dict:
     names = ("parkloop", "flask", "gunicorn", "sqlalchemy", *packages)
     return {
         "versions": {"python": platform.python_version(), **{n: metadata.version(n) for n in names}},
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            # The machine may be shared: other work inflates absolute times (compare ratios), so say how busy it was.
+            "load_average_at_end": [round(load, 1) for load in os.getloadavg()],
+        },
     }
 
 
