@@ -16,9 +16,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from .doorbell import Doorbell, PollingWaiter, Waiter
-
-POLL_WITHOUT_DOORBELL_S = 0.2  # how often a waiter on a server database (no doorbell) looks again
+from .doorbell import Doorbell, Waiter
+from .notify import NotifyWaiter
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -67,11 +66,12 @@ def doorbell(engine: sa.Engine) -> Doorbell | None:
     return Doorbell.beside(database)
 
 
-def waiter(engine: sa.Engine) -> Waiter | PollingWaiter:
-    """How a worker waits for another process's commit to this database: at the SQLite file's
-    doorbell (rung by `write_transaction` and the unit of work), else by polling."""
+def waiter(engine: sa.Engine, table: str) -> Waiter | NotifyWaiter:
+    """How a worker waits for another process's commit of rows to `table`: at the SQLite file's
+    doorbell (rung by `write_transaction` and the unit of work, whatever they wrote), or on
+    PostgreSQL at the table's own (notify.py: its trigger notifies at commit)."""
     bell = doorbell(engine)
-    return bell.waiter() if bell is not None else PollingWaiter(POLL_WITHOUT_DOORBELL_S)
+    return bell.waiter() if bell is not None else NotifyWaiter(engine, table)
 
 
 def create_engine(url: str) -> sa.Engine:

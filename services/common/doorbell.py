@@ -7,8 +7,7 @@ writes one byte into every pipe found there. A byte stays in the pipe until its 
 so a ring between a waiter's look for work and its wait is never lost; a pipe whose process has
 gone is removed by the next ring (opening it finds no reader). Waiters still wake after a safety
 timeout of their own choosing, which bounds the cost of any ring that could not be delivered.
-Server databases (PostgreSQL) get no doorbell (services.common.db.waiter): there a waiter
-polls, as Kafka consumers block in their own poll.
+PostgreSQL tables have theirs in notify.py (LISTEN/NOTIFY); Kafka consumers block in their own poll.
 """
 
 from __future__ import annotations
@@ -18,13 +17,28 @@ import errno
 import os
 import secrets
 import select
-import time
 import weakref
 from pathlib import Path
+from typing import Protocol
 
 SUFFIX = ".fifo"
 SAFETY_WAIT_S = 10.0  # an idle worker looks for work this often even when no ring came
-_waiting: weakref.WeakSet[Waiter] = weakref.WeakSet()
+
+
+class Interruptible(Protocol):
+    def interrupt(self) -> None: ...
+
+
+_waiting: weakref.WeakSet[Interruptible] = weakref.WeakSet()
+
+
+def track_wait(waiter: Interruptible) -> None:
+    """`interrupt_waits` ends this waiter's waits from now on."""
+    _waiting.add(waiter)
+
+
+def untrack_wait(waiter: Interruptible) -> None:
+    _waiting.discard(waiter)
 
 
 class Doorbell:
@@ -86,7 +100,7 @@ class Waiter:
         os.rename(staging, self.path)
         self._poll = select.poll()
         self._poll.register(self._read, select.POLLIN)
-        _waiting.add(self)
+        track_wait(self)
 
     def wait(self, timeout_s: float) -> bool:
         """Block until a ring (True; one since the last wait counts) or `timeout_s` passes (False)."""
@@ -103,7 +117,7 @@ class Waiter:
             os.write(self._write, b"\0")
 
     def close(self) -> None:
-        _waiting.discard(self)
+        untrack_wait(self)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.path)
         for fd in (self._read, self._write):
@@ -121,24 +135,3 @@ def interrupt_waits() -> None:
     """End every wait of this process at once: called when a worker is asked to stop."""
     for waiter in list(_waiting):
         waiter.interrupt()
-
-
-class PollingWaiter:
-    """For a database with no doorbell: waits by sleeping a short interval, so new rows are found
-    within it (and a stop is noticed within it, since a sleep cannot be interrupted)."""
-
-    def __init__(self, interval_s: float):
-        self.interval_s = interval_s
-
-    def wait(self, timeout_s: float) -> bool:
-        time.sleep(max(0.0, min(timeout_s, self.interval_s)))
-        return False
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> PollingWaiter:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass

@@ -14,11 +14,12 @@ from .bus import AbstractEventBus, envelope
 from .db import as_utc, waiter, write_transaction
 from .doorbell import SAFETY_WAIT_S
 from .events import Event
+from .notify import notify_on_commit
 
 
 def outbox_table(metadata: sa.MetaData) -> sa.Table:
     unpublished = sa.text("published_at IS NULL")
-    return sa.Table(
+    table = sa.Table(
         "outbox",
         metadata,
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
@@ -30,6 +31,7 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         # the relay's next batch, in order, from an index of the unpublished rows only (not the whole backlog sorted)
         sa.Index("ix_outbox_unpublished", "seq", postgresql_where=unpublished, sqlite_where=unpublished),
     )
+    return notify_on_commit(table)  # the relay waits for its rows
 
 
 @dataclass(frozen=True)
@@ -107,10 +109,10 @@ class OutboxRelay:
     def run(self, stop, idle_wait_s: float = SAFETY_WAIT_S) -> None:
         """Relay until `stop()`. A failure (the bus down) ends the run with the rows kept; the
         worker starts it again, topics first, since the bus may have been the one starting.
-        With nothing to publish it blocks until a commit to the database rings (services.common.db
+        With nothing to publish it blocks until a commit of outbox rows wakes it (services.common.db
         .waiter), looking again after `idle_wait_s` at the latest."""
         self.bus.ensure_topics(self.topics)
-        with waiter(self.engine) as idle:
+        with waiter(self.engine, self.outbox.name) as idle:
             while not stop():
                 if not self.relay_once():
                     idle.wait(idle_wait_s)

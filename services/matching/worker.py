@@ -25,6 +25,7 @@ from services.common.db import waiter
 from services.common.doorbell import SAFETY_WAIT_S
 from services.common.worker import run_worker
 
+from .adapters.tables import webhook_deliveries
 from .adapters.webhook_sender import WebhookSender
 from .bootstrap import bootstrap
 from .domain.documents import ListingDoc
@@ -109,8 +110,9 @@ def dispatch_webhooks(matching, stop, timeout_s: float = 10.0) -> None:
         senders.put(WebhookSender(timeout_s=timeout_s, allow_private=matching.webhooks.allow_private_targets))
     store = matching.webhooks.store
     # Alerts are queued by the matching worker's commits (and redeliveries by the API's), which
-    # ring the database's doorbell; a retry falls due on its own, so it bounds the wait too.
-    with waiter(store.engine) as idle:
+    # wake it (the SQLite file's doorbell, PostgreSQL's notification); a retry falls due on its
+    # own, so it bounds the wait too.
+    with waiter(store.engine, webhook_deliveries.name) as idle:
         while not stop():
             if not deliver_due(store, senders, matching.retry_policy):
                 idle.wait(_until_due(store.next_due()))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from services.common.idempotency import processed_events_table
+from services.common.notify import notify_on_commit
 
 metadata = sa.MetaData()
 
@@ -92,6 +93,8 @@ match_alerts = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
 )
 
+# A delivery becomes due when it is queued or sent again (pending): what wakes the dispatcher on PostgreSQL.
+DELIVERY_DUE = "NEW.status = 'pending'"
 webhook_deliveries = sa.Table(
     "webhook_deliveries",
     metadata,
@@ -105,6 +108,7 @@ webhook_deliveries = sa.Table(
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True, index=True),
     sa.Column("claimed_until", sa.DateTime(timezone=True), nullable=True),
 )
+notify_on_commit(webhook_deliveries, DELIVERY_DUE)  # the dispatcher waits for them
 
 webhook_attempts = sa.Table(
     "webhook_attempts",
