@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation, localcontext
 from enum import StrEnum
+from functools import cache
 from typing import Any, get_args
 
 from services.common.coefficients import CoefficientNotFound, Coefficients, Selected
@@ -71,6 +72,7 @@ assert set(RATE_UNITS) == set(RateName)
 DEFAULT_BOILER_EFFICIENCY = Decimal("0.9")
 GJ_PER_MWH, MJ_PER_KWH = Decimal("3.6"), Decimal("3.6")
 PRECISION = 34
+FUELS = get_args(Fuel)
 FUEL_READING = {
     "coal": "coal taken as IPCC 'other bituminous coal'",
     "fuel_oil": "fuel oil taken as IPCC 'residual fuel oil'",
@@ -231,7 +233,12 @@ def _plain(value: Decimal) -> str:
 
 def show(value: Decimal, places: int = 4) -> str:
     """A Decimal rounded for people to read (values themselves are never rounded)."""
-    return f"{value.quantize(Decimal(1).scaleb(-places)):,}"
+    return f"{value.quantize(_quantum(places)):,}"
+
+
+@cache
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
 
 
 def _heat(amount, unit, substitution, year, coefficients, region, where) -> list[Indicator]:
@@ -239,8 +246,8 @@ def _heat(amount, unit, substitution, year, coefficients, region, where) -> list
     heat_text = f"{_plain(amount)} MWh x 3.6 GJ/MWh = {_plain(gj)} GJ" if unit == "MWh" else f"{_plain(gj)} GJ"
     efficiency, assumptions = _efficiency(substitution, where)
     fuel = substitution.get("fuel")
-    if fuel is not None and fuel not in get_args(Fuel):
-        raise InvalidPayload(f"{where}.substitution.fuel", f"{fuel!r} is not one of {get_args(Fuel)}")
+    if fuel is not None and fuel not in FUELS:
+        raise InvalidPayload(f"{where}.substitution.fuel", f"{fuel!r} is not one of {FUELS}")
     if substitution.get("substitutes") != "boiler_heat" or not fuel:
         why = Unknown("the delivery does not say which boiler fuel it replaces (substitutes=boiler_heat, fuel)")
         return [

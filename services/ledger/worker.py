@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.common.bus import connect_bus
+from services.common.bus.port import ConsumedEvent
 from services.common.config import Settings
 from services.common.doorbell import SAFETY_WAIT_S
-from services.common.worker import run_worker
+from services.common.worker import consume_overlapped, run_worker
 
 from .bootstrap import bootstrap
 from .service_layer.recording import TOPICS, record_batch
@@ -23,13 +24,16 @@ BATCH = 2000
 
 
 def follow(ctx, bus, stop, batch: int = BATCH, group: str = "ledger", topics: Sequence[str] = TOPICS) -> None:
-    """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays."""
+    """`group`: LEDGER_CONSUMER_GROUP (Settings.group); replicas share it, a new one replays.
+    Each poll is recorded while the next is read; its offsets are committed once its entries are durable."""
     bus.ensure_topics(list(topics))
     with bus.consumer(group, list(topics)) as consumer:
-        while not stop():
-            polled = consumer.poll(max_records=batch, timeout_s=SAFETY_WAIT_S)
-            record_batch(ctx, [consumed.event for consumed in polled])
-            consumer.commit_all(polled)  # every entry of the batch is durable by now
+        consume_overlapped(consumer, lambda polled: record_polled(ctx, polled), stop, batch, SAFETY_WAIT_S)
+
+
+def record_polled(ctx, polled: list[ConsumedEvent]) -> int:
+    """Entries for a poll's events, in one transaction, then a checkpoint signed (`record_batch`)."""
+    return record_batch(ctx, [consumed.event for consumed in polled])
 
 
 def main() -> None:

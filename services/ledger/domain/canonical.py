@@ -31,7 +31,7 @@ class EntryEncodingError(ValueError):
         self.path = path
 
 
-_JSON_ATOMS = (str, bool, type(None))
+_AS_THEY_ARE = frozenset({str, bool, type(None)})  # JSON atoms written as they are
 
 
 class _Refused(Exception):
@@ -49,32 +49,22 @@ def _safe_integer(value: int) -> int:
 
 
 def _plain(value: Any) -> Any:
-    """Check and convert an entry into plain JSON types, refusing anything ambiguous."""
+    """Check and convert an entry into plain JSON types, refusing anything ambiguous. An object or
+    array with nothing to convert is returned as it is (not copied): most entries hold no Decimal
+    and no tuple, and building their copy was a third of the check."""
     kind = type(value)
-    if kind in _JSON_ATOMS:
+    if kind in _AS_THEY_ARE:
         return value
     if kind is int:
         return _safe_integer(value)
-    if kind is dict or isinstance(value, Mapping):
-        plain = {}
-        for key, item in value.items():
-            if type(key) is not str:
-                raise _Refused(f"object key {key!r} is not a string")
-            try:
-                plain[key] = item if type(item) is str else _plain(item)
-            except _Refused as refused:
-                refused.where.append(f".{key}")
-                raise
-        return plain
-    if kind is list or isinstance(value, (list, tuple)):
-        items = []
-        for i, item in enumerate(value):
-            try:
-                items.append(item if type(item) is str else _plain(item))
-            except _Refused as refused:
-                refused.where.append(f"[{i}]")
-                raise
-        return items
+    if kind is dict:
+        return _plain_object(value)
+    if kind is list:
+        return _plain_array(value)
+    if isinstance(value, Mapping):
+        return _plain_object(dict(value))
+    if isinstance(value, (list, tuple)):
+        return _plain_array(list(value))
     if isinstance(value, str):
         return value
     if isinstance(value, int):  # a subclass (IntEnum): its number
@@ -89,6 +79,44 @@ def _plain(value: Any) -> Any:
             raise _Refused(f"decimal {value} is not finite")
         return format(value, "f")  # the scale as given: Decimal("1.50") -> "1.50", never exponent form
     raise _Refused(f"{type(value).__name__} is not a JSON value")
+
+
+def _plain_object(obj: dict) -> dict:
+    """`obj`, or a copy of it where a value had to be converted."""
+    copy = None
+    for key, item in obj.items():
+        if type(key) is not str:
+            raise _Refused(f"object key {key!r} is not a string")
+        if type(item) in _AS_THEY_ARE:
+            continue
+        try:
+            plain = _plain(item)
+        except _Refused as refused:
+            refused.where.append(f".{key}")
+            raise
+        if plain is not item:
+            if copy is None:
+                copy = dict(obj)
+            copy[key] = plain
+    return obj if copy is None else copy
+
+
+def _plain_array(array: list) -> list:
+    """`array`, or a copy of it where an item had to be converted."""
+    copy = None
+    for i, item in enumerate(array):
+        if type(item) in _AS_THEY_ARE:
+            continue
+        try:
+            plain = _plain(item)
+        except _Refused as refused:
+            refused.where.append(f"[{i}]")
+            raise
+        if plain is not item:
+            if copy is None:
+                copy = list(array)
+            copy[i] = plain
+    return array if copy is None else copy
 
 
 # Every byte below 0xEE, the UTF-8 lead byte of U+E000 (surrogates never get here): what `translate` deletes

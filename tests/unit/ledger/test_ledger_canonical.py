@@ -94,6 +94,15 @@ def test_chinese_text_and_keys_beyond_u_e000_are_written_in_utf16_key_order():
     assert data.index("\U00010000".encode()) < data.index("\ue000".encode()) < data.index("\uffff".encode())
 
 
+def test_values_deep_inside_are_converted_and_the_entry_given_is_left_as_it_was():
+    shared = {"unit": "t"}
+    entry = {"a": {"x": "1", "y": [shared, (Decimal("1.50"), {"z": Decimal("2")})]}, "b": shared, "c": [1, True]}
+    before = repr(entry)
+    data = canonical_entry(entry)
+    assert data == b'{"a":{"x":"1","y":[{"unit":"t"},["1.50",{"z":"2"}]]},"b":{"unit":"t"},"c":[1,true]}'
+    assert repr(entry) == before and type(entry["a"]["y"][1]) is tuple
+
+
 def test_decimals_become_decimal_strings_with_their_scale():
     entry = {"amount": Decimal("1250.50"), "tiny": Decimal("1E-7"), "count": 3}
     assert canonical_entry(entry) == b'{"amount":"1250.50","count":3,"tiny":"0.0000001"}'
