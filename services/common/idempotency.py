@@ -36,6 +36,14 @@ class ProcessedEvents:
         self._known: set[str] = set()  # processed: before (prefetched) or in this transaction
         self._checked: set[str] = set()  # prefetched and found unprocessed
         self._marked: list[dict] = []
+        self.assumed_unprocessed = False  # some ids were taken for unprocessed without a lookup
+
+    def assume_unprocessed(self, event_ids: Iterable[str]) -> None:
+        """Take these ids for unprocessed without looking them up, for a caller that relies on the unique
+        key its marks (or effects) are written under: a redelivered event then fails the transaction, and
+        the caller looks the ids up and applies them again. Worth it where redeliveries are rare."""
+        self._checked.update(event_ids)
+        self.assumed_unprocessed = True
 
     def prefetch_processed(self, event_ids: Iterable[str]) -> None:
         """Look up which of these ids were processed before, in one query per thousand."""

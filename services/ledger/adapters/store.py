@@ -12,6 +12,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -71,6 +72,11 @@ def insert_new(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     """Insert rows, leaving out any whose key is stored already (by another process signing the same)."""
     dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
     conn.execute(dialect.insert(table).on_conflict_do_nothing(), rows)
+
+
+class AlreadyRecorded(Exception):
+    """A transaction that took its events for unprocessed (`assume_unprocessed`) met one recorded before,
+    a redelivery, on the event id's unique key: it was rolled back, nothing of it is written."""
 
 
 class MissingEntries(LookupError):
@@ -234,14 +240,21 @@ class LedgerStore:
 
     @contextmanager
     def transaction(self) -> Iterator[LedgerTransaction]:
-        with write_transaction(self.engine) as conn:
-            tx = LedgerTransaction(conn)
-            try:
-                yield tx
-            except BaseException as error:
-                tx.abort(error)
-                raise  # the transaction rolls back
-            tx.flush()
+        """A write transaction; AlreadyRecorded when it assumed an event unprocessed that was not."""
+        tx: LedgerTransaction | None = None
+        try:
+            with write_transaction(self.engine) as conn:
+                tx = LedgerTransaction(conn)
+                try:
+                    yield tx
+                except BaseException as error:
+                    tx.abort(error)
+                    raise  # the transaction rolls back
+                tx.flush()
+        except (sa.exc.IntegrityError, psycopg.errors.IntegrityError) as error:  # from a statement or a COPY
+            if tx is not None and tx.assumed_unprocessed:
+                raise AlreadyRecorded(str(error)) from error
+            raise
 
     def size(self) -> int:
         with self.engine.connect() as conn:

@@ -20,7 +20,7 @@ from services.common import contracts as c
 from services.common.errors import Conflict, NotFound
 from services.common.events import Event
 from services.ledger.adapters.records import ParkRecords
-from services.ledger.adapters.store import LedgerStore, LedgerTransaction
+from services.ledger.adapters.store import AlreadyRecorded, LedgerStore, LedgerTransaction
 from services.ledger.domain import merkle
 from services.ledger.domain.checkpoint import sign_checkpoint
 from services.ledger.domain.compact_range import CompactRange, Node
@@ -62,10 +62,24 @@ def record_batch(ctx: LedgerContext, events: Iterable[Event]) -> int:
 
 def apply_events(ctx: LedgerContext, events: Iterable[Event]) -> int:
     """Apply events in one transaction (one commit for the batch, not one per event); returns how
-    many entries they added. A failure rolls back the whole batch, which the bus then redelivers."""
+    many entries they added. A failure rolls back the whole batch, which the bus then redelivers.
+
+    The events are first taken for new without looking their ids up: a redelivered one, which is rare
+    (after a crash or a rebalance), fails the batch on the unique key its entry or mark is written
+    under, and the batch is applied again with every id looked up first (one query, not one per event)."""
     batch = list(events)
+    try:
+        return _apply_all(ctx, batch, look_up=False)
+    except AlreadyRecorded:
+        return _apply_all(ctx, batch, look_up=True)
+
+
+def _apply_all(ctx: LedgerContext, batch: list[Event], look_up: bool) -> int:
     with ctx.store.transaction() as tx:
-        tx.prefetch_processed(event.id for event in batch)  # one query, not one per event
+        if look_up:
+            tx.prefetch_processed(event.id for event in batch)
+        else:
+            tx.assume_unprocessed(event.id for event in batch)
         return sum(_apply(ctx, tx, event) for event in batch)
 
 
