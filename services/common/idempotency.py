@@ -22,7 +22,7 @@ def one_of(conn: sa.Connection, column: sa.ColumnElement[str], values: list[str]
     """`column IN values`; on PostgreSQL `column = ANY(array)`: one parameter however many values, where
     building an IN of a thousand parameters cost the ledger more CPU than the query itself."""
     if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam("values", values, type_=postgresql.ARRAY(sa.String)))
+        return column == sa.any_(sa.bindparam("values", values, type_=postgresql.ARRAY(sa.String), unique=True))
     return column.in_(values)
 
 
