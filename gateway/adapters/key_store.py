@@ -29,6 +29,7 @@ api_keys = sa.Table(
 # to an enterprise), so a replica that reads it knows whether the keys it holds in memory are current.
 api_key_changes = sa.Table("api_key_changes", metadata, sa.Column("version", sa.Integer, nullable=False))
 BUMP_VERSION = api_key_changes.update().values(version=api_key_changes.c.version + 1)
+VERSION_QUERY = "SELECT version FROM api_key_changes"
 
 
 def _key(row) -> ApiKey:
@@ -111,10 +112,24 @@ class KeyStore:
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute("SELECT version FROM api_key_changes")
-            return cursor.fetchone()[0]
+            try:
+                cursor.execute(VERSION_QUERY)
+                return cursor.fetchone()[0]
+            except self.engine.dialect.loaded_dbapi.Error as error:
+                raise self._wrapped(error, connection, cursor) from error
         finally:
             connection.close()
+
+    def _wrapped(self, error: Exception, connection, cursor) -> sa.exc.DBAPIError:
+        """The driver's own error as SQLAlchemy would have raised it, so that a server lost mid-statement
+        is an outage (503) like any other, and the dead connection is not handed out again."""
+        dialect = self.engine.dialect
+        lost = dialect.is_disconnect(error, connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        return sa.exc.DBAPIError.instance(
+            VERSION_QUERY, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect
+        )
 
 
 class KeyCache:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+import sqlalchemy as sa
+
 from gateway.adapters.key_store import KeyStore
 from gateway.bootstrap import MIGRATIONS
 from gateway.domain.keys import ApiKey, hash_key
-from services.common.db import create_engine, migrate
+from services.common.db import create_engine, database_unavailable, migrate
 from services.common.identity import Role
 
 
@@ -38,6 +41,38 @@ def test_every_change_to_a_stored_key_raises_the_version_that_replicas_check(dat
     revoked = store.version()
     store.revoke(key.id)
     assert store.version() == revoked > bound
+
+
+def _end_the_session_at_next_checkout(engine: sa.Engine) -> None:
+    """PostgreSQL ends the next connection handed out, after the pool has checked it (a server
+    restarting between the check and the statement)."""
+
+    @sa.event.listens_for(engine, "checkout", once=True)
+    def _terminate(dbapi_connection, _record, _proxy):
+        admin = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+        with admin.connect() as conn:
+            conn.exec_driver_sql("SELECT pg_terminate_backend(%s)", (dbapi_connection.info.backend_pid,))
+        admin.dispose()
+
+
+def test_the_version_read_on_every_request_tells_an_outage_from_a_refused_statement(database_url):
+    """Gateways answer 503 (try again) while the database is lost, 500 for a statement it refuses."""
+    migrate(database_url, MIGRATIONS)
+    engine = create_engine(database_url)
+    store = KeyStore(engine)
+    version = store.version()
+    if engine.dialect.name == "postgresql":
+        _end_the_session_at_next_checkout(engine)
+        with pytest.raises(sa.exc.DBAPIError) as lost:
+            store.version()
+        assert database_unavailable(lost.value)
+        assert store.version() == version  # the dead connection was not handed out again
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE api_key_changes")
+    with pytest.raises(sa.exc.DBAPIError) as refused:
+        store.version()
+    assert not database_unavailable(refused.value)
+    engine.dispose()
 
 
 def test_console_sessions_are_found_by_token_hash_and_ended(database_url):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from gateway.console.api_client import ApiProblem
 from gateway.console.security import is_console_path
+from services.common.web import handle_database_error
 
 
 def register_error_pages(app, api_error_handler) -> None:
@@ -28,3 +30,15 @@ def register_error_pages(app, api_error_handler) -> None:
 
     for status in (400, 403, 404, 405):
         app.register_error_handler(status, _console_or_api)
+
+    def _database(error: Exception):
+        """The gateway's own database (keys, sessions, audit trail) lost for a moment: 503 with
+        Retry-After, as the services answer; a statement it refuses is raised again (a 500)."""
+        answer = handle_database_error(error)
+        if not is_console_path(request.path):
+            return answer
+        page = render_template("console/error.html", status=503, detail=None)
+        return page, 503, {"Retry-After": answer.headers["Retry-After"]}
+
+    app.register_error_handler(sa.exc.DBAPIError, _database)
+    app.register_error_handler(sa.exc.TimeoutError, _database)

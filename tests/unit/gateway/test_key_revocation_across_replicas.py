@@ -3,7 +3,11 @@ key on the very next request through another, and a key bound to its enterprise 
 
 from __future__ import annotations
 
+import re
+
+import psycopg
 import pytest
+import sqlalchemy as sa
 
 from gateway.adapters.key_store import KeyCache, KeyStore
 from gateway.app import create_app
@@ -62,3 +66,24 @@ def test_an_enrolment_key_bound_through_one_replica_acts_for_its_enterprise_on_t
     assert one.store.bind_enterprise(key.id, "E1")
 
     assert other.by_hash(hash_key(secret)).principal().enterprise_id == "E1"
+
+
+def test_while_the_key_store_cannot_answer_calls_get_503_with_retry_after(replicas, monkeypatch):
+    """The gateway's own database lost (a restart): try again shortly, as the services say; not a 500."""
+    gateway, _ = replicas
+    lost = sa.exc.OperationalError("SELECT version FROM api_key_changes", None, psycopg.OperationalError("lost"))
+
+    def unanswered(*_args):
+        raise lost
+
+    keys = gateway.application.extensions["parkloop.gateway"].keys
+    form = gateway.get("/login")  # the sign-in form and its security token, before the outage
+    for read in ("version", "by_hash"):
+        monkeypatch.setattr(keys, read, unanswered)
+    answer = gateway.get("/api/v1/keys/me", headers=bearer(ADMIN_KEY))
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+    assert answer.mimetype == "application/problem+json"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True))[1]
+    signing_in = gateway.post("/login", data={"csrf_token": token, "api_key": ADMIN_KEY})
+    assert signing_in.status_code == 503 and signing_in.headers["Retry-After"] == "5"
+    assert signing_in.mimetype == "text/html"  # the console's own error page, not problem+json
