@@ -29,7 +29,7 @@ from services.matching.domain.criteria import Criteria
 from services.matching.domain.documents import ListingDoc, doc_from_dict
 from services.matching.domain.scoring import Decay, Score, score
 
-from .engine_query import INDEX_SETTINGS, REACH_PROPERTIES, SCHEMA, build_query, index_body, indexed
+from .engine_query import INDEX_SETTINGS, REACH_PROPERTIES, SCHEMA, build_query, index_body, indexed, stored
 from .search import AbstractSearchIndex, Hit, Query
 
 log = logging.getLogger(__name__)
@@ -307,7 +307,7 @@ def _hit(
 ) -> Hit | None:
     """The Python re-check (the candidate's own limit, and every other criterion for good
     measure); the domain explains the score, the engine's `_score` is its total."""
-    doc = doc_from_dict(item["_source"])
+    doc = doc_from_dict(stored(item["_source"]))
     km = distance_km(origin, Location(doc.lat, doc.lon))
     if not criteria.accepts(doc, km):
         return None

@@ -144,6 +144,11 @@ def indexed(doc: ListingDoc) -> dict:
     return {**doc_to_dict(doc), **reach_fields(doc)}
 
 
+def stored(source: dict) -> dict:
+    """A hit's `_source` without its reach: the form `doc_from_dict` reads."""
+    return {key: value for key, value in source.items() if key not in REACH_PROPERTIES}
+
+
 def _reach_filters(criteria: Criteria, unboxed_too: bool) -> list[dict]:
     """Within the criteria's distance, and the origin inside the candidate's reach box.
     `unboxed_too`: also let through documents indexed before reach boxes existed (an index
@@ -269,7 +274,8 @@ def build_query(
     unboxed_too: bool = False,
 ) -> dict:
     """The search body: filters equal to the criteria (but the candidate's own distance limit),
-    the score plan as a function_score, best first and ties by id; the reach is not returned."""
+    the score plan as a function_score, best first and ties by id. Hits come with their whole
+    `_source`: asking the engine to leave the reach out costs it more than sending it (`stored`)."""
     body: dict = {
         "query": {
             "function_score": {
@@ -281,7 +287,6 @@ def build_query(
         },
         "sort": SORT,
         "size": size,
-        "_source": {"excludes": list(REACH_PROPERTIES)},
         "track_total_hits": False,
     }
     if min_score > 0:
