@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stdlib-only helpers for the engine scripts (no venv needed at start-up time).
 
-probe.py free-port                 print a free TCP port on 127.0.0.1
+probe.py free-port                 print a free TCP port on 127.0.0.1, below the ephemeral range
 probe.py free-port-below MAX       print a free port in 9201..MAX-1 (OpenSearch runner caps at 9299)
 probe.py port-free PORT            exit 0 if PORT can be bound on 127.0.0.1 (an engine keeps it across starts)
 probe.py kafka-uuid                print a random Kafka cluster id (base64url, 22 chars)
@@ -19,10 +19,24 @@ import sys
 import urllib.request
 
 
+def _ephemeral_start() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the kernel's ephemeral range. A port the kernel hands out for `bind(0)` is
+    one any outgoing connection may take before the engine binds it: a Kafka controller lost its
+    port so while the other engines started."""
+    high = _ephemeral_start()
+    low = min(20000, high - 1000)
+    for port in random.sample(range(low, high), 200):
+        if port_free(port):
+            return port
+    raise SystemExit(f"no free port in {low}..{high - 1}")
 
 
 def free_port_below(maximum: int) -> int:
