@@ -64,7 +64,9 @@ def test_a_commit_before_the_wait_is_kept_until_the_wait(listings_engine):
         commit_event(listings_engine, 1)
         commit_event(listings_engine, 2)
         assert idle.wait(WAKES_AT_ONCE_S) is True
-        assert idle.wait(0.2) is False
+        # PostgreSQL sends each transaction's notification on its own: the second may wake it once more.
+        later = [idle.wait(0.2) for _ in range(3)]
+        assert later.count(True) <= 1 and later[-1] is False
 
 
 def test_a_rolled_back_transaction_wakes_nobody(listings_engine):
