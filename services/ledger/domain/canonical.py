@@ -13,9 +13,9 @@ auditor may print differently.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import rfc8785
@@ -32,6 +32,8 @@ class EntryEncodingError(ValueError):
 
 
 _AS_THEY_ARE = frozenset({str, bool, type(None)})  # JSON atoms written as they are
+_Container = TypeVar("_Container", dict, list)
+_OBJECT, _ARRAY = ".{}", "[{}]"  # where in an object or array a refused value is
 
 
 class _Refused(Exception):
@@ -58,13 +60,15 @@ def _plain(value: Any) -> Any:
     if kind is int:
         return _safe_integer(value)
     if kind is dict:
-        return _plain_object(value)
+        return _plain_members(value, value.items(), _OBJECT)
     if kind is list:
-        return _plain_array(value)
+        return _plain_members(value, enumerate(value), _ARRAY)
     if isinstance(value, Mapping):
-        return _plain_object(dict(value))
+        value = dict(value)
+        return _plain_members(value, value.items(), _OBJECT)
     if isinstance(value, (list, tuple)):
-        return _plain_array(list(value))
+        value = list(value)
+        return _plain_members(value, enumerate(value), _ARRAY)
     if isinstance(value, str):
         return value
     if isinstance(value, int):  # a subclass (IntEnum): its number
@@ -81,42 +85,26 @@ def _plain(value: Any) -> Any:
     raise _Refused(f"{type(value).__name__} is not a JSON value")
 
 
-def _plain_object(obj: dict) -> dict:
-    """`obj`, or a copy of it where a value had to be converted."""
+def _plain_members(container: _Container, members: Iterable[tuple[Any, Any]], place: str) -> _Container:
+    """`container` (an object or array, whose keys or indexes and values `members` gives), or a copy
+    of it where a value had to be converted; `place` writes a refusal's place from its key or index
+    (`_OBJECT`: keys must be strings)."""
     copy = None
-    for key, item in obj.items():
-        if type(key) is not str:
-            raise _Refused(f"object key {key!r} is not a string")
+    for at, item in members:
+        if place is _OBJECT and type(at) is not str:
+            raise _Refused(f"object key {at!r} is not a string")
         if type(item) in _AS_THEY_ARE:
             continue
         try:
             plain = _plain(item)
         except _Refused as refused:
-            refused.where.append(f".{key}")
+            refused.where.append(place.format(at))
             raise
         if plain is not item:
             if copy is None:
-                copy = dict(obj)
-            copy[key] = plain
-    return obj if copy is None else copy
-
-
-def _plain_array(array: list) -> list:
-    """`array`, or a copy of it where an item had to be converted."""
-    copy = None
-    for i, item in enumerate(array):
-        if type(item) in _AS_THEY_ARE:
-            continue
-        try:
-            plain = _plain(item)
-        except _Refused as refused:
-            refused.where.append(f"[{i}]")
-            raise
-        if plain is not item:
-            if copy is None:
-                copy = list(array)
-            copy[i] = plain
-    return array if copy is None else copy
+                copy = container.copy()
+            copy[at] = plain
+    return container if copy is None else copy
 
 
 # Every byte below 0xEE, the UTF-8 lead byte of U+E000 (surrogates never get here): what `translate` deletes
