@@ -6,14 +6,12 @@ on one machine and at scale. Command-line flags (the supervisor's `--workers 1`)
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
 
-from services.common.logs import configure_logging, json_formatter
+from services.common.logs import configure_logging, info_line, json_formatter
 
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 threads = int(os.environ.get("WEB_THREADS", "8"))
@@ -82,8 +80,9 @@ class AccessLineLogger(Logger):
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
         ms = request_time.seconds * 1000 + request_time.microseconds // 1000
         request_line = f"{environ['REQUEST_METHOD']} {environ['RAW_URI']} {environ['SERVER_PROTOCOL']}"
-        line = access_line(
+        line = info_line(
             self.cfg.proc_name,
+            "gunicorn.access",
             f'{environ.get("REMOTE_ADDR", "-")} "{request_line}" {status} {"-" if sent is None else sent} {ms}ms',
         )
         for handler in self.access_log.handlers:
@@ -93,19 +92,3 @@ class AccessLineLogger(Logger):
                     handler.stream.flush()  # type: ignore[attr-defined]
             except Exception:  # as `logging` does: a full disk must not fail the request
                 handler.handleError(logging.makeLogRecord({"msg": line}))
-
-
-def access_line(process_name: str, message: str) -> str:
-    """The line `json_formatter` would write for an INFO record of `gunicorn.access`."""
-    return (
-        json.dumps(
-            {
-                "level": "INFO",
-                "logger": "gunicorn.access",
-                "message": message,
-                "process_name": process_name,
-                "time": datetime.now(UTC).isoformat(),
-            }
-        )
-        + "\n"
-    )

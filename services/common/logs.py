@@ -6,8 +6,10 @@ replicas can be told apart; `extra={...}` fields of a log call become keys of th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -17,13 +19,27 @@ FIELDS = "{levelname}{name}{message}"
 log = logging.getLogger("parkloop.configuration")
 # Libraries that narrate every connection, request or plugin at INFO: warnings only, unless DEBUG.
 CHATTY = ("alembic", "kafka", "elastic_transport", "opensearch", "urllib3")
-RENAMED = {"levelname": "level", "name": "logger"}
+LEVEL, LOGGER, PROCESS, TIME = "level", "logger", "process_name", "time"  # a line's keys, besides "message"
+RENAMED = {"levelname": LEVEL, "name": LOGGER}
 
 
 def json_formatter(process_name: str) -> JsonFormatter:
     return JsonFormatter(
-        FIELDS, style="{", rename_fields=RENAMED, timestamp="time", static_fields={"process_name": process_name}
+        FIELDS, style="{", rename_fields=RENAMED, timestamp=TIME, static_fields={PROCESS: process_name}
     )
+
+
+def info_line(process_name: str, logger: str, message: str) -> str:
+    """The line `json_formatter` writes for an INFO record of `logger`, made without `logging`
+    (gunicorn's access line, written on every request)."""
+    line = {
+        LEVEL: "INFO",
+        LOGGER: logger,
+        "message": message,
+        PROCESS: process_name,
+        TIME: datetime.now(UTC).isoformat(),
+    }
+    return json.dumps(line) + "\n"
 
 
 def configure_logging(process_name: str) -> None:

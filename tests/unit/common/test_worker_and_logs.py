@@ -14,7 +14,7 @@ from gunicorn.config import Config
 
 from parkloop.gunicorn_conf import AccessLineLogger, may_leave_body_unread
 from services.common.config import Settings
-from services.common.logs import configure_logging, log_configuration
+from services.common.logs import configure_logging, info_line, json_formatter, log_configuration
 from services.common.worker import run_worker
 
 
@@ -120,6 +120,14 @@ def test_libraries_that_narrate_every_request_log_only_warnings_unless_debugging
     configure_logging("matching-worker")
     logging.getLogger("elastic_transport.transport").info("POST http://es:9200/_bulk [status:200]")
     assert "_bulk" in capsys.readouterr().err
+
+
+def test_a_line_made_without_logging_is_the_line_the_json_formatter_writes():
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '- "GET / HTTP/1.1" 200 2 0ms', None, None)
+    formatted = json.loads(json_formatter("parkloop-gateway").format(record))
+    made = json.loads(info_line("parkloop-gateway", "gunicorn.access", '- "GET / HTTP/1.1" 200 2 0ms'))
+    assert list(made) == list(formatted)  # the same keys, in the same order
+    assert {**made, "time": None} == {**formatted, "time": None}
 
 
 def _access_logger(access_log) -> AccessLineLogger:
